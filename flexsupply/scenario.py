@@ -1,0 +1,373 @@
+"""The scenario schema: everything a plan is made from, validated with units checked.
+
+Periods are numbered 1..T in files and outputs. Money is in ``horizon.currency``; quantities are
+in units (pieces) unless a field says otherwise. Every field's docstring gives its unit and the
+symbol it carries in the model formulation (``docs/model.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from flexsupply.errors import ScenarioError
+from flexsupply.scenario_checks import reference_problems
+
+NonNegative = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Period = Annotated[int, Field(ge=1)]
+
+
+class Model(BaseModel):
+    """Base of every schema block: unknown keys are errors, docstrings become descriptions."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=False)
+
+
+class PeriodLength(StrEnum):
+    """Length of one planning period."""
+
+    DAY = "day"
+    WEEK = "week"
+
+
+class Horizon(Model):
+    """The planning horizon."""
+
+    periods: int = Field(ge=1, le=520)
+    """Number of planning periods T."""
+    period_length: PeriodLength = PeriodLength.WEEK
+    """Length of one period: ``day`` or ``week``."""
+    start_date: date | None = None
+    """Calendar date of the first day of period 1 (optional, only used to label outputs)."""
+    currency: str = "CNY"
+    """Currency of every money amount in the scenario."""
+
+
+class UnmetDemand(StrEnum):
+    """What happens to spot demand that is not served in its period."""
+
+    LOST = "lost"
+    BACKLOG = "backlog"
+    FORBIDDEN = "forbidden"
+
+
+class Product(Model):
+    """A sellable style (or style-colour SKU)."""
+
+    id: str = Field(min_length=1)
+    """Unique identifier, e.g. ``DRESS-01``."""
+    name: str | None = None
+    """Human-readable name (optional)."""
+    price: NonNegative = 0.0
+    """Selling price of a spot sale [currency/unit]. Symbol: P[p]."""
+    salvage_value: NonNegative = 0.0
+    """Value of a unit left in stock at the end of the horizon [currency/unit]. Symbol: v[p]."""
+    holding_cost: NonNegative = 0.0
+    """Cost of holding one unit in stock for one period [currency/unit/period]. Symbol: h[p]."""
+    goodwill_cost: NonNegative = 0.0
+    """Cost of a spot sale lost for want of stock, beyond the lost margin [currency/unit].
+    Symbol: g[p]."""
+    unmet_demand: UnmetDemand = UnmetDemand.LOST
+    """Spot demand not served in its period is ``lost`` (goodwill cost), ``backlog`` (served
+    later at ``backlog_cost`` per unit-period, lost at horizon end) or ``forbidden``."""
+    backlog_cost: NonNegative = 0.0
+    """Cost of one backlogged unit for one period [currency/unit/period]. Symbol: b[p]."""
+    return_rate: Share = 0.0
+    """Share of units sold (spot and presale) that customers send back. Symbol: ρ[p]."""
+    return_lag_periods: int = Field(1, ge=0)
+    """Periods between a sale and its return arriving back. Symbol: R[p]."""
+    resellable_share: Share = 1.0
+    """Share of returned units fit to sell again; the rest is written off. Symbol: η[p]."""
+    return_handling_cost: NonNegative = 0.0
+    """Cost of handling one returned unit [currency/unit]. Symbol: r[p]."""
+    initial_stock: NonNegative = 0.0
+    """Units in stock at the start of period 1. Symbol: I0[p]."""
+    standard_minutes: NonNegative | None = None
+    """Factory capacity one unit uses (e.g. sewing minutes, SAM) where a supplier's terms do not
+    say otherwise [capacity units/unit]."""
+    base_cost: NonNegative | None = None
+    """Reference unit cost that supplier terms can scale with ``cost_factor`` [currency/unit]."""
+
+
+class DiscountTier(Model):
+    """One all-units quantity-discount tier of a supply term."""
+
+    min_quantity: NonNegative
+    """Order size from which this tier's price applies to every unit of the order [units]."""
+    unit_cost: NonNegative | None = None
+    """Price per unit in this tier [currency/unit]."""
+    cost_factor: NonNegative | None = None
+    """Price in this tier as a multiple of the term's unit cost (alternative to ``unit_cost``)."""
+
+    @model_validator(mode="after")
+    def _one_price(self) -> Self:
+        if (self.unit_cost is None) == (self.cost_factor is None):
+            raise ValueError("give exactly one of unit_cost or cost_factor")
+        return self
+
+
+class SupplyTerms(Model):
+    """What one supplier charges and needs to make one or more products."""
+
+    product: str | None = None
+    """Product these terms are for (or use ``products`` for several with the same terms)."""
+    products: list[str] | None = None
+    """Products these terms are for, when several share the same terms."""
+    unit_cost: NonNegative | None = None
+    """Price per unit ordered, defects included [currency/unit]. Symbol: c[p,s]."""
+    cost_factor: NonNegative | None = None
+    """Price per unit as a multiple of the product's ``base_cost`` (alternative to unit_cost)."""
+    capacity_per_unit: NonNegative | None = None
+    """Capacity one unit uses, in the supplier's capacity unit; defaults to the product's
+    ``standard_minutes``, else 1. Symbol: a[p,s]."""
+    setup_time: NonNegative = 0.0
+    """Capacity used by each order, whatever its size [capacity units/order]. Symbol: σ[p,s]."""
+    setup_cost: NonNegative = 0.0
+    """Fixed cost of each order [currency/order]. Symbol: f[p,s]."""
+    moq: NonNegative = 0.0
+    """Minimum order quantity: an order is 0 or at least this [units]. Symbol: m[p,s]."""
+    max_per_order: NonNegative | None = None
+    """Largest order the supplier accepts in one period [units]. Symbol: M[p,s]."""
+    lead_time_periods: int = Field(0, ge=0)
+    """Periods from placing an order to its arrival in stock. Symbol: L[p,s]."""
+    discount_tiers: list[DiscountTier] = Field(default_factory=list)
+    """All-units price breaks; an order pays the price of the highest tier it reaches."""
+
+    @model_validator(mode="after")
+    def _one_product_field_and_price(self) -> Self:
+        if (self.product is None) == (self.products is None):
+            raise ValueError("give exactly one of product or products")
+        if (self.unit_cost is None) == (self.cost_factor is None):
+            raise ValueError("give exactly one of unit_cost or cost_factor")
+        return self
+
+    @property
+    def product_ids(self) -> list[str]:
+        """The ids of the products these terms cover."""
+        return [self.product] if self.product is not None else list(self.products or [])
+
+
+class PaymentTerms(Model):
+    """When the brand pays a supplier for an order."""
+
+    upfront_share: Share = 0.0
+    """Share of an order's cost paid when the order is placed; the rest on delivery."""
+    balance_lag_periods: int = Field(0, ge=0)
+    """Periods after delivery that the rest of the order's cost is paid."""
+
+
+class Supplier(Model):
+    """A factory or workshop."""
+
+    id: str = Field(min_length=1)
+    """Unique identifier, e.g. ``HZ-QUICK``."""
+    name: str | None = None
+    """Human-readable name (optional)."""
+    kind: str | None = None
+    """Free label such as ``quick-response``, ``standard`` or ``workshop``."""
+    capacity: NonNegative | list[NonNegative] | None = None
+    """Capacity per period in ``capacity_unit``: one number for every period, or a list with one
+    number per period; omitted means unlimited. Symbol: K[s,t]."""
+    capacity_unit: str = "units"
+    """Unit of capacity, e.g. ``sewing minutes``."""
+    onboarding_cost: NonNegative = 0.0
+    """One-off cost of using this supplier at all this season [currency]. Symbol: F[s]."""
+    defect_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    """Share of units ordered that arrive unusable (paid for, not sellable). γ[s] = 1 − rate."""
+    payment: PaymentTerms = Field(default_factory=PaymentTerms)
+    """Payment terms."""
+    terms: list[SupplyTerms] = Field(min_length=1)
+    """Products this supplier can make, with their terms."""
+
+
+class LatenessRule(StrEnum):
+    """Whether a presale unit may ship after its promised period."""
+
+    FORBIDDEN = "forbidden"
+    PRICED = "priced"
+
+
+class PresaleOrder(Model):
+    """Presale orders taken for one product in one period: deposit now, balance at shipment."""
+
+    product: str
+    """Product pre-sold."""
+    period: Period
+    """Period the deposits are taken. Symbol: t[r]."""
+    quantity: NonNegative
+    """Units pre-sold (deposits taken). Symbol: q[r]."""
+    price: NonNegative | None = None
+    """Full presale price per unit, deposit included; defaults to the product's price
+    [currency/unit]."""
+    deposit: NonNegative = 0.0
+    """Deposit per unit, kept by the brand if the buyer does not pay the balance
+    [currency/unit]. Symbol: d[r]."""
+    conversion_rate: Share = 1.0
+    """Share of deposits whose buyers pay the balance and must be shipped. Symbol: κ[r]."""
+    promise_periods: int = Field(ge=0)
+    """Promised window: units must ship by period ``period + promise_periods``. Symbol: W[r]."""
+    lateness: LatenessRule = LatenessRule.FORBIDDEN
+    """``forbidden``: every unit ships on time; ``priced``: late units cost ``late_cost``."""
+    late_cost: NonNegative = 0.0
+    """Cost of one unit shipped one period late [currency/unit/period]. Symbol: ℓ[r]."""
+
+
+class DemandScenario(Model):
+    """One possible future of spot demand."""
+
+    name: str = Field(min_length=1)
+    """Label of this scenario, e.g. ``hit`` or ``flop``."""
+    probability: Share
+    """Probability of this scenario; the probabilities of all scenarios add up to 1. Symbol: π[ω]."""
+    units: dict[str, list[NonNegative]]
+    """Spot demand per product id, one number per period [units]. Products not listed have none.
+    Symbol: D[ω,p,t]."""
+
+
+class Demand(Model):
+    """Spot demand: one deterministic table, or a list of scenarios with probabilities."""
+
+    units: dict[str, list[NonNegative]] | None = None
+    """Deterministic spot demand per product id, one number per period [units]."""
+    scenarios: list[DemandScenario] | None = None
+    """Possible futures with probabilities (alternative to ``units``)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if (self.units is None) == (self.scenarios is None):
+            raise ValueError("give exactly one of units (deterministic) or scenarios")
+        return self
+
+    def as_scenarios(self) -> list[DemandScenario]:
+        """Returns the demand as a list of scenarios (one with probability 1 when deterministic)."""
+        if self.scenarios is not None:
+            return self.scenarios
+        return [DemandScenario(name="deterministic", probability=1.0, units=self.units or {})]
+
+
+class Warehouse(Model):
+    """Storage limits."""
+
+    capacity: NonNegative | None = None
+    """Most units in stock at the end of any period, all products together [units]. Symbol: Wh."""
+
+
+class Cash(Model):
+    """Cash position over the season."""
+
+    initial: float = 0.0
+    """Cash at the start of period 1 [currency]. Symbol: C0."""
+    enforce_non_negative: bool = True
+    """Forbid a negative cash balance at the end of any period in any scenario."""
+    sales_receipt_lag_periods: int = Field(0, ge=0)
+    """Periods between a sale and the platform paying it out (refunds follow returns at once)."""
+
+
+class Objective(StrEnum):
+    """What the plan optimises."""
+
+    MAX_PROFIT = "max_profit"
+    MIN_COST = "min_cost"
+
+
+class Options(Model):
+    """Modelling switches."""
+
+    integer_orders: bool = False
+    """Order whole units only (slower to solve; quantities otherwise may be fractional)."""
+
+
+class Scenario(Model):
+    """A complete planning problem: horizon, products, suppliers, presale, demand and money."""
+
+    name: str = "scenario"
+    """Name shown in reports."""
+    horizon: Horizon
+    """Planning horizon."""
+    products: list[Product] = Field(min_length=1)
+    """Products to plan."""
+    suppliers: list[Supplier] = Field(min_length=1)
+    """Suppliers that can make them."""
+    presale: list[PresaleOrder] = Field(default_factory=list)
+    """Firm presale orders (deposits taken)."""
+    demand: Demand = Field(default_factory=lambda: Demand(units={}))
+    """Spot demand."""
+    reveal_period: Period | None = None
+    """First period whose orders may differ by demand scenario (reorders); orders before it are
+    shared by all scenarios. Omitted: every order is shared (a plan fixed in advance). Symbol: τ."""
+    warehouse: Warehouse = Field(default_factory=Warehouse)
+    """Storage limits."""
+    cash: Cash | None = None
+    """Cash tracking; omitted means cash is not modelled."""
+    objective: Objective = Objective.MAX_PROFIT
+    """``max_profit`` (expected profit) or ``min_cost`` (every demand firm, costs only)."""
+    options: Options = Field(default_factory=Options)
+    """Modelling switches."""
+
+    @field_validator("products", "suppliers")
+    @classmethod
+    def _unique_ids(cls, items: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                raise ValueError(f"id {item.id!r} appears more than once")
+            seen.add(item.id)
+        return items
+
+    @model_validator(mode="after")
+    def _references(self) -> Self:
+        problems = reference_problems(self)
+        if problems:
+            raise ScenarioError(problems)
+        return self
+
+    @property
+    def product_ids(self) -> list[str]:
+        """Product ids in file order."""
+        return [product.id for product in self.products]
+
+    @property
+    def supplier_ids(self) -> list[str]:
+        """Supplier ids in file order."""
+        return [supplier.id for supplier in self.suppliers]
+
+
+def load(path: str | Path) -> Scenario:
+    """Reads and validates a scenario YAML file.
+
+    Returns:
+        The validated ``Scenario``.
+
+    Raises:
+        ScenarioError: with every problem found, each located by file, line and field path.
+    """
+    from flexsupply.scenario_yaml import load_scenario_file
+
+    return load_scenario_file(Path(path))
+
+
+def loads(text: str, source: str = "<string>") -> Scenario:
+    """Validates a scenario given as YAML text; ``source`` names it in error messages.
+
+    Returns:
+        The validated ``Scenario``.
+    """
+    from flexsupply.scenario_yaml import load_scenario_text
+
+    return load_scenario_text(text, source)
+
+
+def dump(scenario: Scenario) -> str:
+    """Returns the scenario as YAML text that ``loads`` reads back to an equal scenario."""
+    import yaml
+
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+__all__ = ["Scenario", "dump", "load", "loads"]

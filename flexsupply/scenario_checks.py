@@ -1,0 +1,131 @@
+"""Checks across scenario blocks (ids that must exist, lengths that must match the horizon)."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from flexsupply.errors import Problem
+
+if TYPE_CHECKING:
+    from flexsupply.scenario import Scenario
+
+PROBABILITY_TOLERANCE = 1e-6
+
+
+def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+    message = f"unknown {kind} {value!r}"
+    close = difflib.get_close_matches(value, list(known), n=1)
+    if close:
+        message += f" (did you mean {close[0]!r}?)"
+    return message
+
+
+def _period_list_problems(
+    values: list[float], periods: int, loc: tuple[str | int, ...], what: str
+) -> list[Problem]:
+    if len(values) == periods:
+        return []
+    return [Problem(loc, f"{what} needs one value per period: expected {periods}, got {len(values)}")]
+
+
+def reference_problems(scenario: Scenario) -> list[Problem]:
+    """Returns every cross-reference problem of a scenario whose blocks are each valid.
+
+    Returns:
+        Problems located by field path (no file positions yet); empty when the scenario is sound.
+    """
+    periods = scenario.horizon.periods
+    product_by_id = {product.id: product for product in scenario.products}
+    problems: list[Problem] = []
+
+    for s_index, supplier in enumerate(scenario.suppliers):
+        if isinstance(supplier.capacity, list):
+            problems += _period_list_problems(
+                supplier.capacity, periods, ("suppliers", s_index, "capacity"), "capacity"
+            )
+        covered: set[str] = set()
+        for t_index, terms in enumerate(supplier.terms):
+            loc: tuple[str | int, ...] = ("suppliers", s_index, "terms", t_index)
+            field = "product" if terms.product is not None else "products"
+            for position, product_id in enumerate(terms.product_ids):
+                where = (*loc, field) if field == "product" else (*loc, field, position)
+                product = product_by_id.get(product_id)
+                if product is None:
+                    problems.append(Problem(where, _unknown("product", product_id, product_by_id)))
+                    continue
+                if product_id in covered:
+                    problems.append(
+                        Problem(where, f"supplier {supplier.id!r} has terms for {product_id!r} twice")
+                    )
+                covered.add(product_id)
+                if terms.cost_factor is not None and product.base_cost is None:
+                    problems.append(
+                        Problem(
+                            (*loc, "cost_factor"),
+                            f"cost_factor needs a base_cost on product {product_id!r}",
+                        )
+                    )
+            minimums = [tier.min_quantity for tier in terms.discount_tiers]
+            if any(later <= earlier for earlier, later in zip(minimums, minimums[1:], strict=False)):
+                problems.append(
+                    Problem(
+                        (*loc, "discount_tiers"),
+                        f"tiers must have increasing min_quantity, got {minimums}",
+                    )
+                )
+
+    for r_index, order in enumerate(scenario.presale):
+        if order.product not in product_by_id:
+            problems.append(
+                Problem(("presale", r_index, "product"), _unknown("product", order.product, product_by_id))
+            )
+        if order.period > periods:
+            problems.append(
+                Problem(
+                    ("presale", r_index, "period"),
+                    f"must be within the horizon 1..{periods}, got {order.period}",
+                )
+            )
+
+    problems += _demand_problems(scenario, product_by_id.keys())
+
+    if scenario.reveal_period is not None and scenario.reveal_period > periods:
+        problems.append(
+            Problem(
+                ("reveal_period",),
+                f"must be within the horizon 1..{periods}, got {scenario.reveal_period}",
+            )
+        )
+    return problems
+
+
+def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Problem]:
+    periods = scenario.horizon.periods
+    known = set(product_ids)
+    problems: list[Problem] = []
+    tables: list[tuple[tuple[str | int, ...], dict[str, list[float]]]] = []
+    if scenario.demand.units is not None:
+        tables.append((("demand", "units"), scenario.demand.units))
+    if scenario.demand.scenarios is not None:
+        names: set[str] = set()
+        for w_index, future in enumerate(scenario.demand.scenarios):
+            loc: tuple[str | int, ...] = ("demand", "scenarios", w_index)
+            tables.append(((*loc, "units"), future.units))
+            if future.name in names:
+                problems.append(Problem((*loc, "name"), f"scenario name {future.name!r} appears twice"))
+            names.add(future.name)
+        total = math.fsum(future.probability for future in scenario.demand.scenarios)
+        if abs(total - 1.0) > PROBABILITY_TOLERANCE:
+            problems.append(
+                Problem(("demand", "scenarios"), f"probabilities must add up to 1, got {total:g}")
+            )
+    for loc, table in tables:
+        for product_id, values in table.items():
+            if product_id not in known:
+                problems.append(Problem((*loc, product_id), _unknown("product", product_id, known)))
+                continue
+            problems += _period_list_problems(values, periods, (*loc, product_id), "demand")
+    return problems
