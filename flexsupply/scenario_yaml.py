@@ -140,7 +140,6 @@ def _node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
 def _locate(loc: Loc, message: str, data: Any, root: yaml.Node, source: str) -> Problem:
     clean, _, _ = _data_loc(loc, data)
     mark = _node_at(root, clean).start_mark
-    return Problem(clean, message, source, mark.line + 1, mark.column + 1) = node.start_mark
     return Problem(clean, message, source, mark.line + 1, mark.column + 1)
 
 
