@@ -1,0 +1,156 @@
+"""PuLP backend: CBC (from the ``cbcbox`` package PuLP's ``cbc`` extra installs) or HiGHS."""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
+from flexsupply.errors import BackendError
+from flexsupply.model.program import LinearProgram
+
+_CBC_SEED_BASE = 42
+"""CBC's own default seed; seed 0 maps to it (CBC reads 0 as "use the time of day")."""
+_CBC_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
+_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
+_CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
+
+
+def _pulp() -> Any:
+    try:
+        import pulp
+    except ImportError:  # pragma: no cover - pulp is a core dependency
+        raise BackendError("PuLP is not installed; pip install 'pulp[cbc]'") from None
+    return pulp
+
+
+def _cbc_path() -> str:
+    try:
+        import cbcbox
+    except ImportError:
+        raise BackendError(
+            "CBC for PuLP is not installed; pip install 'pulp[cbc]' (it brings cbcbox)"
+        ) from None
+    return str(cbcbox.cbc_bin_path())
+
+
+class PulpBackend:
+    """Solves with PuLP (engines ``cbc``, the default, and ``highs`` through highspy)."""
+
+    name = "pulp"
+    engines = ("cbc", "highs")
+    supports_mip = True
+    supports_time_limit = True
+
+    def to_pulp(self, program: LinearProgram) -> tuple[Any, list[Any]]:
+        """Returns the program as a ``pulp.LpProblem`` and its variables in column order."""
+        pulp = _pulp()
+        sense = pulp.LpMaximize if program.maximize else pulp.LpMinimize
+        problem = pulp.LpProblem("flexsupply", sense)
+        lower = [None if math.isinf(v) else float(v) for v in program.col_lower]
+        upper = [None if math.isinf(v) else float(v) for v in program.col_upper]
+        category = [pulp.LpInteger if flag else pulp.LpContinuous for flag in program.integer]
+        variables = [
+            problem.add_variable(f"x{j}", lower[j], upper[j], category[j])
+            for j in range(program.n_columns)
+        ]
+        column_array = np.empty(program.n_columns, dtype=object)
+        column_array[:] = variables
+        used = np.flatnonzero(program.objective)
+        problem.setObjective(
+            pulp.LpAffineExpression(zip(column_array[used], program.objective[used].tolist(), strict=True))
+        )
+        matrix = program.matrix
+        for i in range(program.n_rows):
+            start, stop = matrix.indptr[i], matrix.indptr[i + 1]
+            if start == stop:
+                continue
+            expression = pulp.LpAffineExpression(
+                zip(column_array[matrix.indices[start:stop]], matrix.data[start:stop].tolist(), strict=True)
+            )
+            low, high = float(program.row_lower[i]), float(program.row_upper[i])
+            if low == high:
+                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintEQ, f"r{i}", low))
+                continue
+            if not math.isinf(low):
+                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintGE, f"r{i}", low))
+            if not math.isinf(high):
+                name = f"r{i}" if math.isinf(low) else f"r{i}u"
+                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintLE, name, high))
+        return problem, variables
+
+    def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
+        """Returns the result of solving ``program`` (objective includes its offset)."""
+        pulp = _pulp()
+        engine = options.engine or "cbc"
+        if engine not in self.engines:
+            raise BackendError(f"unknown pulp engine {engine!r}; choose one of {', '.join(self.engines)}")
+        started = time.perf_counter()
+        problem, variables = self.to_pulp(program)
+        with tempfile.TemporaryDirectory(prefix="flexsupply-") as folder:
+            log_path = Path(folder) / "solver.log"
+            if engine == "cbc":
+                solver = pulp.COIN_CMD(
+                    path=_cbc_path(), msg=False, timeLimit=options.time_limit,
+                    gapRel=options.gap, threads=options.threads, logPath=str(log_path),
+                    options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
+                )
+            else:
+                solver = pulp.HiGHS(
+                    msg=options.log, timeLimit=options.time_limit, gapRel=options.gap,
+                    threads=options.threads, random_seed=options.seed,
+                )
+                if not solver.available():
+                    raise BackendError("HiGHS for PuLP is not installed; pip install highspy")
+            problem.solve(solver)
+            log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        if options.log and log:
+            print(log)
+        seconds = time.perf_counter() - started
+        return self._result(program, options, engine, problem, variables, seconds, log)
+
+    def _result(
+        self, program: LinearProgram, options: SolverOptions, engine: str, problem: Any,
+        variables: list[Any], seconds: float, log: str,
+    ) -> SolverResult:
+        pulp = _pulp()
+        result_line = _CBC_RESULT.search(log)
+        reason = result_line.group(1).strip() if result_line else pulp.LpStatus[problem.status]
+        timed_out = options.time_limit is not None and (
+            "time" in reason.lower() or seconds >= 0.95 * options.time_limit
+        )
+        has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        if engine == "cbc" and result_line is not None:
+            has_solution = has_solution and "no integer solution" not in reason.lower()
+        if has_solution:
+            x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables], dtype=float)
+            objective = float(program.objective @ x) + program.offset
+            optimal = problem.sol_status == pulp.LpSolutionOptimal and not timed_out
+            bound_match = _CBC_BOUND.search(log)
+            bound = math.nan
+            if bound_match and engine == "cbc":
+                bound = _signed(float(bound_match.group(1)), program) + program.offset
+            if optimal:
+                bound = objective if math.isnan(bound) else bound
+            status = Status.OPTIMAL if optimal else Status.FEASIBLE
+            return SolverResult(status, objective, bound, x, seconds, self.name, engine, log, reason)
+        if timed_out:
+            status = Status.NO_SOLUTION
+        elif problem.status == pulp.LpStatusInfeasible or "infeasible" in reason.lower():
+            status = Status.INFEASIBLE
+        elif problem.status == pulp.LpStatusUnbounded or "unbounded" in reason.lower():
+            status = Status.UNBOUNDED
+        else:
+            status = Status.UNKNOWN
+        return no_plan(status, seconds, self.name, engine, reason, log)
+
+
+def _signed(value: float, program: LinearProgram) -> float:
+    """CBC reports bounds of a maximisation in its internal minimisation sign."""
+    return value

@@ -1,0 +1,105 @@
+"""What every backend takes and gives back: options, status, result, and the Backend protocol."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from flexsupply.model.program import LinearProgram
+
+
+class Status(StrEnum):
+    """How a solve ended. Infeasibility is a status, not an exception."""
+
+    OPTIMAL = "optimal"
+    """Proven optimal within the gap asked for."""
+    FEASIBLE = "feasible"
+    """A plan was found but stopped (time limit) before proving the gap asked for."""
+    INFEASIBLE = "infeasible"
+    """Proven: no plan meets every constraint."""
+    UNBOUNDED = "unbounded"
+    """The objective can grow without limit (a data error)."""
+    NO_SOLUTION = "no_solution"
+    """The time limit ended the solve before any plan was found."""
+    UNKNOWN = "unknown"
+    """The solver stopped without saying why (some CBC builds say this for infeasible models)."""
+
+    @property
+    def has_plan(self) -> bool:
+        """True when the result carries a usable solution."""
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Solver settings shared by all backends."""
+
+    engine: str | None = None
+    """Engine inside the backend (``scip``/``highs`` for ortools, ``cbc``/``highs`` for pulp)."""
+    time_limit: float | None = None
+    """Wall-clock limit [seconds]; the best plan found by then is returned with its gap."""
+    gap: float = 1e-6
+    """Relative optimality gap at which to stop, e.g. 0.01 for 1 %."""
+    threads: int | None = None
+    """Threads the engine may use (None: the engine's default)."""
+    seed: int = 0
+    """Random seed of the engine, for repeatable runs."""
+    log: bool = False
+    """Show the engine's log on the console."""
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """What a backend returns."""
+
+    status: Status
+    objective: float
+    """Objective value including the program's offset (nan without a plan) [currency]."""
+    bound: float
+    """Best proven bound on the objective (nan when unknown) [currency]."""
+    x: npt.NDArray[np.float64]
+    """Column values (empty without a plan)."""
+    seconds: float
+    """Wall-clock time of the solve [seconds]."""
+    backend: str
+    engine: str
+    log: str = ""
+    message: str = ""
+    """The engine's own words on how it stopped."""
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        """Relative gap between objective and bound (0 when proven optimal; nan if unknown)."""
+        if self.status == Status.OPTIMAL and (math.isnan(self.bound) or self.bound == self.objective):
+            return 0.0
+        if math.isnan(self.objective) or math.isnan(self.bound):
+            return math.nan
+        return abs(self.bound - self.objective) / max(abs(self.objective), 1e-9)
+
+
+class Backend(Protocol):
+    """A solver library wrapped to solve a LinearProgram."""
+
+    name: str
+    engines: tuple[str, ...]
+    supports_mip: bool
+    supports_time_limit: bool
+
+    def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
+        """Returns the result of solving ``program`` with ``options``."""
+        ...
+
+
+def no_plan(
+    status: Status, seconds: float, backend: str, engine: str, message: str = "", log: str = ""
+) -> SolverResult:
+    """Returns a result without a solution."""
+    return SolverResult(
+        status, math.nan, math.nan, np.zeros(0), seconds, backend, engine, log, message
+    )

@@ -1,0 +1,221 @@
+"""Scenario data as arrays indexed the way the model needs them (0-based periods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from flexsupply.scenario import LatenessRule, Scenario, UnmetDemand
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class ProductData:
+    """Per-product parameters, each shape ``(n_products,)``."""
+
+    price: FloatArray
+    salvage: FloatArray
+    holding: FloatArray
+    goodwill: FloatArray
+    backlog_cost: FloatArray
+    return_rate: FloatArray
+    return_lag: IntArray
+    resellable: FloatArray
+    handling: FloatArray
+    initial_stock: FloatArray
+    lost: BoolArray
+    backlog: BoolArray
+    forbidden: BoolArray
+
+
+@dataclass(frozen=True)
+class SupplierData:
+    """Per-supplier parameters; ``capacity`` is ``(n_suppliers, n_periods)``, inf when unlimited."""
+
+    capacity: FloatArray
+    onboarding: FloatArray
+    good_share: FloatArray
+    upfront_share: FloatArray
+    balance_lag: IntArray
+
+
+@dataclass(frozen=True)
+class OptionData:
+    """Order options: one per (product, supplier, price tier), each array ``(n_options,)``.
+
+    Without discount tiers a supply term is one option; with tiers, each non-empty tier is one
+    and at most one option of a term is used per order period. ``tier`` is 0 for the term's own
+    price and ``i + 1`` for ``discount_tiers[i]``.
+    """
+
+    product: IntArray
+    supplier: IntArray
+    term: IntArray
+    tier: IntArray
+    min_quantity: FloatArray
+    max_quantity: FloatArray
+    unit_cost: FloatArray
+    capacity_use: FloatArray
+    setup_time: FloatArray
+    setup_cost: FloatArray
+    lead_time: IntArray
+    n_terms: int
+
+    @property
+    def needs_switch(self) -> BoolArray:
+        """Options that need an on/off decision: fixed cost or time, a minimum, or tiers."""
+        shares_term = np.bincount(self.term, minlength=self.n_terms)[self.term] > 1
+        return (self.setup_time > 0) | (self.setup_cost > 0) | (self.min_quantity > 0) | shares_term
+
+
+@dataclass(frozen=True)
+class PresaleData:
+    """Presale orders, each array ``(n_presale,)``; periods 0-based."""
+
+    product: IntArray
+    period: IntArray
+    units_to_ship: FloatArray
+    deposits: FloatArray
+    balance_per_unit: FloatArray
+    price: FloatArray
+    due: IntArray
+    late_forbidden: BoolArray
+    late_cost: FloatArray
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything the model builder reads, as arrays."""
+
+    n_periods: int
+    reveal: int
+    products: ProductData
+    suppliers: SupplierData
+    options: OptionData
+    presale: PresaleData
+
+
+def model_data(scenario: Scenario) -> ModelData:
+    """Returns the scenario's parameters as arrays (products and suppliers in file order).
+
+    Returns:
+        ``ModelData`` with 0-based periods; ``reveal`` is the first 0-based period whose orders
+        may differ by scenario (``n_periods`` when all orders are shared).
+    """
+    periods = scenario.horizon.periods
+    products = scenario.products
+    product_index = {product.id: p for p, product in enumerate(products)}
+    product_data = ProductData(
+        price=np.array([p.price for p in products], dtype=float),
+        salvage=np.array([p.salvage_value for p in products], dtype=float),
+        holding=np.array([p.holding_cost for p in products], dtype=float),
+        goodwill=np.array([p.goodwill_cost for p in products], dtype=float),
+        backlog_cost=np.array([p.backlog_cost for p in products], dtype=float),
+        return_rate=np.array([p.return_rate for p in products], dtype=float),
+        return_lag=np.array([p.return_lag_periods for p in products], dtype=np.int64),
+        resellable=np.array([p.resellable_share for p in products], dtype=float),
+        handling=np.array([p.return_handling_cost for p in products], dtype=float),
+        initial_stock=np.array([p.initial_stock for p in products], dtype=float),
+        lost=np.array([p.unmet_demand == UnmetDemand.LOST for p in products]),
+        backlog=np.array([p.unmet_demand == UnmetDemand.BACKLOG for p in products]),
+        forbidden=np.array([p.unmet_demand == UnmetDemand.FORBIDDEN for p in products]),
+    )
+    capacity = np.full((len(scenario.suppliers), periods), np.inf)
+    for s, supplier in enumerate(scenario.suppliers):
+        if supplier.capacity is not None:
+            capacity[s, :] = supplier.capacity
+    supplier_data = SupplierData(
+        capacity=capacity,
+        onboarding=np.array([s.onboarding_cost for s in scenario.suppliers], dtype=float),
+        good_share=np.array([1.0 - s.defect_rate for s in scenario.suppliers], dtype=float),
+        upfront_share=np.array([s.payment.upfront_share for s in scenario.suppliers], dtype=float),
+        balance_lag=np.array(
+            [s.payment.balance_lag_periods for s in scenario.suppliers], dtype=np.int64
+        ),
+    )
+    reveal = periods if scenario.reveal_period is None else scenario.reveal_period - 1
+    return ModelData(
+        n_periods=periods,
+        reveal=reveal,
+        products=product_data,
+        suppliers=supplier_data,
+        options=_option_data(scenario, product_index),
+        presale=_presale_data(scenario, product_index),
+    )
+
+
+def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionData:
+    rows: list[tuple[int, int, int, int, float, float, float, float, float, float, int]] = []
+    term_count = 0
+    for s, supplier in enumerate(scenario.suppliers):
+        for terms in supplier.terms:
+            for product_id in terms.product_ids:
+                product = scenario.products[product_index[product_id]]
+                if terms.unit_cost is not None:
+                    base = terms.unit_cost
+                else:
+                    base = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
+                capacity_use = terms.capacity_per_unit
+                if capacity_use is None:
+                    capacity_use = product.standard_minutes if product.standard_minutes is not None else 1.0
+                cap = terms.max_per_order if terms.max_per_order is not None else np.inf
+                tiers: list[tuple[int, float, float]] = [(0, terms.moq, base)]
+                for i, tier in enumerate(terms.discount_tiers):
+                    cost = tier.unit_cost if tier.unit_cost is not None else base * float(tier.cost_factor or 0.0)
+                    tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
+                for position, (tier_id, low, cost) in enumerate(tiers):
+                    next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
+                    high = min(next_low, cap)
+                    if low >= high and position + 1 < len(tiers):
+                        continue
+                    rows.append(
+                        (
+                            product_index[product_id], s, term_count, tier_id, low, high, cost,
+                            float(capacity_use), terms.setup_time, terms.setup_cost,
+                            terms.lead_time_periods,
+                        )
+                    )
+                term_count += 1
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+    return OptionData(
+        product=np.array(columns[0], dtype=np.int64),
+        supplier=np.array(columns[1], dtype=np.int64),
+        term=np.array(columns[2], dtype=np.int64),
+        tier=np.array(columns[3], dtype=np.int64),
+        min_quantity=np.array(columns[4], dtype=float),
+        max_quantity=np.array(columns[5], dtype=float),
+        unit_cost=np.array(columns[6], dtype=float),
+        capacity_use=np.array(columns[7], dtype=float),
+        setup_time=np.array(columns[8], dtype=float),
+        setup_cost=np.array(columns[9], dtype=float),
+        lead_time=np.array(columns[10], dtype=np.int64),
+        n_terms=term_count,
+    )
+
+
+def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleData:
+    orders = scenario.presale
+    price = np.array(
+        [
+            o.price if o.price is not None else scenario.products[product_index[o.product]].price
+            for o in orders
+        ],
+        dtype=float,
+    )
+    deposit = np.array([o.deposit for o in orders], dtype=float)
+    return PresaleData(
+        product=np.array([product_index[o.product] for o in orders], dtype=np.int64),
+        period=np.array([o.period - 1 for o in orders], dtype=np.int64),
+        units_to_ship=np.array([o.quantity * o.conversion_rate for o in orders], dtype=float),
+        deposits=np.array([o.quantity * o.deposit for o in orders], dtype=float),
+        balance_per_unit=price - deposit,
+        price=price,
+        due=np.array([o.period - 1 + o.promise_periods for o in orders], dtype=np.int64),
+        late_forbidden=np.array([o.lateness == LatenessRule.FORBIDDEN for o in orders], dtype=bool),
+        late_cost=np.array([o.late_cost for o in orders], dtype=float),
+    )

@@ -1,0 +1,178 @@
+"""Order blocks: quantities, on/off switches, price tiers, supplier selection and capacity.
+
+Orders placed before the reveal period form a shared stage (one copy for all scenarios); orders
+from the reveal period on form a per-scenario stage. Every constraint here is written once per
+stage with numpy index arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flexsupply.errors import Problem, ScenarioError
+from flexsupply.model.data import FloatArray, IntArray, ModelData
+from flexsupply.model.program import ProgramBuilder
+from flexsupply.model.terms import MoneyLedger
+
+
+@dataclass(frozen=True)
+class OrderColumns:
+    """Column indices of the order decisions, each laid out ``(n_options, n_periods, Ω)``.
+
+    Shared orders repeat the same column across the scenario axis; ``switch`` is -1 for options
+    without an on/off decision; ``select`` is ``(n_suppliers,)``, -1 where no choice is made.
+    """
+
+    order: IntArray
+    switch: IntArray
+    select: IntArray
+
+
+def order_upper_bounds(
+    data: ModelData, demand: FloatArray, warehouse: float | None, product_ids: list[str],
+    supplier_ids: list[str],
+) -> FloatArray:
+    """Returns the tightest valid upper bound of each order, shape ``(n_options, T, Ω)`` [units].
+
+    An order never needs to exceed what its product can still sell or ship after it arrives
+    (unless a tier minimum or MOQ is larger), the supplier's capacity net of setup time, or the
+    term's maximum. Orders that would arrive after the horizon get 0.
+
+    Raises:
+        ScenarioError: when buying to salvage is profitable and nothing limits the quantity.
+    """
+    opts, prods, sups = data.options, data.products, data.suppliers
+    periods = data.n_periods
+    n_scen = demand.shape[0]
+    suffix = np.flip(np.cumsum(np.flip(demand, axis=2), axis=2), axis=2)
+    whole = np.broadcast_to(demand.sum(axis=2, keepdims=True), suffix.shape)
+    need = np.where(prods.backlog[None, :, None], whole, suffix)
+    presale_units = np.bincount(data.presale.product, data.presale.units_to_ship, len(prods.price))
+    need = need + presale_units[None, :, None]
+
+    t = np.arange(periods)
+    arrival = t[None, :] + opts.lead_time[:, None]
+    arrives = arrival < periods
+    good = sups.good_share[opts.supplier]
+    need_at_arrival = need[:, opts.product[:, None], np.minimum(arrival, periods - 1)]
+    demand_bound = np.moveaxis(need_at_arrival, 0, 2) / good[:, None, None]
+    arbitrage = prods.salvage[opts.product] * good > opts.unit_cost
+    if warehouse is not None:
+        demand_bound = demand_bound + np.where(arbitrage, warehouse / good, 0.0)[:, None, None]
+    else:
+        demand_bound = np.where(arbitrage[:, None, None], np.inf, demand_bound)
+    demand_bound = np.maximum(demand_bound, opts.min_quantity[:, None, None])
+
+    capacity = sups.capacity[opts.supplier]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        capacity_bound = np.where(
+            opts.capacity_use[:, None] > 0,
+            (capacity - opts.setup_time[:, None]) / opts.capacity_use[:, None],
+            np.inf,
+        )
+    capacity_bound = np.maximum(capacity_bound, 0.0)
+    upper = np.minimum(demand_bound, np.minimum(capacity_bound, opts.max_quantity[:, None])[:, :, None])
+    upper = np.where(arrives[:, :, None] & (upper >= opts.min_quantity[:, None, None]), upper, 0.0)
+    unbounded = np.isinf(upper).any(axis=(1, 2))
+    if unbounded.any():
+        o = int(np.flatnonzero(unbounded)[0])
+        p, s = int(opts.product[o]), int(opts.supplier[o])
+        raise ScenarioError([Problem(("products", p, "salvage_value"),
+            f"profit is unbounded: a good unit of {product_ids[p]} from {supplier_ids[s]} costs "
+            f"{opts.unit_cost[o] / good[o]:g} but salvages for {prods.salvage[p]:g}, and no "
+            "capacity, max_per_order or warehouse limit caps the quantity; lower salvage_value "
+            "or add a limit",
+        )])
+    del n_scen
+    return upper
+
+
+def add_orders(
+    builder: ProgramBuilder,
+    ledger: MoneyLedger,
+    data: ModelData,
+    upper: FloatArray,
+    integer_orders: bool,
+) -> OrderColumns:
+    """Adds order, switch, tier, selection and capacity blocks and their money.
+
+    Returns:
+        The order columns for the flow blocks and the plan.
+    """
+    opts, sups = data.options, data.suppliers
+    n_opt, periods, n_scen = upper.shape
+    switched = opts.needs_switch
+    selectable = sups.onboarding > 0
+    select = np.full(len(sups.onboarding), -1, dtype=np.int64)
+    if selectable.any():
+        select[selectable] = builder.add_columns(
+            "select", (int(selectable.sum()),), 0.0, 1.0, integer=True
+        )
+        ledger.add("onboarding", select, sups.onboarding, -1)
+
+    order = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
+    switch = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
+    finite = np.isfinite(sups.capacity).all(axis=1)
+    capacity_row_of = np.full(len(finite), -1, dtype=np.int64)
+    capacity_row_of[finite] = np.arange(int(finite.sum()))
+    multi_terms = np.flatnonzero(np.bincount(opts.term, minlength=opts.n_terms) > 1)
+    tier_row_of = np.full(opts.n_terms, -1, dtype=np.int64)
+    tier_row_of[multi_terms] = np.arange(len(multi_terms))
+
+    stages = [("shared", 0, data.reveal, 1), ("reorder", data.reveal, periods, n_scen)]
+    for stage, t0, t1, width in stages:
+        if t1 <= t0:
+            continue
+        span = t1 - t0
+        scen = np.arange(width)[None, None, :] if width > 1 else np.int64(-1)
+        ub = upper[:, t0:t1, :].max(axis=2, keepdims=True) if width == 1 else upper[:, t0:t1, :]
+        x = builder.add_columns(f"order_{stage}", (n_opt, span, width), 0.0, ub, integer_orders)
+        order[:, t0:t1, :] = x
+        ledger.add("purchase", x, opts.unit_cost[:, None, None], scen)
+
+        sw = np.flatnonzero(switched)
+        y = builder.add_columns(
+            f"switch_{stage}", (len(sw), span, width), 0.0, (ub[sw] > 0).astype(float), True
+        )
+        switch[sw, t0:t1, :] = y
+        ledger.add("setup", y, opts.setup_cost[sw, None, None], scen)
+        x_sw = x[sw]
+        rows = builder.add_rows(f"order_max_{stage}", y.shape, upper=0.0)
+        builder.add_terms(rows, x_sw, 1.0)
+        builder.add_terms(rows, y, -ub[sw])
+        has_min = opts.min_quantity[sw] > 0
+        rows = builder.add_rows(f"order_min_{stage}", (int(has_min.sum()), span, width), lower=0.0)
+        builder.add_terms(rows, x_sw[has_min], 1.0)
+        builder.add_terms(rows, y[has_min], -opts.min_quantity[sw][has_min, None, None])
+
+        if len(multi_terms):
+            rows = builder.add_rows(f"one_tier_{stage}", (len(multi_terms), span, width), upper=1.0)
+            builder.add_terms(rows[tier_row_of[opts.term[sw]]], y, 1.0, where=(tier_row_of[opts.term[sw]] >= 0)[:, None, None])
+
+        if selectable.any():
+            sel_sw = select[opts.supplier[sw]]
+            rows = builder.add_rows(f"switch_needs_supplier_{stage}", y.shape, upper=0.0)
+            builder.add_terms(rows, y, 1.0)
+            builder.add_terms(rows, sel_sw[:, None, None], -1.0, where=(sel_sw >= 0)[:, None, None])
+            free = np.flatnonzero(~switched & (select[opts.supplier] >= 0))
+            rows = builder.add_rows(f"order_needs_supplier_{stage}", (len(free), span, width), upper=0.0)
+            builder.add_terms(rows, x[free], 1.0)
+            builder.add_terms(rows, select[opts.supplier[free]][:, None, None], -ub[free])
+
+        if finite.any():
+            cap = sups.capacity[finite][:, t0:t1]
+            has_select = select[finite] >= 0
+            bound = np.where(has_select[:, None], 0.0, cap)[:, :, None]
+            rows = builder.add_rows(
+                f"capacity_{stage}", (int(finite.sum()), span, width),
+                upper=np.broadcast_to(bound, (int(finite.sum()), span, width)),
+            )
+            row_of_option = capacity_row_of[opts.supplier]
+            usable = (row_of_option >= 0)[:, None, None]
+            option_rows = rows[np.maximum(row_of_option, 0)]
+            builder.add_terms(option_rows, x, opts.capacity_use[:, None, None], where=usable)
+            builder.add_terms(option_rows[sw], y, opts.setup_time[sw, None, None], where=usable[sw])
+            builder.add_terms(rows, select[finite][:, None, None], -cap[:, :, None], where=has_select[:, None, None])
+    return OrderColumns(order=order, switch=switch, select=select)
