@@ -1,0 +1,70 @@
+"""One call from a scenario to a plan: demand → model → backend → plan."""
+
+from __future__ import annotations
+
+from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backend
+from flexsupply.demand import DemandScenarios, demand_scenarios
+from flexsupply.errors import SolveError
+from flexsupply.model import build_program
+from flexsupply.plan import Plan, make_plan
+from flexsupply.scenario import Scenario
+
+_STATUS_WORDS = {
+    Status.INFEASIBLE: "no plan meets every requirement",
+    Status.UNBOUNDED: "the profit is unbounded: some quantity has no limit (check salvage values and capacities)",
+    Status.NO_SOLUTION: "no plan was found within the time limit; give the solver more time or a larger gap",
+    Status.UNKNOWN: "the solver stopped without a plan",
+}
+
+
+def solve(
+    scenario: Scenario,
+    solver: str = BACKEND_NAMES[0],
+    *,
+    engine: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    threads: int | None = None,
+    seed: int = 0,
+    log: bool = False,
+    demand: DemandScenarios | None = None,
+) -> Plan:
+    """Plans a scenario: builds the model, solves it and reads the plan.
+
+    Args:
+        scenario: the validated scenario.
+        solver: backend name, ``ortools`` (default) or ``pulp``.
+        engine: engine inside the backend (``scip``/``highs`` or ``cbc``/``highs``).
+        time_limit: wall-clock limit [seconds]; the best plan found by then is returned.
+        gap: relative optimality gap to stop at (default: prove optimality, 1e-6).
+        threads: threads the engine may use.
+        seed: random seed of the engine.
+        log: show the engine's log.
+        demand: demand scenarios to plan for (default: those the scenario states).
+
+    Returns:
+        The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
+
+    Raises:
+        SolveError: no plan exists or none was found; the message says why in business words.
+        BackendError: the solver is unknown or not installed.
+    """
+    options = SolverOptions(
+        engine=engine, time_limit=time_limit, gap=1e-6 if gap is None else gap,
+        threads=threads, seed=seed, log=log,
+    )
+    futures = demand if demand is not None else demand_scenarios(scenario)
+    backend = get_backend(solver)
+    program, model = build_program(scenario, futures)
+    result = backend.solve(program, options)
+    if result.status.has_plan:
+        return make_plan(scenario, model, result)
+    reasons: list[str] = []
+    if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
+        from flexsupply.explain import explain_infeasible
+
+        reasons = explain_infeasible(scenario, futures, solver, options)
+    if result.status == Status.UNKNOWN and not reasons:
+        reasons = [f"the solver said: {result.message}"]
+    status = Status.INFEASIBLE if result.status == Status.UNKNOWN and reasons else result.status
+    raise SolveError(f"No plan for {scenario.name!r}: {_STATUS_WORDS[result.status]}", str(status), reasons)
