@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import Problem
 
@@ -28,7 +29,38 @@ def _period_list_problems(
 ) -> list[Problem]:
     if len(values) == periods:
         return []
-    return [Problem(loc, f"{what} needs one value per period: expected {periods}, got {len(values)}")]
+    return [
+        Problem(loc, f"{what} needs one value per period: expected {periods}, got {len(values)}")
+    ]
+
+
+def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Returns a problem at every repeated ``id`` in the raw ``products`` and ``suppliers`` lists.
+
+    Works on the data before validation, so that a repeated id is pointed at where it repeats.
+
+    Args:
+        data: The scenario as read from YAML.
+
+    Returns:
+        One problem per item whose id an earlier item of the same list already has.
+    """
+    problems: list[Problem] = []
+    for block in ("products", "suppliers"):
+        items = data.get(block)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for index, item in enumerate(items):
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if not isinstance(item_id, str):
+                continue
+            if item_id in first:
+                message = f"id {item_id!r} is already used by {block}[{first[item_id]}]"
+                problems.append(Problem((block, index, "id"), message))
+            else:
+                first[item_id] = index
+    return problems
 
 
 def reference_problems(scenario: Scenario) -> list[Problem]:
@@ -58,7 +90,9 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                     continue
                 if product_id in covered:
                     problems.append(
-                        Problem(where, f"supplier {supplier.id!r} has terms for {product_id!r} twice")
+                        Problem(
+                            where, f"supplier {supplier.id!r} has terms for {product_id!r} twice"
+                        )
                     )
                 covered.add(product_id)
                 if terms.cost_factor is not None and product.base_cost is None:
@@ -69,7 +103,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                         )
                     )
             minimums = [tier.min_quantity for tier in terms.discount_tiers]
-            if any(later <= earlier for earlier, later in zip(minimums, minimums[1:], strict=False)):
+            if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
                 problems.append(
                     Problem(
                         (*loc, "discount_tiers"),
@@ -80,7 +114,10 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
     for r_index, order in enumerate(scenario.presale):
         if order.product not in product_by_id:
             problems.append(
-                Problem(("presale", r_index, "product"), _unknown("product", order.product, product_by_id))
+                Problem(
+                    ("presale", r_index, "product"),
+                    _unknown("product", order.product, product_by_id),
+                )
             )
         if order.period > periods:
             problems.append(
@@ -115,7 +152,9 @@ def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
             loc: tuple[str | int, ...] = ("demand", "scenarios", w_index)
             tables.append(((*loc, "units"), future.units))
             if future.name in names:
-                problems.append(Problem((*loc, "name"), f"scenario name {future.name!r} appears twice"))
+                problems.append(
+                    Problem((*loc, "name"), f"scenario name {future.name!r} appears twice")
+                )
             names.add(future.name)
         total = math.fsum(future.probability for future in scenario.demand.scenarios)
         if abs(total - 1.0) > PROBABILITY_TOLERANCE:

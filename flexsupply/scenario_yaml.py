@@ -1,22 +1,38 @@
-"""Reading scenario YAML so that every problem points at its file, line and column."""
+"""Reading scenario YAML so that every problem points at its file, line and column.
+
+The text is composed into PyYAML nodes (which keep their positions), checked for repeated keys,
+constructed into plain data and validated with pydantic. Each problem's field path is then walked
+down the node tree to find its position: a problem about a scalar points at the value, a problem
+about a block or list points at its key, and a missing field points at the block that lacks it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
+from flexsupply.scenario_checks import duplicate_id_problems
 
 Loc = tuple[str | int, ...]
+
+_NOT_A_MAPPING = "expected a mapping of scenario blocks (horizon, products, suppliers, …)"
+_SHOW_LIMIT = 60
 
 
 def load_scenario_file(path: Path) -> Scenario:
     """Reads and validates one scenario file.
+
+    Args:
+        path: The YAML file to read.
 
     Returns:
         The validated ``Scenario``.
@@ -24,122 +40,275 @@ def load_scenario_file(path: Path) -> Scenario:
     Raises:
         ScenarioError: the file is missing, is not YAML, or fails validation.
     """
+    source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScenarioError([Problem((), f"cannot read file: {error.strerror}", str(path))], str(path)) from None
     except UnicodeDecodeError:
-        raise ScenarioError([Problem((), "file is not UTF-8 text", str(path))], str(path)) from None
-    return load_scenario_text(text, str(path))
+        raise ScenarioError([Problem((), "file is not UTF-8 text", source)], source) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ScenarioError([Problem((), f"cannot read file: {reason}", source)], source) from None
+    return load_scenario_text(text, source)
 
 
 def load_scenario_text(text: str, source: str) -> Scenario:
-    """Validates scenario YAML text; ``source`` names it in problems.
+    """Validates scenario YAML text.
+
+    Args:
+        text: The YAML text.
+        source: Name of the text in problems, usually its file path.
 
     Returns:
         The validated ``Scenario``.
 
     Raises:
-        ScenarioError: the text is not YAML, or fails validation.
+        ScenarioError: the text is not YAML, or fails validation; carries every problem found.
     """
-    loader = yaml.SafeLoader(text)
+    root, data, duplicates = _parse(text, source)
+    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        mark = root.start_mark if root is not None else None
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ScenarioError([Problem((), _NOT_A_MAPPING, source, line, column)], source)
+    problems = list(duplicates)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        problems += _problems_from_pydantic(error, data, root, source)
+    except ScenarioError as error:
+        problems += [
+            _locate(problem.loc, problem.message, data, root, source) for problem in error.problems
+        ]
+    except RecursionError:
+        problems.append(Problem((), "nested too deeply to validate", source, 1, 1))
+    else:
+        if not problems:
+            return scenario
+    raise ScenarioError(sorted(problems, key=_position), source)
+
+
+def _position(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose scalar constructors report bad values as positioned YAML errors."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Constructs one node, turning Python errors (e.g. date 2024-13-45) into YAML errors.
+
+        Args:
+            node: The node to construct.
+            deep: Construct nested collections at once rather than later.
+
+        Returns:
+            The constructed Python value.
+
+        Raises:
+            yaml.constructor.ConstructorError: the node's value cannot be read.
+        """
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as error:
+            shown = f" {node.value!r}" if isinstance(node, yaml.ScalarNode) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read{shown}: {error}", node.start_mark
+            ) from None
+
+
+def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """Parses YAML text into its node tree and its data.
+
+    Returns:
+        The root node (None for an empty text), the data, and a problem for each repeated key
+        (found in the nodes before merge keys ``<<`` are expanded).
+
+    Raises:
+        ScenarioError: the text is not valid YAML.
+    """
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as error:  # the reader checks every character at once
+        raise ScenarioError([_yaml_problem(error, text, source)], source) from None
     try:
         root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+        if root is None:
+            return None, None, []
+        duplicates = _duplicate_key_problems(root, (), source, set())
+        return root, loader.construct_document(root), duplicates
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error)
-        problem = Problem(
-            (),
-            f"not valid YAML: {reason}",
-            source,
-            mark.line + 1 if mark else None,
-            mark.column + 1 if mark else None,
-        )
+        raise ScenarioError([_yaml_problem(error, text, source)], source) from None
+    except RecursionError:
+        problem = Problem((), "not valid YAML: nested too deeply", source, 1, 1)
         raise ScenarioError([problem], source) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict) or root is None:
-        raise ScenarioError(
-            [Problem((), "expected a mapping of scenario blocks (horizon, products, suppliers, …)", source, 1, 1)],
+
+
+def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Problem:
+    """Turns a PyYAML error into a problem at the position the parser reports."""
+    line: int | None = None
+    column: int | None = None
+    if isinstance(error, yaml.reader.ReaderError):
+        before = text[: error.position]
+        line = before.count("\n") + 1
+        column = error.position - (before.rfind("\n") + 1) + 1
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        return Problem(
+            (),
+            f"not valid YAML: character {character!r} is not allowed ({error.reason})",
             source,
+            line,
+            column,
         )
-    duplicates = _duplicate_key_problems(root, (), source)
-    if duplicates:
-        raise ScenarioError(duplicates, source)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        problems = _problems_from_pydantic(error, data, root, source)
-    except ScenarioError as error:
-        problems = [_locate(problem.loc, problem.message, data, root, source) for problem in error.problems]
-    raise ScenarioError(problems, source)
+    reason = str(error)
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        if mark is not None:
+            line, column = mark.line + 1, mark.column + 1
+        reason = error.problem or error.context or reason
+        if error.context and error.problem:
+            context_mark = error.context_mark
+            if error.problem.startswith("but "):
+                reason = f"{error.context}, {error.problem}"
+            elif context_mark is not None and context_mark.line + 1 != line:
+                reason = f"{error.problem} ({error.context} at line {context_mark.line + 1})"
+    return Problem((), f"not valid YAML: {reason}", source, line, column)
 
 
-def _duplicate_key_problems(node: yaml.Node, loc: Loc, source: str) -> list[Problem]:
+def _duplicate_key_problems(
+    node: yaml.Node, loc: Loc, source: str, seen_nodes: set[int]
+) -> list[Problem]:
+    """Returns a problem at every key that repeats an earlier key of the same mapping."""
+    if id(node) in seen_nodes:
+        return []
+    seen_nodes.add(id(node))
     problems: list[Problem] = []
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        seen: set[tuple[str, str]] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
             key = key_node.value
-            if key in seen:
+            if (key_node.tag, key) in seen:
                 problems.append(
                     Problem(
                         (*loc, key),
-                        "key appears twice in this block (the second would silently replace the first)",
+                        "key appears twice in this block "
+                        "(the second would silently replace the first)",
                         source,
                         key_node.start_mark.line + 1,
                         key_node.start_mark.column + 1,
                     )
                 )
-            seen.add(key)
-            problems += _duplicate_key_problems(value_node, (*loc, key), source)
+            seen.add((key_node.tag, key))
+            problems += _duplicate_key_problems(value_node, (*loc, key), source, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            problems += _duplicate_key_problems(item, (*loc, index), source)
+            problems += _duplicate_key_problems(item, (*loc, index), source, seen_nodes)
     return problems
 
 
+@functools.cache
+def _field_names() -> frozenset[str]:
+    """Returns every field name of every schema block."""
+    from flexsupply import scenario as schema
+
+    fields: set[str] = set()
+    for model in vars(schema).values():
+        if isinstance(model, type) and issubclass(model, schema.Model):
+            fields.update(model.model_fields)
+    return frozenset(fields)
+
+
 def _data_loc(loc: Loc, data: Any) -> tuple[Loc, Any, bool]:
-    """Drops pydantic's union-branch tags from ``loc``; returns it, the value there, and whether found."""
+    """Follows a pydantic ``loc`` through the data, dropping parts that are not in the data.
+
+    Pydantic adds union-branch tags (``float``, ``list[constrained-float]``) and markers such as
+    ``[key]`` to its locations; they name no place in the file.
+
+    Args:
+        loc: The location pydantic reports.
+        data: The data validated.
+
+    Returns:
+        The location with only data keys, indices and missing field names; the value there; and
+        whether that value exists (False for a missing field).
+    """
     kept: list[str | int] = []
     current = data
-    found = True
     for part in loc:
-        if isinstance(current, dict) and part in current:
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_list or (isinstance(current, dict) and part in current):
             current = current[part]
             kept.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            current = current[part]
+        elif isinstance(current, dict) and (spelt := _key_spelt(current, part)):
+            current = current[spelt[0]]
             kept.append(part)
-        elif isinstance(current, dict) and isinstance(part, str) and part.isidentifier():
+        elif isinstance(current, dict) and part in _field_names():
             kept.append(part)
-            found = False
-            break
-        else:
-            continue
-    return tuple(kept), current, found
+            return tuple(kept), None, False
+    return tuple(kept), current, True
 
 
-def _node_at(root: yaml.Node, loc: Loc) -> yaml.Node:
-    """Returns the deepest node along ``loc`` (the parent block when a field is missing)."""
+def _key_spelt(mapping: dict[Any, Any], part: str | int) -> tuple[Any, ...]:
+    """Returns the non-text key of ``mapping`` that pydantic spells ``part`` (``None`` → 'None').
+
+    Returns:
+        A 1-tuple with the key, or an empty tuple when there is none (the key may be None).
+    """
+    return next(((key,) for key in mapping if not isinstance(key, str) and str(key) == part), ())
+
+
+def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, yaml.Node]:
+    """Returns the key node and value node at ``loc``.
+
+    When a part of ``loc`` is missing, returns those of the deepest block that exists.
+    """
+    key: yaml.Node | None = None
     node = root
     for part in loc:
         if isinstance(node, yaml.MappingNode):
-            match = next((value for key, value in node.value if key.value == part), None)
-            if match is None:
-                return node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            node = node.value[part]
+            # The last of repeated keys is the one whose value the data holds.
+            matches = [
+                (k, v)
+                for k, v in node.value
+                if isinstance(k, yaml.ScalarNode) and _same_key(k, part)
+            ]
+            if not matches:
+                break
+            key, node = matches[-1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            key, node = None, node.value[part]
         else:
             break
-    return node
+    return key, node
 
 
-def _locate(loc: Loc, message: str, data: Any, root: yaml.Node, source: str) -> Problem:
+def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
+    """Returns whether a key node holds the data key ``part`` (as pydantic spells it)."""
+    if key_node.tag.endswith(":str"):
+        return bool(key_node.value == part)
+    try:
+        value = _Loader("").construct_object(key_node)
+    except yaml.YAMLError:
+        return False
+    return bool(value == part or str(value) == part)
+
+
+def _locate(
+    loc: Loc, message: str, data: Any, root: yaml.Node, source: str, at_key: bool = False
+) -> Problem:
+    """Returns a problem placed at the node of ``loc``.
+
+    A scalar value is pointed at itself; a block or list at its key; with ``at_key``, always the
+    key (the key itself is the problem, e.g. an unknown field name).
+    """
     clean, _, _ = _data_loc(loc, data)
-    mark = _node_at(root, clean).start_mark
+    key, node = _node_at(root, clean)
+    scalar = isinstance(node, yaml.ScalarNode)
+    mark = key.start_mark if key is not None and (at_key or not scalar) else node.start_mark
     return Problem(clean, message, source, mark.line + 1, mark.column + 1)
 
 
@@ -150,61 +319,128 @@ _COMPARISONS = {
     "less_than": ("<", "lt"),
 }
 
+_EXPECTED = {
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing_size": "a whole number of sensible size",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date without a time of day",
+    "finite_number": "a finite number",
+}
 
-def _message(error: Any, found: bool, parent: Any) -> str:
+
+def _show(value: Any) -> str:
+    """Returns a short rendering of a value found in the file."""
+    if value is None:
+        return "an empty value"
+    text = repr(value)
+    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
+
+
+def _message(error: ErrorDetails, found: bool) -> str:
+    """Returns a pydantic error as a plain sentence (without the type mismatches)."""
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
     if kind in _COMPARISONS:
         symbol, key = _COMPARISONS[kind]
-        return f"must be {symbol} {context.get(key):g}, got {value!r}"
+        return f"must be {symbol} {context.get(key):g}, got {_show(value)}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        name = error["loc"][-1]
-        message = f"unknown field {name!r}"
-        if isinstance(parent, dict):
-            return message + _suggestion(str(name), parent)
-        return message
-    if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
-        expected = "a whole number" if kind.startswith("int") else "a number"
-        return f"expected {expected}, got {value!r}"
-    if kind in {"list_type", "dict_type", "model_type", "model_attributes_type"}:
-        expected = "a list" if kind == "list_type" else "a mapping"
-        return f"expected {expected}, got {value!r}"
+        name = str(error["loc"][-1])
+        return f"unknown field {name!r}{_suggestion(name)}"
+    if kind == "invalid_key":
+        return f"field names must be text, got {_show(value)}"
     if kind == "enum":
-        return f"expected one of {context.get('expected')}, got {value!r}"
+        return f"expected one of {context.get('expected')}, got {_show(value)}"
+    if kind == "too_short":
+        minimum = context.get("min_length")
+        if minimum == 1:
+            return "needs at least one item"
+        return f"needs at least {minimum} items, got {len(value or ())}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "recursion_loop":
+        return "refers to itself through an alias"
     if kind == "value_error":
         return str(context.get("error", error["msg"]))
     message = str(error["msg"])
-    return f"{message[0].lower()}{message[1:]}, got {value!r}" if found else message
+    message = f"{message[0].lower()}{message[1:]}"
+    return f"{message}, got {_show(value)}" if found else message
 
 
-def _suggestion(name: str, parent: dict[str, Any]) -> str:
-    del parent
-    from flexsupply import scenario as schema
-
-    fields: set[str] = set()
-    for model in vars(schema).values():
-        if isinstance(model, type) and issubclass(model, schema.Model):
-            fields.update(model.model_fields)
-    close = difflib.get_close_matches(name, sorted(fields), n=1)
+def _suggestion(name: str) -> str:
+    """Returns `` (did you mean 'x'?)`` for the schema field closest to ``name``, if any."""
+    close = difflib.get_close_matches(name, sorted(_field_names()), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _problems_from_pydantic(
-    error: ValidationError, data: Any, root: yaml.Node, source: str
+    error: ValidationError, data: dict[str, Any], root: yaml.Node, source: str
 ) -> list[Problem]:
-    merged: dict[Loc, list[str]] = {}
-    for item in error.errors():
-        clean, _, found = _data_loc(tuple(item["loc"]), data)
-        parent_loc = clean[:-1]
-        _, parent, _ = _data_loc(parent_loc, data)
-        text = _message(item, found, parent)
-        messages = merged.setdefault(clean, [])
-        if text not in messages:
-            messages.append(text)
-    problems = []
-    for loc, messages in merged.items():
-        problems.append(_locate(loc, " or ".join(messages), data, root, source))
-    return sorted(problems, key=lambda problem: (problem.line or 0, problem.column or 0))
+    """Turns pydantic's errors into located problems, one per field path.
+
+    Type mismatches at one path (from the branches of a union) merge into one "expected A or B",
+    and are dropped when another branch got further into the value: that branch's error is the
+    real one. A repeated id is reported at the item that repeats it rather than at the list.
+    """
+    items = [(item, *_data_loc(tuple(item["loc"]), data)) for item in error.errors()]
+    deeper = {clean[:depth] for _, clean, _, _ in items for depth in range(len(clean))}
+    duplicates = _duplicates_by_block(data)
+    expected: dict[Loc, list[str]] = {}
+    inputs: dict[Loc, Any] = {}
+    messages: dict[Loc, list[str]] = {}
+    at_key: set[Loc] = set()
+    bad_keys: set[Loc] = set()
+    problems: list[Problem] = []
+    for item, clean, _, found in items:
+        kind = item["type"]
+        if kind in _EXPECTED:
+            if clean not in deeper:
+                _add(expected.setdefault(clean, []), _EXPECTED[kind])
+                inputs[clean] = item.get("input")
+                messages.setdefault(clean, [])
+        elif kind == "value_error" and clean in duplicates:
+            problems += [
+                _locate(dup.loc, dup.message, data, root, source) for dup in duplicates.pop(clean)
+            ]
+        else:
+            if kind in {"extra_forbidden", "invalid_key"} or item["loc"][-1:] == ("[key]",):
+                at_key.add(clean)
+            if kind == "invalid_key":
+                bad_keys.add(clean)
+            _add(messages.setdefault(clean, []), _message(item, found))
+    for loc, texts in messages.items():
+        if loc in expected:
+            texts = [f"expected {' or '.join(expected[loc])}, got {_show(inputs[loc])}", *texts]
+        problem = _locate(loc, "; ".join(texts), data, root, source, loc in at_key)
+        if loc in bad_keys:  # the key is not a field name, so the path stops at its block
+            problem = dataclasses.replace(problem, loc=problem.loc[:-1])
+        problems.append(problem)
+    return problems
+
+
+def _add(texts: list[str], text: str) -> None:
+    if text not in texts:
+        texts.append(text)
+
+
+def _duplicates_by_block(data: dict[str, Any]) -> dict[Loc, list[Problem]]:
+    """Returns repeated-id problems grouped by the list they are in, e.g. ``("products",)``."""
+    grouped: dict[Loc, list[Problem]] = {}
+    for problem in duplicate_id_problems(data):
+        grouped.setdefault(problem.loc[:1], []).append(problem)
+    return grouped
