@@ -67,4 +67,4 @@ def solve(
     if result.status == Status.UNKNOWN and not reasons:
         reasons = [f"the solver said: {result.message}"]
     status = Status.INFEASIBLE if result.status == Status.UNKNOWN and reasons else result.status
-    raise SolveError(f"No plan for {scenario.name!r}: {_STATUS_WORDS[result.status]}", str(status), reasons)
+    raise SolveError(f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons)

@@ -79,8 +79,9 @@ class Product(Model):
     """Cost of one backlogged unit for one period [currency/unit/period]. Symbol: b[p]."""
     return_rate: Share = 0.0
     """Share of units sold (spot and presale) that customers send back. Symbol: ρ[p]."""
-    return_lag_periods: int = Field(1, ge=0)
-    """Periods between a sale and its return arriving back. Symbol: R[p]."""
+    return_lag_periods: int = Field(1, ge=1)
+    """Periods between a sale and its return arriving back in stock (at least 1: a unit cannot
+    be resold in the period it was sold). Symbol: R[p]."""
     resellable_share: Share = 1.0
     """Share of returned units fit to sell again; the rest is written off. Symbol: η[p]."""
     return_handling_cost: NonNegative = 0.0

@@ -377,10 +377,6 @@ MIN_COST = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug: min_cost leaves lost-sale demand optional, so the plan buys nothing",
-)
 def test_min_cost_makes_every_demand_firm(backend: str) -> None:
     plan = fs.solve(fs.loads(textwrap.dedent(MIN_COST)), solver=backend)
 
@@ -409,11 +405,6 @@ SAME_PERIOD_RETURNS = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug: a return with lag 0 restocks the unit it came from, so demand is "
-    "served from no stock",
-)
 def test_same_period_returns_cannot_serve_demand_without_stock(backend: str) -> None:
     # nothing can be made and nothing is in stock, so 100 units of firm demand have no plan
     with pytest.raises((fs.SolveError, fs.ScenarioError)):

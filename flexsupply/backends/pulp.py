@@ -18,7 +18,6 @@ from flexsupply.model.program import LinearProgram
 _CBC_SEED_BASE = 42
 """CBC's own default seed; seed 0 maps to it (CBC reads 0 as "use the time of day")."""
 _CBC_RESULT = re.compile(r"^Result - (.+)$", re.MULTILINE)
-_CBC_OBJECTIVE = re.compile(r"^Objective value:\s+(\S+)", re.MULTILINE)
 _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
 
 
@@ -49,10 +48,14 @@ class PulpBackend:
     supports_time_limit = True
 
     def to_pulp(self, program: LinearProgram) -> tuple[Any, list[Any]]:
-        """Returns the program as a ``pulp.LpProblem`` and its variables in column order."""
+        """Returns the program as a ``pulp.LpProblem`` and its variables in column order.
+
+        The problem is always a minimisation (a maximisation's objective is negated): some CBC
+        builds reject the ``-max`` flag PuLP passes for maximisation.
+        """
         pulp = _pulp()
-        sense = pulp.LpMaximize if program.maximize else pulp.LpMinimize
-        problem = pulp.LpProblem("flexsupply", sense)
+        problem = pulp.LpProblem("flexsupply", pulp.LpMinimize)
+        objective = -program.objective if program.maximize else program.objective
         lower = [None if math.isinf(v) else float(v) for v in program.col_lower]
         upper = [None if math.isinf(v) else float(v) for v in program.col_upper]
         category = [pulp.LpInteger if flag else pulp.LpContinuous for flag in program.integer]
@@ -62,9 +65,9 @@ class PulpBackend:
         ]
         column_array = np.empty(program.n_columns, dtype=object)
         column_array[:] = variables
-        used = np.flatnonzero(program.objective)
+        used = np.flatnonzero(objective)
         problem.setObjective(
-            pulp.LpAffineExpression(zip(column_array[used], program.objective[used].tolist(), strict=True))
+            pulp.LpAffineExpression(zip(column_array[used], objective[used].tolist(), strict=True))
         )
         matrix = program.matrix
         for i in range(program.n_rows):
@@ -129,20 +132,28 @@ class PulpBackend:
         if engine == "cbc" and result_line is not None:
             has_solution = has_solution and "no integer solution" not in reason.lower()
         if has_solution:
-            x = np.array([v.varValue if v.varValue is not None else 0.0 for v in variables], dtype=float)
+            x = np.array([v.varValue if v.varValue is not None else np.nan for v in variables], dtype=float)
+            # PuLP leaves out columns that appear nowhere; any value within their bounds is optimal.
+            unused = np.isnan(x)
+            x[unused] = np.clip(0.0, program.col_lower[unused], program.col_upper[unused])
             objective = float(program.objective @ x) + program.offset
             optimal = problem.sol_status == pulp.LpSolutionOptimal and not timed_out
             bound_match = _CBC_BOUND.search(log)
             bound = math.nan
             if bound_match and engine == "cbc":
-                bound = _signed(float(bound_match.group(1)), program) + program.offset
+                internal = float(bound_match.group(1))
+                bound = (-internal if program.maximize else internal) + program.offset
             if optimal:
                 bound = objective if math.isnan(bound) else bound
             status = Status.OPTIMAL if optimal else Status.FEASIBLE
             return SolverResult(status, objective, bound, x, seconds, self.name, engine, log, reason)
         if timed_out:
             status = Status.NO_SOLUTION
-        elif problem.status == pulp.LpStatusInfeasible or "infeasible" in reason.lower():
+        elif (
+            problem.status == pulp.LpStatusInfeasible
+            or "infeasible" in reason.lower()
+            or "infeasibility proved" in log.lower()
+        ):
             status = Status.INFEASIBLE
         elif problem.status == pulp.LpStatusUnbounded or "unbounded" in reason.lower():
             status = Status.UNBOUNDED
@@ -150,7 +161,3 @@ class PulpBackend:
             status = Status.UNKNOWN
         return no_plan(status, seconds, self.name, engine, reason, log)
 
-
-def _signed(value: float, program: LinearProgram) -> float:
-    """CBC reports bounds of a maximisation in its internal minimisation sign."""
-    return value

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from flexsupply.scenario import LatenessRule, Scenario, UnmetDemand
+from flexsupply.scenario import LatenessRule, Objective, Scenario, UnmetDemand
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -31,6 +31,9 @@ class ProductData:
     lost: BoolArray
     backlog: BoolArray
     forbidden: BoolArray
+    firm: bool
+    """Every unit of demand must be served (``min_cost``): lost sales are forbidden and
+    backlog must be cleared by the end of the horizon."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,11 @@ def model_data(scenario: Scenario) -> ModelData:
     """
     periods = scenario.horizon.periods
     products = scenario.products
+    firm = scenario.objective == Objective.MIN_COST
+    unmet = [
+        UnmetDemand.FORBIDDEN if firm and p.unmet_demand == UnmetDemand.LOST else p.unmet_demand
+        for p in products
+    ]
     product_index = {product.id: p for p, product in enumerate(products)}
     product_data = ProductData(
         price=np.array([p.price for p in products], dtype=float),
@@ -121,9 +129,10 @@ def model_data(scenario: Scenario) -> ModelData:
         resellable=np.array([p.resellable_share for p in products], dtype=float),
         handling=np.array([p.return_handling_cost for p in products], dtype=float),
         initial_stock=np.array([p.initial_stock for p in products], dtype=float),
-        lost=np.array([p.unmet_demand == UnmetDemand.LOST for p in products]),
-        backlog=np.array([p.unmet_demand == UnmetDemand.BACKLOG for p in products]),
-        forbidden=np.array([p.unmet_demand == UnmetDemand.FORBIDDEN for p in products]),
+        lost=np.array([rule == UnmetDemand.LOST for rule in unmet]),
+        backlog=np.array([rule == UnmetDemand.BACKLOG for rule in unmet]),
+        forbidden=np.array([rule == UnmetDemand.FORBIDDEN for rule in unmet]),
+        firm=firm,
     )
     capacity = np.full((len(scenario.suppliers), periods), np.inf)
     for s, supplier in enumerate(scenario.suppliers):

@@ -88,13 +88,16 @@ def add_flows(
     backlog = np.full((n_prod, periods, n_scen), -1, dtype=np.int64)
     with_backlog = np.flatnonzero(prods.backlog)
     if len(with_backlog):
-        cols = builder.add_columns("backlog", (len(with_backlog), periods, n_scen))
+        backlog_upper = np.full((len(with_backlog), periods, n_scen), np.inf)
+        if prods.firm and not elastic:
+            backlog_upper[:, -1, :] = 0.0
+        cols = builder.add_columns("backlog", backlog_upper.shape, 0.0, backlog_upper)
         backlog[with_backlog] = cols
         rows = builder.add_rows("backlog_balance", cols.shape, d[with_backlog], d[with_backlog])
         builder.add_terms(rows, cols, 1.0)
         builder.add_terms(rows[:, 1:, :], cols[:, :-1, :], -1.0)
         builder.add_terms(rows, sales[with_backlog], 1.0)
-        ledger.add("backlog", cols, prods.backlog_cost[with_backlog, None, None], scen)
+        ledger.add("backlog", cols[:, :-1, :], prods.backlog_cost[with_backlog, None, None], scen)
         ledger.add("goodwill", cols[:, -1, :], prods.goodwill[with_backlog, None], scen[0])
 
     t = np.arange(periods)[None, :]
