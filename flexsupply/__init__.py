@@ -1,7 +1,7 @@
 """flexsupply: plans presale production, supplier choice and reorders for e-commerce brands."""
 
-from flexsupply.errors import BackendError, FlexsupplyError, ScenarioError, SolveError
 from flexsupply.engine import solve
+from flexsupply.errors import BackendError, FlexsupplyError, ScenarioError, SolveError
 from flexsupply.plan import Kpis, Order, Plan
 from flexsupply.scenario import Scenario, dump, load, loads
 

@@ -76,21 +76,47 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--solver", type=click.Choice(BACKEND_NAMES), default=BACKEND_NAMES[0], show_default=True,
-              help="Solver backend.")
-@click.option("--engine", default=None, help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp).")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Stop after this many seconds with the best plan found.")
-@click.option("--gap", type=click.FloatRange(min=0), default=None, help="Relative optimality gap, e.g. 0.01.")
+@click.option(
+    "--solver",
+    type=click.Choice(BACKEND_NAMES),
+    default=BACKEND_NAMES[0],
+    show_default=True,
+    help="Solver backend.",
+)
+@click.option(
+    "--engine",
+    default=None,
+    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop after this many seconds with the best plan found.",
+)
+@click.option(
+    "--gap", type=click.FloatRange(min=0), default=None, help="Relative optimality gap, e.g. 0.01."
+)
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write plan.json into this folder.")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write plan.json into this folder.",
+)
 @click.option("--log", is_flag=True, help="Show the solver's log.")
 @_friendly_errors
 def solve(
-    file: Path, solver: str, engine: str | None, time_limit: float | None, gap: float | None,
-    threads: int | None, seed: int, out_dir: Path | None, log: bool,
+    file: Path,
+    solver: str,
+    engine: str | None,
+    time_limit: float | None,
+    gap: float | None,
+    threads: int | None,
+    seed: int,
+    out_dir: Path | None,
+    log: bool,
 ) -> None:
     """Solve scenario FILE and print a summary of the plan.
 
@@ -101,8 +127,14 @@ def solve(
     from flexsupply.scenario import load
 
     plan = solve_scenario(
-        load(file), solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads,
-        seed=seed, log=log,
+        load(file),
+        solver,
+        engine=engine,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        seed=seed,
+        log=log,
     )
     click.echo(plan_summary(plan))
     if out_dir is not None:

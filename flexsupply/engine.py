@@ -50,8 +50,12 @@ def solve(
         BackendError: the solver is unknown or not installed.
     """
     options = SolverOptions(
-        engine=engine, time_limit=time_limit, gap=1e-6 if gap is None else gap,
-        threads=threads, seed=seed, log=log,
+        engine=engine,
+        time_limit=time_limit,
+        gap=1e-6 if gap is None else gap,
+        threads=threads,
+        seed=seed,
+        log=log,
     )
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)
@@ -67,4 +71,6 @@ def solve(
     if result.status == Status.UNKNOWN and not reasons:
         reasons = [f"the solver said: {result.message}"]
     status = Status.INFEASIBLE if result.status == Status.UNKNOWN and reasons else result.status
-    raise SolveError(f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons)
+    raise SolveError(
+        f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons
+    )

@@ -13,6 +13,12 @@ SHORTFALL_TOLERANCE = 1e-4
 """Shortfalls below this are read as none [units or currency]."""
 
 
+def _argmax(values: np.ndarray) -> tuple[int, int]:
+    """Returns the (row, column) of the largest entry of a 2-D array."""
+    row, column = np.unravel_index(int(np.argmax(values)), values.shape)
+    return int(row), int(column)
+
+
 def explain_infeasible(
     scenario: Scenario, demand: DemandScenarios, backend: str, options: SolverOptions
 ) -> list[str]:
@@ -45,40 +51,64 @@ def explain_infeasible(
         if values[w] > SHORTFALL_TOLERANCE:
             need = float(pre.units_to_ship[r])
             product = scenario.product_ids[int(pre.product[r])]
-            late = "" if bool(pre.late_forbidden[r]) else f" by the end of {unit} {model.data.n_periods}"
-            reasons.append((float(values[w]), (
-                f"presale of {product} taken in {unit} {int(pre.period[r]) + 1} needs {need:,.0f} units "
-                f"by {unit} {int(pre.due[r]) + 1}{late}; the suppliers fast enough and the stock on hand "
-                f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
-            )))
+            late = (
+                ""
+                if bool(pre.late_forbidden[r])
+                else f" by the end of {unit} {model.data.n_periods}"
+            )
+            reasons.append(
+                (
+                    float(values[w]),
+                    (
+                        f"presale of {product} taken in {unit} {int(pre.period[r]) + 1} needs {need:,.0f} units "
+                        f"by {unit} {int(pre.due[r]) + 1}{late}; the suppliers fast enough and the stock on hand "
+                        f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
+                    ),
+                )
+            )
     forbidden = np.flatnonzero(model.data.products.forbidden)
     sales = x[model.flows.sales]
     for p in forbidden:
         gap = demand.units[:, p, :].T - sales[p]
-        t, w = np.unravel_index(int(np.argmax(gap)), gap.shape)
+        t, w = _argmax(gap)
         if gap[t, w] > SHORTFALL_TOLERANCE:
             total = float(gap[:, w].sum())
-            reasons.append((total, (
-                f"demand for {scenario.product_ids[p]} must be met in full, but {total:,.0f} units "
-                f"cannot be supplied in time, first in {unit} {t + 1}{where(int(w))}"
-            )))
+            reasons.append(
+                (
+                    total,
+                    (
+                        f"demand for {scenario.product_ids[p]} must be met in full, but {total:,.0f} units "
+                        f"cannot be supplied in time, first in {unit} {t + 1}{where(int(w))}"
+                    ),
+                )
+            )
     if model.flows.cash_short.size:
         injected = np.cumsum(x[model.flows.cash_short], axis=0)
-        t, w = np.unravel_index(int(np.argmax(injected)), injected.shape)
+        t, w = _argmax(injected)
         if injected[t, w] > SHORTFALL_TOLERANCE:
             first = int(np.flatnonzero(injected[:, w] > SHORTFALL_TOLERANCE)[0])
-            reasons.append((float(injected[t, w]), (
-                f"cash runs out: the plan needs {injected[t, w]:,.0f} {scenario.horizon.currency} more "
-                f"than the brand has by {unit} {t + 1}, first short in {unit} {first + 1}{where(int(w))}; "
-                "supplier payments fall due before deposits and sales come in"
-            )))
+            reasons.append(
+                (
+                    float(injected[t, w]),
+                    (
+                        f"cash runs out: the plan needs {injected[t, w]:,.0f} {scenario.horizon.currency} more "
+                        f"than the brand has by {unit} {t + 1}, first short in {unit} {first + 1}{where(int(w))}; "
+                        "supplier payments fall due before deposits and sales come in"
+                    ),
+                )
+            )
     if model.flows.warehouse_short.size:
         over = x[model.flows.warehouse_short]
-        t, w = np.unravel_index(int(np.argmax(over)), over.shape)
+        t, w = _argmax(over)
         if over[t, w] > SHORTFALL_TOLERANCE:
-            reasons.append((float(over[t, w]), (
-                f"the warehouse would hold {over[t, w]:,.0f} units more than its capacity in "
-                f"{unit} {t + 1}{where(int(w))}"
-            )))
+            reasons.append(
+                (
+                    float(over[t, w]),
+                    (
+                        f"the warehouse would hold {over[t, w]:,.0f} units more than its capacity in "
+                        f"{unit} {t + 1}{where(int(w))}"
+                    ),
+                )
+            )
     reasons.sort(key=lambda item: -item[0])
     return [text for _, text in reasons]

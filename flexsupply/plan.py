@@ -121,7 +121,10 @@ class Plan:
     @property
     def expected_inventory(self) -> np.ndarray:
         """Returns expected end-of-period stock, shape ``(n_products, T)`` [units]."""
-        return np.einsum("w,wpt->pt", np.asarray(self.probabilities), self.inventory)
+        expected: np.ndarray = np.einsum(
+            "w,wpt->pt", np.asarray(self.probabilities), self.inventory
+        )
+        return expected
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the plan as plain JSON-ready data with a stable key order."""
@@ -133,29 +136,40 @@ class Plan:
             "objective": _num(self.objective),
             "bound": _num(self.bound),
             "gap": _num(self.gap),
-            "solver": {"backend": self.backend, "engine": self.engine, "seconds": round(self.seconds, 3),
-                       "message": self.solver_message},
+            "solver": {
+                "backend": self.backend,
+                "engine": self.engine,
+                "seconds": round(self.seconds, 3),
+                "message": self.solver_message,
+            },
             "kpis": _clean(asdict(self.kpis)),
             "orders": [_clean(asdict(order)) for order in self.orders],
             "demand_scenarios": [
-                {"name": name, "probability": p} for name, p in zip(self.scenarios, self.probabilities, strict=True)
+                {"name": name, "probability": p}
+                for name, p in zip(self.scenarios, self.probabilities, strict=True)
             ],
             "inventory": {
                 "expected": _table(self.products, self.expected_inventory),
                 "by_scenario": {
-                    name: _table(self.products, self.inventory[w]) for w, name in enumerate(self.scenarios)
+                    name: _table(self.products, self.inventory[w])
+                    for w, name in enumerate(self.scenarios)
                 },
             },
             "backlog_expected": _table(self.products, np.einsum("w,wpt->pt", probs, self.backlog)),
             "sales_expected": _table(self.products, np.einsum("w,wpt->pt", probs, self.sales)),
             "presale": [_clean(asdict(service)) for service in self.presale],
             "capacity": {
-                supplier: {"used": [round(v, 4) for v in self.capacity_used[supplier]],
-                           "available": self.capacity[supplier]}
+                supplier: {
+                    "used": [round(v, 4) for v in self.capacity_used[supplier]],
+                    "available": self.capacity[supplier],
+                }
                 for supplier in self.suppliers
             },
-            "cash": None if self.cash is None else {
-                name: [round(float(v), 2) for v in self.cash[w]] for w, name in enumerate(self.scenarios)
+            "cash": None
+            if self.cash is None
+            else {
+                name: [round(float(v), 2) for v in self.cash[w]]
+                for w, name in enumerate(self.scenarios)
             },
         }
 
@@ -180,9 +194,13 @@ class Plan:
         except ImportError:
             from flexsupply.errors import FlexsupplyError
 
-            raise FlexsupplyError("to_frame needs pandas: pip install 'flexsupply[frames]'") from None
+            raise FlexsupplyError(
+                "to_frame needs pandas: pip install 'flexsupply[frames]'"
+            ) from None
         if name == "orders":
-            return pd.DataFrame([asdict(order) for order in self.orders], columns=list(Order.__dataclass_fields__))
+            return pd.DataFrame(
+                [asdict(order) for order in self.orders], columns=list(Order.__dataclass_fields__)
+            )
         if name == "inventory":
             expected = self.expected_inventory
             rows = [
@@ -239,10 +257,14 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
     money = {kind: term.per_scenario(x, n_scen) for kind, term in ledger.terms.items()}
     revenue_by_kind = {kind: float(probs @ money[kind]) for kind in REVENUE_KINDS}
     costs = {kind: float(probs @ money[kind]) for kind in COST_KINDS}
-    profit = sum(money[k] for k in REVENUE_KINDS) - sum(money[k] for k in COST_KINDS)
+    profit: np.ndarray = np.sum([money[k] for k in REVENUE_KINDS], axis=0) - np.sum(
+        [money[k] for k in COST_KINDS], axis=0
+    )
     pre = data.presale
     periods = data.n_periods
-    expected_shipped = np.einsum("w,rtw->rt", probs, shipments) if len(pre.product) else np.zeros((0, periods))
+    expected_shipped = (
+        np.einsum("w,rtw->rt", probs, shipments) if len(pre.product) else np.zeros((0, periods))
+    )
     on_time_mask = np.arange(periods)[None, :] <= pre.due[:, None]
     total_presale = float(pre.units_to_ship.sum())
     on_time_share = (
@@ -274,19 +296,37 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
             units=float(pre.units_to_ship[r]),
             shipped_by_period=[round(float(v), 6) for v in expected_shipped[r]],
             on_time_share=float(expected_shipped[r][: pre.due[r] + 1].sum() / pre.units_to_ship[r])
-            if pre.units_to_ship[r] > 0 else 1.0,
+            if pre.units_to_ship[r] > 0
+            else 1.0,
         )
         for r in range(len(pre.product))
     ]
     used, available = _capacity_use(scenario, model, x, probs)
     return Plan(
-        scenario_name=scenario.name, currency=scenario.horizon.currency, status=str(result.status),
-        objective=result.objective, bound=result.bound, gap=result.gap, seconds=result.seconds,
-        backend=result.backend, engine=result.engine, kpis=kpis, orders=_orders(scenario, model, x),
-        products=scenario.product_ids, suppliers=scenario.supplier_ids, scenarios=list(demand.names),
-        probabilities=[float(p) for p in probs], inventory=inventory, sales=sales,
-        demand=demand.units, backlog=backlog, presale=presale, capacity_used=used,
-        capacity=available, cash=cash, solver_message=result.message,
+        scenario_name=scenario.name,
+        currency=scenario.horizon.currency,
+        status=str(result.status),
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        seconds=result.seconds,
+        backend=result.backend,
+        engine=result.engine,
+        kpis=kpis,
+        orders=_orders(scenario, model, x),
+        products=scenario.product_ids,
+        suppliers=scenario.supplier_ids,
+        scenarios=list(demand.names),
+        probabilities=[float(p) for p in probs],
+        inventory=inventory,
+        sales=sales,
+        demand=demand.units,
+        backlog=backlog,
+        presale=presale,
+        capacity_used=used,
+        capacity=available,
+        cash=cash,
+        solver_message=result.message,
     )
 
 
@@ -319,7 +359,9 @@ def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
                 scenario=None if shared else model.demand.names[int(w)],
             )
         )
-    orders.sort(key=lambda order: (order.period, order.scenario or "", order.supplier, order.product))
+    orders.sort(
+        key=lambda order: (order.period, order.scenario or "", order.supplier, order.product)
+    )
     del n_opt, periods, n_scen
     return orders
 

@@ -26,7 +26,9 @@ def plan_summary(plan: Plan) -> str:
     if k.cash_low_point is not None:
         lines.append(f"  cash low point    {k.cash_low_point:>14,.0f} {cur}")
     if len(plan.scenarios) > 1:
-        by_scenario = ", ".join(f"{name} {value:,.0f}" for name, value in k.profit_by_scenario.items())
+        by_scenario = ", ".join(
+            f"{name} {value:,.0f}" for name, value in k.profit_by_scenario.items()
+        )
         lines.append(f"  profit by scenario: {by_scenario}")
     shared = [order for order in plan.orders if order.scenario is None]
     reorders = [order for order in plan.orders if order.scenario is not None]
@@ -45,7 +47,8 @@ def plan_summary(plan: Plan) -> str:
 def _order_lines(orders: list) -> list[str]:  # type: ignore[type-arg]
     lines = [
         f"  period {o.period:>2} → {o.arrival_period:>2}  {o.supplier:<14} {o.product:<14} "
-        f"{o.quantity:>8,.0f} units @ {o.unit_cost:,.2f}" + (f"  [{o.scenario}]" if o.scenario else "")
+        f"{o.quantity:>8,.0f} units @ {o.unit_cost:,.2f}"
+        + (f"  [{o.scenario}]" if o.scenario else "")
         for o in orders[:MAX_ORDER_LINES]
     ]
     if len(orders) > MAX_ORDER_LINES:

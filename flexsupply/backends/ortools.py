@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ class OrtoolsBackend:
     """Solves with OR-Tools (engines ``scip``, the default, and ``highs``)."""
 
     name = "ortools"
-    engines = ("scip", "highs")
+    engines: tuple[str, ...] = ("scip", "highs")
     supports_mip = True
     supports_time_limit = True
 
@@ -31,16 +32,25 @@ class OrtoolsBackend:
         try:
             from ortools.linear_solver.python import model_builder_helper as mbh
         except ImportError as error:  # pragma: no cover - ortools is a core dependency
-            raise BackendError(f"OR-Tools is not installed ({error}); pip install ortools") from None
+            raise BackendError(
+                f"OR-Tools is not installed ({error}); pip install ortools"
+            ) from None
         engine = options.engine or "scip"
         if engine not in self.engines:
-            raise BackendError(f"unknown ortools engine {engine!r}; choose one of {', '.join(self.engines)}")
+            raise BackendError(
+                f"unknown ortools engine {engine!r}; choose one of {', '.join(self.engines)}"
+            )
         started = time.perf_counter()
         model = mbh.ModelBuilderHelper()
-        model.fill_model_from_sparse_data(
-            program.col_lower, program.col_upper, program.objective,
-            program.row_lower, program.row_upper, program.matrix,
-        )
+        sparse_data: list[Any] = [
+            program.col_lower,
+            program.col_upper,
+            program.objective,
+            program.row_lower,
+            program.row_upper,
+            program.matrix,
+        ]
+        model.fill_model_from_sparse_data(*sparse_data)
         for column in np.flatnonzero(program.integer):
             model.set_var_integrality(int(column), True)
         model.set_maximize(program.maximize)
@@ -67,7 +77,10 @@ class OrtoolsBackend:
                 objective=float(solver.objective_value()) + program.offset,
                 bound=float(bound) + program.offset if math.isfinite(bound) else math.nan,
                 x=np.asarray(solver.variable_values(), dtype=float),
-                seconds=seconds, backend=self.name, engine=engine, message=message,
+                seconds=seconds,
+                backend=self.name,
+                engine=engine,
+                message=message,
             )
         if raw == statuses.INFEASIBLE:
             status = Status.INFEASIBLE

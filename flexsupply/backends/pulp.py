@@ -43,7 +43,7 @@ class PulpBackend:
     """Solves with PuLP (engines ``cbc``, the default, and ``highs`` through highspy)."""
 
     name = "pulp"
-    engines = ("cbc", "highs")
+    engines: tuple[str, ...] = ("cbc", "highs")
     supports_mip = True
     supports_time_limit = True
 
@@ -75,17 +75,27 @@ class PulpBackend:
             if start == stop:
                 continue
             expression = pulp.LpAffineExpression(
-                zip(column_array[matrix.indices[start:stop]], matrix.data[start:stop].tolist(), strict=True)
+                zip(
+                    column_array[matrix.indices[start:stop]],
+                    matrix.data[start:stop].tolist(),
+                    strict=True,
+                )
             )
             low, high = float(program.row_lower[i]), float(program.row_upper[i])
             if low == high:
-                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintEQ, f"r{i}", low))
+                problem.addConstraint(
+                    pulp.LpConstraint(expression, pulp.LpConstraintEQ, f"r{i}", low)
+                )
                 continue
             if not math.isinf(low):
-                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintGE, f"r{i}", low))
+                problem.addConstraint(
+                    pulp.LpConstraint(expression, pulp.LpConstraintGE, f"r{i}", low)
+                )
             if not math.isinf(high):
                 name = f"r{i}" if math.isinf(low) else f"r{i}u"
-                problem.addConstraint(pulp.LpConstraint(expression, pulp.LpConstraintLE, name, high))
+                problem.addConstraint(
+                    pulp.LpConstraint(expression, pulp.LpConstraintLE, name, high)
+                )
         return problem, variables
 
     def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
@@ -93,21 +103,30 @@ class PulpBackend:
         pulp = _pulp()
         engine = options.engine or "cbc"
         if engine not in self.engines:
-            raise BackendError(f"unknown pulp engine {engine!r}; choose one of {', '.join(self.engines)}")
+            raise BackendError(
+                f"unknown pulp engine {engine!r}; choose one of {', '.join(self.engines)}"
+            )
         started = time.perf_counter()
         problem, variables = self.to_pulp(program)
         with tempfile.TemporaryDirectory(prefix="flexsupply-") as folder:
             log_path = Path(folder) / "solver.log"
             if engine == "cbc":
                 solver = pulp.COIN_CMD(
-                    path=_cbc_path(), msg=False, timeLimit=options.time_limit,
-                    gapRel=options.gap, threads=options.threads, logPath=str(log_path),
+                    path=_cbc_path(),
+                    msg=False,
+                    timeLimit=options.time_limit,
+                    gapRel=options.gap,
+                    threads=options.threads,
+                    logPath=str(log_path),
                     options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
                 )
             else:
                 solver = pulp.HiGHS(
-                    msg=options.log, timeLimit=options.time_limit, gapRel=options.gap,
-                    threads=options.threads, random_seed=options.seed,
+                    msg=options.log,
+                    timeLimit=options.time_limit,
+                    gapRel=options.gap,
+                    threads=options.threads,
+                    random_seed=options.seed,
                 )
                 if not solver.available():
                     raise BackendError("HiGHS for PuLP is not installed; pip install highspy")
@@ -119,8 +138,14 @@ class PulpBackend:
         return self._result(program, options, engine, problem, variables, seconds, log)
 
     def _result(
-        self, program: LinearProgram, options: SolverOptions, engine: str, problem: Any,
-        variables: list[Any], seconds: float, log: str,
+        self,
+        program: LinearProgram,
+        options: SolverOptions,
+        engine: str,
+        problem: Any,
+        variables: list[Any],
+        seconds: float,
+        log: str,
     ) -> SolverResult:
         pulp = _pulp()
         result_line = _CBC_RESULT.search(log)
@@ -128,11 +153,16 @@ class PulpBackend:
         timed_out = options.time_limit is not None and (
             "time" in reason.lower() or seconds >= 0.95 * options.time_limit
         )
-        has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        has_solution = problem.sol_status in (
+            pulp.LpSolutionOptimal,
+            pulp.LpSolutionIntegerFeasible,
+        )
         if engine == "cbc" and result_line is not None:
             has_solution = has_solution and "no integer solution" not in reason.lower()
         if has_solution:
-            x = np.array([v.varValue if v.varValue is not None else np.nan for v in variables], dtype=float)
+            x = np.array(
+                [v.varValue if v.varValue is not None else np.nan for v in variables], dtype=float
+            )
             # PuLP leaves out columns that appear nowhere; any value within their bounds is optimal.
             unused = np.isnan(x)
             x[unused] = np.clip(0.0, program.col_lower[unused], program.col_upper[unused])
@@ -146,7 +176,9 @@ class PulpBackend:
             if optimal:
                 bound = objective if math.isnan(bound) else bound
             status = Status.OPTIMAL if optimal else Status.FEASIBLE
-            return SolverResult(status, objective, bound, x, seconds, self.name, engine, log, reason)
+            return SolverResult(
+                status, objective, bound, x, seconds, self.name, engine, log, reason
+            )
         if timed_out:
             status = Status.NO_SOLUTION
         elif (
@@ -160,4 +192,3 @@ class PulpBackend:
         else:
             status = Status.UNKNOWN
         return no_plan(status, seconds, self.name, engine, reason, log)
-

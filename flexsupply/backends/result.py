@@ -76,7 +76,9 @@ class SolverResult:
     @property
     def gap(self) -> float:
         """Relative gap between objective and bound (0 when proven optimal; nan if unknown)."""
-        if self.status == Status.OPTIMAL and (math.isnan(self.bound) or self.bound == self.objective):
+        if self.status == Status.OPTIMAL and (
+            math.isnan(self.bound) or self.bound == self.objective
+        ):
             return 0.0
         if math.isnan(self.objective) or math.isnan(self.bound):
             return math.nan

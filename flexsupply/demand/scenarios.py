@@ -31,7 +31,8 @@ class DemandScenarios:
 
     def expected(self) -> npt.NDArray[np.float64]:
         """Returns the probability-weighted demand, shape ``(n_products, n_periods)`` [units]."""
-        return np.einsum("w,wpt->pt", self.probabilities, self.units)
+        expected: npt.NDArray[np.float64] = np.einsum("w,wpt->pt", self.probabilities, self.units)
+        return expected
 
 
 def demand_scenarios(scenario: Scenario) -> DemandScenarios:

@@ -52,7 +52,9 @@ def build_program(
     """
     data = model_data(scenario)
     warehouse = scenario.warehouse.capacity
-    upper = order_upper_bounds(data, demand.units, warehouse, scenario.product_ids, scenario.supplier_ids)
+    upper = order_upper_bounds(
+        data, demand.units, warehouse, scenario.product_ids, scenario.supplier_ids
+    )
     kinds, maximize = objective_kinds(scenario.objective)
     builder = ProgramBuilder(maximize=maximize)
     ledger = MoneyLedger(demand.n_scenarios)

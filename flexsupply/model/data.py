@@ -171,11 +171,17 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                     base = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
                 capacity_use = terms.capacity_per_unit
                 if capacity_use is None:
-                    capacity_use = product.standard_minutes if product.standard_minutes is not None else 1.0
+                    capacity_use = (
+                        product.standard_minutes if product.standard_minutes is not None else 1.0
+                    )
                 cap = terms.max_per_order if terms.max_per_order is not None else np.inf
                 tiers: list[tuple[int, float, float]] = [(0, terms.moq, base)]
                 for i, tier in enumerate(terms.discount_tiers):
-                    cost = tier.unit_cost if tier.unit_cost is not None else base * float(tier.cost_factor or 0.0)
+                    cost = (
+                        tier.unit_cost
+                        if tier.unit_cost is not None
+                        else base * float(tier.cost_factor or 0.0)
+                    )
                     tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
                 for position, (tier_id, low, cost) in enumerate(tiers):
                     next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
@@ -184,8 +190,16 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                         continue
                     rows.append(
                         (
-                            product_index[product_id], s, term_count, tier_id, low, high, cost,
-                            float(capacity_use), terms.setup_time, terms.setup_cost,
+                            product_index[product_id],
+                            s,
+                            term_count,
+                            tier_id,
+                            low,
+                            high,
+                            cost,
+                            float(capacity_use),
+                            terms.setup_time,
+                            terms.setup_cost,
                             terms.lead_time_periods,
                         )
                     )

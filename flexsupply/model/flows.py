@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flexsupply.model.data import FloatArray, IntArray, ModelData, ProductData
+from flexsupply.model.data import BoolArray, FloatArray, IntArray, ModelData, ProductData
 from flexsupply.model.orders import OrderColumns
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
@@ -30,7 +30,7 @@ class FlowColumns:
     warehouse_short: IntArray
 
 
-def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, IntArray]:
+def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, BoolArray]:
     """Returns rows moved ``lag`` periods later along axis 1 and the mask of those in the horizon."""
     periods = rows.shape[1]
     t = np.arange(periods).reshape((1, periods) + (1,) * (rows.ndim - 2))
@@ -75,14 +75,31 @@ def add_flows(
 
     product_rows = balance[opts.product]
     arrival_rows, arrives = _shift_rows(product_rows, opts.lead_time, periods)
-    builder.add_terms(arrival_rows, orders.order, -sups.good_share[opts.supplier][:, None, None], where=arrives)
+    builder.add_terms(
+        arrival_rows, orders.order, -sups.good_share[opts.supplier][:, None, None], where=arrives
+    )
 
     forbidden = prods.forbidden[:, None, None] & ~elastic
     sales_upper = np.where(prods.backlog[:, None, None], np.cumsum(d, axis=1), d)
-    sales = builder.add_columns("sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper)
-    _add_sale_like(builder, ledger, balance, sales, prods.price, returned, prods, np.arange(n_prod), scen, periods)
+    sales = builder.add_columns(
+        "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper
+    )
+    _add_sale_like(
+        builder,
+        ledger,
+        balance,
+        sales,
+        prods.price,
+        returned,
+        prods,
+        np.arange(n_prod),
+        scen,
+        periods,
+    )
     ledger.add("spot_sales", sales, prods.price[:, None, None], scen)
-    ledger.add("goodwill", sales, -prods.goodwill[:, None, None], scen, where=prods.lost[:, None, None])
+    ledger.add(
+        "goodwill", sales, -prods.goodwill[:, None, None], scen, where=prods.lost[:, None, None]
+    )
     ledger.add_constant("goodwill", (prods.goodwill * prods.lost) @ demand.sum(axis=2).T)
 
     backlog = np.full((n_prod, periods, n_scen), -1, dtype=np.int64)
@@ -102,10 +119,14 @@ def add_flows(
 
     t = np.arange(periods)[None, :]
     n_pre = len(pre.product)
-    open_window = (t >= pre.period[:, None]) & ((t <= pre.due[:, None]) | ~pre.late_forbidden[:, None])
+    open_window = (t >= pre.period[:, None]) & (
+        (t <= pre.due[:, None]) | ~pre.late_forbidden[:, None]
+    )
     ship_upper = np.where(open_window, pre.units_to_ship[:, None], 0.0)[:, :, None]
     shipments = builder.add_columns("presale_shipments", (n_pre, periods, n_scen), 0.0, ship_upper)
-    _add_sale_like(builder, ledger, balance, shipments, pre.price, returned, prods, pre.product, scen, periods)
+    _add_sale_like(
+        builder, ledger, balance, shipments, pre.price, returned, prods, pre.product, scen, periods
+    )
     ledger.add("presale_balance", shipments, pre.balance_per_unit[:, None, None], scen)
     lateness = np.maximum(t - pre.due[:, None], 0) * pre.late_cost[:, None]
     ledger.add("late_shipment", shipments, lateness[:, :, None], scen)
@@ -134,8 +155,14 @@ def add_flows(
             builder, data, cash, orders, inventory, sales, backlog, shipments, elastic, n_scen
         )
     return FlowColumns(
-        inventory=inventory, sales=sales, backlog=backlog, shipments=shipments, cash=cash_cols,
-        presale_short=presale_short, cash_short=cash_short, warehouse_short=warehouse_short,
+        inventory=inventory,
+        sales=sales,
+        backlog=backlog,
+        shipments=shipments,
+        cash=cash_cols,
+        presale_short=presale_short,
+        cash_short=cash_short,
+        warehouse_short=warehouse_short,
     )
 
 
@@ -202,7 +229,8 @@ def _add_cash(
     pre_rate = prods.return_rate[pre.product][:, None, None]
     flow(shipments, no_lag.repeat(len(pre.product)), -pre.balance_per_unit[:, None, None])
     flow(
-        shipments, prods.return_lag[pre.product],
+        shipments,
+        prods.return_lag[pre.product],
         pre_rate * (pre.price[:, None, None] + prods.handling[pre.product][:, None, None]),
     )
     t = np.arange(periods)[None, :, None]
@@ -211,15 +239,22 @@ def _add_cash(
     upfront = sups.upfront_share[opts.supplier]
     flow(orders.order, no_lag.repeat(len(upfront)), (upfront * opts.unit_cost)[:, None, None])
     flow(
-        orders.order, opts.lead_time + sups.balance_lag[opts.supplier],
+        orders.order,
+        opts.lead_time + sups.balance_lag[opts.supplier],
         ((1 - upfront) * opts.unit_cost)[:, None, None],
     )
     flow(orders.switch, no_lag.repeat(len(upfront)), opts.setup_cost[:, None, None])
     with_backlog = np.flatnonzero(prods.backlog)
     if len(with_backlog):
-        flow(backlog[with_backlog], no_lag.repeat(len(with_backlog)), prods.backlog_cost[with_backlog, None, None])
+        flow(
+            backlog[with_backlog],
+            no_lag.repeat(len(with_backlog)),
+            prods.backlog_cost[with_backlog, None, None],
+        )
     chosen = np.flatnonzero(orders.select >= 0)
-    builder.add_terms(rows[0][None, :], orders.select[chosen][:, None], sups.onboarding[chosen][:, None])
+    builder.add_terms(
+        rows[0][None, :], orders.select[chosen][:, None], sups.onboarding[chosen][:, None]
+    )
 
     cash_short = np.zeros((0, n_scen), dtype=np.int64)
     if elastic and non_negative:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.model.data import FloatArray, IntArray, ModelData
+from flexsupply.model.data import BoolArray, FloatArray, IntArray, ModelData
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
 
@@ -31,7 +31,10 @@ class OrderColumns:
 
 
 def order_upper_bounds(
-    data: ModelData, demand: FloatArray, warehouse: float | None, product_ids: list[str],
+    data: ModelData,
+    demand: FloatArray,
+    warehouse: float | None,
+    product_ids: list[str],
     supplier_ids: list[str],
 ) -> FloatArray:
     """Returns the tightest valid upper bound of each order, shape ``(n_options, T, Ω)`` [units].
@@ -73,18 +76,25 @@ def order_upper_bounds(
             np.inf,
         )
     capacity_bound = np.maximum(capacity_bound, 0.0)
-    upper = np.minimum(demand_bound, np.minimum(capacity_bound, opts.max_quantity[:, None])[:, :, None])
+    upper = np.minimum(
+        demand_bound, np.minimum(capacity_bound, opts.max_quantity[:, None])[:, :, None]
+    )
     upper = np.where(arrives[:, :, None] & (upper >= opts.min_quantity[:, None, None]), upper, 0.0)
     unbounded = np.isinf(upper).any(axis=(1, 2))
     if unbounded.any():
         o = int(np.flatnonzero(unbounded)[0])
         p, s = int(opts.product[o]), int(opts.supplier[o])
-        raise ScenarioError([Problem(("products", p, "salvage_value"),
-            f"profit is unbounded: a good unit of {product_ids[p]} from {supplier_ids[s]} costs "
-            f"{opts.unit_cost[o] / good[o]:g} but salvages for {prods.salvage[p]:g}, and no "
-            "capacity, max_per_order or warehouse limit caps the quantity; lower salvage_value "
-            "or add a limit",
-        )])
+        raise ScenarioError(
+            [
+                Problem(
+                    ("products", p, "salvage_value"),
+                    f"profit is unbounded: a good unit of {product_ids[p]} from {supplier_ids[s]} costs "
+                    f"{opts.unit_cost[o] / good[o]:g} but salvages for {prods.salvage[p]:g}, and no "
+                    "capacity, max_per_order or warehouse limit caps the quantity; lower salvage_value "
+                    "or add a limit",
+                )
+            ]
+        )
     del n_scen
     return upper
 
@@ -114,7 +124,7 @@ def add_orders(
 
     order = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
     switch = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
-    finite = np.isfinite(sups.capacity).all(axis=1)
+    finite: BoolArray = np.asarray(np.isfinite(sups.capacity).all(axis=1), dtype=bool)
     capacity_row_of = np.full(len(finite), -1, dtype=np.int64)
     capacity_row_of[finite] = np.arange(int(finite.sum()))
     multi_terms = np.flatnonzero(np.bincount(opts.term, minlength=opts.n_terms) > 1)
@@ -126,7 +136,7 @@ def add_orders(
         if t1 <= t0:
             continue
         span = t1 - t0
-        scen = np.arange(width)[None, None, :] if width > 1 else np.int64(-1)
+        scen: IntArray = np.arange(width)[None, None, :] if width > 1 else np.full((1, 1, 1), -1)
         ub = upper[:, t0:t1, :].max(axis=2, keepdims=True) if width == 1 else upper[:, t0:t1, :]
         x = builder.add_columns(f"order_{stage}", (n_opt, span, width), 0.0, ub, integer_orders)
         order[:, t0:t1, :] = x
@@ -149,7 +159,12 @@ def add_orders(
 
         if len(multi_terms):
             rows = builder.add_rows(f"one_tier_{stage}", (len(multi_terms), span, width), upper=1.0)
-            builder.add_terms(rows[tier_row_of[opts.term[sw]]], y, 1.0, where=(tier_row_of[opts.term[sw]] >= 0)[:, None, None])
+            builder.add_terms(
+                rows[tier_row_of[opts.term[sw]]],
+                y,
+                1.0,
+                where=(tier_row_of[opts.term[sw]] >= 0)[:, None, None],
+            )
 
         if selectable.any():
             sel_sw = select[opts.supplier[sw]]
@@ -157,7 +172,9 @@ def add_orders(
             builder.add_terms(rows, y, 1.0)
             builder.add_terms(rows, sel_sw[:, None, None], -1.0, where=(sel_sw >= 0)[:, None, None])
             free = np.flatnonzero(~switched & (select[opts.supplier] >= 0))
-            rows = builder.add_rows(f"order_needs_supplier_{stage}", (len(free), span, width), upper=0.0)
+            rows = builder.add_rows(
+                f"order_needs_supplier_{stage}", (len(free), span, width), upper=0.0
+            )
             builder.add_terms(rows, x[free], 1.0)
             builder.add_terms(rows, select[opts.supplier[free]][:, None, None], -ub[free])
 
@@ -166,7 +183,8 @@ def add_orders(
             has_select = select[finite] >= 0
             bound = np.where(has_select[:, None], 0.0, cap)[:, :, None]
             rows = builder.add_rows(
-                f"capacity_{stage}", (int(finite.sum()), span, width),
+                f"capacity_{stage}",
+                (int(finite.sum()), span, width),
                 upper=np.broadcast_to(bound, (int(finite.sum()), span, width)),
             )
             row_of_option = capacity_row_of[opts.supplier]
@@ -174,5 +192,10 @@ def add_orders(
             option_rows = rows[np.maximum(row_of_option, 0)]
             builder.add_terms(option_rows, x, opts.capacity_use[:, None, None], where=usable)
             builder.add_terms(option_rows[sw], y, opts.setup_time[sw, None, None], where=usable[sw])
-            builder.add_terms(rows, select[finite][:, None, None], -cap[:, :, None], where=has_select[:, None, None])
+            builder.add_terms(
+                rows,
+                select[finite][:, None, None],
+                -cap[:, :, None],
+                where=has_select[:, None, None],
+            )
     return OrderColumns(order=order, switch=switch, select=select)

@@ -115,8 +115,12 @@ class ProgramBuilder:
         block = Block(name, self.n_columns, shape)
         self._col_blocks[name] = block
         size = block.stop - block.start
-        self._col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy())
-        self._col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy())
+        self._col_lower.append(
+            np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy()
+        )
+        self._col_upper.append(
+            np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy()
+        )
         self._integer.append(np.full(size, integer))
         self.n_columns = block.stop
         return block.indices()
@@ -135,8 +139,12 @@ class ProgramBuilder:
         """
         block = Block(name, self.n_rows, shape)
         self._row_blocks[name] = block
-        self._row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy())
-        self._row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy())
+        self._row_lower.append(
+            np.broadcast_to(np.asarray(lower, dtype=float), shape).ravel().copy()
+        )
+        self._row_upper.append(
+            np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy()
+        )
         self.n_rows = block.stop
         return block.indices()
 
@@ -165,6 +173,7 @@ class ProgramBuilder:
 
     def build(self) -> LinearProgram:
         """Returns the LinearProgram with duplicate coefficients summed."""
+
         def cat(parts: list[npt.NDArray[np.generic]], dtype: type) -> npt.NDArray[np.generic]:
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 

@@ -63,7 +63,9 @@ class MoneyLedger:
 
     def __init__(self, n_scenarios: int) -> None:
         self.n_scenarios = n_scenarios
-        self.terms: dict[str, MoneyTerm] = {kind: MoneyTerm() for kind in (*REVENUE_KINDS, *COST_KINDS)}
+        self.terms: dict[str, MoneyTerm] = {
+            kind: MoneyTerm() for kind in (*REVENUE_KINDS, *COST_KINDS)
+        }
 
     def add(
         self,
