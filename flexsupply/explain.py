@@ -6,7 +6,7 @@ import numpy as np
 
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.demand import DemandScenarios
-from flexsupply.model import build_program
+from flexsupply.model import ModelMap, build_program
 from flexsupply.scenario import Scenario
 
 SHORTFALL_TOLERANCE = 1e-4
@@ -17,6 +17,23 @@ def _argmax(values: np.ndarray) -> tuple[int, int]:
     """Returns the (row, column) of the largest entry of a 2-D array."""
     row, column = np.unravel_index(int(np.argmax(values)), values.shape)
     return int(row), int(column)
+
+
+def _sources(scenario: Scenario, model: ModelMap, product: int, deadline: int) -> str:
+    """Returns who can supply ``product`` by 0-based period ``deadline``, in words."""
+    opts = model.data.options
+    fast = opts.supplier[(opts.product == product) & (opts.lead_time <= deadline)]
+    names = sorted({scenario.supplier_ids[int(s)] for s in fast})
+    stock = (
+        "the stock on hand"
+        if model.data.products.initial_stock[product] > 0
+        else "no stock on hand"
+    )
+    if not names:
+        return f"no supplier is fast enough and there is {stock}; together they"
+    if len(names) == 1:
+        return f"the only supplier fast enough ({names[0]}) with {stock}"
+    return f"the suppliers fast enough ({', '.join(names[:-1])} and {names[-1]}) with {stock}"
 
 
 def explain_infeasible(
@@ -50,25 +67,22 @@ def explain_infeasible(
         w = int(np.argmax(values))
         if values[w] > SHORTFALL_TOLERANCE:
             need = float(pre.units_to_ship[r])
-            product = scenario.product_ids[int(pre.product[r])]
-            late = (
-                ""
-                if bool(pre.late_forbidden[r])
-                else f" by the end of {unit} {model.data.n_periods}"
-            )
+            p = int(pre.product[r])
+            deadline = int(pre.due[r]) if pre.late_forbidden[r] else model.data.n_periods - 1
+            due = f"by {unit} {int(pre.due[r]) + 1}"
+            if not pre.late_forbidden[r]:
+                due += f" (late shipments allowed until {unit} {model.data.n_periods})"
             reasons.append(
                 (
                     float(values[w]),
-                    (
-                        f"presale of {product} taken in {unit} {int(pre.period[r]) + 1} needs {need:,.0f} units "
-                        f"by {unit} {int(pre.due[r]) + 1}{late}; the suppliers fast enough and the stock on hand "
-                        f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
-                    ),
+                    f"presale of {scenario.product_ids[p]} taken in {unit} {int(pre.period[r]) + 1} "
+                    f"needs {need:,.0f} units {due}; {_sources(scenario, model, p, deadline)} "
+                    f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}",
                 )
             )
     forbidden = np.flatnonzero(model.data.products.forbidden)
     sales = x[model.flows.sales]
-    for p in forbidden:
+    for p in (int(index) for index in forbidden):
         gap = demand.units[:, p, :].T - sales[p]
         t, w = _argmax(gap)
         if gap[t, w] > SHORTFALL_TOLERANCE:
