@@ -259,6 +259,7 @@ ONBOARDING = """
         terms:
           - product: TEE
             unit_cost: 10
+            setup_cost: {setup}
       - id: NEW
         onboarding_cost: {onboarding}
         terms:
@@ -271,18 +272,21 @@ ONBOARDING = """
 
 
 @pytest.mark.parametrize(
-    ("onboarding", "supplier", "profit"),
+    ("onboarding", "setup", "supplier", "profit"),
     [
         # NEW saves 100·(10 − 8) = 200 > 150: 100·(20 − 8) − 150 = 1050
-        pytest.param(150, "NEW", 1050, id="saving-beats-onboarding"),
+        pytest.param(150, 0, "NEW", 1050, id="saving-beats-onboarding"),
         # 200 < 250: stay with USUAL: 100·(20 − 10) = 1000
-        pytest.param(250, "USUAL", 1000, id="onboarding-beats-saving"),
+        pytest.param(250, 0, "USUAL", 1000, id="onboarding-beats-saving"),
+        # USUAL needs an order switch (setup 20) that must not depend on NEW's onboarding:
+        # 1000 − 20 = 980 > 1200 − 250 = 950
+        pytest.param(250, 20, "USUAL", 980, id="switched-supplier-needs-no-onboarding"),
     ],
 )
 def test_supplier_is_onboarded_only_when_its_saving_beats_the_cost(
-    backend: str, onboarding: float, supplier: str, profit: float
+    backend: str, onboarding: float, setup: float, supplier: str, profit: float
 ) -> None:
-    plan = plan_for(ONBOARDING.format(onboarding=onboarding), backend)
+    plan = plan_for(ONBOARDING.format(onboarding=onboarding, setup=setup), backend)
 
     assert {order.supplier for order in plan.orders} == {supplier}
     assert sum(order.quantity for order in plan.orders) == pytest.approx(100)

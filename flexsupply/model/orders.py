@@ -167,10 +167,12 @@ def add_orders(
             )
 
         if selectable.any():
-            sel_sw = select[opts.supplier[sw]]
-            rows = builder.add_rows(f"switch_needs_supplier_{stage}", y.shape, upper=0.0)
-            builder.add_terms(rows, y, 1.0)
-            builder.add_terms(rows, sel_sw[:, None, None], -1.0, where=(sel_sw >= 0)[:, None, None])
+            gated = np.flatnonzero(select[opts.supplier[sw]] >= 0)
+            rows = builder.add_rows(
+                f"switch_needs_supplier_{stage}", (len(gated), span, width), upper=0.0
+            )
+            builder.add_terms(rows, y[gated], 1.0)
+            builder.add_terms(rows, select[opts.supplier[sw[gated]]][:, None, None], -1.0)
             free = np.flatnonzero(~switched & (select[opts.supplier] >= 0))
             rows = builder.add_rows(
                 f"order_needs_supplier_{stage}", (len(free), span, width), upper=0.0
