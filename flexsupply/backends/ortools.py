@@ -1,7 +1,12 @@
-"""OR-Tools backend: hands the arrays to OR-Tools' model builder in one call, solves with SCIP or HiGHS."""
+"""OR-Tools backend: fills a MathOpt model proto from the arrays and solves with SCIP or HiGHS.
+
+MathOpt reports why a solve stopped (termination reason and limit) and keeps the best plan when
+a time limit ends the search, which OR-Tools' older linear-solver wrappers lose for HiGHS.
+"""
 
 from __future__ import annotations
 
+import datetime
 import math
 import time
 from typing import Any
@@ -12,15 +17,52 @@ from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_p
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
 
-_PARAMETERS = {
-    "scip": "limits/gap = {gap}\nrandomization/randomseedshift = {seed}\n{threads}",
-    "highs": "mip_rel_gap = {gap}\nrandom_seed = {seed}\noutput_flag = {log}\n{threads}",
-}
-_THREADS = {"scip": "parallel/maxnthreads = {n}\n", "highs": "threads = {n}\n"}
+
+def _mathopt() -> Any:
+    try:
+        from ortools.math_opt import model_pb2
+        from ortools.math_opt.core.python import solver as core
+        from ortools.math_opt.python import (
+            callback,
+            init_arguments,
+            model_parameters,
+            parameters,
+            result,
+        )
+    except ImportError as error:  # pragma: no cover - ortools is a core dependency
+        raise BackendError(f"OR-Tools is not installed ({error}); pip install ortools") from None
+    return model_pb2, core, callback, init_arguments, model_parameters, parameters, result
+
+
+def model_proto(program: LinearProgram) -> Any:
+    """Returns the program as a MathOpt ``ModelProto`` (filled from whole arrays, no row loop)."""
+    model_pb2 = _mathopt()[0]
+    proto = model_pb2.ModelProto(name="flexsupply")
+    variables = proto.variables
+    variables.ids.extend(range(program.n_columns))
+    variables.lower_bounds.extend(program.col_lower.tolist())
+    variables.upper_bounds.extend(program.col_upper.tolist())
+    variables.integers.extend(program.integer.tolist())
+    objective = proto.objective
+    objective.maximize = program.maximize
+    used = np.flatnonzero(program.objective)
+    objective.linear_coefficients.ids.extend(used.tolist())
+    objective.linear_coefficients.values.extend(program.objective[used].tolist())
+    rows = proto.linear_constraints
+    rows.ids.extend(range(program.n_rows))
+    rows.lower_bounds.extend(program.row_lower.tolist())
+    rows.upper_bounds.extend(program.row_upper.tolist())
+    matrix = program.matrix.copy()
+    matrix.sort_indices()
+    row_ids = np.repeat(np.arange(program.n_rows), np.diff(matrix.indptr))
+    proto.linear_constraint_matrix.row_ids.extend(row_ids.tolist())
+    proto.linear_constraint_matrix.column_ids.extend(matrix.indices.tolist())
+    proto.linear_constraint_matrix.coefficients.extend(matrix.data.tolist())
+    return proto
 
 
 class OrtoolsBackend:
-    """Solves with OR-Tools (engines ``scip``, the default, and ``highs``)."""
+    """Solves with OR-Tools MathOpt (engines ``scip``, the default, and ``highs``)."""
 
     name = "ortools"
     engines: tuple[str, ...] = ("scip", "highs")
@@ -29,67 +71,72 @@ class OrtoolsBackend:
 
     def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
         """Returns the result of solving ``program`` (objective includes its offset)."""
-        try:
-            from ortools.linear_solver.python import model_builder_helper as mbh
-        except ImportError as error:  # pragma: no cover - ortools is a core dependency
-            raise BackendError(
-                f"OR-Tools is not installed ({error}); pip install ortools"
-            ) from None
+        model_pb2, core, callback, init_arguments, model_parameters, parameters, result = _mathopt()
+        del model_pb2
         engine = options.engine or "scip"
-        if engine not in self.engines:
+        solver_types = {"scip": parameters.SolverType.GSCIP, "highs": parameters.SolverType.HIGHS}
+        if engine not in solver_types:
             raise BackendError(
                 f"unknown ortools engine {engine!r}; choose one of {', '.join(self.engines)}"
             )
         started = time.perf_counter()
-        model = mbh.ModelBuilderHelper()
-        sparse_data: list[Any] = [
-            program.col_lower,
-            program.col_upper,
-            program.objective,
-            program.row_lower,
-            program.row_upper,
-            program.matrix,
-        ]
-        model.fill_model_from_sparse_data(*sparse_data)
-        for column in np.flatnonzero(program.integer):
-            model.set_var_integrality(int(column), True)
-        model.set_maximize(program.maximize)
-        solver = mbh.ModelSolverHelper(engine)
-        if options.time_limit is not None:
-            solver.set_time_limit_in_seconds(float(options.time_limit))
-        threads = _THREADS[engine].format(n=options.threads) if options.threads else ""
-        solver.set_solver_specific_parameters(
-            _PARAMETERS[engine].format(
-                gap=options.gap, seed=options.seed, threads=threads, log=str(options.log).lower()
-            )
+        settings = parameters.SolveParameters(
+            relative_gap_tolerance=options.gap,
+            absolute_gap_tolerance=0.0,
+            random_seed=options.seed,
+            enable_output=options.log,
+            threads=options.threads,
         )
-        solver.enable_output(options.log)
-        solver.solve(model)
+        if options.time_limit is not None:
+            settings.time_limit = datetime.timedelta(seconds=options.time_limit)
+        log: list[str] = []
+        answer = core.solve(
+            model_proto(program),
+            solver_types[engine].value,
+            init_arguments.StreamableSolverInitArguments().to_proto(),
+            settings.to_proto(),
+            model_parameters.ModelSolveParameters().to_proto(),
+            log.extend,
+            callback.CallbackRegistration().to_proto(),
+            None,
+            None,
+        )
         seconds = time.perf_counter() - started
-        raw = solver.status()
-        message = f"{raw.name} {solver.status_string()}".strip()
-        statuses = mbh.SolveStatus
-        if raw in (statuses.OPTIMAL, statuses.FEASIBLE) and solver.has_solution():
-            status = Status.OPTIMAL if raw == statuses.OPTIMAL else Status.FEASIBLE
-            bound = solver.best_objective_bound()
+        reasons = result.TerminationReason
+        reason = answer.termination.reason
+        message = f"{result.TerminationReason(reason).name} {answer.termination.detail}".strip()
+        text = "\n".join(log)
+        if options.log and text:
+            print(text)
+        feasible = [
+            solution.primal_solution
+            for solution in answer.solutions
+            if solution.HasField("primal_solution")
+            and solution.primal_solution.feasibility_status == 2  # SOLUTION_STATUS_FEASIBLE
+        ]
+        if feasible and reason in (reasons.OPTIMAL.value, reasons.FEASIBLE.value):
+            best = feasible[0]
+            x = np.zeros(program.n_columns)
+            x[np.asarray(best.variable_values.ids, dtype=np.int64)] = best.variable_values.values
+            bound = answer.termination.objective_bounds.dual_bound
+            status = Status.OPTIMAL if reason == reasons.OPTIMAL.value else Status.FEASIBLE
             return SolverResult(
                 status=status,
-                objective=float(solver.objective_value()) + program.offset,
+                objective=float(best.objective_value) + program.offset,
                 bound=float(bound) + program.offset if math.isfinite(bound) else math.nan,
-                x=np.asarray(solver.variable_values(), dtype=float),
+                x=x,
                 seconds=seconds,
                 backend=self.name,
                 engine=engine,
+                log=text,
                 message=message,
             )
-        if raw == statuses.INFEASIBLE:
+        if reason == reasons.INFEASIBLE.value:
             status = Status.INFEASIBLE
-        elif raw == statuses.UNBOUNDED:
+        elif reason == reasons.UNBOUNDED.value:
             status = Status.UNBOUNDED
-        elif raw in (statuses.INVALID_SOLVER_PARAMETERS, statuses.MODEL_INVALID):
-            raise BackendError(f"OR-Tools {engine} refused the model or its parameters: {message}")
-        elif options.time_limit is not None and seconds >= 0.95 * options.time_limit:
+        elif reason == reasons.NO_SOLUTION_FOUND.value:
             status = Status.NO_SOLUTION
         else:
             status = Status.UNKNOWN
-        return no_plan(status, seconds, self.name, engine, message)
+        return no_plan(status, seconds, self.name, engine, message, text)
