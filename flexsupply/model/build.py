@@ -11,6 +11,7 @@ from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
+from flexsupply.model.strengthen import add_order_cover_cuts
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
 from flexsupply.scenario import Objective, Scenario
 
@@ -39,13 +40,14 @@ def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
 
 
 def build_program(
-    scenario: Scenario, demand: DemandScenarios, elastic: bool = False
+    scenario: Scenario, demand: DemandScenarios, elastic: bool = False, strengthen: bool = True
 ) -> tuple[LinearProgram, ModelMap]:
     """Builds the stochastic MILP of DESIGN.md §4 (without risk and service-level terms).
 
     With ``elastic``, firm requirements (presale due dates, forbidden lost sales, cash floor,
     warehouse) get penalised slack and the objective minimises the total shortfall, which
-    explains why the firm model has no plan.
+    explains why the firm model has no plan. ``strengthen`` adds valid inequalities that tighten
+    the LP relaxation (``model/strengthen.py``) without changing the optimum.
 
     Returns:
         ``(LinearProgram, ModelMap)``.
@@ -67,6 +69,10 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    if strengthen:
+        add_order_cover_cuts(
+            builder, data, demand.units, orders.order, orders.switch, upper, flows.inventory
+        )
     program = builder.build()
     if elastic:
         objective = np.zeros(program.n_columns)
