@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import small_scenarios
 
 import flexsupply as fs
-
-from strategies import small_scenarios
 
 ENGINES = [("ortools", "scip"), ("ortools", "highs"), ("pulp", "cbc"), ("pulp", "highs")]
 TIGHT_GAP = 1e-9
