@@ -63,6 +63,59 @@ def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def unknown_product_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Returns a problem at every product id used but not defined, read from raw YAML data.
+
+    Used when other problems stop validation, so that a misspelt id is reported in the same run
+    as a wrong type. Only well-formed ids are looked at; the rest is validation's job.
+
+    Args:
+        data: The scenario as read from YAML.
+
+    Returns:
+        One problem per unknown product id in supplier terms, presale orders and demand tables.
+    """
+    products = data.get("products")
+    known = [
+        item["id"]
+        for item in (products if isinstance(products, list) else [])
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str)
+    ]
+    used: list[tuple[tuple[str | int, ...], Any]] = []
+    suppliers = data.get("suppliers")
+    for s_index, supplier in enumerate(suppliers if isinstance(suppliers, list) else []):
+        terms = supplier.get("terms") if isinstance(supplier, Mapping) else None
+        for t_index, term in enumerate(terms if isinstance(terms, list) else []):
+            if not isinstance(term, Mapping):
+                continue
+            loc: tuple[str | int, ...] = ("suppliers", s_index, "terms", t_index)
+            used.append(((*loc, "product"), term.get("product")))
+            listed = term.get("products")
+            for position, product_id in enumerate(listed if isinstance(listed, list) else []):
+                used.append(((*loc, "products", position), product_id))
+    presale = data.get("presale")
+    for r_index, order in enumerate(presale if isinstance(presale, list) else []):
+        if isinstance(order, Mapping):
+            used.append((("presale", r_index, "product"), order.get("product")))
+    demand = data.get("demand")
+    if isinstance(demand, Mapping):
+        tables: list[tuple[tuple[str | int, ...], Any]] = [
+            (("demand", "units"), demand.get("units"))
+        ]
+        futures = demand.get("scenarios")
+        for w_index, future in enumerate(futures if isinstance(futures, list) else []):
+            if isinstance(future, Mapping):
+                tables.append((("demand", "scenarios", w_index, "units"), future.get("units")))
+        for loc, table in tables:
+            if isinstance(table, Mapping):
+                used += [((*loc, key), key) for key in table]
+    return [
+        Problem(loc, _unknown("product", value, known))
+        for loc, value in used
+        if isinstance(value, str) and value not in known
+    ]
+
+
 def reference_problems(scenario: Scenario) -> list[Problem]:
     """Returns every cross-reference problem of a scenario whose blocks are each valid.
 

@@ -20,7 +20,7 @@ from pydantic_core import ErrorDetails
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
-from flexsupply.scenario_checks import duplicate_id_problems
+from flexsupply.scenario_checks import duplicate_id_problems, unknown_product_problems
 
 Loc = tuple[str | int, ...]
 
@@ -74,6 +74,12 @@ def load_scenario_text(text: str, source: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems += _problems_from_pydantic(error, data, root, source)
+        reported = {problem.loc for problem in problems}
+        problems += [
+            _locate(problem.loc, problem.message, data, root, source)
+            for problem in unknown_product_problems(data)
+            if problem.loc not in reported
+        ]
     except ScenarioError as error:
         problems += [
             _locate(problem.loc, problem.message, data, root, source) for problem in error.problems
