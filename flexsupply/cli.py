@@ -68,7 +68,7 @@ def validate(files: tuple[Path, ...]) -> None:
             continue
         click.echo(
             f"{file}: ok ({len(scenario.products)} products, {len(scenario.suppliers)} suppliers, "
-            f"{scenario.horizon.periods} periods, {len(scenario.demand.as_scenarios())} demand scenarios)"
+            f"{scenario.horizon.periods} periods, {scenario.demand.scenario_count} demand scenarios)"
         )
     if failed:
         sys.exit(ScenarioError.exit_code)

@@ -12,20 +12,27 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from flexsupply.errors import ScenarioError
+from flexsupply.scenario_base import Model as Model
+from flexsupply.scenario_base import NonNegative, Period, Share
 from flexsupply.scenario_checks import reference_problems
 
-NonNegative = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Period = Annotated[int, Field(ge=1)]
-
-
-class Model(BaseModel):
-    """Base of every schema block: unknown keys are errors, docstrings become descriptions."""
-
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=False)
+# The signal blocks live in their own module; they are named here so that the YAML loader knows
+# their field names (for "did you mean" hints and the paths of missing fields).
+from flexsupply.scenario_signals import Channels as Channels
+from flexsupply.scenario_signals import EventSpike as EventSpike
+from flexsupply.scenario_signals import Funnel as Funnel
+from flexsupply.scenario_signals import Livestream as Livestream
+from flexsupply.scenario_signals import Posts as Posts
+from flexsupply.scenario_signals import PrivateDomain as PrivateDomain
+from flexsupply.scenario_signals import ProductSignals as ProductSignals
+from flexsupply.scenario_signals import SearchChannel as SearchChannel
+from flexsupply.scenario_signals import SignalDemand
+from flexsupply.scenario_signals import StyleUncertainty as StyleUncertainty
+from flexsupply.scenario_signals import TimeProfile as TimeProfile
+from flexsupply.scenario_signals import Uncertainty as Uncertainty
 
 
 class PeriodLength(StrEnum):
@@ -231,21 +238,41 @@ class DemandScenario(Model):
 
 
 class Demand(Model):
-    """Spot demand: one deterministic table, or a list of scenarios with probabilities."""
+    """Spot demand: one deterministic table, a list of scenarios with probabilities, or signals."""
 
     units: dict[str, list[NonNegative]] | None = None
     """Deterministic spot demand per product id, one number per period [units]."""
     scenarios: list[DemandScenario] | None = None
     """Possible futures with probabilities (alternative to ``units``)."""
+    signals: SignalDemand | None = None
+    """Fan-side signals from which scenarios are sampled, updated with the presale deposits and
+    reduced to ``signals.scenarios_kept`` weighted scenarios (alternative to ``units``)."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
-        if (self.units is None) == (self.scenarios is None):
-            raise ValueError("give exactly one of units (deterministic) or scenarios")
+        forms = (self.units, self.scenarios, self.signals)
+        if sum(form is not None for form in forms) != 1:
+            raise ValueError("give exactly one of units (deterministic), scenarios or signals")
         return self
 
+    @property
+    def scenario_count(self) -> int:
+        """Number of demand scenarios the plan is made for (Ω)."""
+        if self.signals is not None:
+            return self.signals.scenarios_kept
+        return len(self.scenarios) if self.scenarios is not None else 1
+
     def as_scenarios(self) -> list[DemandScenario]:
-        """Returns the demand as a list of scenarios (one with probability 1 when deterministic)."""
+        """Returns the demand as a list of scenarios (one with probability 1 when deterministic).
+
+        Raises:
+            ValueError: the demand is given by signals; sample it with
+                ``flexsupply.demand.demand_scenarios(scenario)``.
+        """
+        if self.signals is not None:
+            raise ValueError(
+                "signal demand is sampled: use flexsupply.demand.demand_scenarios(scenario)"
+            )
         if self.scenarios is not None:
             return self.scenarios
         return [DemandScenario(name="deterministic", probability=1.0, units=self.units or {})]

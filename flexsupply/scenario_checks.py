@@ -12,6 +12,7 @@ from flexsupply.errors import Problem
 
 if TYPE_CHECKING:
     from flexsupply.scenario import Scenario
+    from flexsupply.scenario_signals import TimeProfile
 
 PROBABILITY_TOLERANCE = 1e-6
 
@@ -106,6 +107,9 @@ def unknown_product_problems(data: Mapping[str, Any]) -> list[Problem]:
         for w_index, future in enumerate(futures if isinstance(futures, list) else []):
             if isinstance(future, Mapping):
                 tables.append((("demand", "scenarios", w_index, "units"), future.get("units")))
+        signals = demand.get("signals")
+        if isinstance(signals, Mapping):
+            tables.append((("demand", "signals", "products"), signals.get("products")))
         for loc, table in tables:
             if isinstance(table, Mapping):
                 used += [((*loc, key), key) for key in table]
@@ -181,6 +185,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
             )
 
     problems += _demand_problems(scenario, product_by_id.keys())
+    problems += _signal_problems(scenario, product_by_id.keys())
 
     if scenario.reveal_period is not None and scenario.reveal_period > periods:
         problems.append(
@@ -220,4 +225,58 @@ def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
                 problems.append(Problem((*loc, product_id), _unknown("product", product_id, known)))
                 continue
             problems += _period_list_problems(values, periods, (*loc, product_id), "demand")
+    return problems
+
+
+def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Problem]:
+    """Returns the problems of the ``demand.signals`` block that need the rest of the scenario.
+
+    Returns:
+        Unknown product ids, periods beyond the horizon and per-period lists of the wrong length.
+    """
+    signals = scenario.demand.signals
+    if signals is None:
+        return []
+    periods = scenario.horizon.periods
+    known = set(product_ids)
+    root: tuple[str | int, ...] = ("demand", "signals")
+    problems: list[Problem] = []
+
+    def period_in_horizon(period: int, loc: tuple[str | int, ...]) -> None:
+        if period > periods:
+            problems.append(Problem(loc, f"must be within the horizon 1..{periods}, got {period}"))
+
+    def profile_problems(profile: TimeProfile | None, loc: tuple[str | int, ...]) -> None:
+        if profile is None:
+            return
+        if profile.weights is not None:
+            problems.extend(
+                _period_list_problems(profile.weights, periods, (*loc, "weights"), "weights")
+            )
+        period_in_horizon(profile.peak_period, (*loc, "peak_period"))
+
+    profile_problems(signals.profile, (*root, "profile"))
+    for e_index, event in enumerate(signals.events):
+        period_in_horizon(event.period, (*root, "events", e_index, "period"))
+    for product_id, product in signals.products.items():
+        loc: tuple[str | int, ...] = (*root, "products", product_id)
+        if product_id not in known:
+            problems.append(Problem(loc, _unknown("product", product_id, known)))
+            continue
+        search = product.channels.search
+        for field in ("impressions", "clicks"):
+            values = getattr(search, field, None)
+            if isinstance(values, list):
+                where = (*loc, "channels", "search", field)
+                problems += _period_list_problems(values, periods, where, field)
+        channels = product.channels
+        timed = [
+            ("livestreams", index, live.period) for index, live in enumerate(channels.livestreams)
+        ]
+        timed += [("posts", index, wave.period) for index, wave in enumerate(channels.posts)]
+        for kind, index, period in timed:
+            period_in_horizon(period, (*loc, "channels", kind, index, "period"))
+        for e_index, event in enumerate(product.events):
+            period_in_horizon(event.period, (*loc, "events", e_index, "period"))
+        profile_problems(product.profile, (*loc, "profile"))
     return problems
