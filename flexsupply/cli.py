@@ -141,3 +141,21 @@ def solve(
         out_dir.mkdir(parents=True, exist_ok=True)
         plan.to_json(out_dir / "plan.json")
         click.echo(f"\nWrote {out_dir / 'plan.json'}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@_friendly_errors
+def forecast(file: Path) -> None:
+    """Print per style the season demand forecast of FILE's signals, before and after presale.
+
+    Shows the P10/P50/P90 of each style's spot demand over the season from the signals, the
+    same after the Bayesian update with the presale deposits, how much narrower the P10-P90
+    range got, and how well the scenarios kept for the plan reproduce the distribution.
+
+    Example: flexsupply forecast scenarios/signals-demo.yaml
+    """
+    from flexsupply.demand.forecast import forecast_report
+    from flexsupply.scenario import load
+
+    click.echo(forecast_report(load(file)))

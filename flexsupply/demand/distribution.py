@@ -163,7 +163,7 @@ class DemandModel:
         )
         return quantiles[:, :, 0]
 
-    def sample(self, n: int, seed: int | None = 0) -> DemandScenarios:
+    def sample(self, n: int, seed: int | np.random.SeedSequence | None = 0) -> DemandScenarios:
         """Draws equally likely demand scenarios.
 
         Args:

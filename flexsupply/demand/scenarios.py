@@ -38,9 +38,17 @@ class DemandScenarios:
 def demand_scenarios(scenario: Scenario) -> DemandScenarios:
     """Returns the spot demand the scenario states, as arrays (products in file order).
 
+    Demand given by signals is sampled from the model updated with the presale deposits and
+    reduced to ``signals.scenarios_kept`` weighted scenarios, the same ones for the same seed.
+
     Returns:
-        ``DemandScenarios``; products a table leaves out have zero demand.
+        ``DemandScenarios``; products a table or the signals leave out have zero demand.
     """
+    if scenario.demand.signals is not None:
+        # Imported here: the signal pipeline builds on DemandScenarios from this module.
+        from flexsupply.demand.forecast import signal_scenarios
+
+        return signal_scenarios(scenario).scenarios
     futures = scenario.demand.as_scenarios()
     index = {product_id: p for p, product_id in enumerate(scenario.product_ids)}
     units = np.zeros((len(futures), len(index), scenario.horizon.periods))
