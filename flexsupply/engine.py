@@ -28,6 +28,7 @@ def solve(
     seed: int = 0,
     log: bool = False,
     demand: DemandScenarios | None = None,
+    stochastic_report: bool = False,
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
 
@@ -41,6 +42,7 @@ def solve(
         seed: random seed of the engine.
         log: show the engine's log.
         demand: demand scenarios to plan for (default: those the scenario states).
+        stochastic_report: also compute VSS and EVPI (``plan.stochastic``; several more solves).
 
     Returns:
         The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
@@ -62,7 +64,12 @@ def solve(
     program, model = build_program(scenario, futures)
     result = backend.solve(program, options)
     if result.status.has_plan:
-        return make_plan(scenario, model, result)
+        plan = make_plan(scenario, model, result)
+        if stochastic_report:
+            from flexsupply.stochastic import stochastic_report as report
+
+            plan.stochastic = report(scenario, solver, options=options, demand=futures, plan=plan)
+        return plan
     reasons: list[str] = []
     if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
         from flexsupply.explain import explain_infeasible

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from flexsupply.backends.result import SolverResult
-from flexsupply.model.build import ModelMap
+from flexsupply.model.build import ModelMap, objective_kinds
+from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
 from flexsupply.scenario import Scenario
 
@@ -79,6 +80,40 @@ class Kpis:
     cash_low_point: float | None
     """Lowest cash balance in any period and scenario (None when cash is not modelled)."""
     profit_by_scenario: dict[str, float]
+    cvar: float | None = None
+    """CVaR at ``cvar_alpha`` of the loss (−profit; the cost with ``min_cost``): the expected
+    loss in the worst 1 − α share of scenarios (None when the scenario sets no ``risk``)."""
+    cvar_alpha: float | None = None
+    """The confidence level α of ``cvar``."""
+
+
+@dataclass(frozen=True)
+class StochasticReport:
+    """What planning for uncertainty is worth, in the objective's money [currency].
+
+    For ``max_profit`` VSS = RP − EEV and EVPI = WS − RP; for ``min_cost`` the signs turn, so
+    both are never negative. With a risk term every value is of the risk-adjusted objective.
+    """
+
+    sense: str
+    """``max`` or ``min``: how the objective is optimised."""
+    rp: float
+    """Recourse problem: objective of the stochastic plan."""
+    ev: float
+    """Objective of the mean-demand plan on the mean demand itself."""
+    eev: float | None
+    """Expected result of the mean-demand plan: its first stage kept, recourse chosen per
+    scenario (None when some scenario has no feasible recourse)."""
+    vss: float | None
+    """Value of the stochastic solution (None, read as unbounded, when EEV is None)."""
+    ws: float
+    """Wait-and-see: objective when every scenario is planned knowing its demand."""
+    evpi: float
+    """Expected value of perfect information."""
+    rp_gap: float
+    """Optimality gap of the stochastic plan; VSS and EVPI are exact only when it is 0."""
+    seconds: float
+    """Time spent on the extra solves [seconds]."""
 
 
 @dataclass
@@ -117,6 +152,8 @@ class Plan:
     """Cash at the end of each period per scenario, shape ``(Ω, T)`` [currency]."""
     solver_message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    stochastic: StochasticReport | None = None
+    """VSS and EVPI, when asked for (``solve(..., stochastic_report=True)``)."""
 
     @property
     def expected_inventory(self) -> np.ndarray:
@@ -129,7 +166,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """Returns the plan as plain JSON-ready data with a stable key order."""
         probs = np.asarray(self.probabilities)
-        return {
+        data: dict[str, Any] = {
             "scenario": self.scenario_name,
             "currency": self.currency,
             "status": self.status,
@@ -172,6 +209,9 @@ class Plan:
                 for w, name in enumerate(self.scenarios)
             },
         }
+        if self.stochastic is not None:
+            data["stochastic"] = _clean(asdict(self.stochastic))
+        return data
 
     def to_json(self, path: str | Path | None = None) -> str:
         """Returns the plan as JSON text; with ``path``, also writes it there atomically."""
@@ -276,6 +316,11 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
     cash = None
     if model.flows.cash.size:
         cash = values(model.flows.cash).T
+    risk_cvar = None
+    if scenario.risk is not None:
+        kinds, maximize = objective_kinds(scenario.objective)
+        losses = scenario_losses(ledger, x, kinds, maximize)
+        risk_cvar = cvar(losses, probs, scenario.risk.cvar_alpha)
     kpis = Kpis(
         expected_profit=float(probs @ profit),
         revenue=sum(revenue_by_kind.values()),
@@ -287,6 +332,8 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         leftover_value=float(probs @ (leftover @ data.products.salvage)),
         cash_low_point=None if cash is None else float(cash.min()),
         profit_by_scenario={name: float(profit[w]) for w, name in enumerate(demand.names)},
+        cvar=risk_cvar,
+        cvar_alpha=None if scenario.risk is None else scenario.risk.cvar_alpha,
     )
     presale = [
         PresaleService(

@@ -310,6 +310,26 @@ class Options(Model):
     """Order whole units only (slower to solve; quantities otherwise may be fractional)."""
 
 
+class Risk(Model):
+    """Aversion to bad seasons: the objective becomes E[profit] − λ·CVaR_α(loss)."""
+
+    cvar_weight: NonNegative = 0.0
+    """Weight of the CVaR of loss (loss = −profit; with ``min_cost``, the cost) against the
+    expected value; 0 is risk-neutral [dimensionless]. Symbol: λ."""
+    cvar_alpha: float = Field(0.95, gt=0, lt=1)
+    """Confidence level: CVaR_α is the expected loss in the worst 1 − α share of scenarios
+    [probability]. Symbol: α."""
+
+
+class Service(Model):
+    """Service-level targets, each one linear constraint over the expected outcome."""
+
+    min_fill_rate: Share | None = None
+    """Least expected share of spot demand served: Σπ·S ≥ target·Σπ·D [share]. Symbol: β."""
+    min_presale_on_time: Share | None = None
+    """Least expected share of presale units shipped by their due period [share]. Symbol: β_r."""
+
+
 class Scenario(Model):
     """A complete planning problem: horizon, products, suppliers, presale, demand and money."""
 
@@ -336,6 +356,10 @@ class Scenario(Model):
     """``max_profit`` (expected profit) or ``min_cost`` (every demand firm, costs only)."""
     options: Options = Field(default_factory=Options)
     """Modelling switches."""
+    risk: Risk | None = None
+    """Risk aversion (CVaR of loss); omitted means risk-neutral."""
+    service: Service | None = None
+    """Service-level targets; omitted means none."""
 
     @field_validator("products", "suppliers")
     @classmethod

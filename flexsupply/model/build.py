@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.demand import DemandScenarios
-from flexsupply.model.data import ModelData, model_data
+from flexsupply.model.data import BoolArray, FloatArray, ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
+from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
 from flexsupply.model.strengthen import add_order_cover_cuts
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
 from flexsupply.scenario import Objective, Scenario
@@ -26,6 +27,57 @@ class ModelMap:
     flows: FlowColumns
     ledger: MoneyLedger
     elastic: bool
+    cvar: CvarColumns | None = None
+    """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
+
+
+FIRST_STAGE_TOLERANCE = 1e-6
+"""A fixed first-stage quantity below this is read as "no order" [units]."""
+
+
+@dataclass(frozen=True)
+class FirstStage:
+    """Here-and-now decisions, taken before demand is revealed.
+
+    Attributes:
+        quantity: units of each shared order, shape ``(n_options, τ)`` (periods before the reveal
+            period) [units]; an order switch is on exactly where the quantity is positive.
+        selected: suppliers onboarded this season, shape ``(n_suppliers,)`` (read only for
+            suppliers with an onboarding cost).
+    """
+
+    quantity: FloatArray
+    selected: BoolArray
+
+
+def first_stage_of(model: ModelMap, x: FloatArray) -> FirstStage:
+    """Returns the first-stage decisions of solution ``x`` of a program built with ``model``."""
+    shared = model.orders.order[:, : model.data.reveal, 0]
+    select = model.orders.select
+    return FirstStage(
+        quantity=x[shared] if shared.size else np.zeros(shared.shape),
+        selected=np.where(select >= 0, x[np.maximum(select, 0)] > 0.5, False),
+    )
+
+
+def _fix_first_stage(
+    program: LinearProgram, model: ModelMap, first: FirstStage
+) -> tuple[FloatArray, FloatArray]:
+    """Returns column bounds with the shared orders, their switches and the selection fixed."""
+    lower, upper = program.col_lower.copy(), program.col_upper.copy()
+    reveal = model.data.reveal
+    quantity = first.quantity
+    shared = model.orders.order[:, :reveal, 0]
+    lower[shared], upper[shared] = quantity, quantity
+    switch = model.orders.switch[:, :reveal, 0]
+    has = switch >= 0
+    on = (quantity > 0).astype(float)
+    lower[switch[has]], upper[switch[has]] = on[has], on[has]
+    select = model.orders.select
+    chosen = select >= 0
+    value = first.selected[chosen].astype(float)
+    lower[select[chosen]], upper[select[chosen]] = value, value
+    return lower, upper
 
 
 def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
@@ -40,14 +92,21 @@ def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
 
 
 def build_program(
-    scenario: Scenario, demand: DemandScenarios, elastic: bool = False, strengthen: bool = True
+    scenario: Scenario,
+    demand: DemandScenarios,
+    elastic: bool = False,
+    strengthen: bool = True,
+    fixed_first_stage: FirstStage | None = None,
 ) -> tuple[LinearProgram, ModelMap]:
-    """Builds the stochastic MILP of DESIGN.md §4 (without risk and service-level terms).
+    """Builds the stochastic MILP of DESIGN.md §4, with its risk and service-level terms.
 
     With ``elastic``, firm requirements (presale due dates, forbidden lost sales, cash floor,
     warehouse) get penalised slack and the objective minimises the total shortfall, which
-    explains why the firm model has no plan. ``strengthen`` adds valid inequalities that tighten
-    the LP relaxation (``model/strengthen.py``) without changing the optimum.
+    explains why the firm model has no plan (risk and service targets are then left out).
+    ``strengthen`` adds valid inequalities that tighten the LP relaxation
+    (``model/strengthen.py``) without changing the optimum. ``fixed_first_stage`` fixes the
+    shared orders and the supplier selection, leaving only the recourse to decide (how a plan
+    is evaluated on other demand).
 
     Returns:
         ``(LinearProgram, ModelMap)``.
@@ -57,6 +116,21 @@ def build_program(
     upper = order_upper_bounds(
         data, demand.units, warehouse, scenario.product_ids, scenario.supplier_ids
     )
+    if fixed_first_stage is not None:
+        if fixed_first_stage.quantity.shape != (upper.shape[0], data.reveal):
+            raise ValueError(
+                f"fixed first stage has shape {fixed_first_stage.quantity.shape}, "
+                f"expected {(upper.shape[0], data.reveal)}"
+            )
+        quantity = fixed_first_stage.quantity
+        if scenario.options.integer_orders:
+            quantity = np.round(quantity)
+        quantity = np.where(quantity > FIRST_STAGE_TOLERANCE, quantity, 0.0)
+        fixed_first_stage = FirstStage(quantity, fixed_first_stage.selected)
+        # A plan made for other demand may order more than this demand needs: keep it reachable.
+        upper[:, : data.reveal, :] = np.maximum(
+            upper[:, : data.reveal, :], fixed_first_stage.quantity[:, :, None]
+        )
     kinds, maximize = objective_kinds(scenario.objective)
     builder = ProgramBuilder(maximize=maximize)
     ledger = MoneyLedger(demand.n_scenarios)
@@ -69,6 +143,22 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    cvar = None
+    if not elastic:
+        risk, service = scenario.risk, scenario.service
+        if risk is not None and risk.cvar_weight > 0:
+            cvar = add_cvar(builder, ledger, kinds, maximize, risk.cvar_weight, risk.cvar_alpha)
+        if service is not None:
+            add_service_levels(
+                builder,
+                data,
+                demand.units,
+                demand.probabilities,
+                flows.sales,
+                flows.shipments,
+                service.min_fill_rate,
+                service.min_presale_on_time,
+            )
     if strengthen:
         add_order_cover_cuts(
             builder, data, demand.units, orders.order, orders.switch, upper, flows.inventory
@@ -94,17 +184,23 @@ def build_program(
         maximize = False
     else:
         objective, offset = ledger.objective(program.n_columns, demand.probabilities, kinds)
+        if cvar is not None:
+            objective += cvar.objective(program.n_columns, demand.probabilities, maximize)
+    model = ModelMap(data, demand, orders, flows, ledger, elastic, cvar)
+    col_lower, col_upper = program.col_lower, program.col_upper
+    if fixed_first_stage is not None:
+        col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)
     program = LinearProgram(
         objective=objective,
         offset=offset,
         matrix=program.matrix,
         row_lower=program.row_lower,
         row_upper=program.row_upper,
-        col_lower=program.col_lower,
-        col_upper=program.col_upper,
+        col_lower=col_lower,
+        col_upper=col_upper,
         integer=program.integer,
         maximize=maximize,
         column_blocks=program.column_blocks,
         row_blocks=program.row_blocks,
     )
-    return program, ModelMap(data, demand, orders, flows, ledger, elastic)
+    return program, model

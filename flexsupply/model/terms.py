@@ -111,3 +111,35 @@ class MoneyLedger:
             if term.constant is not None:
                 offset += sign * float(probabilities @ term.constant)
         return objective, offset
+
+    def by_scenario(
+        self, kinds: dict[str, float]
+    ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+        """Returns ``Σ_kind sign·money`` in each scenario as linear expressions.
+
+        Shared entries (a first-stage decision) are repeated in every scenario.
+
+        Returns:
+            ``(scenario, cols, coefs, constant)``: entry i adds ``coefs[i]·x[cols[i]]`` to the
+            expression of ``scenario[i]``; ``constant`` has shape ``(Ω,)`` [currency].
+        """
+        scenarios: list[IntArray] = []
+        columns: list[IntArray] = []
+        coefficients: list[FloatArray] = []
+        constant = np.zeros(self.n_scenarios)
+        every = np.arange(self.n_scenarios, dtype=np.int64)
+        for kind, sign in kinds.items():
+            term = self.terms[kind]
+            cols, coefs, scenario = term.flat()
+            shared = scenario < 0
+            scenarios += [scenario[~shared], np.repeat(every, int(shared.sum()))]
+            columns += [cols[~shared], np.tile(cols[shared], self.n_scenarios)]
+            coefficients += [sign * coefs[~shared], np.tile(sign * coefs[shared], self.n_scenarios)]
+            if term.constant is not None:
+                constant += sign * term.constant
+        return (
+            np.concatenate(scenarios) if scenarios else np.zeros(0, dtype=np.int64),
+            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64),
+            np.concatenate(coefficients) if coefficients else np.zeros(0),
+            constant,
+        )

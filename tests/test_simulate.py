@@ -1,0 +1,180 @@
+"""Out-of-sample simulation: reproduces the in-sample objective, is repeatable, reads plan.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from oracles import critical_fractile_quantity, newsvendor_scenario
+
+import flexsupply as fs
+from flexsupply.cli import main
+from flexsupply.demand import demand_scenarios
+from flexsupply.errors import FlexsupplyError
+from flexsupply.simulate import (
+    distribution,
+    first_stage_from_orders,
+    newsvendor_first_stage,
+    read_plan_first_stage,
+    sample_demand,
+    simulate,
+)
+
+DATA = Path(__file__).parent / "data"
+CASES = DATA / "stochastic"
+IN_SAMPLE = [CASES / "fast_reorder.yaml", CASES / "service.yaml", DATA / "scenario/stochastic.yaml"]
+
+
+@pytest.mark.parametrize("path", IN_SAMPLE, ids=lambda p: p.stem)
+def test_simulate_on_the_planning_scenarios_reproduces_the_expected_profit(
+    backend: str, path: Path
+) -> None:
+    scenario = fs.load(path)
+    plan = fs.solve(scenario, backend)
+
+    report = simulate(
+        scenario,
+        first_stage_from_orders(scenario, plan.orders),
+        demand=demand_scenarios(scenario),
+        solver=backend,
+        workers=1,
+    )
+
+    result = report.policy("plan")
+    assert result.infeasible == 0
+    assert result.stats("profit").mean == pytest.approx(plan.kpis.expected_profit, rel=1e-6)
+    by_scenario = dict(zip(plan.scenarios, result.profits, strict=True))
+    assert by_scenario == pytest.approx(plan.kpis.profit_by_scenario, rel=1e-6)
+
+
+def test_stochastic_plan_beats_its_baselines_on_the_planning_scenarios() -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+
+    report = simulate(scenario, demand=demand_scenarios(scenario), workers=1)
+
+    plan = report.policy("plan").stats("profit").mean
+    assert plan == pytest.approx(12112.0)
+    assert report.policy("mean-demand plan").stats("profit").mean == pytest.approx(11770.0)
+    assert plan >= report.policy("newsvendor").stats("profit").mean
+
+
+def test_results_do_not_depend_on_the_number_of_workers() -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+
+    alone = simulate(scenario, samples=12, seed=5, workers=1)
+    pooled = simulate(scenario, samples=12, seed=5, workers=2)
+
+    assert alone.to_dict() == pooled.to_dict()
+    for a, b in zip(alone.policies, pooled.policies, strict=True):
+        assert repr(a.outcomes) == repr(b.outcomes)
+
+
+def test_samples_are_repeatable_by_seed_and_follow_the_probabilities() -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+
+    first, source = sample_demand(scenario, 4000, seed=11)
+    again, _ = sample_demand(scenario, 4000, seed=11)
+    other, _ = sample_demand(scenario, 4000, seed=12)
+
+    assert source == "resampled scenarios"
+    assert np.array_equal(first.units, again.units)
+    assert not np.array_equal(first.units, other.units)
+    hit_share = float(np.mean(first.units[:, 0, 2] == 250))
+    assert hit_share == pytest.approx(0.2, abs=0.02)
+    assert first.probabilities.sum() == pytest.approx(1.0)
+
+
+def test_signal_scenarios_are_sampled_from_the_signal_model() -> None:
+    scenario = fs.load(Path(__file__).parents[1] / "scenarios" / "signals-demo.yaml")
+
+    samples, source = sample_demand(scenario, 5, seed=1)
+
+    assert source == "signal model"
+    assert samples.units.shape == (5, len(scenario.products), scenario.horizon.periods)
+
+
+def test_plan_json_first_stage_is_the_plans_shared_orders(tmp_path: Path) -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+    plan = fs.solve(scenario)
+    plan.to_json(tmp_path / "plan.json")
+
+    from_file = read_plan_first_stage(scenario, tmp_path / "plan.json")
+    from_orders = first_stage_from_orders(scenario, plan.orders)
+
+    assert np.array_equal(from_file.quantity, from_orders.quantity)
+    assert from_file.quantity.sum() == pytest.approx(80.0)  # 40 + 40 from SLOW, before week 3
+
+
+def test_plan_made_for_another_scenario_is_refused(tmp_path: Path) -> None:
+    plan = fs.solve(fs.load(CASES / "service.yaml"))
+
+    with pytest.raises(FlexsupplyError, match="another scenario"):
+        first_stage_from_orders(fs.load(CASES / "fast_reorder.yaml"), plan.orders)
+
+
+def test_newsvendor_baseline_orders_the_critical_fractile() -> None:
+    demands = [float(d) for d in (30, 80, 120, 55, 210, 160, 95, 20, 140, 175)]
+    scenario = newsvendor_scenario(demands, price=10.0, cost=4.0, salvage=1.0)
+
+    first = newsvendor_first_stage(scenario, demand_scenarios(scenario))
+
+    assert first.quantity.sum() == pytest.approx(critical_fractile_quantity(demands, 10, 4, 1))
+
+
+def test_distribution_is_probability_weighted() -> None:
+    values = np.array([10.0, 20.0, 30.0])
+
+    summary = distribution(values, np.array([0.1, 0.1, 0.8]))
+
+    assert summary.mean == pytest.approx(27.0)
+    assert (summary.p5, summary.p50, summary.p95) == (10.0, 30.0, 30.0)
+
+
+def test_cli_simulate_with_plan_file_prints_table_and_writes_json(tmp_path: Path) -> None:
+    scenario_file = str(CASES / "fast_reorder.yaml")
+    runner = CliRunner()
+    solved = runner.invoke(main, ["solve", scenario_file, "--out-dir", str(tmp_path)])
+    assert solved.exit_code == 0, solved.output
+
+    result = runner.invoke(
+        main,
+        [
+            "simulate",
+            scenario_file,
+            "--plan",
+            str(tmp_path / "plan.json"),
+            "--samples",
+            "8",
+            "--seed",
+            "3",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path / "simulation.json"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "fast-reorder: 8 samples (resampled scenarios, seed 3)"
+    assert lines[1].split() == ["plan", "mean-demand", "plan", "newsvendor"]
+    assert any(line.startswith("profit P95") for line in lines)
+    written = json.loads((tmp_path / "simulation.json").read_text())
+    assert [p["name"] for p in written["policies"]] == ["plan", "mean-demand plan", "newsvendor"]
+    assert written["samples"] == 8
+
+
+def test_cli_simulate_with_unreadable_plan_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text("{not json")
+
+    result = CliRunner().invoke(
+        main,
+        ["simulate", str(CASES / "fast_reorder.yaml"), "--plan", str(tmp_path / "plan.json")],
+    )
+
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot read the plan")
+    assert "Traceback" not in result.output
