@@ -187,6 +187,7 @@ def forecast(file: Path) -> None:
 @click.option(
     "--solver", type=click.Choice(BACKEND_NAMES), default=BACKEND_NAMES[0], show_default=True
 )
+@click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel processes.")
 @click.option(
     "--out",
@@ -201,6 +202,7 @@ def simulate(
     samples: int,
     seed: int,
     solver: str,
+    engine: str | None,
     workers: int | None,
     out: Path | None,
 ) -> None:
@@ -211,13 +213,23 @@ def simulate(
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
+    from flexsupply.backends import SolverOptions
     from flexsupply.scenario import load
     from flexsupply.simulate import read_plan_first_stage
     from flexsupply.simulate import simulate as run
 
     scenario = load(file)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
-    report = run(scenario, first_stage, samples=samples, seed=seed, solver=solver, workers=workers)
+    options = SolverOptions(engine=engine)
+    report = run(
+        scenario,
+        first_stage,
+        samples=samples,
+        seed=seed,
+        solver=solver,
+        options=options,
+        workers=workers,
+    )
     click.echo(report.summary())
     if out is not None:
         out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

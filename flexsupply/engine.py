@@ -75,9 +75,29 @@ def solve(
         from flexsupply.explain import explain_infeasible
 
         reasons = explain_infeasible(scenario, futures, solver, options)
+        if not reasons:
+            reasons = _service_reasons(scenario)
     if result.status == Status.UNKNOWN and not reasons:
         reasons = [f"the solver said: {result.message}"]
     status = Status.INFEASIBLE if result.status == Status.UNKNOWN and reasons else result.status
     raise SolveError(
         f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons
     )
+
+
+def _service_reasons(scenario: Scenario) -> list[str]:
+    """Returns the service targets in words, when they are what leaves no plan."""
+    service = scenario.service
+    if service is None:
+        return []
+    targets = []
+    if service.min_fill_rate is not None:
+        targets.append(f"expected fill rate at least {service.min_fill_rate:.0%}")
+    if service.min_presale_on_time is not None:
+        targets.append(f"presale on time at least {service.min_presale_on_time:.0%}")
+    if not targets:
+        return []
+    return [
+        f"every other requirement can be met, but not the service targets ({' and '.join(targets)}) "
+        "with these suppliers, lead times and capacities; lower the targets or add a faster supplier"
+    ]

@@ -342,7 +342,7 @@ def simulate(
         demand: evaluate on these scenarios with their probabilities instead of drawing samples
             (e.g. the planning scenarios, to reproduce the plan's in-sample objective).
         solver: backend name.
-        options: solver settings for each sample (one thread each unless set).
+        options: solver settings for each sample.
         workers: parallel processes (default: the CPUs); results do not depend on it. Workers
             are spawned: a script must call this from an ``if __name__ == "__main__":`` block.
         baselines: also score the mean-demand plan and the newsvendor first batch.

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 import numpy as np
@@ -159,7 +159,7 @@ def solve_each(
 
     Risk and service targets are left out: alone, a scenario has no spread, and a target on an
     expectation is not a target on each scenario. Solves run in ``workers`` processes (default:
-    the CPUs, one thread each); the outcomes are in scenario order and do not depend on it.
+    the CPUs); the outcomes are in scenario order and do not depend on it.
     Workers are spawned, so a script that asks for more than one must start from an
     ``if __name__ == "__main__":`` block.
 
@@ -184,8 +184,6 @@ def solve_each_stage(
     """
     plain = risk_neutral(scenario, keep_service=False)
     options = options or SolverOptions()
-    if options.threads is None:
-        options = replace(options, threads=1)
     n = demand.n_scenarios
     workers = max(1, min(workers or os.cpu_count() or 1, n * len(first_stages)))
     n_chunks = 1 if workers == 1 else min(n, workers * CHUNKS_PER_WORKER)

@@ -117,13 +117,15 @@ def test_presale_on_time_target_binds_and_is_met(backend: str) -> None:
     assert quick == pytest.approx(30.0)
 
 
-def test_unreachable_service_target_has_no_plan() -> None:
+def test_unreachable_service_target_has_no_plan_and_says_so() -> None:
     scenario = fs.load(CASES / "service.yaml").model_copy(
         update={"suppliers": fs.load(CASES / "service.yaml").suppliers[1:]}
     )
 
-    with pytest.raises(fs.SolveError):
+    with pytest.raises(fs.SolveError) as error:
         fs.solve(scenario.model_copy(update={"service": Service(min_presale_on_time=0.5)}))
+
+    assert "not the service targets (presale on time at least 50%)" in str(error.value)
 
 
 @pytest.mark.parametrize(

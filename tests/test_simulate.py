@@ -152,6 +152,8 @@ def test_cli_simulate_with_plan_file_prints_table_and_writes_json(tmp_path: Path
             "3",
             "--workers",
             "1",
+            "--engine",
+            "highs",
             "--out",
             str(tmp_path / "simulation.json"),
         ],
