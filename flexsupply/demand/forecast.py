@@ -29,6 +29,9 @@ FloatArray = npt.NDArray[np.float64]
 QUANTILES = (0.1, 0.5, 0.9)
 """Probabilities of the quantiles the forecast shows (P10, P50, P90)."""
 
+RETURN_RATE_NOTE = 0.02
+"""Difference between a product's return rate and its channels' from which the forecast notes it."""
+
 
 @dataclass(frozen=True)
 class Forecast:
@@ -116,23 +119,27 @@ class Forecast:
             )
         lines += [
             "",
-            "funnel factor: hit factor the observed favourites + add-to-cart imply (1: none "
-            "observed); deposits: presale deposits and the presale share of season demand.",
+            "funnel factor: the style's hit factor implied by its observed favourites and",
+            "add-to-cart (1: none observed). deposits: presale deposits, and the share of season",
+            "demand the presale sees. narrower: how much the P10-P90 range shrinks.",
         ]
         lines += self._return_rate_lines()
         return "\n".join(lines)
 
     def _return_rate_lines(self) -> list[str]:
         """Returns notes on products whose channel mix implies another return rate."""
-        if not np.any(self.means.stated > 0):
-            return []
         blended = self.return_rates()
-        lines = ["Return rate from the channel mix (the plan uses the product's return_rate):"]
-        for p, product in enumerate(self.scenario.products):
-            if np.any(self.means.stated[:, p] > 0):
-                lines.append(
-                    f"  {product.id}: {blended[p]:.0%} by channel, {product.return_rate:.0%} in plan"
-                )
+        stated = self.means.stated.sum(axis=0) > 0
+        own = np.array([product.return_rate for product in self.scenario.products])
+        differ = stated & (np.abs(blended - own) >= RETURN_RATE_NOTE)
+        if not np.any(differ):
+            return []
+        lines = ["", "Return rates: the plan uses each product's return_rate; its channels imply"]
+        lines += [
+            f"  {product_id}: {blended[p]:.0%} from its channels, {own[p]:.0%} in the plan"
+            for p, product_id in enumerate(self.scenario.product_ids)
+            if differ[p]
+        ]
         return lines
 
 
@@ -202,7 +209,7 @@ def forecast_report(scenario: Scenario) -> str:
         ScenarioError: the scenario has no ``demand.signals`` block.
     """
     reduction = signal_scenarios(scenario)
-    return f"{signal_forecast(scenario).table()}\n\nScenarios for the plan: {reduction.report.summary()}"
+    return f"{signal_forecast(scenario).table()}\n\nScenarios for the plan:\n  {reduction.report.summary()}"
 
 
 __all__ = ["QUANTILES", "Forecast", "forecast_report", "signal_forecast", "signal_scenarios"]

@@ -70,9 +70,9 @@ class ReductionReport:
     def summary(self) -> str:
         """Returns one line for people, e.g. for ``flexsupply forecast``."""
         return (
-            f"{self.n_samples:,} samples reduced to {self.n_kept} scenarios ({self.method}): "
-            f"expected demand kept within {self.mean_error:.1%}, season SD within "
-            f"{self.sd_error:.1%}, P10/P50/P90 within {self.quantile_error:.2f} SD"
+            f"{self.n_samples:,} samples → {self.n_kept} scenarios ({self.method}); expected "
+            f"demand within {self.mean_error:.1%}, season SD within {self.sd_error:.1%}, "
+            f"P10/P50/P90 within {self.quantile_error:.2f} SD"
         )
 
 
