@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Folders that exist in this checkout (ruff stops on a path that is missing).
 LINT_PATHS := $(wildcard flexsupply tests benchmarks)
+# Extra `flexsupply solve` options for the demo, e.g. make demo DEMO_FLAGS="--time-limit 60".
+DEMO_FLAGS ?=
 
 .PHONY: venv demo test lint clean
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(BIN)/flexsupply solve scenarios/spring-drop.yaml --out-dir out/spring-drop
+	$(BIN)/flexsupply solve scenarios/spring-drop.yaml --out-dir out/spring-drop $(DEMO_FLAGS)
 
 lint: venv
 	$(BIN)/ruff check $(LINT_PATHS)
