@@ -166,13 +166,14 @@ class TimeProfile(Model):
     decay: Share = 0.85
     """Factor per period after the peak of a ``launch_decay`` profile."""
     weights: list[NonNegative] | None = None
-    """Explicit weights, one per period (alternative to ``shape``); scaled to average 1."""
+    """Explicit weights, one per period (instead of a ``launch_decay`` shape); scaled to
+    average 1."""
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
         if self.weights is not None:
-            if self.model_fields_set & {"shape", "peak_period", "decay"}:
-                raise ValueError("give either weights or a shape, not both")
+            if self.shape != ProfileShape.FLAT:
+                raise ValueError(f"give either weights or the {self.shape} shape, not both")
             if not any(self.weights):
                 raise ValueError("weights must not all be zero")
         return self

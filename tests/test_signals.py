@@ -197,6 +197,17 @@ def test_signal_fixture_loads_and_round_trips() -> None:
     assert fs.loads(fs.dump(scenario)) == scenario
 
 
+def test_full_dump_of_the_signal_block_validates_again() -> None:
+    scenario = fs.load(SIGNALS / "basic.yaml")
+
+    assert fs.Scenario.model_validate(scenario.model_dump(mode="json")) == scenario
+
+
+def test_profile_takes_weights_or_a_launch_decay_shape_not_both() -> None:
+    with pytest.raises(ValueError, match="either weights or the launch_decay shape"):
+        TimeProfile.model_validate({"shape": "launch_decay", "weights": [1, 2]})
+
+
 def test_signal_demand_cannot_be_listed_as_scenarios() -> None:
     scenario = fs.load(SIGNALS / "basic.yaml")
 

@@ -33,7 +33,7 @@ from flexsupply.scenario_signals import ReductionMethod
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-_MAX_ITERATIONS = 100
+_MAX_ITERATIONS = 50
 _DRAWS = 32
 _REPORT_QUANTILES = (0.1, 0.5, 0.9)
 
@@ -216,38 +216,36 @@ def _strata(score: FloatArray, weights: FloatArray, n_kept: int) -> IntArray:
 
 
 def _kmeans(points: FloatArray, weights: FloatArray, k: int, rng: np.random.Generator) -> IntArray:
-    """Returns the cluster of each point by weighted Lloyd iterations from a k-means++ start."""
-    squares = np.einsum("ij,ij->i", points, points)
+    """Returns the cluster of each point by weighted Lloyd iterations from a k-means++ start.
 
-    def distances(centres: FloatArray) -> FloatArray:
-        centre_squares = np.einsum("ij,ij->i", centres, centres)
-        found: FloatArray = np.maximum(
-            squares[:, None] - 2 * points @ centres.T + centre_squares[None], 0.0
-        )
-        return found
+    Stops when fewer than one point in a thousand changes cluster, or after
+    ``_MAX_ITERATIONS``.
+    """
+    from scipy.cluster.vq import vq  # nearest centre in C
 
-    first = rng.choice(points.shape[0], p=weights)
-    centres = points[[first]]
-    nearest = distances(centres)[:, 0]
-    for _ in range(1, k):
+    n_points = points.shape[0]
+    centres = np.empty((k, points.shape[1]))
+    centres[0] = points[rng.choice(n_points, p=weights)]
+    nearest = ((points - centres[0]) ** 2).sum(axis=1)
+    for c in range(1, k):
         mass = weights * nearest
-        pick = rng.choice(points.shape[0], p=mass / mass.sum()) if mass.sum() > 0 else 0
-        centres = np.vstack([centres, points[pick]])
-        nearest = np.minimum(nearest, distances(centres[-1:])[:, 0])
-    assignment = np.full(points.shape[0], -1, dtype=np.int64)
+        total = mass.sum()
+        centres[c] = points[rng.choice(n_points, p=mass / total) if total > 0 else 0]
+        nearest = np.minimum(nearest, ((points - centres[c]) ** 2).sum(axis=1))
+    assignment = np.full(n_points, -1, dtype=np.int64)
     for _ in range(_MAX_ITERATIONS):
-        found = distances(centres)
-        new = found.argmin(axis=1)
-        if np.array_equal(new, assignment):
-            break
+        codes, distance = vq(points, centres, check_finite=False)
+        new = codes.astype(np.int64)
+        changed = int(np.count_nonzero(new != assignment))
         assignment = new
+        if changed <= n_points * 1e-3:
+            break
         mass, sums = _group_sums(points, weights, assignment, k)
         empty = mass <= 0
         centres = np.where(empty[:, None], centres, sums / np.where(empty, 1.0, mass)[:, None])
         if np.any(empty):
-            # An empty cluster restarts at the point farthest from its own centre.
-            spread = found[np.arange(points.shape[0]), assignment]
-            farthest = np.argsort(spread)[::-1][: int(empty.sum())]
+            # An empty cluster restarts at the point farthest from its centre.
+            farthest = np.argsort(distance)[::-1][: int(empty.sum())]
             centres[empty] = points[farthest]
     return assignment
 

@@ -1,0 +1,212 @@
+"""The presale update: Gamma–Poisson conjugacy against scipy, and ``flexsupply forecast``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import integrate, stats
+
+import flexsupply as fs
+from flexsupply.cli import main
+from flexsupply.demand.distribution import DemandModel
+from flexsupply.demand.forecast import signal_forecast
+from flexsupply.demand.presale import (
+    GammaRate,
+    gamma_prior,
+    presale_update,
+    scenario_deposits,
+    scenario_presale_shares,
+)
+
+SIGNALS = Path(__file__).parent / "data" / "signals"
+DEMO = Path(__file__).parent.parent / "scenarios" / "signals-demo.yaml"
+
+ALPHA, BETA, DEPOSITS, EXPOSURE = 2.5, 0.01, 60.0, 0.15
+
+
+def test_posterior_is_gamma_of_shape_plus_count_and_rate_plus_exposure() -> None:
+    prior = GammaRate(np.array([ALPHA]), np.array([BETA]))
+
+    posterior = prior.posterior(np.array([DEPOSITS]), np.array([EXPOSURE]))
+
+    expected = stats.gamma(ALPHA + DEPOSITS, scale=1 / (BETA + EXPOSURE))
+    assert posterior.shape[0] == ALPHA + DEPOSITS
+    assert posterior.rate[0] == BETA + EXPOSURE
+    assert posterior.mean()[0] == pytest.approx(expected.mean())
+    assert posterior.variance()[0] == pytest.approx(expected.var())
+
+
+def test_posterior_is_bayes_rule_by_numerical_integration() -> None:
+    prior = stats.gamma(ALPHA, scale=1 / BETA)
+    posterior = GammaRate(np.array([ALPHA]), np.array([BETA])).posterior(
+        np.array([DEPOSITS]), np.array([EXPOSURE])
+    )
+    closed = stats.gamma(posterior.shape[0], scale=1 / posterior.rate[0])
+
+    def unnormalised(rate: float) -> float:
+        return float(prior.pdf(rate) * stats.poisson.pmf(DEPOSITS, rate * EXPOSURE))
+
+    evidence = integrate.quad(unnormalised, 0, 2000, points=[200, 400, 600], limit=200)[0]
+    for rate in (250.0, 380.0, 500.0):
+        assert unnormalised(rate) / evidence == pytest.approx(closed.pdf(rate), rel=1e-6)
+
+
+def test_predictive_is_negative_binomial_with_the_posterior_parameters() -> None:
+    posterior = GammaRate(np.array([ALPHA + DEPOSITS]), np.array([BETA + EXPOSURE]))
+
+    n, p = posterior.predictive(1.0)
+
+    scipy_nb = stats.nbinom(ALPHA + DEPOSITS, (BETA + EXPOSURE) / (BETA + EXPOSURE + 1))
+    assert (n[0], p[0]) == pytest.approx((scipy_nb.args[0], scipy_nb.args[1]))
+    mean = (ALPHA + DEPOSITS) / (BETA + EXPOSURE)
+    assert stats.nbinom.mean(n, p)[0] == pytest.approx(mean)
+    assert stats.nbinom.var(n, p)[0] == pytest.approx(mean + mean**2 / (ALPHA + DEPOSITS))
+    # A Poisson count mixed over the Gamma posterior has that law.
+    gamma = stats.gamma(ALPHA + DEPOSITS, scale=1 / (BETA + EXPOSURE))
+    for y in (300, 390, 480):
+        mixed = integrate.quad(
+            lambda rate, y=y: stats.poisson.pmf(y, rate) * gamma.pdf(rate), 0, 1500, limit=200
+        )[0]
+        assert mixed == pytest.approx(scipy_nb.pmf(y), rel=1e-5)
+
+
+def test_gamma_prior_has_the_mean_and_coefficient_of_variation_asked() -> None:
+    prior = gamma_prior(np.array([400.0]), np.array([0.64]))
+
+    assert prior.mean()[0] == pytest.approx(400)
+    assert np.sqrt(prior.variance()[0]) / 400 == pytest.approx(0.8)
+
+
+def two_styles() -> DemandModel:
+    return DemandModel(
+        product_ids=("A", "B"),
+        base=np.array([[30.0] * 10, [20.0] * 10]),
+        dispersion=np.array([2.0, 2.0]),
+        hit_sigma=np.array([0.6, 0.6]),
+        common_sigma=np.array([0.25, 0.25]),
+        level=np.ones(2),
+    )
+
+
+def test_plain_update_matches_the_closed_form_on_the_season_rate() -> None:
+    before = two_styles()
+    cv2 = np.expm1(0.6**2 + 0.25**2)
+    share = 0.15
+
+    update = presale_update(before, np.array([80.0, np.nan]), np.array([share, share]), 0.0)
+
+    # Prior on the season rate (presale included): mean 300 / 0.85, CV² = e^{s²} − 1.
+    alpha = 1 / cv2
+    beta = alpha / (300 / (1 - share))
+    assert update.prior.shape[0] == pytest.approx(alpha)
+    assert update.prior.rate[0] == pytest.approx(beta)
+    assert update.posterior.shape[0] == pytest.approx(alpha + 80)
+    assert update.posterior.rate[0] == pytest.approx(beta + share)
+    after = update.after
+    # Spot season mean is the posterior mean of the rate times the spot share 1 − e.
+    assert after.season_mean()[0] == pytest.approx((1 - share) * (alpha + 80) / (beta + share))
+    assert after.multiplier_cv2()[0] == pytest.approx(1 / (alpha + 80))
+    # The brand factor keeps its share of the log-variance.
+    assert (after.common_sigma[0] / after.hit_sigma[0]) == pytest.approx(0.25 / 0.6)
+    # Without deposits B is left as it was.
+    assert update.updated.tolist() == [True, False]
+    assert after.season_mean()[1] == before.season_mean()[1]
+    assert after.hit_sigma[1] == before.hit_sigma[1]
+
+
+def test_share_uncertainty_weighs_the_deposits_down() -> None:
+    share, share_cv = 0.15, 0.3
+    update = presale_update(two_styles(), np.array([80.0, 40.0]), np.array([share] * 2), share_cv)
+
+    expected_deposits = 300 / (1 - share) * share
+    weight = 1 / (1 + share_cv**2 * expected_deposits)
+    assert update.weight[0] == pytest.approx(weight)
+    assert update.posterior.shape[0] == pytest.approx(update.prior.shape[0] + weight * 80)
+    assert update.posterior.rate[0] == pytest.approx(update.prior.rate[0] + weight * share)
+
+
+def test_deposits_as_expected_narrow_the_forecast_and_keep_its_mean() -> None:
+    before = two_styles()
+    expected = before.season_mean() / 0.85 * 0.15
+
+    after = presale_update(before, expected, np.array([0.15, 0.15]), 0.3).after
+
+    np.testing.assert_allclose(after.season_mean(), before.season_mean(), rtol=1e-9)
+    assert np.all(after.season_variance() < before.season_variance())
+
+
+def test_more_deposits_than_expected_raise_the_forecast() -> None:
+    before = two_styles()
+
+    after = presale_update(before, np.array([200.0, 5.0]), np.array([0.15, 0.15]), 0.3).after
+
+    assert after.season_mean()[0] > before.season_mean()[0]
+    assert after.season_mean()[1] < before.season_mean()[1]
+
+
+def test_deposits_come_from_presale_orders_unless_the_funnel_gives_them() -> None:
+    scenario = fs.load(SIGNALS / "basic.yaml")
+    data = scenario.model_dump(mode="json")
+    data["presale"].append(dict(data["presale"][0], period=2, quantity=15))
+    data["products"].append({"id": "SKIRT-01"})
+    twice = fs.Scenario.model_validate(data)
+    data["demand"]["signals"]["products"]["DRESS-01"]["observed"]["presale_deposits"] = 70
+    observed = fs.Scenario.model_validate(data)
+
+    np.testing.assert_array_equal(scenario_deposits(scenario), [40, np.nan])
+    np.testing.assert_array_equal(scenario_deposits(twice), [55, np.nan, np.nan])
+    np.testing.assert_array_equal(scenario_deposits(observed), [70, np.nan, np.nan])
+    np.testing.assert_array_equal(scenario_presale_shares(observed), [0.15, 0.2, 0.15])
+
+
+# --- flexsupply forecast -------------------------------------------------------------------------
+
+
+def test_forecast_prints_quantiles_before_and_after_the_update() -> None:
+    result = CliRunner().invoke(main, ["forecast", str(SIGNALS / "basic.yaml")])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Forecast for signals-basic: spot demand over the season (6 weeks) [units]"
+    assert lines[3].split() == [
+        "style", "factor", "mean", "P10", "P50", "P90", "(share)",
+        "mean", "P10", "P50", "P90", "narrower",
+    ]  # fmt: skip
+    forecast = signal_forecast(fs.load(SIGNALS / "basic.yaml"))
+    before = forecast.before.season_quantiles([0.1, 0.5, 0.9])[:, 0]
+    after = forecast.after.season_quantiles([0.1, 0.5, 0.9])[:, 0]
+    narrower = 1 - (after[2] - after[0]) / (before[2] - before[0])
+    dress = lines[4].split()
+    assert dress[0] == "DRESS-01"
+    assert [float(value.replace(",", "")) for value in dress[3:6]] == before.tolist()
+    assert dress[6:8] == ["40", "(15%)"]
+    assert [float(value.replace(",", "")) for value in dress[9:12]] == after.tolist()
+    assert dress[12] == f"{narrower:.0%}"
+    assert lines[5].split()[:9] == ["TOP-01", "1.00", "38", "16", "33", "65", "-", "(20%)", "38"]
+    assert lines[5].split()[-1] == "0%"
+    assert "  DRESS-01: 35% from its channels, 40% in the plan" in lines
+    assert lines[-1].startswith("  2,000 samples → 20 scenarios (kmeans); expected demand within")
+
+
+def test_forecast_of_demo_narrows_every_presold_style() -> None:
+    forecast = signal_forecast(fs.load(DEMO))
+
+    presold = forecast.presale.updated
+    assert presold.sum() == 5
+    assert np.all(forecast.width_reduction()[~presold] == 0)
+    assert np.all(
+        forecast.after.multiplier_cv2()[presold] < forecast.before.multiplier_cv2()[presold]
+    )
+
+
+def test_forecast_needs_a_signal_block() -> None:
+    result = CliRunner().invoke(main, ["forecast", str(SIGNALS.parent / "cli" / "small.yaml")])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 1 problem in scenario 'small'\n"
+        "  demand: no signal block: the forecast needs demand given by signals\n"
+    )
