@@ -1,5 +1,24 @@
-"""Demand: from what a scenario says about demand to sampled scenarios D[ω, product, period]."""
+"""Demand: from what a scenario says about demand to sampled scenarios D[ω, product, period].
 
+Demand given by fan-side signals goes signals → ``DemandModel`` → presale update → samples →
+reduced scenarios (``signal_forecast``, ``signal_scenarios``); tables and listed scenarios are
+taken as they are (``demand_scenarios``).
+"""
+
+from flexsupply.demand.distribution import DemandModel
+from flexsupply.demand.forecast import Forecast, forecast_report, signal_forecast, signal_scenarios
+from flexsupply.demand.reduction import Reduction, ReductionReport, reduce_scenarios
 from flexsupply.demand.scenarios import DemandScenarios, demand_scenarios
 
-__all__ = ["DemandScenarios", "demand_scenarios"]
+__all__ = [
+    "DemandModel",
+    "DemandScenarios",
+    "Forecast",
+    "Reduction",
+    "ReductionReport",
+    "demand_scenarios",
+    "forecast_report",
+    "reduce_scenarios",
+    "signal_forecast",
+    "signal_scenarios",
+]
