@@ -75,6 +75,7 @@ def test_debug_shows_the_traceback() -> None:
         (["solve"], 2),
         (["solve", "missing.yaml"], 1),
         (["solve", str(CASES / "small.yaml"), "--engine", "cplex"], 1),
+        (["solve", str(CASES / "small.yaml"), "--engine", "highs", "--threads", "2"], 1),
     ],
 )
 def test_usage_and_input_errors_have_documented_exit_codes(args: list[str], code: int) -> None:

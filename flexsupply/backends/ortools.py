@@ -79,6 +79,11 @@ class OrtoolsBackend:
             raise BackendError(
                 f"unknown ortools engine {engine!r}; choose one of {', '.join(self.engines)}"
             )
+        if engine == "highs" and options.threads is not None:
+            raise BackendError(
+                "the HiGHS engine under ortools cannot be given a thread count; "
+                "drop --threads or use --engine scip, or --solver pulp --engine highs"
+            )
         started = time.perf_counter()
         settings = parameters.SolveParameters(
             relative_gap_tolerance=options.gap,
@@ -90,17 +95,22 @@ class OrtoolsBackend:
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []
-        answer = core.solve(
-            model_proto(program),
-            solver_types[engine].value,
-            init_arguments.StreamableSolverInitArguments().to_proto(),
-            settings.to_proto(),
-            model_parameters.ModelSolveParameters().to_proto(),
-            log.extend,
-            callback.CallbackRegistration().to_proto(),
-            None,
-            None,
-        )
+        try:
+            answer = core.solve(
+                model_proto(program),
+                solver_types[engine].value,
+                init_arguments.StreamableSolverInitArguments().to_proto(),
+                settings.to_proto(),
+                model_parameters.ModelSolveParameters().to_proto(),
+                log.extend,
+                callback.CallbackRegistration().to_proto(),
+                None,
+                None,
+            )
+        except Exception as error:  # pybind11's StatusNotOk carries the engine's refusal
+            raise BackendError(
+                f"OR-Tools {engine} refused the model or its settings: {error}"
+            ) from None
         seconds = time.perf_counter() - started
         reasons = result.TerminationReason
         reason = answer.termination.reason
