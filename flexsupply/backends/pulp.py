@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import tempfile
@@ -22,6 +23,11 @@ _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
 
 
 def _pulp() -> Any:
+    # PuLP loads highspy's HiGHS into the process; OR-Tools bundles an older HiGHS whose symbols
+    # then bind to it and crash a later ortools/highs solve. Loading OR-Tools' solver first keeps
+    # each library on its own HiGHS.
+    with contextlib.suppress(ImportError):
+        import ortools.math_opt.core.python.solver  # noqa: F401
     try:
         import pulp
     except ImportError:  # pragma: no cover - pulp is a core dependency

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand import DemandScenarios
-from flexsupply.model.data import BoolArray, FloatArray, ModelData, model_data
+from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flexsupply.model.data import BoolArray, FloatArray, IntArray, ModelData, ProductData
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
+from flexsupply.model.data import ModelData, ProductData
 from flexsupply.model.orders import OrderColumns
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger

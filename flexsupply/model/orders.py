@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.model.data import BoolArray, FloatArray, IntArray, ModelData
+from flexsupply.model.data import ModelData
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
 

@@ -8,9 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flexsupply.model.data import FloatArray, IntArray, ModelData
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.model.data import ModelData
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
 

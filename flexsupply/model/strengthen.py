@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from flexsupply.model.data import FloatArray, IntArray, ModelData
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.model.data import ModelData
 from flexsupply.model.program import ProgramBuilder
 
 MAX_WINDOW = 4

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from flexsupply.arrays import FloatArray, IntArray
 
 REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage")
 """Money that comes in [currency]."""
