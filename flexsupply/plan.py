@@ -380,7 +380,6 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
 def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
     opts, sups = model.data.options, model.data.suppliers
     order_cols, switch_cols = model.orders.order, model.orders.switch
-    n_opt, periods, n_scen = order_cols.shape
     quantity = x[order_cols]
     orders: list[Order] = []
     seen: set[int] = set()
@@ -409,7 +408,6 @@ def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
     orders.sort(
         key=lambda order: (order.period, order.scenario or "", order.supplier, order.product)
     )
-    del n_opt, periods, n_scen
     return orders
 
 

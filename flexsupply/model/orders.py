@@ -49,7 +49,6 @@ def order_upper_bounds(
     """
     opts, prods, sups = data.options, data.products, data.suppliers
     periods = data.n_periods
-    n_scen = demand.shape[0]
     suffix = np.flip(np.cumsum(np.flip(demand, axis=2), axis=2), axis=2)
     whole = np.broadcast_to(demand.sum(axis=2, keepdims=True), suffix.shape)
     need = np.where(prods.backlog[None, :, None], whole, suffix)
@@ -96,7 +95,6 @@ def order_upper_bounds(
                 )
             ]
         )
-    del n_scen
     return upper
 
 
