@@ -214,6 +214,7 @@ def simulate(
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
     from flexsupply.backends import SolverOptions
+    from flexsupply.files import write_text_atomic
     from flexsupply.scenario import load
     from flexsupply.simulate import read_plan_first_stage
     from flexsupply.simulate import simulate as run
@@ -232,5 +233,5 @@ def simulate(
     )
     click.echo(report.summary())
     if out is not None:
-        out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(out, json.dumps(report.to_dict(), indent=2) + "\n")
         click.echo(f"\nWrote {out}")

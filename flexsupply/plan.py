@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.backends.result import SolverResult
+from flexsupply.files import write_text_atomic
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
@@ -217,10 +218,7 @@ class Plan:
         """Returns the plan as JSON text; with ``path``, also writes it there atomically."""
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if path is not None:
-            target = Path(path)
-            temporary = target.with_name(target.name + ".tmp")
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(target)
+            write_text_atomic(path, text)
         return text
 
     def to_frame(self, name: str) -> Any:
