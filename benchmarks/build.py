@@ -41,7 +41,6 @@ import pstats
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 import warnings
@@ -489,19 +488,6 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(DEFAULT_SIZES), metavar="PxSxTxW")
@@ -551,8 +537,10 @@ def main(argv: list[str] | None = None) -> int:
     results["sizes"] = rows
     results["targets"] = verdicts(rows)
     table = markdown(results)
-    write_atomic(args.out / "build.json", json.dumps(results, indent=2) + "\n")
-    write_atomic(args.out / "build.md", table)
+    from flexsupply.files import write_text_atomic
+
+    write_text_atomic(args.out / "build.json", json.dumps(results, indent=2) + "\n")
+    write_text_atomic(args.out / "build.md", table)
     print(table)
     return 0 if results.get("check", {"ok": True})["ok"] else 1
 

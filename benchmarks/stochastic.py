@@ -24,6 +24,7 @@ from typing import Any
 
 import flexsupply as fs
 from flexsupply.backends import SolverOptions
+from flexsupply.files import write_text_atomic
 from flexsupply.model import build_program
 from flexsupply.simulate import sample_demand
 from flexsupply.stochastic import stochastic_report
@@ -114,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_name(args.out.name + ".tmp")
-    temporary.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(args.out)
+    write_text_atomic(args.out, json.dumps(results, indent=2) + "\n")
     return 0
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from flexsupply.arrays import FloatArray
 from flexsupply.backends import BACKEND_NAMES, SolverOptions
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import FlexsupplyError
@@ -27,8 +27,6 @@ from flexsupply.model.data import model_data
 from flexsupply.plan import Order
 from flexsupply.scenario import Scenario
 from flexsupply.stochastic import Outcome, mean_value_plan, solve_each_stage
-
-FloatArray = npt.NDArray[np.float64]
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""

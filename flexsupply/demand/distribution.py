@@ -20,13 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
+from flexsupply.arrays import FloatArray
 from flexsupply.demand.scenarios import DemandScenarios
 from flexsupply.demand.signals import FunnelEvidence, funnel_evidence, signal_means
 from flexsupply.scenario_signals import SignalDemand
-
-FloatArray = npt.NDArray[np.float64]
 
 _QUADRATURE_NODES = 48
 

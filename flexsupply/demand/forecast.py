@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from flexsupply.arrays import FloatArray
 from flexsupply.demand.distribution import DemandModel, signal_model
 from flexsupply.demand.presale import (
     PresaleUpdate,
@@ -23,8 +23,6 @@ from flexsupply.demand.signals import SignalMeans, signal_means
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
 from flexsupply.scenario_signals import SignalDemand
-
-FloatArray = npt.NDArray[np.float64]
 
 QUANTILES = (0.1, 0.5, 0.9)
 """Probabilities of the quantiles the forecast shows (P10, P50, P90)."""

@@ -26,13 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
+from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand.distribution import DemandModel
 from flexsupply.scenario import Scenario
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

@@ -24,14 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from scipy import sparse
 
+from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.demand.scenarios import DemandScenarios
 from flexsupply.scenario_signals import ReductionMethod
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 _MAX_ITERATIONS = 50
 _DRAWS = 32

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from flexsupply.arrays import FloatArray
 from flexsupply.scenario_signals import (
     EventSpike,
     ProductSignals,
@@ -31,8 +31,6 @@ from flexsupply.scenario_signals import (
     SignalDemand,
     TimeProfile,
 )
-
-FloatArray = npt.NDArray[np.float64]
 
 CHANNELS = ("search", "livestream", "posts", "private_domain")
 """Channel names, in the order of the first axis of ``SignalMeans.units``."""
