@@ -1,0 +1,27 @@
+"""The ``flexsupply`` command: a thin shell over the library, one module per command.
+
+Exit codes: 0 ok, 1 bad input (scenario or solver choice), 2 usage error, 3 no plan.
+"""
+
+from __future__ import annotations
+
+import click
+
+from flexsupply.cli.forecast import forecast
+from flexsupply.cli.simulate import simulate
+from flexsupply.cli.solve import solve
+from flexsupply.cli.validate import validate
+
+
+@click.group()
+@click.version_option(package_name="flexsupply")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def main(debug: bool) -> None:
+    """Plan presale production, supplier choice and reorders from scenario files.
+
+    Exit codes: 0 ok, 1 bad input, 2 usage error, 3 no plan.
+    """
+
+
+for _command in (validate, solve, forecast, simulate):
+    main.add_command(_command)

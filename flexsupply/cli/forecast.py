@@ -1,0 +1,27 @@
+"""`flexsupply forecast`: season demand per style before and after the presale update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flexsupply.cli.errors import friendly_errors
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@friendly_errors
+def forecast(file: Path) -> None:
+    """Print per style the season demand forecast of FILE's signals, before and after presale.
+
+    Shows the P10/P50/P90 of each style's spot demand over the season from the signals, the
+    same after the Bayesian update with the presale deposits, how much narrower the P10-P90
+    range got, and how well the scenarios kept for the plan reproduce the distribution.
+
+    Example: flexsupply forecast scenarios/signals-demo.yaml
+    """
+    from flexsupply.demand.forecast import forecast_report
+    from flexsupply.scenario import load
+
+    click.echo(forecast_report(load(file)))
