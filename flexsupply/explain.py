@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from flexsupply.arrays import FloatArray
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.demand import DemandScenarios
 from flexsupply.model import ModelMap, build_program
@@ -34,6 +35,71 @@ def _sources(scenario: Scenario, model: ModelMap, product: int, deadline: int) -
     if len(names) == 1:
         return f"the only supplier fast enough ({names[0]}) with {stock}"
     return f"the suppliers fast enough ({', '.join(names[:-1])} and {names[-1]}) with {stock}"
+
+
+def _period_list(unit: str, periods: list[int]) -> str:
+    """Returns 0-based periods as 1-based ranges in words, e.g. ``weeks 1-3 and 5``."""
+    runs: list[list[int]] = []
+    for t in periods:
+        if runs and t == runs[-1][-1] + 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    parts = [f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}-{r[-1] + 1}" for r in runs]
+    noun = unit if len(periods) == 1 else f"{unit}s"
+    text = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"{noun} {text}"
+
+
+def _capacity_used(model: ModelMap, x: FloatArray, w: int) -> FloatArray:
+    """Returns the capacity each order option uses in scenario ``w`` [capacity units].
+
+    Returns:
+        Shape ``(n_options, T)``: units ordered times capacity per unit, plus setup time.
+    """
+    opts = model.data.options
+    order, switch = model.orders.order[:, :, w], model.orders.switch[:, :, w]
+    quantity = np.where(order >= 0, x[np.maximum(order, 0)], 0.0)
+    on = np.where(switch >= 0, x[np.maximum(switch, 0)], 0.0)
+    used: FloatArray = quantity * opts.capacity_use[:, None] + on * opts.setup_time[:, None]
+    return used
+
+
+def _booked(
+    scenario: Scenario, model: ModelMap, x: FloatArray, product: int, deadline: int, w: int
+) -> str:
+    """Returns why the suppliers fast enough for ``product`` could not make more, in words.
+
+    Names each supplier that is fully booked in a period whose orders would still arrive by
+    0-based period ``deadline``, with the capacity of those periods and the products using it.
+
+    Returns:
+        ``"; QR is fully booked in weeks 1-2 (96,000 sewing minutes, used by A and B)"``, or an
+        empty string when no fast supplier is fully booked.
+    """
+    opts, capacity = model.data.options, model.data.suppliers.capacity
+    used = _capacity_used(model, x, w)
+    clauses: list[str] = []
+    mine = (opts.product == product) & (opts.lead_time <= deadline)
+    for s in sorted({int(s) for s in opts.supplier[mine]}):
+        last = deadline - int(opts.lead_time[mine & (opts.supplier == s)].min())
+        cap = capacity[s, : last + 1]
+        by_option = used[opts.supplier == s, : last + 1]
+        total = by_option.sum(axis=0)
+        full = np.isfinite(cap) & (cap > 0) & (total >= cap * (1 - 1e-6) - SHORTFALL_TOLERANCE)
+        periods = [int(t) for t in np.flatnonzero(full)]
+        if not periods:
+            continue
+        users = opts.product[opts.supplier == s][by_option[:, periods].sum(axis=1) > 0]
+        names = [scenario.product_ids[int(p)] for p in sorted({int(p) for p in users})]
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        clauses.append(
+            f"{scenario.supplier_ids[s]} is fully booked in "
+            f"{_period_list(scenario.horizon.period_length.value, periods)} "
+            f"({float(cap[periods].sum()):,.0f} {scenario.suppliers[s].capacity_unit}, "
+            f"used by {listed})"
+        )
+    return "".join(f"; {clause}" for clause in clauses)
 
 
 def explain_infeasible(
@@ -77,22 +143,26 @@ def explain_infeasible(
                     float(values[w]),
                     f"presale of {scenario.product_ids[p]} taken in {unit} {int(pre.period[r]) + 1} "
                     f"needs {need:,.0f} units {due}; {_sources(scenario, model, p, deadline)} "
-                    f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}",
+                    f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
+                    f"{_booked(scenario, model, x, p, deadline, w)}",
                 )
             )
     forbidden = np.flatnonzero(model.data.products.forbidden)
     sales = x[model.flows.sales]
     for p in (int(index) for index in forbidden):
         gap = demand.units[:, p, :].T - sales[p]
-        t, w = _argmax(gap)
-        if gap[t, w] > SHORTFALL_TOLERANCE:
+        w = int(np.argmax(gap.sum(axis=0)))
+        short_periods = np.flatnonzero(gap[:, w] > SHORTFALL_TOLERANCE)
+        if short_periods.size:
             total = float(gap[:, w].sum())
+            first = int(short_periods[0])
             reasons.append(
                 (
                     total,
                     (
                         f"demand for {scenario.product_ids[p]} must be met in full, but {total:,.0f} units "
-                        f"cannot be supplied in time, first in {unit} {t + 1}{where(int(w))}"
+                        f"cannot be supplied in time, first in {unit} {first + 1}{where(w)}"
+                        f"{_booked(scenario, model, x, p, first, w)}"
                     ),
                 )
             )
