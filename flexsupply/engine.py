@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backend
+from flexsupply.backends.result import Progress
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.model import build_program
@@ -29,6 +32,7 @@ def solve(
     log: bool = False,
     demand: DemandScenarios | None = None,
     stochastic_report: bool = False,
+    progress: Callable[[Progress], None] | None = None,
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
 
@@ -43,6 +47,7 @@ def solve(
         log: show the engine's log.
         demand: demand scenarios to plan for (default: those the scenario states).
         stochastic_report: also compute VSS and EVPI (``plan.stochastic``; several more solves).
+        progress: called with the incumbent and bound while the engine reports them.
 
     Returns:
         The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
@@ -58,6 +63,7 @@ def solve(
         threads=threads,
         seed=seed,
         log=log,
+        progress=progress,
     )
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from flexsupply.backends.live import log_sink
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -102,7 +103,7 @@ class OrtoolsBackend:
                 init_arguments.StreamableSolverInitArguments().to_proto(),
                 settings.to_proto(),
                 model_parameters.ModelSolveParameters().to_proto(),
-                log.extend,
+                log_sink(log, program, started, options.progress),
                 callback.CallbackRegistration().to_proto(),
                 None,
                 None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -36,6 +37,18 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
+class Progress:
+    """A solve's state while it runs, in the plan's sense (objective offset included)."""
+
+    seconds: float
+    """Time since the solve started [seconds]."""
+    incumbent: float | None = None
+    """Objective of the best plan found so far; None before the first [currency]."""
+    bound: float | None = None
+    """Best proven bound on the objective; None while unknown [currency]."""
+
+
+@dataclass(frozen=True)
 class SolverOptions:
     """Solver settings shared by all backends."""
 
@@ -51,6 +64,8 @@ class SolverOptions:
     """Random seed of the engine, for repeatable runs."""
     log: bool = False
     """Show the engine's log on the console."""
+    progress: Callable[[Progress], None] | None = field(default=None, compare=False)
+    """Called with the incumbent and bound while the engine runs, where it reports them live."""
 
 
 @dataclass(frozen=True)
