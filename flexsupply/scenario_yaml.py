@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +24,18 @@ from flexsupply.scenario import Scenario
 from flexsupply.scenario_checks import duplicate_id_problems, unknown_product_problems
 
 Loc = tuple[str | int, ...]
+Edit = Callable[[dict[str, Any]], dict[str, Any]]
 
 _NOT_A_MAPPING = "expected a mapping of scenario blocks (horizon, products, suppliers, …)"
 _SHOW_LIMIT = 60
 
 
-def load_scenario_file(path: Path) -> Scenario:
+def load_scenario_file(path: Path, edit: Edit | None = None) -> Scenario:
     """Reads and validates one scenario file.
 
     Args:
         path: The YAML file to read.
+        edit: Returns changed data before it is validated (``--set`` overrides).
 
     Returns:
         The validated ``Scenario``.
@@ -48,15 +51,17 @@ def load_scenario_file(path: Path) -> Scenario:
     except OSError as error:
         reason = error.strerror or str(error)
         raise ScenarioError([Problem((), f"cannot read file: {reason}", source)], source) from None
-    return load_scenario_text(text, source)
+    return load_scenario_text(text, source, edit)
 
 
-def load_scenario_text(text: str, source: str) -> Scenario:
+def load_scenario_text(text: str, source: str, edit: Edit | None = None) -> Scenario:
     """Validates scenario YAML text.
 
     Args:
         text: The YAML text.
         source: Name of the text in problems, usually its file path.
+        edit: Returns changed data before it is validated (``--set`` overrides); problems in
+            what it changed point at the nearest position in the text.
 
     Returns:
         The validated ``Scenario``.
@@ -69,6 +74,8 @@ def load_scenario_text(text: str, source: str) -> Scenario:
         mark = root.start_mark if root is not None else None
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ScenarioError([Problem((), _NOT_A_MAPPING, source, line, column)], source)
+    if edit is not None:
+        data = edit(data)
     problems = list(duplicates)
     try:
         scenario = Scenario.model_validate(data)
