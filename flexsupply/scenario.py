@@ -14,7 +14,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from flexsupply.errors import ScenarioError
+from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario_base import Model as Model
 from flexsupply.scenario_base import NonNegative, Period, Share
 from flexsupply.scenario_checks import reference_problems
@@ -214,7 +214,14 @@ class PresaleOrder(Model):
     [currency/unit]."""
     deposit: NonNegative = 0.0
     """Deposit per unit, kept by the brand if the buyer does not pay the balance
-    [currency/unit]. Symbol: d[r]."""
+    [currency/unit]. Symbol: d[r]. Tmall and JD cap 11.11 deposits at 20 % of the price (the
+    Civil Code's cap on forfeitable earnest money); the schema does not enforce it."""
+    deposit_expansion: NonNegative | None = None
+    """Deposit expansion (定金膨胀): what one unit's deposit counts for against the price when
+    the balance is paid, e.g. 100 for a 50 deposit [currency/unit]; at least ``deposit`` and at
+    most the price. A converted unit brings the deposit plus a balance of price − expansion,
+    so the brand concedes expansion − deposit per unit. Omitted: the deposit counts at face
+    value. Symbol: e[r]."""
     conversion_rate: Share = 1.0
     """Share of deposits whose buyers pay the balance and must be shipped. Symbol: κ[r]."""
     promise_periods: int = Field(ge=0)
@@ -223,6 +230,23 @@ class PresaleOrder(Model):
     """``forbidden``: every unit ships on time; ``priced``: late units cost ``late_cost``."""
     late_cost: NonNegative = 0.0
     """Cost of one unit shipped one period late [currency/unit/period]. Symbol: ℓ[r]."""
+
+    @model_validator(mode="after")
+    def _expansion_within_price(self) -> Self:
+        expansion = self.deposit_expansion
+        if expansion is None:
+            return self
+        if expansion < self.deposit:
+            raise ValueError(
+                f"deposit_expansion ({expansion:g}) must be at least the deposit "
+                f"({self.deposit:g}): it is what the deposit counts for against the price"
+            )
+        if self.price is not None and expansion > self.price:
+            raise ValueError(
+                f"deposit_expansion ({expansion:g}) must not exceed the price ({self.price:g}): "
+                "the balance would be negative"
+            )
+        return self
 
 
 class DemandScenario(Model):
@@ -373,7 +397,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self)
+        problems = reference_problems(self) + _expansion_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
@@ -387,6 +411,27 @@ class Scenario(Model):
     def supplier_ids(self) -> list[str]:
         """Supplier ids in file order."""
         return [supplier.id for supplier in self.suppliers]
+
+
+def _expansion_problems(scenario: Scenario) -> list[Problem]:
+    """Returns a problem for each presale order whose expansion exceeds its product's price."""
+    prices = {product.id: product.price for product in scenario.products}
+    problems: list[Problem] = []
+    for r, order in enumerate(scenario.presale):
+        price = prices.get(order.product)
+        expansion = order.deposit_expansion
+        if (
+            order.price is None
+            and price is not None
+            and expansion is not None
+            and expansion > price
+        ):
+            message = (
+                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
+                f"price of {order.product}): the balance would be negative"
+            )
+            problems.append(Problem(("presale", r, "deposit_expansion"), message))
+    return problems
 
 
 def load(path: str | Path) -> Scenario:

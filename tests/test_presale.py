@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from planning import plan_for
 from scipy import integrate, stats
 
 import flexsupply as fs
@@ -15,6 +16,7 @@ from flexsupply.demand.distribution import DemandModel
 from flexsupply.demand.forecast import signal_forecast
 from flexsupply.demand.presale import (
     GammaRate,
+    deposit_rule_notes,
     gamma_prior,
     presale_update,
     scenario_deposits,
@@ -187,7 +189,7 @@ def test_forecast_prints_quantiles_before_and_after_the_update() -> None:
     assert dress[12] == f"{narrower:.0%}"
     assert lines[5].split()[:9] == ["TOP-01", "1.00", "38", "16", "33", "65", "-", "(20%)", "38"]
     assert lines[5].split()[-1] == "0%"
-    assert "  DRESS-01: 35% from its channels, 40% in the plan" in lines
+    assert "  DRESS-01: 35% spot (channel mix), 40% presale" in lines
     assert lines[-1].startswith("  2,000 samples → 20 scenarios (kmeans); expected demand within")
 
 
@@ -209,4 +211,113 @@ def test_forecast_needs_a_signal_block() -> None:
     assert result.output == (
         "Error: 1 problem in scenario 'small'\n"
         "  demand: no signal block: the forecast needs demand given by signals\n"
+    )
+
+
+# --- deposit expansion ---------------------------------------------------------------------------
+
+# One style pre-sold in week 1: 100 deposits of 30 against a presale price of 180; 80 % of the
+# buyers pay the balance and are shipped in week 2 (made in week 1, one week's lead time, paid
+# on delivery). 10 % of the shipped units come back a week later, refunded what was paid.
+EXPANSION = """
+    horizon: {{periods: 4}}
+    products:
+      - {{id: COAT, price: 200, return_rate: 0.1, return_lag_periods: 1, resellable_share: 0}}
+    suppliers:
+      - id: MILL
+        terms:
+          - {{product: COAT, unit_cost: 50, lead_time_periods: 1}}
+    presale:
+      - {{product: COAT, period: 1, quantity: 100, price: 180, deposit: 30,
+         {expansion}conversion_rate: 0.8, promise_periods: 1}}
+    cash:
+      initial: 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("expansion", "bonus", "paid", "cash"),
+    [
+        # A 30 deposit counts as 60: each converted unit brings 30 + (180 − 60) = 150.
+        # Week 2: +80·120 − 80·50 = 5,600; week 3: −8 refunds of 150.
+        pytest.param("deposit_expansion: 60, ", 30, 150, [3000, 8600, 7400, 7400], id="50-as-60"),
+        # Without expansion each converted unit brings 30 + 150 = 180.
+        pytest.param("", 0, 180, [3000, 11000, 9560, 9560], id="face-value"),
+    ],
+)
+def test_deposit_expansion_lowers_the_balance_and_the_refund(
+    backend: str, expansion: str, bonus: float, paid: float, cash: list[float]
+) -> None:
+    plan = plan_for(EXPANSION.format(expansion=expansion), backend)
+
+    # All 100 deposits are kept (20 buyers walk away), 80 balances at face value 150.
+    assert plan.kpis.revenue_by_kind["presale_deposits"] == pytest.approx(3000)
+    assert plan.kpis.revenue_by_kind["presale_balance"] == pytest.approx(80 * 150)
+    assert plan.kpis.costs["deposit_expansion"] == pytest.approx(80 * bonus)
+    assert plan.kpis.costs["refunds"] == pytest.approx(8 * paid)
+    assert plan.kpis.costs["purchase"] == pytest.approx(80 * 50)
+    assert plan.objective == pytest.approx(3000 + 80 * (150 - bonus) - 4000 - 8 * paid)
+    assert plan.cash is not None
+    assert plan.cash[0] == pytest.approx(cash)
+
+
+@pytest.mark.parametrize(
+    ("order", "path", "message"),
+    [
+        pytest.param(
+            "{product: COAT, period: 1, quantity: 10, deposit: 40, deposit_expansion: 30, "
+            "promise_periods: 1}",
+            "presale[0]",
+            "deposit_expansion (30) must be at least the deposit (40)",
+            id="below-deposit",
+        ),
+        pytest.param(
+            "{product: COAT, period: 1, quantity: 10, price: 150, deposit: 40, "
+            "deposit_expansion: 160, promise_periods: 1}",
+            "presale[0]",
+            "deposit_expansion (160) must not exceed the price (150)",
+            id="above-presale-price",
+        ),
+        pytest.param(
+            "{product: COAT, period: 1, quantity: 10, deposit: 40, deposit_expansion: 220, "
+            "promise_periods: 1}",
+            "presale[0].deposit_expansion",
+            "deposit_expansion (220) must not exceed the price (200, the price of COAT)",
+            id="above-product-price",
+        ),
+    ],
+)
+def test_deposit_expansion_outside_deposit_and_price_is_a_located_error(
+    order: str, path: str, message: str
+) -> None:
+    text = f"""\
+horizon: {{periods: 2}}
+products:
+  - {{id: COAT, price: 200}}
+suppliers:
+  - {{id: MILL, terms: [{{product: COAT, unit_cost: 50}}]}}
+presale:
+  - {order}
+"""
+    with pytest.raises(fs.ScenarioError) as caught:
+        fs.loads(text, source="d11.yaml")
+
+    (problem,) = caught.value.problems
+    assert problem.path == path
+    assert problem.line == 7
+    assert message in problem.message
+
+
+def test_deposit_above_the_platform_cap_is_noted_not_refused() -> None:
+    scenario = fs.load(SIGNALS / "basic.yaml")
+    data = scenario.model_dump(mode="json")
+    data["presale"][0]["deposit"] = 30
+    high = fs.Scenario.model_validate(data)
+
+    assert deposit_rule_notes(scenario) == []
+    assert deposit_rule_notes(high) == [
+        "presale[0] (DRESS-01, period 1): deposit 30 is 23% of the price 129"
+    ]
+    assert "  presale[0] (DRESS-01, period 1): deposit 30 is 23% of the price 129" in (
+        signal_forecast(high).table().splitlines()
     )

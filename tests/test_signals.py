@@ -161,6 +161,8 @@ def test_return_rate_blends_channels_by_their_expected_sales() -> None:
 
     # Search sells 40 at 30 %; the livestream 20 at the product's own 50 %: (12 + 10) / 60.
     np.testing.assert_allclose(means.blended_return_rates(np.array([0.5])), [22 / 60])
+    # By period: search 20 + livestream 20 in period 1, (6 + 10) / 40; search alone in period 2.
+    np.testing.assert_allclose(means.period_return_rates(np.array([0.5])), [[0.4, 0.3]])
 
 
 def test_funnel_evidence_is_the_log_ratio_of_observed_to_expected_fav_cart_rate() -> None:

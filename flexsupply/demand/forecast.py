@@ -13,7 +13,9 @@ import numpy as np
 from flexsupply.arrays import FloatArray
 from flexsupply.demand.distribution import DemandModel, signal_model
 from flexsupply.demand.presale import (
+    DEPOSIT_CAP,
     PresaleUpdate,
+    deposit_rule_notes,
     presale_update,
     scenario_deposits,
     scenario_presale_shares,
@@ -122,19 +124,30 @@ class Forecast:
             "demand the presale sees. narrower: how much the P10-P90 range shrinks.",
         ]
         lines += self._return_rate_lines()
+        notes = deposit_rule_notes(scenario)
+        if notes:
+            lines += [
+                "",
+                f"Deposits above the platforms' {DEPOSIT_CAP:.0%} cap for 11.11 presales:",
+            ]
+            lines += [f"  {note}" for note in notes]
         return "\n".join(lines)
 
     def _return_rate_lines(self) -> list[str]:
         """Returns notes on products whose channel mix implies another return rate."""
         blended = self.return_rates()
-        stated = self.means.stated.sum(axis=0) > 0
+        stated = self.means.stated.sum(axis=(0, 2)) > 0
         own = np.array([product.return_rate for product in self.scenario.products])
         differ = stated & (np.abs(blended - own) >= RETURN_RATE_NOTE)
         if not np.any(differ):
             return []
-        lines = ["", "Return rates: the plan uses each product's return_rate; its channels imply"]
+        lines = [
+            "",
+            "Return rates: spot sales are planned at the mix of their channels' rates, period by",
+            "period; presale units at the product's return_rate. Season average of the mix:",
+        ]
         lines += [
-            f"  {product_id}: {blended[p]:.0%} from its channels, {own[p]:.0%} in the plan"
+            f"  {product_id}: {blended[p]:.0%} spot (channel mix), {own[p]:.0%} presale"
             for p, product_id in enumerate(self.scenario.product_ids)
             if differ[p]
         ]

@@ -31,6 +31,9 @@ from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand.distribution import DemandModel
 from flexsupply.scenario import Scenario
 
+DEPOSIT_CAP = 0.2
+"""Largest presale deposit Tmall and JD allow for 11.11, as a share of the price."""
+
 
 @dataclass(frozen=True)
 class GammaRate:
@@ -200,9 +203,34 @@ def scenario_presale_shares(scenario: Scenario) -> FloatArray:
     return np.asarray(shares, dtype=float)
 
 
+def deposit_rule_notes(scenario: Scenario) -> list[str]:
+    """Returns a note for each presale order whose deposit exceeds the platforms' 20 % cap.
+
+    Tmall and JD cap an 11.11 presale deposit at 20 % of the price (the Civil Code caps
+    forfeitable earnest money there, DOMAIN §1); a larger deposit is not an error for the model
+    (refundable 订金 of up to 50 % exist), so it is noted rather than refused.
+
+    Returns:
+        One line per such order, e.g. ``presale[2] (DRESS-01, period 1): deposit 30 is 25 % of
+        the price 120``; empty when every deposit is within the cap.
+    """
+    prices = {product.id: product.price for product in scenario.products}
+    notes = []
+    for r, order in enumerate(scenario.presale):
+        price = order.price if order.price is not None else prices.get(order.product, 0.0)
+        if price > 0 and order.deposit > DEPOSIT_CAP * price + 1e-9:
+            notes.append(
+                f"presale[{r}] ({order.product}, period {order.period}): deposit "
+                f"{order.deposit:g} is {order.deposit / price:.0%} of the price {price:g}"
+            )
+    return notes
+
+
 __all__ = [
+    "DEPOSIT_CAP",
     "GammaRate",
     "PresaleUpdate",
+    "deposit_rule_notes",
     "gamma_prior",
     "presale_update",
     "scenario_deposits",

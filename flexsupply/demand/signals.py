@@ -46,9 +46,9 @@ class SignalMeans:
         product_ids: products in the order of the product axis.
         units: mean spot demand, shape ``(n_channels, n_products, n_periods)`` [units]; channels
             in the order of ``CHANNELS``.
-        stated: season demand of the channel entries that state a return rate, shape
-            ``(n_channels, n_products)`` [units].
-        returned: expected returns of those entries, shape ``(n_channels, n_products)`` [units].
+        stated: mean demand of the channel entries that state a return rate, shape
+            ``(n_channels, n_products, n_periods)`` [units].
+        returned: expected returns of those entries, same shape [units].
     """
 
     product_ids: tuple[str, ...]
@@ -62,8 +62,30 @@ class SignalMeans:
         total: FloatArray = self.units.sum(axis=0)
         return total
 
+    def period_return_rates(self, fallback: FloatArray) -> FloatArray:
+        """Returns the expected return share of spot sales of each product and period.
+
+        ρ[p,t] = Σ_c μ_c[p,t]·ρ_c / Σ_c μ[p,t]: the channel rates weighted by the channels'
+        expected sales in that period, channel entries without a rate counting at ``fallback``.
+
+        Args:
+            fallback: return rate of sales from entries that state none, shape ``(n_products,)``
+                (usually the products' own ``return_rate``).
+
+        Returns:
+            Shares, shape ``(n_products, n_periods)``; ``fallback`` where a product has no mean
+            demand in a period.
+        """
+        total = self.total
+        unstated = np.maximum(total - self.stated.sum(axis=0), 0.0)
+        returned = self.returned.sum(axis=0) + fallback[:, None] * unstated
+        rates: FloatArray = np.where(
+            total > 0, returned / np.maximum(total, 1e-300), fallback[:, None]
+        )
+        return rates
+
     def blended_return_rates(self, fallback: FloatArray) -> FloatArray:
-        """Returns each product's return rate weighted by its channels' expected sales.
+        """Returns each product's return rate weighted by its channels' expected season sales.
 
         Args:
             fallback: return rate of sales from entries that state none, shape ``(n_products,)``
@@ -74,8 +96,8 @@ class SignalMeans:
             without signal demand.
         """
         season = self.units.sum(axis=(0, 2))
-        unstated = season - self.stated.sum(axis=0)
-        returned = self.returned.sum(axis=0) + fallback * unstated
+        unstated = np.maximum(season - self.stated.sum(axis=(0, 2)), 0.0)
+        returned = self.returned.sum(axis=(0, 2)) + fallback * unstated
         blended: FloatArray = np.where(season > 0, returned / np.maximum(season, 1e-300), fallback)
         return blended
 
@@ -147,20 +169,19 @@ def _product_means(
     """Returns one product's demand by channel, and what its channels say on returns.
 
     Returns:
-        Mean demand ``(n_channels, n_periods)``, season demand of entries that state a return
-        rate ``(n_channels,)`` and its expected returns ``(n_channels,)`` [units].
+        Mean demand, the demand of entries that state a return rate and their expected returns,
+        each ``(n_channels, n_periods)`` [units].
     """
     periods = profile.shape[0]
     units = np.zeros((len(CHANNELS), periods))
-    stated = np.zeros(len(CHANNELS))
-    returned = np.zeros(len(CHANNELS))
+    stated = np.zeros((len(CHANNELS), periods))
+    returned = np.zeros((len(CHANNELS), periods))
 
     def add(channel: int, demand: FloatArray, return_rate: float | None) -> None:
         units[channel] += demand
         if return_rate is not None:
-            season = float(demand.sum())
-            stated[channel] += season
-            returned[channel] += season * return_rate
+            stated[channel] += demand
+            returned[channel] += demand * return_rate
 
     channels = product.channels
     if channels.search is not None:
@@ -205,8 +226,8 @@ def signal_means(signals: SignalDemand, product_ids: Sequence[str], periods: int
         ``SignalMeans`` with ``units`` of shape ``(n_channels, n_products, n_periods)`` [units].
     """
     units = np.zeros((len(CHANNELS), len(product_ids), periods))
-    stated = np.zeros((len(CHANNELS), len(product_ids)))
-    returned = np.zeros((len(CHANNELS), len(product_ids)))
+    stated = np.zeros_like(units)
+    returned = np.zeros_like(units)
     brand_events = event_factors(signals.events, periods)
     for p, product_id in enumerate(product_ids):
         product = signals.products.get(product_id)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
+from flexsupply.demand.returns import spot_return_rates
 from flexsupply.scenario import LatenessRule, Objective, Scenario, UnmetDemand
 
 
 @dataclass(frozen=True)
 class ProductData:
-    """Per-product parameters, each shape ``(n_products,)``."""
+    """Per-product parameters, each shape ``(n_products,)`` unless its docstring says otherwise."""
 
     price: FloatArray
     salvage: FloatArray
@@ -20,6 +21,10 @@ class ProductData:
     goodwill: FloatArray
     backlog_cost: FloatArray
     return_rate: FloatArray
+    """Return share of presale units, ρ[p]: the product's ``return_rate``."""
+    spot_return_rate: FloatArray
+    """Return share of spot sales, ρ[p,t], shape ``(n_products, n_periods)``: the channel mix of
+    the demand signals (``flexsupply.demand.returns``), else the product's ``return_rate``."""
     return_lag: IntArray
     resellable: FloatArray
     handling: FloatArray
@@ -81,6 +86,10 @@ class PresaleData:
     units_to_ship: FloatArray
     deposits: FloatArray
     balance_per_unit: FloatArray
+    """Balance at face value, price − deposit [currency/unit]."""
+    expansion: FloatArray
+    """Balance discount a deposit earns beyond its face value, e − d (0 without deposit
+    expansion) [currency/unit]: a converted unit brings price − expansion in all."""
     price: FloatArray
     due: IntArray
     late_forbidden: BoolArray
@@ -121,6 +130,7 @@ def model_data(scenario: Scenario) -> ModelData:
         goodwill=np.array([p.goodwill_cost for p in products], dtype=float),
         backlog_cost=np.array([p.backlog_cost for p in products], dtype=float),
         return_rate=np.array([p.return_rate for p in products], dtype=float),
+        spot_return_rate=spot_return_rates(scenario),
         return_lag=np.array([p.return_lag_periods for p in products], dtype=np.int64),
         resellable=np.array([p.resellable_share for p in products], dtype=float),
         handling=np.array([p.return_handling_cost for p in products], dtype=float),
@@ -227,12 +237,17 @@ def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleD
         dtype=float,
     )
     deposit = np.array([o.deposit for o in orders], dtype=float)
+    expansion = np.array(
+        [0.0 if o.deposit_expansion is None else o.deposit_expansion - o.deposit for o in orders],
+        dtype=float,
+    )
     return PresaleData(
         product=np.array([product_index[o.product] for o in orders], dtype=np.int64),
         period=np.array([o.period - 1 for o in orders], dtype=np.int64),
         units_to_ship=np.array([o.quantity * o.conversion_rate for o in orders], dtype=float),
         deposits=np.array([o.quantity * o.deposit for o in orders], dtype=float),
         balance_per_unit=price - deposit,
+        expansion=expansion,
         price=price,
         due=np.array([o.period - 1 + o.promise_periods for o in orders], dtype=np.int64),
         late_forbidden=np.array([o.lateness == LatenessRule.FORBIDDEN for o in orders], dtype=bool),

@@ -63,7 +63,6 @@ def add_flows(
     n_scen, n_prod, periods = demand.shape
     scen = np.arange(n_scen)[None, None, :]
     d = np.moveaxis(demand, 0, 2)  # (P, T, Ω)
-    returned = prods.return_rate * prods.resellable
 
     inventory = builder.add_columns("inventory", (n_prod, periods, n_scen))
     balance_rhs = np.zeros((n_prod, periods, n_scen))
@@ -91,7 +90,7 @@ def add_flows(
         balance,
         sales,
         prods.price,
-        returned,
+        prods.spot_return_rate[:, :, None],
         prods,
         np.arange(n_prod),
         scen,
@@ -126,9 +125,19 @@ def add_flows(
     ship_upper = np.where(open_window, pre.units_to_ship[:, None], 0.0)[:, :, None]
     shipments = builder.add_columns("presale_shipments", (n_pre, periods, n_scen), 0.0, ship_upper)
     _add_sale_like(
-        builder, ledger, balance, shipments, pre.price, returned, prods, pre.product, scen, periods
+        builder,
+        ledger,
+        balance,
+        shipments,
+        pre.price - pre.expansion,
+        prods.return_rate[pre.product][:, None, None],
+        prods,
+        pre.product,
+        scen,
+        periods,
     )
     ledger.add("presale_balance", shipments, pre.balance_per_unit[:, None, None], scen)
+    ledger.add("deposit_expansion", shipments, pre.expansion[:, None, None], scen)
     lateness = np.maximum(t - pre.due[:, None], 0) * pre.late_cost[:, None]
     ledger.add("late_shipment", shipments, lateness[:, :, None], scen)
     ledger.add_constant("presale_deposits", float(pre.deposits.sum()))
@@ -173,21 +182,25 @@ def _add_sale_like(
     balance: IntArray,
     cols: IntArray,
     price: FloatArray,
-    returned: FloatArray,
+    rate: FloatArray,
     prods: ProductData,
     product: IntArray,
     scen: IntArray,
     periods: int,
 ) -> None:
-    """Adds what every unit leaving to a customer does: stock out, returns back, refunds out."""
+    """Adds what every unit leaving to a customer does: stock out, returns back, refunds out.
+
+    ``price`` is what the customer paid per unit (the refund of a return), shape ``(n_items,)``;
+    ``rate`` the return share by item and sale period, broadcastable to ``(n_items, T, 1)``.
+    """
     rows = balance[product]
     builder.add_terms(rows, cols, 1.0)
     back_rows, back_inside = _shift_rows(rows, prods.return_lag[product], periods)
-    builder.add_terms(back_rows, cols, -returned[product][:, None, None], where=back_inside)
-    rate = prods.return_rate[product][:, None, None]
+    returned = rate * prods.resellable[product][:, None, None]
+    builder.add_terms(back_rows, cols, -returned, where=back_inside)
     ledger.add("refunds", cols, rate * price[:, None, None], scen)
     ledger.add("return_handling", cols, rate * prods.handling[product][:, None, None], scen)
-    after = prods.salvage[product][:, None, None] * returned[product][:, None, None]
+    after = prods.salvage[product][:, None, None] * returned
     ledger.add("salvage", cols, after, scen, where=~back_inside)
 
 
@@ -223,16 +236,18 @@ def _add_cash(
 
     no_lag = np.zeros(1, dtype=np.int64)
     price = prods.price[:, None, None]
-    refund_rate = prods.return_rate[:, None, None]
+    refund_rate = prods.spot_return_rate[:, :, None]
     flow(sales, np.full(len(price), receipt_lag), -price)
     flow(sales, prods.return_lag, refund_rate * (price + prods.handling[:, None, None]))
     flow(inventory, no_lag.repeat(len(price)), prods.holding[:, None, None])
     pre_rate = prods.return_rate[pre.product][:, None, None]
-    flow(shipments, no_lag.repeat(len(pre.product)), -pre.balance_per_unit[:, None, None])
+    paid = (pre.price - pre.expansion)[:, None, None]
+    balance_in = (pre.balance_per_unit - pre.expansion)[:, None, None]
+    flow(shipments, no_lag.repeat(len(pre.product)), -balance_in)
     flow(
         shipments,
         prods.return_lag[pre.product],
-        pre_rate * (pre.price[:, None, None] + prods.handling[pre.product][:, None, None]),
+        pre_rate * (paid + prods.handling[pre.product][:, None, None]),
     )
     t = np.arange(periods)[None, :, None]
     lateness = np.maximum(t - pre.due[:, None, None], 0) * pre.late_cost[:, None, None]

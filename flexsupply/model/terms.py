@@ -21,8 +21,10 @@ COST_KINDS = (
     "late_shipment",
     "refunds",
     "return_handling",
+    "deposit_expansion",
 )
-"""Money that goes out, or is charged as a penalty [currency]."""
+"""Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
+balance discount presale deposits earn beyond their face value) [currency]."""
 
 
 @dataclass
