@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,17 @@ class Plan:
     extra: dict[str, Any] = field(default_factory=dict)
     stochastic: StochasticReport | None = None
     """VSS and EVPI, when asked for (``solve(..., stochastic_report=True)``)."""
+    period_length: str = "week"
+    """Length of one period: ``day`` or ``week``."""
+    start_date: date | None = None
+    """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+
+    def period_starts(self) -> list[date] | None:
+        """Returns the first day of each period, or None when the scenario has no start date."""
+        if self.start_date is None:
+            return None
+        step = timedelta(days=7 if self.period_length == "week" else 1)
+        return [self.start_date + t * step for t in range(self.inventory.shape[2])]
 
     @property
     def expected_inventory(self) -> np.ndarray:
@@ -179,6 +191,11 @@ class Plan:
                 "engine": self.engine,
                 "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
+            },
+            "horizon": {
+                "periods": int(self.inventory.shape[2]),
+                "period_length": self.period_length,
+                "start_date": None if self.start_date is None else self.start_date.isoformat(),
             },
             "kpis": _clean(asdict(self.kpis)),
             "orders": [_clean(asdict(order)) for order in self.orders],
@@ -372,6 +389,8 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         capacity=available,
         cash=cash,
         solver_message=result.message,
+        period_length=scenario.horizon.period_length.value,
+        start_date=scenario.horizon.start_date,
     )
 
 
