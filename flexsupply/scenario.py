@@ -85,7 +85,9 @@ class Product(Model):
     backlog_cost: NonNegative = 0.0
     """Cost of one backlogged unit for one period [currency/unit/period]. Symbol: b[p]."""
     return_rate: Share = 0.0
-    """Share of units sold (spot and presale) that customers send back. Symbol: ρ[p]."""
+    """Share of units sold that customers send back: presale units, and spot sales unless the
+    demand signals give channel rates (then spot sales return at their channels' mix ρ[p,t],
+    channels without a rate counting at this one). Symbol: ρ[p]."""
     return_lag_periods: int = Field(1, ge=1)
     """Periods between a sale and its return arriving back in stock (at least 1: a unit cannot
     be resold in the period it was sold). Symbol: R[p]."""

@@ -40,8 +40,9 @@ class SearchChannel(Model):
     conversion: Share = 0.025
     """Share of clicks that buy one unit (CVR; about 2.5 % in womenswear)."""
     return_rate: Share | None = None
-    """Share of this channel's sales sent back (25-50 % for search); reported by
-    ``flexsupply forecast``; the plan uses the product's ``return_rate``."""
+    """Share of this channel's sales sent back (25-50 % for search). Spot sales return at the
+    mix of the channel rates weighted by expected sales, ρ[p,t]; omitted: the product's
+    ``return_rate``. Symbol: ρ_c."""
 
     @model_validator(mode="after")
     def _one_traffic_source(self) -> Self:
@@ -66,8 +67,9 @@ class Livestream(Model):
     product_share: Share
     """Share of the session's buyers who buy this style (its airtime and slot in the line-up)."""
     return_rate: Share | None = None
-    """Share of this channel's sales sent back (40-80 % for livestream); reported by
-    ``flexsupply forecast``; the plan uses the product's ``return_rate``."""
+    """Share of this channel's sales sent back (40-80 % for livestream). Spot sales return at
+    the mix of the channel rates weighted by expected sales, ρ[p,t]; omitted: the product's
+    ``return_rate``. Symbol: ρ_c."""
 
 
 class Posts(Model):
@@ -94,8 +96,9 @@ class Posts(Model):
     """Share of the wave's sales that slip to the next period, repeatedly (0: all in ``period``;
     0.5: 50 %, 25 %, 12.5 %, … in the periods from ``period`` on)."""
     return_rate: Share | None = None
-    """Share of this channel's sales sent back; reported by ``flexsupply forecast``; the plan
-    uses the product's ``return_rate``."""
+    """Share of this channel's sales sent back. Spot sales return at the mix of the channel
+    rates weighted by expected sales, ρ[p,t]; omitted: the product's ``return_rate``.
+    Symbol: ρ_c."""
 
 
 class PrivateDomain(Model):
@@ -108,8 +111,9 @@ class PrivateDomain(Model):
     repurchase_rate: Share
     """Share of reached members who buy one unit of this style."""
     return_rate: Share | None = None
-    """Share of this channel's sales sent back (10-25 %); reported by ``flexsupply forecast``;
-    the plan uses the product's ``return_rate``."""
+    """Share of this channel's sales sent back (10-25 %). Spot sales return at the mix of the
+    channel rates weighted by expected sales, ρ[p,t]; omitted: the product's ``return_rate``.
+    Symbol: ρ_c."""
 
 
 class Channels(Model):

@@ -2,12 +2,14 @@
 
 Demand given by fan-side signals goes signals → ``DemandModel`` → presale update → samples →
 reduced scenarios (``signal_forecast``, ``signal_scenarios``); tables and listed scenarios are
-taken as they are (``demand_scenarios``).
+taken as they are (``demand_scenarios``). ``spot_return_rates`` gives the return share of spot
+sales that the channels imply.
 """
 
 from flexsupply.demand.distribution import DemandModel
 from flexsupply.demand.forecast import Forecast, forecast_report, signal_forecast, signal_scenarios
 from flexsupply.demand.reduction import Reduction, ReductionReport, reduce_scenarios
+from flexsupply.demand.returns import spot_return_rates
 from flexsupply.demand.scenarios import DemandScenarios, demand_scenarios
 
 __all__ = [
@@ -21,4 +23,5 @@ __all__ = [
     "reduce_scenarios",
     "signal_forecast",
     "signal_scenarios",
+    "spot_return_rates",
 ]
