@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import click
 
+from flexsupply.cli.compare import compare
 from flexsupply.cli.forecast import forecast
+from flexsupply.cli.init import init
+from flexsupply.cli.report import report
+from flexsupply.cli.schema import schema
 from flexsupply.cli.simulate import simulate
 from flexsupply.cli.solve import solve
+from flexsupply.cli.solvers import solvers
 from flexsupply.cli.validate import validate
 
 
@@ -25,3 +30,7 @@ def main(debug: bool) -> None:
 
 for _command in (validate, solve, forecast, simulate):
     main.add_command(_command)
+for _command in (init, schema, solvers):
+    main.add_command(_command)
+main.add_command(compare)
+main.add_command(report)

@@ -2,45 +2,72 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from flexsupply.backends import BACKEND_NAMES
 from flexsupply.cli.errors import friendly_errors
+
+if TYPE_CHECKING:
+    from flexsupply.backends.result import Progress
+    from flexsupply.plan import Plan
+    from flexsupply.profiles import SolverProfile
+
+SET_HELP = (
+    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
+    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
+)
 
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--solver",
-    type=click.Choice(BACKEND_NAMES),
-    default=BACKEND_NAMES[0],
+    default="ortools",
     show_default=True,
-    help="Solver backend.",
+    metavar="NAME|PROFILE.yaml",
+    help="Backend (ortools, pulp), solver profile (fast, exact, …; see `flexsupply solvers`) "
+    "or a profile file.",
 )
 @click.option(
     "--engine",
     default=None,
-    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp).",
+    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp). Overrides the profile.",
 )
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Stop after this many seconds with the best plan found.",
+    help="Stop after this many seconds with the best plan found. Overrides the profile.",
 )
 @click.option(
-    "--gap", type=click.FloatRange(min=0), default=None, help="Relative optimality gap, e.g. 0.01."
+    "--gap",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Relative optimality gap, e.g. 0.01. Overrides the profile.",
 )
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Solver random seed.")
+@click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Write plan.json into this folder.",
+    help="Write plan.json, orders/inventory/kpis/presale CSV and plan.xlsx into this folder.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Print a readable summary, or the whole plan as JSON on stdout.",
+)
+@click.option("--quiet", is_flag=True, help="Print only errors and the names of files written.")
 @click.option("--log", is_flag=True, help="Show the solver's log.")
 @click.option(
     "--stochastic-report",
@@ -55,36 +82,82 @@ def solve(
     time_limit: float | None,
     gap: float | None,
     threads: int | None,
-    seed: int,
+    seed: int | None,
+    sets: tuple[str, ...],
     out_dir: Path | None,
+    output_format: str,
+    quiet: bool,
     log: bool,
     stochastic_report: bool,
 ) -> None:
     """Solve scenario FILE and print a summary of the plan.
 
-    Example: flexsupply solve scenarios/spring-drop.yaml --solver pulp --out-dir out/
+    While solving, a progress line (elapsed, incumbent, bound, gap) is shown on stderr.
+
+    Example: flexsupply solve scenarios/spring-drop.yaml --solver fast --set suppliers.QR-HZ.moq=50
     """
     from flexsupply.engine import solve as solve_scenario
-    from flexsupply.report import plan_summary
-    from flexsupply.scenario import load
+    from flexsupply.overrides import load_with_overrides
+    from flexsupply.profiles import find_profile
 
-    plan = solve_scenario(
-        load(file),
-        solver,
-        engine=engine,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
-        seed=seed,
-        log=log,
-        stochastic_report=stochastic_report,
+    profile = find_profile(solver).with_flags(
+        engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
     )
+    scenario = load_with_overrides(file, sets)
+    with _progress(profile, quiet) as progress:
+        plan = solve_scenario(
+            scenario,
+            profile.backend,
+            engine=profile.engine,
+            time_limit=profile.time_limit,
+            gap=profile.gap,
+            threads=profile.threads,
+            seed=profile.seed or 0,
+            log=log,
+            stochastic_report=stochastic_report,
+            progress=progress,
+        )
+    _show(plan, output_format, quiet)
+    if out_dir is not None:
+        from flexsupply.outputs import write_outputs
+
+        notes: list[str] = []
+        _wrote(write_outputs(plan, out_dir, notify=notes.append), output_format, quiet)
+        for note in notes:
+            click.echo(note, err=True)
+
+
+@contextlib.contextmanager
+def _progress(profile: SolverProfile, quiet: bool) -> Iterator[Callable[[Progress], None] | None]:
+    """Yields the progress callback for the solve (None with ``--quiet``)."""
+    if quiet:
+        yield None
+        return
+    from flexsupply.cli.progress import ProgressLine, live_note
+
+    with ProgressLine(sys.stderr, note=live_note(profile.backend, profile.engine)) as line:
+        yield line.update
+
+
+def _show(plan: Plan, output_format: str, quiet: bool) -> None:
+    """Prints the plan: the whole of it as JSON, or the summary unless quiet."""
+    if output_format == "json":
+        click.echo(plan.to_json(), nl=False)
+        return
+    if quiet:
+        return
+    from flexsupply.report import plan_summary
+
     click.echo(plan_summary(plan))
     if plan.stochastic is not None:
         from flexsupply.stochastic import report_summary
 
         click.echo("\n" + report_summary(plan.stochastic, plan.currency))
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        plan.to_json(out_dir / "plan.json")
-        click.echo(f"\nWrote {out_dir / 'plan.json'}")
+
+
+def _wrote(paths: list[Path], output_format: str, quiet: bool) -> None:
+    """Names the files written: on stderr when stdout carries JSON."""
+    gap = "" if quiet or output_format == "json" else "\n"
+    for path in paths:
+        click.echo(f"{gap}Wrote {path}", err=output_format == "json")
+        gap = ""

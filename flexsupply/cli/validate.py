@@ -8,23 +8,27 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.solve import SET_HELP
 
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @friendly_errors
-def validate(files: tuple[Path, ...]) -> None:
+def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
     """Check scenario FILES and report every problem with file:line.
 
-    Example: flexsupply validate scenarios/spring-drop.yaml
+    With --set, each file is checked as `flexsupply solve` would see it after the overrides.
+
+    Example: flexsupply validate scenarios/spring-drop.yaml --set horizon.periods=10
     """
     from flexsupply.errors import ScenarioError
-    from flexsupply.scenario import load
+    from flexsupply.overrides import load_with_overrides
 
     failed: list[ScenarioError] = []
     for file in files:
         try:
-            scenario = load(file)
+            scenario = load_with_overrides(file, sets)
         except ScenarioError as error:
             failed.append(error)
             click.echo(f"Error: {error}", err=True)

@@ -1,0 +1,75 @@
+"""Starter scenarios: the commented templates ``flexsupply init`` writes.
+
+The templates ship in the package folder ``flexsupply/templates/``; each is written together with
+the scenario JSON Schema that its first line points editors to.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from flexsupply.errors import FlexsupplyError
+from flexsupply.files import write_text_atomic
+from flexsupply.schema import SCHEMA_FILE, schema_text
+
+TEMPLATES = ("spring-drop", "double11", "group-buy", "minimal")
+"""Template names, the default first."""
+
+
+class StarterError(FlexsupplyError):
+    """A starter that cannot be written: unknown template, or files that already exist."""
+
+    exit_code = 1
+
+
+def template_text(name: str) -> str:
+    """Returns the YAML text of the template called ``name``.
+
+    Raises:
+        StarterError: no template has that name.
+    """
+    if name not in TEMPLATES:
+        raise StarterError(f"unknown template {name!r}; choose one of {', '.join(TEMPLATES)}")
+    return (files("flexsupply") / "templates" / f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def write_starter(
+    folder: str | Path, template: str = TEMPLATES[0], force: bool = False
+) -> list[Path]:
+    """Writes ``<template>.yaml`` and ``scenario.schema.json`` into ``folder`` (created if needed).
+
+    Args:
+        folder: Where to write.
+        template: One of ``TEMPLATES``.
+        force: Replace files that already exist.
+
+    Returns:
+        The paths written: the scenario first, then the schema.
+
+    Raises:
+        StarterError: the template is unknown, or a file exists and ``force`` is not set.
+    """
+    folder = Path(folder)
+    text = template_text(template)
+    targets = [folder / f"{template}.yaml", folder / SCHEMA_FILE]
+    texts = [text, schema_text()]
+    # A file that already holds what would be written loses nothing by being written again.
+    existing = [
+        path
+        for path, new in zip(targets, texts, strict=True)
+        if path.exists() and (not path.is_file() or path.read_bytes() != new.encode("utf-8"))
+    ]
+    if existing and not force:
+        names = " and ".join(str(path) for path in existing)
+        verb = "exists" if len(existing) == 1 else "exist"
+        raise StarterError(f"{names} already {verb}; use --force to overwrite")
+    if folder.exists() and not folder.is_dir():
+        raise StarterError(f"{folder} is a file, not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, new in zip(targets, texts, strict=True):
+        write_text_atomic(path, new)
+    return targets
+
+
+__all__ = ["TEMPLATES", "StarterError", "template_text", "write_starter"]
