@@ -202,12 +202,15 @@ def compare_files(
     engine: str | None = None,
     time_limit: float | None = None,
     gap: float | None = None,
+    threads: int | None = None,
+    seed: int = 0,
 ) -> Comparison:
     """Returns the comparison of plan files and scenario files, one column per path.
 
     A ``.json`` file (or a folder holding ``plan.json``) is read as a plan; any other file is
-    loaded as a scenario and solved with ``solver``, ``engine``, ``time_limit`` [seconds] and
-    ``gap`` as ``flexsupply.solve`` takes them.
+    loaded as a scenario and solved with ``solver`` (a backend name), ``engine``,
+    ``time_limit`` [seconds], ``gap``, ``threads`` and ``seed`` as ``flexsupply.solve`` takes
+    them.
 
     Raises:
         PlanFileError: a plan file cannot be read or is not a flexsupply plan.
@@ -215,7 +218,15 @@ def compare_files(
         SolveError: a scenario has no plan.
     """
     plans = [
-        read_plan_input(path, solver, engine=engine, time_limit=time_limit, gap=gap)
+        read_plan_input(
+            path,
+            solver,
+            engine=engine,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            seed=seed,
+        )
         for path in paths
     ]
     return compare_plans(plans, unique_labels(paths), [str(path) for path in paths])
@@ -228,6 +239,8 @@ def read_plan_input(
     engine: str | None = None,
     time_limit: float | None = None,
     gap: float | None = None,
+    threads: int | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """Returns plan data (as ``Plan.to_dict()`` gives it) for a plan file, folder or scenario.
 
@@ -241,7 +254,15 @@ def read_plan_input(
     from flexsupply.engine import solve
     from flexsupply.scenario import load
 
-    plan = solve(load(source), solver, engine=engine, time_limit=time_limit, gap=gap)
+    plan = solve(
+        load(source),
+        solver,
+        engine=engine,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        seed=seed,
+    )
     return plan.to_dict()
 
 

@@ -277,3 +277,19 @@ def test_no_input_is_a_usage_error() -> None:
     code, _ = run("compare")
 
     assert code == 2
+
+
+def test_solver_profiles_solve_scenario_files_as_for_solve() -> None:
+    code, output = run("compare", str(SMALL), "--solver", "pulp-cbc", "--format", "json")
+
+    assert code == 0, output
+    rows = {row["key"]: row for row in json.loads(output)["rows"]}
+    assert rows["status"]["values"] == {"small": "optimal"}
+
+
+def test_an_unknown_solver_exits_1_naming_the_choices() -> None:
+    code, output = run("compare", str(SMALL), "--solver", "pulpp")
+
+    assert code == 1
+    assert "Traceback" not in output
+    assert "unknown solver 'pulpp' (did you mean 'pulp'?)" in output

@@ -14,10 +14,10 @@ from flexsupply.cli.errors import friendly_errors
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--solver",
-    type=click.Choice(BACKEND_NAMES),
     default=BACKEND_NAMES[0],
     show_default=True,
-    help="Backend that solves the scenario files given.",
+    metavar="NAME|PROFILE.yaml",
+    help="Backend or solver profile (as for solve) for the scenario files given.",
 )
 @click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
 @click.option(
@@ -56,8 +56,18 @@ def compare(
         comparison_json,
         comparison_table,
     )
+    from flexsupply.profiles import find_profile
 
-    comparison = compare_files(inputs, solver, engine=engine, time_limit=time_limit)
+    profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
+    comparison = compare_files(
+        inputs,
+        profile.backend,
+        engine=profile.engine,
+        time_limit=profile.time_limit,
+        gap=profile.gap,
+        threads=profile.threads,
+        seed=profile.seed or 0,
+    )
     if output_format == "json":
         click.echo(comparison_json(comparison), nl=False)
     elif output_format == "csv":
