@@ -226,15 +226,25 @@ class PresaleOrder(Model):
     value. Symbol: e[r]."""
     conversion_rate: Share = 1.0
     """Share of deposits whose buyers pay the balance and must be shipped. Symbol: κ[r]."""
+    balance_period: Period | None = None
+    """Period the balance is paid, for deposit-and-balance presales such as 11.11 (deposits in
+    late October, the balance window in November): units ship from this period on and the
+    promise counts from it. Omitted: the period the deposits are taken. Symbol: b[r]."""
     promise_periods: int = Field(ge=0)
-    """Promised window: units must ship by period ``period + promise_periods``. Symbol: W[r]."""
+    """Promised window: units must ship by period ``balance_period + promise_periods`` (by
+    ``period + promise_periods`` without a balance period). Symbol: W[r]."""
     lateness: LatenessRule = LatenessRule.FORBIDDEN
     """``forbidden``: every unit ships on time; ``priced``: late units cost ``late_cost``."""
     late_cost: NonNegative = 0.0
     """Cost of one unit shipped one period late [currency/unit/period]. Symbol: ℓ[r]."""
 
     @model_validator(mode="after")
-    def _expansion_within_price(self) -> Self:
+    def _balance_after_deposit_and_expansion_within_price(self) -> Self:
+        if self.balance_period is not None and self.balance_period < self.period:
+            raise ValueError(
+                f"balance_period ({self.balance_period}) must not come before the deposits "
+                f"(period {self.period})"
+            )
         expansion = self.deposit_expansion
         if expansion is None:
             return self
@@ -399,7 +409,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self) + _expansion_problems(self)
+        problems = reference_problems(self) + _presale_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
@@ -415,11 +425,20 @@ class Scenario(Model):
         return [supplier.id for supplier in self.suppliers]
 
 
-def _expansion_problems(scenario: Scenario) -> list[Problem]:
-    """Returns a problem for each presale order whose expansion exceeds its product's price."""
+def _presale_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the presale problems that need the horizon or the product's price.
+
+    Returns:
+        One problem per balance period after the horizon and per deposit expansion above the
+        product's price (for orders without a price of their own).
+    """
     prices = {product.id: product.price for product in scenario.products}
+    periods = scenario.horizon.periods
     problems: list[Problem] = []
     for r, order in enumerate(scenario.presale):
+        if order.balance_period is not None and order.balance_period > periods:
+            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
+            problems.append(Problem(("presale", r, "balance_period"), message))
         price = prices.get(order.product)
         expansion = order.deposit_expansion
         if (

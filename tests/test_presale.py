@@ -321,3 +321,71 @@ def test_deposit_above_the_platform_cap_is_noted_not_refused() -> None:
     assert "  presale[0] (DRESS-01, period 1): deposit 30 is 23% of the price 129" in (
         signal_forecast(high).table().splitlines()
     )
+
+
+# Made in week 1 only (the factory is booked after), held at 1 a unit and week until shipped.
+BALANCE = """
+    horizon: {{periods: 4}}
+    products:
+      - {{id: COAT, price: 200, holding_cost: 1}}
+    suppliers:
+      - id: MILL
+        capacity: [1000, 0, 0, 0]
+        terms:
+          - {{product: COAT, unit_cost: 50}}
+    presale:
+      - {{product: COAT, period: 1, quantity: 100, price: 180, deposit: 30,
+         conversion_rate: 0.8, {balance}promise_periods: 1}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("balance", "shipped", "due", "held"),
+    [
+        # The balance is paid in week 3: 80 units wait two weeks in stock, due by week 4.
+        pytest.param("balance_period: 3, ", [0, 0, 80, 0], 4, 160, id="balance-in-week-3"),
+        # Without a balance period they ship at once.
+        pytest.param("", [80, 0, 0, 0], 2, 0, id="at-once"),
+    ],
+)
+def test_presale_ships_from_its_balance_period(
+    backend: str, balance: str, shipped: list[float], due: int, held: float
+) -> None:
+    plan = plan_for(BALANCE.format(balance=balance), backend)
+
+    (service,) = plan.presale
+    assert service.due_period == due
+    assert service.shipped_by_period == pytest.approx(shipped)
+    assert service.on_time_share == pytest.approx(1)
+    assert plan.kpis.costs["holding"] == pytest.approx(held)
+    # 100 deposits of 30, 80 balances of 150, 80 made at 50.
+    assert plan.objective == pytest.approx(3000 + 80 * 150 - 80 * 50 - held)
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        pytest.param(
+            "balance_period: 1", "balance_period (1) must not come before the deposits (period 2)"
+        ),
+        pytest.param("balance_period: 5", "must be within the horizon 1..4, got 5"),
+    ],
+)
+def test_balance_period_outside_deposits_and_horizon_is_a_located_error(
+    field: str, message: str
+) -> None:
+    text = f"""\
+horizon: {{periods: 4}}
+products:
+  - {{id: COAT, price: 200}}
+suppliers:
+  - {{id: MILL, terms: [{{product: COAT, unit_cost: 50}}]}}
+presale:
+  - {{product: COAT, period: 2, quantity: 10, promise_periods: 1, {field}}}
+"""
+    with pytest.raises(fs.ScenarioError) as caught:
+        fs.loads(text, source="d11.yaml")
+
+    (problem,) = caught.value.problems
+    assert problem.line == 7
+    assert message in problem.message

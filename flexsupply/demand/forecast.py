@@ -91,7 +91,7 @@ class Forecast:
         before_mean = self.before.season_mean()
         after_mean = self.after.season_mean()
         funnel = self.before.level
-        narrower = self.width_reduction()
+        narrower = np.round(self.width_reduction(), 2) + 0.0  # no '-0%'
         periods = scenario.horizon.periods
         unit = f"{scenario.horizon.period_length}{'s' if periods != 1 else ''}"
         width = max([5, *(len(product_id) for product_id in scenario.product_ids)])

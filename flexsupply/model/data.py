@@ -91,6 +91,8 @@ class PresaleData:
     """Balance discount a deposit earns beyond its face value, e − d (0 without deposit
     expansion) [currency/unit]: a converted unit brings price − expansion in all."""
     price: FloatArray
+    ship_from: IntArray
+    """First period the units may ship: the balance period, else the period taken."""
     due: IntArray
     late_forbidden: BoolArray
     late_cost: FloatArray
@@ -241,6 +243,10 @@ def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleD
         [0.0 if o.deposit_expansion is None else o.deposit_expansion - o.deposit for o in orders],
         dtype=float,
     )
+    ship_from = np.array(
+        [(o.period if o.balance_period is None else o.balance_period) - 1 for o in orders],
+        dtype=np.int64,
+    )
     return PresaleData(
         product=np.array([product_index[o.product] for o in orders], dtype=np.int64),
         period=np.array([o.period - 1 for o in orders], dtype=np.int64),
@@ -249,7 +255,8 @@ def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleD
         balance_per_unit=price - deposit,
         expansion=expansion,
         price=price,
-        due=np.array([o.period - 1 + o.promise_periods for o in orders], dtype=np.int64),
+        ship_from=ship_from,
+        due=ship_from + np.array([o.promise_periods for o in orders], dtype=np.int64),
         late_forbidden=np.array([o.lateness == LatenessRule.FORBIDDEN for o in orders], dtype=bool),
         late_cost=np.array([o.late_cost for o in orders], dtype=float),
     )

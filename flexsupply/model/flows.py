@@ -119,7 +119,7 @@ def add_flows(
 
     t = np.arange(periods)[None, :]
     n_pre = len(pre.product)
-    open_window = (t >= pre.period[:, None]) & (
+    open_window = (t >= pre.ship_from[:, None]) & (
         (t <= pre.due[:, None]) | ~pre.late_forbidden[:, None]
     )
     ship_upper = np.where(open_window, pre.units_to_ship[:, None], 0.0)[:, :, None]
