@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 import flexsupply as fs
 from flexsupply.cli import main
+from flexsupply.demand import spot_return_rates
 from flexsupply.demand.signals import (
     CHANNELS,
     funnel_evidence,
@@ -384,3 +385,48 @@ def test_several_signal_problems_are_reported_at_once() -> None:
         (32, f"{PRODUCT}.channels.posts[0].reach_per_post"),
         (37, "demand.signals.products.TOP-1"),
     ]
+
+
+# --- the demo season --------------------------------------------------------------------------
+
+SPRING = Path(__file__).parent.parent / "scenarios" / "spring-drop.yaml"
+
+
+def test_spring_drop_plans_from_signals_with_a_week6_livestream() -> None:
+    scenario = fs.load(SPRING)
+    signals = scenario.demand.signals
+
+    assert signals is not None
+    assert (len(scenario.products), len(scenario.suppliers), scenario.horizon.periods) == (
+        30,
+        5,
+        12,
+    )
+    assert set(signals.products) == set(scenario.product_ids)
+    assert 10 <= scenario.demand.scenario_count <= 20
+    means = signal_means(signals, scenario.product_ids, 12)
+    assert all(channel(means.units, name).sum() > 0 for name in CHANNELS)
+    live = channel(means.units, "livestream")
+    assert live.sum(axis=0)[5] == pytest.approx(live.sum())  # every session is in week 6
+    # DOMAIN §8: a style sells 5-200 units a week on average.
+    weekly = means.total.sum(axis=1) / 12
+    assert weekly.min() >= 5
+    assert weekly.max() <= 200
+    # Livestream sales return most: week 6 returns more than week 5 for every featured style.
+    rates = spot_return_rates(scenario)
+    featured = live.sum(axis=1) > 0
+    assert np.all(rates[featured, 5] > rates[featured, 4])
+
+
+def test_spring_drop_forecast_narrows_the_presold_styles() -> None:
+    result = CliRunner().invoke(main, ["forecast", str(SPRING)])
+
+    assert result.exit_code == 0, result.output
+    scenario = fs.load(SPRING)
+    presold = {order.product for order in scenario.presale}
+    rows = {line.split()[0]: line.split() for line in result.output.splitlines()[4:34]}
+    assert set(rows) == set(scenario.product_ids)
+    for product_id, row in rows.items():
+        narrower = float(row[-1].rstrip("%"))
+        assert narrower > 0 if product_id in presold else narrower == 0
+    assert "10,000 samples → 15 scenarios" in result.output
