@@ -167,7 +167,12 @@ def compare_plans(
     order cost (purchase and setup), expected units ordered from each supplier, solver status
     and optimality gap. Money is in each plan's currency; when the currencies differ no money
     row marks a best value.
+
+    Raises:
+        ValueError: ``labels`` (or ``sources``) do not give one entry per plan.
     """
+    if len(labels) != len(plans) or (sources is not None and len(sources) != len(plans)):
+        raise ValueError("compare_plans needs one label (and source) per plan")
     currencies = [str(plan.get("currency", "")) for plan in plans]
     same_currency = len(set(currencies)) <= 1
     rows = [_row(metric, plans, same_currency) for metric in _METRICS]
