@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -70,7 +72,10 @@ def test_debug_shows_the_traceback() -> None:
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        (["solve", "x.yaml", "--solver", "gurobi"], 2),
+        (["solve", str(CASES / "small.yaml"), "--solver", "gurobi"], 1),
+        (["solve", "x.yaml", "--format", "xml"], 2),
+        (["init"], 2),
+        (["init", "x", "--template", "black-friday"], 2),
         (["solve", "x.yaml", "--time-limit", "-1"], 2),
         (["solve"], 2),
         (["solve", "missing.yaml"], 1),
@@ -96,9 +101,196 @@ def test_validate_reports_every_file_and_fails_if_any_is_bad() -> None:
     assert "2 problems" in output
 
 
-@pytest.mark.parametrize("command", [[], ["solve"], ["validate"]])
-def test_every_command_has_help_with_an_example(command: list[str]) -> None:
-    code, output = run(*command, "--help")
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, output = run(command, "--help")
 
     assert code == 0
-    assert "Example" in output or "Exit codes" in output
+    assert re.search(rf"^  Example: flexsupply {command}\b", output, re.MULTILINE)
+
+
+def test_the_main_help_lists_every_command_and_the_exit_codes() -> None:
+    code, output = run("--help")
+
+    assert code == 0
+    assert "Exit codes: 0 ok, 1 bad input, 2 usage error, 3 no plan." in output
+    for command in ("init", "validate", "solve", "schema", "solvers", "simulate", "forecast"):
+        assert f"  {command} " in output
+
+
+def solve_json(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["solve", "--format", "json", "--quiet", *args])
+    assert result.exit_code == 0, result.output
+    plan: dict[str, Any] = json.loads(result.stdout)
+    return plan
+
+
+def test_set_changes_a_supplier_terms_field_by_supplier_id() -> None:
+    before = solve_json(str(CASES / "small.yaml"))
+    after = solve_json(str(CASES / "small.yaml"), "--set", "suppliers.QUICK.moq=60")
+
+    quick = [order["quantity"] for order in after["orders"] if order["supplier"] == "QUICK"]
+    assert quick
+    assert min(quick) >= 60 - 1e-6
+    assert min(o["quantity"] for o in before["orders"] if o["supplier"] == "QUICK") < 60
+
+
+def test_set_on_a_nested_list_item_by_id_reaches_the_plan() -> None:
+    plan = solve_json(
+        str(CASES / "small.yaml"),
+        "--set",
+        "presale.DRESS-01.quantity=0",
+        "--set",
+        "demand.units.DRESS-01=[0, 0, 0]",
+    )
+
+    assert plan["orders"] == []
+    assert plan["objective"] == pytest.approx(0)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (
+            "suppliers.QUIK.moq=50",
+            "--set suppliers.QUIK.moq=50  suppliers: no item 'QUIK' and no field of its items by "
+            "that name (did you mean 'QUICK'?); items here: QUICK, CHEAP; or an index 0-1",
+        ),
+        (
+            "suppliers.QUICK.moq=-5",
+            "--set suppliers.QUICK.moq=-5  suppliers[0].terms[0].moq: must be ≥ 0, got -5",
+        ),
+        (
+            "horizon.periods=three",
+            "--set horizon.periods=three  horizon.periods: expected a whole number, got 'three'",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["solve", "validate"])
+def test_a_bad_set_exits_1_with_the_option_named_and_no_traceback(
+    command: str, option: str, message: str
+) -> None:
+    code, output = run(command, str(CASES / "small.yaml"), "--set", option)
+
+    assert code == 1
+    assert "Traceback" not in output
+    assert f"  {message}\n" in output
+
+
+def test_format_json_prints_only_the_plan_on_stdout(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["solve", str(CASES / "small.yaml"), "--format", "json", "--out-dir", str(tmp_path)]
+    )
+
+    assert result.exit_code == 0
+    plan = json.loads(result.stdout)
+    assert plan == json.loads((tmp_path / "plan.json").read_text())
+    assert plan["status"] == "optimal"
+    assert f"Wrote {tmp_path / 'plan.json'}\n" in result.stderr
+
+
+def test_quiet_prints_only_the_files_written(tmp_path: Path) -> None:
+    code, output = run("solve", str(CASES / "small.yaml"), "--quiet", "--out-dir", str(tmp_path))
+
+    assert code == 0
+    lines = output.splitlines()
+    assert f"Wrote {tmp_path / 'plan.json'}" in lines
+    assert all(line.startswith(f"Wrote {tmp_path}") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "head"),
+    [
+        (["--solver", "fast"], "small: optimal (ortools/highs, "),
+        (["--solver", "pulp-highs"], "small: optimal (pulp/highs, "),
+        (["--solver", "fast", "--engine", "scip"], "small: optimal (ortools/scip, "),
+        (["--solver", "pulp-cbc", "--engine", "highs"], "small: optimal (pulp/highs, "),
+    ],
+)
+def test_solver_profiles_by_name_and_flags_that_override_them(args: list[str], head: str) -> None:
+    code, output = run("solve", str(CASES / "small.yaml"), *args)
+
+    assert code == 0
+    assert output.startswith(head)
+
+
+def test_a_solver_profile_file_given_by_path(tmp_path: Path) -> None:
+    profile = tmp_path / "mine.yaml"
+    profile.write_text("backend: pulp\nengine: cbc\ntime_limit: 20\ngap: 0.05\n")
+
+    code, output = run("solve", str(CASES / "small.yaml"), "--solver", str(profile))
+
+    assert code == 0
+    assert output.startswith("small: optimal (pulp/cbc, ")
+
+
+def test_a_bad_profile_file_exits_1_with_its_line(tmp_path: Path) -> None:
+    profile = tmp_path / "bad.yaml"
+    profile.write_text("backend: pulp\nengine: scip\n")
+
+    code, output = run("solve", str(CASES / "small.yaml"), "--solver", str(profile))
+
+    assert code == 1
+    assert "Traceback" not in output
+    assert output == (
+        f"Error: 1 problem in solver profile {profile}\n"
+        f"  {profile}:2:9  engine: unknown engine 'scip' for pulp; choose cbc, highs\n"
+    )
+
+
+def test_solvers_lists_the_profiles_and_the_installed_engines() -> None:
+    code, output = run("solvers")
+
+    assert code == 0
+    assert "  fast           ortools/highs, 30 s, gap 2 %" in output
+    assert "  ortools  scip (installed), highs (installed)" in output
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+@pytest.mark.parametrize("template", ["spring-drop", "double11", "group-buy", "minimal"])
+def test_init_writes_a_template_that_validates_and_solves(
+    tmp_path: Path, template: str, backend: str
+) -> None:
+    code, output = run("init", str(tmp_path), "--template", template)
+    scenario = tmp_path / f"{template}.yaml"
+    assert code == 0
+    assert output == (
+        f"Wrote {scenario}\nWrote {tmp_path / 'scenario.schema.json'}\n\n"
+        f"Next: flexsupply solve {scenario}\n"
+    )
+
+    code, output = run("validate", str(scenario))
+    assert code == 0
+    assert output.startswith(f"{scenario}: ok (")
+
+    code, output = run("solve", str(scenario), "--solver", backend)
+    assert code == 0
+    assert output.startswith(f"{template}: optimal ({backend}/")
+
+
+def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    run("init", str(tmp_path), "--template", "minimal")
+    (tmp_path / "minimal.yaml").write_text("name: edited\n")
+
+    code, output = run("init", str(tmp_path), "--template", "minimal")
+    assert code == 1
+    assert output == (
+        f"Error: {tmp_path / 'minimal.yaml'} already exists; use --force to overwrite\n"
+    )
+    assert (tmp_path / "minimal.yaml").read_text() == "name: edited\n"
+
+    code, _ = run("init", str(tmp_path), "--template", "minimal", "--force")
+    assert code == 0
+    assert (tmp_path / "minimal.yaml").read_text().startswith("# yaml-language-server: $schema=")
+
+
+def test_schema_prints_json_with_the_scenario_blocks_or_writes_it(tmp_path: Path) -> None:
+    code, output = run("schema")
+    assert code == 0
+    schema = json.loads(output)
+    assert {"horizon", "products", "suppliers", "presale", "demand"} <= set(schema["properties"])
+
+    code, output = run("schema", "-o", str(tmp_path / "s.json"))
+    assert code == 0
+    assert output == f"Wrote {tmp_path / 's.json'}\n"
+    assert json.loads((tmp_path / "s.json").read_text()) == schema
