@@ -294,3 +294,13 @@ def test_schema_prints_json_with_the_scenario_blocks_or_writes_it(tmp_path: Path
     assert code == 0
     assert output == f"Wrote {tmp_path / 's.json'}\n"
     assert json.loads((tmp_path / "s.json").read_text()) == schema
+
+
+def test_format_json_keeps_the_solver_log_off_stdout() -> None:
+    result = CliRunner().invoke(
+        main, ["solve", str(CASES / "small.yaml"), "--format", "json", "--log", "--engine", "scip"]
+    )
+
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["status"] == "optimal"
+    assert "SCIP Status" in result.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -104,7 +106,8 @@ def solve(
         engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
     )
     scenario = load_with_overrides(file, sets)
-    with _progress(profile, quiet) as progress:
+    json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()
+    with json_only, _progress(profile, quiet) as progress:
         plan = solve_scenario(
             scenario,
             profile.backend,
@@ -137,6 +140,31 @@ def _progress(profile: SolverProfile, quiet: bool) -> Iterator[Callable[[Progres
 
     with ProgressLine(sys.stderr, note=live_note(profile.backend, profile.engine)) as line:
         yield line.update
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Sends what the solve writes to stdout (a solver's banner or log) to stderr.
+
+    With ``--format json``, stdout must carry the plan alone; engines such as HiGHS print from
+    C code, so the file descriptor itself is redirected where there is one.
+    """
+    sys.stdout.flush()
+    try:
+        stdout_fd, stderr_fd = sys.stdout.fileno(), sys.stderr.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # in-memory streams
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    saved = os.dup(stdout_fd)
+    os.dup2(stderr_fd, stdout_fd)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, stdout_fd)
+        os.close(saved)
 
 
 def _show(plan: Plan, output_format: str, quiet: bool) -> None:
