@@ -25,6 +25,8 @@ def main(debug: bool) -> None:
     """Plan presale production, supplier choice and reorders from scenario files.
 
     Exit codes: 0 ok, 1 bad input, 2 usage error, 3 no plan.
+
+    Example: flexsupply init season && flexsupply solve season/spring-drop.yaml
     """
 
 

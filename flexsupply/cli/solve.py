@@ -96,7 +96,9 @@ def solve(
 
     While solving, a progress line (elapsed, incumbent, bound, gap) is shown on stderr.
 
-    Example: flexsupply solve scenarios/spring-drop.yaml --solver fast --set suppliers.QR-HZ.moq=50
+    Example: flexsupply solve spring-drop.yaml --solver fast --out-dir out/
+
+    Example: flexsupply solve spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
     from flexsupply.engine import solve as solve_scenario
     from flexsupply.overrides import load_with_overrides

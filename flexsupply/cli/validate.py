@@ -20,7 +20,7 @@ def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
 
     With --set, each file is checked as `flexsupply solve` would see it after the overrides.
 
-    Example: flexsupply validate scenarios/spring-drop.yaml --set horizon.periods=10
+    Example: flexsupply validate spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
     from flexsupply.errors import ScenarioError
     from flexsupply.overrides import load_with_overrides
