@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backend
-from flexsupply.backends.result import Progress
+from flexsupply.backends.result import Backend, Progress, SolverResult
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
-from flexsupply.model import build_program
+from flexsupply.heuristics import warm_start as find_warm_start
+from flexsupply.model import ModelMap, build_program
+from flexsupply.model.groups import style_of_column
+from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
+
+WARM_START_SHARE = 0.5
+"""Share of the time limit spent on the warm start; the engine gets the rest."""
+WARM_START_SECONDS = 30.0
+"""Warm-start budget when it is asked for without a time limit [seconds]."""
+MIN_ENGINE_SECONDS = 1.0
+"""The engine always gets at least this long after the warm start [seconds]."""
 
 _STATUS_WORDS = {
     Status.INFEASIBLE: "no plan meets every requirement",
@@ -33,6 +45,7 @@ def solve(
     demand: DemandScenarios | None = None,
     stochastic_report: bool = False,
     progress: Callable[[Progress], None] | None = None,
+    warm_start: bool | None = None,
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
 
@@ -47,6 +60,10 @@ def solve(
         log: show the engine's log.
         demand: demand scenarios to plan for (default: those the scenario states).
         stochastic_report: also compute VSS and EVPI (``plan.stochastic``; several more solves).
+        warm_start: find a first plan by LP diving and fix-and-optimise and hand it to the
+            engine (``flexsupply/heuristics``). Default: on when ``time_limit`` is set, with
+            ``WARM_START_SHARE`` of it; the engine gets the rest. The returned plan is never
+            worse than the warm start.
         progress: called with the incumbent and bound while the engine reports them.
 
     Returns:
@@ -68,7 +85,7 @@ def solve(
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)
     program, model = build_program(scenario, futures)
-    result = backend.solve(program, options)
+    result = _solve_with_warm_start(program, model, backend, options, warm_start)
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
         if stochastic_report:
@@ -88,6 +105,54 @@ def solve(
     status = Status.INFEASIBLE if result.status == Status.UNKNOWN and reasons else result.status
     raise SolveError(
         f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons
+    )
+
+
+def _solve_with_warm_start(
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    options: SolverOptions,
+    warm_start: bool | None,
+) -> SolverResult:
+    """Returns the engine's result, started from (and never worse than) a warm start."""
+    wanted = options.time_limit is not None if warm_start is None else warm_start
+    if not wanted or not program.integer.any():
+        return backend.solve(program, options)
+    limit = options.time_limit
+    budget = WARM_START_SECONDS if limit is None else WARM_START_SHARE * limit
+    start = find_warm_start(
+        program, style_of_column(model, program.n_columns), budget, options.seed
+    )
+    if start is None:
+        return backend.solve(program, options)
+    if options.log:
+        print(start.summary())
+    if limit is not None:
+        options = replace(options, time_limit=max(limit - start.seconds, MIN_ENGINE_SECONDS))
+    result = backend.solve(program, options, start=start.x)
+    extra = {
+        **result.extra,
+        "warm_start_objective": start.objective,
+        "warm_start_seconds": start.seconds,
+    }
+    seconds = result.seconds + start.seconds
+    better = -1.0 if program.maximize else 1.0
+    if result.status.has_plan and better * (result.objective - start.objective) <= 1e-9 * max(
+        1.0, abs(start.objective)
+    ):
+        return replace(result, seconds=seconds, extra=extra)
+    bound = result.bound if result.status.has_plan else math.nan
+    message = f"{result.message}; the warm start's plan is better and kept".lstrip("; ")
+    return replace(
+        result,
+        status=Status.FEASIBLE,
+        objective=start.objective,
+        bound=bound,
+        x=start.x,
+        seconds=seconds,
+        message=message,
+        extra=extra,
     )
 
 

@@ -389,6 +389,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         capacity=available,
         cash=cash,
         solver_message=result.message,
+        extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
     )

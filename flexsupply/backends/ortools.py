@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from flexsupply.arrays import FloatArray
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
@@ -62,6 +63,16 @@ def model_proto(program: LinearProgram) -> Any:
     return proto
 
 
+def _model_parameters(model_parameters: Any, start: FloatArray | None) -> Any:
+    """Returns MathOpt model parameters carrying ``start`` as a solution hint."""
+    proto = model_parameters.ModelSolveParameters().to_proto()
+    if start is not None:
+        hint = proto.solution_hints.add()
+        hint.variable_values.ids.extend(range(len(start)))
+        hint.variable_values.values.extend(start.tolist())
+    return proto
+
+
 class OrtoolsBackend:
     """Solves with OR-Tools MathOpt (engines ``scip``, the default, and ``highs``)."""
 
@@ -70,8 +81,13 @@ class OrtoolsBackend:
     supports_mip = True
     supports_time_limit = True
 
-    def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
-        """Returns the result of solving ``program`` (objective includes its offset)."""
+    def solve(
+        self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None
+    ) -> SolverResult:
+        """Returns the result of solving ``program`` (objective includes its offset).
+
+        ``start`` becomes a SCIP solution hint; MathOpt's HiGHS takes none.
+        """
         model_pb2, core, callback, init_arguments, model_parameters, parameters, result = _mathopt()
         del model_pb2
         engine = options.engine or "scip"
@@ -102,7 +118,7 @@ class OrtoolsBackend:
                 solver_types[engine].value,
                 init_arguments.StreamableSolverInitArguments().to_proto(),
                 settings.to_proto(),
-                model_parameters.ModelSolveParameters().to_proto(),
+                _model_parameters(model_parameters, start if engine == "scip" else None),
                 log_sink(log, program, started, options.progress),
                 callback.CallbackRegistration().to_proto(),
                 None,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from flexsupply.arrays import FloatArray
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -43,6 +44,27 @@ def _cbc_path() -> str:
             "CBC for PuLP is not installed; pip install 'pulp[cbc]' (it brings cbcbox)"
         ) from None
     return str(cbcbox.cbc_bin_path())
+
+
+def _highs_with_start(pulp: Any, use_start: bool) -> Any:
+    """Returns PuLP's HiGHS class, or a subclass that hands HiGHS the variables' initial values."""
+    if not use_start:
+        return pulp.HiGHS
+
+    class HighsWithStart(pulp.HiGHS):  # type: ignore[misc]
+        def callSolver(self, lp: Any) -> None:
+            import highspy
+
+            values = [0.0] * len(lp.variables())
+            for variable in lp.variables():
+                values[variable.index] = variable.varValue or 0.0
+            solution = highspy.HighsSolution()
+            solution.col_value = values
+            solution.value_valid = True
+            lp.solverModel.setSolution(solution)
+            super().callSolver(lp)
+
+    return HighsWithStart
 
 
 class PulpBackend:
@@ -104,8 +126,13 @@ class PulpBackend:
                 )
         return problem, variables
 
-    def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
-        """Returns the result of solving ``program`` (objective includes its offset)."""
+    def solve(
+        self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None
+    ) -> SolverResult:
+        """Returns the result of solving ``program`` (objective includes its offset).
+
+        ``start`` becomes CBC's MIP start or HiGHS's starting solution.
+        """
         pulp = _pulp()
         engine = options.engine or "cbc"
         if engine not in self.engines:
@@ -114,6 +141,11 @@ class PulpBackend:
             )
         started = time.perf_counter()
         problem, variables = self.to_pulp(program)
+        if start is not None:
+            values = np.where(program.integer, np.round(start), start)
+            values = np.clip(values, program.col_lower, program.col_upper)
+            for variable, value in zip(variables, values.tolist(), strict=True):
+                variable.setInitialValue(value)
         with tempfile.TemporaryDirectory(prefix="flexsupply-") as folder:
             log_path = Path(folder) / "solver.log"
             if engine == "cbc":
@@ -124,10 +156,11 @@ class PulpBackend:
                     gapRel=options.gap,
                     threads=options.threads,
                     logPath=str(log_path),
+                    warmStart=start is not None,
                     options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
                 )
             else:
-                solver = pulp.HiGHS(
+                solver = _highs_with_start(pulp, start is not None)(
                     msg=options.log,
                     timeLimit=options.time_limit,
                     gapRel=options.gap,

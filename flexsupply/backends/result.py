@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from flexsupply.arrays import FloatArray
 from flexsupply.model.program import LinearProgram
 
 
@@ -108,8 +109,14 @@ class Backend(Protocol):
     supports_mip: bool
     supports_time_limit: bool
 
-    def solve(self, program: LinearProgram, options: SolverOptions) -> SolverResult:
-        """Returns the result of solving ``program`` with ``options``."""
+    def solve(
+        self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None
+    ) -> SolverResult:
+        """Returns the result of solving ``program`` with ``options``.
+
+        ``start`` is a feasible solution handed to the engine as its first incumbent (a hint),
+        where the engine takes one.
+        """
         ...
 
 

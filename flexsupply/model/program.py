@@ -59,6 +59,31 @@ class LinearProgram:
         """Number of constraints."""
         return int(self.row_lower.shape[0])
 
+    def value(self, x: FloatArray) -> float:
+        """Returns the objective of solution ``x``, offset included [currency]."""
+        return float(self.objective @ x) + self.offset
+
+    def violation(self, x: FloatArray) -> float:
+        """Returns how far ``x`` breaks a row, a bound or integrality, at its worst.
+
+        Row and bound excesses are relative to the bound's size (at least 1), as solvers
+        measure feasibility; integrality is the distance to the nearest integer.
+        """
+
+        def excess(low: FloatArray, value: FloatArray, high: FloatArray) -> float:
+            scale_low = np.maximum(1.0, np.abs(np.where(np.isfinite(low), low, 0.0)))
+            scale_high = np.maximum(1.0, np.abs(np.where(np.isfinite(high), high, 0.0)))
+            below = np.max((low - value) / scale_low, initial=0.0)
+            above = np.max((value - high) / scale_high, initial=0.0)
+            return float(max(below, above))
+
+        fractional = np.abs(x[self.integer] - np.round(x[self.integer]))
+        return max(
+            excess(self.row_lower, self.matrix @ x, self.row_upper),
+            excess(self.col_lower, x, self.col_upper),
+            float(np.max(fractional, initial=0.0)),
+        )
+
     def column_names(self) -> list[str]:
         """Returns a readable unique name per column, e.g. ``order[3,0,2]`` (for LP files and logs)."""
         return _names(self.column_blocks, self.n_columns)

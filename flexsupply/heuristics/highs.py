@@ -1,0 +1,100 @@
+"""An in-memory HiGHS copy of a LinearProgram whose bounds change between re-solves.
+
+The heuristics re-solve the same relaxation hundreds of times with a few bounds changed; HiGHS
+keeps its basis between ``run`` calls, so each re-solve takes a few dual simplex iterations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any
+
+import numpy as np
+
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.errors import BackendError
+from flexsupply.model.program import LinearProgram
+
+
+def _highspy() -> Any:
+    # OR-Tools bundles an older HiGHS; loading its solver first keeps each library on its own
+    # symbols (the other order crashes a later ortools/highs solve).
+    with contextlib.suppress(ImportError):
+        import ortools.math_opt.core.python.solver  # noqa: F401
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - highspy is a core dependency
+        raise BackendError("the warm start needs HiGHS: pip install highspy") from None
+    return highspy
+
+
+class HighsCopy:
+    """The program loaded into HiGHS, as an LP (integrality dropped) or as a MIP."""
+
+    def __init__(self, program: LinearProgram, integer: bool = False) -> None:
+        highspy = _highspy()
+        self.program = program
+        self._highspy = highspy
+        self._sign = -1.0 if program.maximize else 1.0
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("random_seed", 0)
+        self.highs.setOptionValue("threads", 1)
+        lp = highspy.HighsLp()
+        matrix = program.matrix.tocsc()
+        lp.num_col_ = program.n_columns
+        lp.num_row_ = program.n_rows
+        lp.col_cost_ = self._sign * program.objective
+        lp.col_lower_ = program.col_lower
+        lp.col_upper_ = program.col_upper
+        lp.row_lower_ = program.row_lower
+        lp.row_upper_ = program.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = matrix.indptr
+        lp.a_matrix_.index_ = matrix.indices
+        lp.a_matrix_.value_ = matrix.data
+        if integer:
+            kinds = highspy.HighsVarType
+            lp.integrality_ = [
+                kinds.kInteger if flag else kinds.kContinuous for flag in program.integer
+            ]
+        self.highs.passModel(lp)
+
+    def set_bounds(self, columns: IntArray, lower: FloatArray, upper: FloatArray) -> None:
+        """Sets the bounds of ``columns`` (the program's own bounds are the way back)."""
+        if len(columns):
+            self.highs.changeColsBounds(
+                len(columns), columns.astype(np.int32), lower.astype(float), upper.astype(float)
+            )
+
+    def reset_bounds(self, columns: IntArray) -> None:
+        """Gives ``columns`` back the program's bounds."""
+        self.set_bounds(columns, self.program.col_lower[columns], self.program.col_upper[columns])
+
+    def run(self, time_limit: float | None = None, start: FloatArray | None = None) -> bool:
+        """Solves for at most ``time_limit`` seconds, from ``start`` when given (a MIP start).
+
+        Returns True when a solution is at hand: an optimal LP, or any feasible MIP plan.
+        """
+        # HiGHS measures its time limit on a clock that runs on across calls.
+        limit = math.inf if time_limit is None else self.highs.getRunTime() + time_limit
+        self.highs.setOptionValue("time_limit", limit)
+        if start is not None:
+            solution = self._highspy.HighsSolution()
+            solution.col_value = start.tolist()
+            solution.value_valid = True
+            self.highs.setSolution(solution)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == self._highspy.HighsModelStatus.kOptimal:
+            return True
+        return bool(self.highs.getInfo().primal_solution_status == 2)
+
+    def values(self) -> FloatArray:
+        """Returns the column values of the last solve."""
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def set_option(self, name: str, value: float | bool | int) -> None:
+        """Sets one HiGHS option."""
+        self.highs.setOptionValue(name, value)

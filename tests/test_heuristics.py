@@ -1,0 +1,98 @@
+"""The warm start: LP diving gives feasible plans, fix-and-optimise never makes them worse."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from oracles import read_trigeiro, trigeiro_scenario
+from strategies import small_scenarios
+
+import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE, warm_start
+from flexsupply.heuristics.fix_optimize import fix_and_optimize
+from flexsupply.heuristics.lp_dive import dive
+from flexsupply.model import build_program
+from flexsupply.model.groups import style_of_column
+
+TRIGEIRO = Path(__file__).parent / "data" / "trigeiro"
+CRUNCH = Path(__file__).parent.parent / "scenarios" / "capacity-crunch.yaml"
+
+
+def _proven_optima() -> dict[str, float]:
+    with (TRIGEIRO / "proven_optima.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["instance"]: float(row["optimal_objective"]) for row in csv.DictReader(handle)}
+
+
+OPTIMA = _proven_optima()
+
+
+def _optimum(program: Any) -> float:
+    result = get_backend("ortools").solve(program, SolverOptions(gap=1e-9))
+    assert result.status == "optimal"
+    return result.objective
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=small_scenarios())
+def test_dive_finds_a_feasible_plan_no_better_than_the_optimum(data: dict[str, Any]) -> None:
+    scenario = fs.Scenario.model_validate(data)
+    program, model = build_program(scenario, demand_scenarios(scenario))
+
+    x = dive(program, time.perf_counter() + 30)
+
+    assert x is not None
+    assert program.violation(x) <= FEASIBILITY_TOLERANCE
+    assert program.value(x) <= _optimum(program) + 1e-6
+    improved = fix_and_optimize(
+        program, x, style_of_column(model, program.n_columns), time.perf_counter() + 30
+    )
+    assert program.violation(improved.x) <= FEASIBILITY_TOLERANCE
+    assert program.value(x) - 1e-6 <= improved.objective <= _optimum(program) + 1e-6
+
+
+@pytest.mark.parametrize("name", ["F22", "G11"])
+def test_warm_start_on_a_literature_instance_is_feasible_and_bounded_by_its_optimum(
+    name: str,
+) -> None:
+    """Trigeiro instances minimise cost: the warm start costs at least the proven optimum."""
+    instance = read_trigeiro(TRIGEIRO / f"{name}.DAT")
+    scenario = trigeiro_scenario(instance)
+    program, model = build_program(scenario, demand_scenarios(scenario))
+
+    start = warm_start(program, style_of_column(model, program.n_columns), budget=30)
+
+    assert start is not None
+    assert program.violation(start.x) <= FEASIBILITY_TOLERANCE
+    assert start.objective >= OPTIMA[name] - 1e-6
+    assert start.objective <= start.dive_objective + 1e-6
+
+
+def test_an_infeasible_relaxation_gives_no_warm_start() -> None:
+    scenario = fs.load(CRUNCH)
+    program, model = build_program(scenario, demand_scenarios(scenario))
+
+    assert warm_start(program, style_of_column(model, program.n_columns), budget=10) is None
+
+
+@pytest.mark.parametrize(
+    "engine", [("ortools", "scip"), ("ortools", "highs"), ("pulp", "cbc"), ("pulp", "highs")]
+)
+def test_a_time_limited_solve_is_never_worse_than_its_warm_start(
+    engine: tuple[str, str],
+) -> None:
+    scenario = trigeiro_scenario(read_trigeiro(TRIGEIRO / "G11.DAT"))
+
+    plan = fs.solve(scenario, engine[0], engine=engine[1], time_limit=5)
+
+    assert plan.status in ("optimal", "feasible")
+    assert plan.objective <= plan.extra["warm_start_objective"] + 1e-6
+    assert plan.objective >= OPTIMA["G11"] - 1e-6
+    if plan.status == "optimal":
+        assert plan.objective == pytest.approx(OPTIMA["G11"], abs=1e-6)
