@@ -35,6 +35,7 @@ class HighsCopy:
     def __init__(self, program: LinearProgram, integer: bool = False) -> None:
         highspy = _highspy()
         self.program = program
+        self.integer = integer
         self._highspy = highspy
         self._sign = -1.0 if program.maximize else 1.0
         self.highs = highspy.Highs()
@@ -77,8 +78,11 @@ class HighsCopy:
 
         Returns True when a solution is at hand: an optimal LP, or any feasible MIP plan.
         """
-        # HiGHS measures its time limit on a clock that runs on across calls.
-        limit = math.inf if time_limit is None else self.highs.getRunTime() + time_limit
+        # HiGHS's simplex measures the limit on a clock that runs on across calls; its MIP
+        # solver restarts the clock on each call.
+        limit = math.inf if time_limit is None else time_limit
+        if not self.integer:
+            limit += self.highs.getRunTime()
         self.highs.setOptionValue("time_limit", limit)
         if start is not None:
             solution = self._highspy.HighsSolution()
