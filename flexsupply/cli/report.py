@@ -1,0 +1,66 @@
+"""`flexsupply report`: one self-contained HTML file with the plan's KPIs, charts and orders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from flexsupply.cli.errors import friendly_errors
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path), metavar="PLAN.json|FILE")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+@click.option(
+    "--solver",
+    default="ortools",
+    show_default=True,
+    help="Backend for a scenario FILE: ortools or pulp.",
+)
+@click.option(
+    "--engine",
+    default=None,
+    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds to solve a scenario FILE before taking the best plan found.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Relative optimality gap for a scenario FILE, e.g. 0.01.",
+)
+@friendly_errors
+def report(
+    file: Path,
+    output: Path,
+    solver: str,
+    engine: str | None,
+    time_limit: float | None,
+    gap: float | None,
+) -> None:
+    """Write an HTML report of a plan: KPIs, charts and the orders, viewable offline.
+
+    FILE is a plan.json written by `flexsupply solve --out-dir`, or a scenario file, which is
+    solved first with the solver options. Needs the report extra:
+    pip install "flexsupply[report]".
+
+    Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
+    """
+    from flexsupply.report_html import plan_from_file, require_matplotlib, write_report
+
+    require_matplotlib()  # before a solve that could take minutes
+    plan = plan_from_file(file, solver, engine=engine, time_limit=time_limit, gap=gap)
+    click.echo(f"Wrote {write_report(plan, output)}")

@@ -1,0 +1,231 @@
+"""The plan's dict form (``Plan.to_dict``, ``plan.json``) read back and checked for the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from flexsupply.errors import FlexsupplyError, Problem
+
+
+class PlanFileError(FlexsupplyError):
+    """A plan file that cannot be reported on; carries every problem with its field path."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem], source: str | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        head = f"{count} {noun} in plan {source}" if source else f"{count} {noun} in the plan"
+        super().__init__("\n".join([head, *(f"  {problem}" for problem in problems)]))
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SolverData(_Data):
+    """Which solver made the plan."""
+
+    backend: str
+    engine: str
+    seconds: float
+    """Wall-clock solve time [seconds]."""
+    message: str = ""
+
+
+class HorizonData(_Data):
+    """Length of a period and the date period 1 starts (plans written before it lack this)."""
+
+    period_length: str = "week"
+    """``day`` or ``week``."""
+    start_date: date | None = None
+
+
+class KpiData(_Data):
+    """Headline numbers, expected over demand scenarios [currency unless stated]."""
+
+    expected_profit: float | None
+    revenue: float | None
+    costs: dict[str, float | None]
+    fill_rate: float | None
+    """Share of spot demand served [0-1]."""
+    presale_on_time_share: float | None
+    """Share of presale units shipped by their due period [0-1]."""
+    leftover_units: float | None
+    """[units]"""
+    leftover_value: float | None
+    cash_low_point: float | None
+    profit_by_scenario: dict[str, float | None]
+    cvar: float | None = None
+    cvar_alpha: float | None = None
+
+
+class OrderData(_Data):
+    """One purchase order; ``scenario`` is None for an order shared by every scenario."""
+
+    supplier: str
+    product: str
+    period: int
+    """Period the order is placed (1-based)."""
+    arrival_period: int
+    """Period the good units arrive (1-based)."""
+    quantity: float
+    """[units]"""
+    good_units: float
+    """[units]"""
+    unit_cost: float
+    """[currency/unit]"""
+    total_cost: float
+    """[currency]"""
+    scenario: str | None
+
+
+class ScenarioWeight(_Data):
+    """One demand scenario and its probability."""
+
+    name: str
+    probability: float
+
+
+class InventoryData(_Data):
+    """End-of-period stock per product [units]: expected and per demand scenario."""
+
+    expected: dict[str, list[float]]
+    by_scenario: dict[str, dict[str, list[float]]]
+
+
+class PresaleData(_Data):
+    """How one presale order is served, expected over scenarios."""
+
+    product: str
+    period: int
+    due_period: int
+    units: float
+    """Units that must ship [units]."""
+    shipped_by_period: list[float]
+    """Expected units shipped in each period [units]."""
+    on_time_share: float | None
+
+
+class CapacityData(_Data):
+    """Capacity of one supplier per period, in its own capacity unit (None: unlimited)."""
+
+    used: list[float]
+    available: list[float | None]
+
+
+class PlanData(_Data):
+    """Everything the report shows, as ``Plan.to_dict`` writes it."""
+
+    scenario: str
+    currency: str
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    """Relative optimality gap [0-1] (None when unknown)."""
+    solver: SolverData
+    horizon: HorizonData | None = None
+    kpis: KpiData
+    orders: list[OrderData]
+    demand_scenarios: list[ScenarioWeight]
+    inventory: InventoryData
+    presale: list[PresaleData]
+    capacity: dict[str, CapacityData]
+    cash: dict[str, list[float]] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PlanData:
+        """Checks that the tables agree on products, scenarios and the number of periods."""
+        names = [s.name for s in self.demand_scenarios]
+        if not names:
+            raise ValueError("demand_scenarios is empty")
+        if sorted(self.inventory.by_scenario) != sorted(names):
+            raise ValueError(
+                f"inventory.by_scenario names {sorted(self.inventory.by_scenario)} differ from "
+                f"demand_scenarios {sorted(names)}"
+            )
+        periods = self.n_periods
+        for name, table in self.inventory.by_scenario.items():
+            if list(table) != self.products:
+                raise ValueError(f"inventory.by_scenario.{name} lists other products than expected")
+        rows = [("inventory.expected", self.inventory.expected)]
+        rows += [(f"inventory.by_scenario.{n}", t) for n, t in self.inventory.by_scenario.items()]
+        for where, table in rows:
+            for product, values in table.items():
+                if len(values) != periods:
+                    raise ValueError(f"{where}.{product} has {len(values)} periods, not {periods}")
+        return self
+
+    @property
+    def products(self) -> list[str]:
+        """Returns the product ids in plan order."""
+        return list(self.inventory.expected)
+
+    @property
+    def n_periods(self) -> int:
+        """Returns the number of planning periods T."""
+        return len(next(iter(self.inventory.expected.values()), []))
+
+    @property
+    def period_axis(self) -> str:
+        """Returns the axis label of periods, e.g. ``week (1 = 2025-03-03)``, or ``period``."""
+        if self.horizon is None:
+            return "period"
+        start = self.horizon.start_date
+        return self.horizon.period_length + ("" if start is None else f" (1 = {start.isoformat()})")
+
+    @property
+    def scenario_names(self) -> list[str]:
+        """Returns the demand scenario names in plan order."""
+        return [s.name for s in self.demand_scenarios]
+
+    @property
+    def probabilities(self) -> list[float]:
+        """Returns the demand scenario probabilities in plan order [0-1]."""
+        return [s.probability for s in self.demand_scenarios]
+
+
+def parse_plan(data: Mapping[str, Any], source: str | None = None) -> PlanData:
+    """Returns the plan dict checked and typed; a ``PlanFileError`` names each bad field."""
+    try:
+        return PlanData.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            Problem(loc=tuple(item["loc"]), message=_message(item), file=source)
+            for item in error.errors()
+        ]
+        raise PlanFileError(problems, source) from None
+
+
+def read_plan_json(path: str | Path) -> PlanData:
+    """Returns the plan read from a ``plan.json`` written by ``flexsupply solve --out-dir``."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlanFileError([Problem((), f"cannot read: {error.strerror}", source)]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        problem = Problem((), f"not JSON: {error.msg}", source, error.lineno, error.colno)
+        raise PlanFileError([problem], source) from None
+    if not isinstance(data, dict):
+        problem = Problem((), f"expected a JSON object, got {type(data).__name__}", source, 1, 1)
+        raise PlanFileError([problem], source)
+    return parse_plan(data, source)
+
+
+def _message(item: Mapping[str, Any]) -> str:
+    message = str(item["msg"])
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return message
