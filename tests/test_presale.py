@@ -22,6 +22,7 @@ from flexsupply.demand.presale import (
     scenario_deposits,
     scenario_presale_shares,
 )
+from flexsupply.model.data import model_data
 
 SIGNALS = Path(__file__).parent / "data" / "signals"
 DEMO = Path(__file__).parent.parent / "scenarios" / "signals-demo.yaml"
@@ -389,3 +390,28 @@ presale:
     (problem,) = caught.value.problems
     assert problem.line == 7
     assert message in problem.message
+
+
+# --- the 11.11 scenario --------------------------------------------------------------------------
+
+DOUBLE11 = Path(__file__).parent.parent / "scenarios" / "double11-presale.yaml"
+
+
+def test_double11_presale_keeps_the_platform_rules() -> None:
+    scenario = fs.load(DOUBLE11)
+    data = model_data(scenario)
+
+    assert scenario.horizon.period_length == "day"
+    assert 10 <= len(scenario.products) <= 15
+    assert deposit_rule_notes(scenario) == []
+    waves = {(order.period, order.balance_period) for order in scenario.presale}
+    assert waves == {(1, 15), (16, 23)}  # 20 Oct → 3 Nov, 4 Nov → 11 Nov
+    for r, order in enumerate(scenario.presale):
+        assert order.price is not None
+        assert order.deposit <= 0.2 * order.price
+        assert order.deposit_expansion is not None
+        assert order.deposit < order.deposit_expansion <= 2 * order.deposit
+        assert data.presale.expansion[r] == order.deposit_expansion - order.deposit
+        assert data.presale.ship_from[r] == (order.balance_period or 0) - 1
+    # Wave 2 ships by 18 Nov (day 30), Tmall's rule for 11.11 orders.
+    assert max(data.presale.due) + 1 == 30
