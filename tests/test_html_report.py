@@ -273,14 +273,25 @@ def test_cli_report_from_a_plan_file_is_byte_identical_to_the_library_one(
     assert out.read_text(encoding="utf-8") == report_html
 
 
-def test_cli_solves_a_scenario_file_first(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "solver_args", [["--engine", "highs"], ["--solver", "pulp"], ["--solver", "fast"]]
+)
+def test_cli_solves_a_scenario_file_first(tmp_path: Path, solver_args: list[str]) -> None:
     out = tmp_path / "small.html"
-    args = ["report", str(SMALL_SCENARIO), "-o", str(out), "--engine", "highs"]
-    result = CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, ["report", str(SMALL_SCENARIO), "-o", str(out), *solver_args])
     assert result.exit_code == 0, result.output
     page = _parse(out.read_text(encoding="utf-8"))
     assert all(page.figures[c]["svgs"] == 1 for c in CHART_IDS)
     assert any(t.startswith("DRESS-01  1→2") for t in page.figures["chart-presale"]["text"])
+
+
+def test_cli_reads_the_plan_in_a_folder(tmp_path: Path, plan_dict: dict[str, Any]) -> None:
+    data = _first_styles(plan_dict, 2)
+    (tmp_path / "plan.json").write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == render_report(data)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from flexsupply.backends import BACKEND_NAMES
 from flexsupply.cli.errors import friendly_errors
 
 
@@ -21,26 +22,23 @@ from flexsupply.cli.errors import friendly_errors
 )
 @click.option(
     "--solver",
-    default="ortools",
+    default=BACKEND_NAMES[0],
     show_default=True,
-    help="Backend for a scenario FILE: ortools or pulp.",
+    metavar="NAME|PROFILE.yaml",
+    help="Backend or solver profile (as for solve) for a scenario FILE.",
 )
-@click.option(
-    "--engine",
-    default=None,
-    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp).",
-)
+@click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0, min_open=True),
     default=None,
-    help="Seconds to solve a scenario FILE before taking the best plan found.",
+    help="Stop a scenario FILE's solve after this many seconds with the best plan found.",
 )
 @click.option(
     "--gap",
     type=click.FloatRange(min=0),
     default=None,
-    help="Relative optimality gap for a scenario FILE, e.g. 0.01.",
+    help="Relative optimality gap for a scenario FILE's solve, e.g. 0.01.",
 )
 @friendly_errors
 def report(
@@ -53,14 +51,24 @@ def report(
 ) -> None:
     """Write an HTML report of a plan: KPIs, charts and the orders, viewable offline.
 
-    FILE is a plan.json written by `flexsupply solve --out-dir`, or a scenario file, which is
-    solved first with the solver options. Needs the report extra:
-    pip install "flexsupply[report]".
+    FILE is a plan.json written by `flexsupply solve --out-dir` (or that folder), or a
+    scenario file, which is solved first with the solver options. The charts need the report
+    extra: pip install "flexsupply[report]".
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
+    from flexsupply.profiles import find_profile
     from flexsupply.report_html import plan_from_file, require_matplotlib, write_report
 
     require_matplotlib()  # before a solve that could take minutes
-    plan = plan_from_file(file, solver, engine=engine, time_limit=time_limit, gap=gap)
+    profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit, gap=gap)
+    plan = plan_from_file(
+        file,
+        profile.backend,
+        engine=profile.engine,
+        time_limit=profile.time_limit,
+        gap=profile.gap,
+        threads=profile.threads,
+        seed=profile.seed or 0,
+    )
     click.echo(f"Wrote {write_report(plan, output)}")
