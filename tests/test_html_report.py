@@ -273,6 +273,15 @@ def test_cli_report_from_a_plan_file_is_byte_identical_to_the_library_one(
     assert out.read_text(encoding="utf-8") == report_html
 
 
+def test_a_plan_and_its_dict_give_the_same_page(tmp_path: Path) -> None:
+    import flexsupply
+    from flexsupply.report_html import write_report
+
+    plan = flexsupply.solve(flexsupply.load(SMALL_SCENARIO), "ortools", engine="highs")
+    path = write_report(plan, tmp_path / "r.html")
+    assert path.read_text(encoding="utf-8") == render_report(json.loads(plan.to_json()))
+
+
 @pytest.mark.parametrize(
     "solver_args", [["--engine", "highs"], ["--solver", "pulp"], ["--solver", "fast"]]
 )
