@@ -12,7 +12,7 @@ from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
 from flexsupply.report_html.page import ChartSection, page_html
 from flexsupply.report_html.plan_data import PlanData, parse_plan
-from flexsupply.report_html.stats import inventory_bands, supplier_lanes
+from flexsupply.report_html.stats import MAX_SCENARIO_ROWS, inventory_bands, supplier_lanes
 from flexsupply.report_html.svg import chart_context, figure_svg, require_matplotlib
 
 if TYPE_CHECKING:
@@ -92,7 +92,12 @@ def chart_sections(plan: PlanData) -> list[ChartSection]:
             "Orders per supplier",
             "Each order runs from the period it is placed to the period its goods arrive, "
             "labelled with the units ordered. Shared orders are placed whatever the demand; "
-            "reorders only in the demand scenario named by their colour.",
+            + (
+                "reorders only in the demand scenario named by their colour."
+                if len(plan.scenario_names) <= MAX_SCENARIO_ROWS
+                else "reorders only in some demand scenarios: the same reorder in several "
+                "scenarios is one arrow, labelled with its range of units and in how many."
+            ),
             drawn["orders"],
             "No orders in this plan.",
         ),

@@ -67,9 +67,9 @@ def inventory_figure(
         ax.plot(periods, bands.expected[p], color=BLUE, linewidth=1.4)
         ax.set_title(bands.products[p], loc="left")
         ax.set_ylim(bottom=0)
-        if not np.any(bands.high[p] > 0):
+        if not np.any(np.maximum(bands.high[p], bands.expected[p]) > 0):
             ax.set_ylim(0, 1)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
         _periods_axis(ax, n_periods, nbins=6)
         if k // ncols == nrows - 1 or p + ncols >= stop:
