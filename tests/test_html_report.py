@@ -333,6 +333,18 @@ def test_cli_names_a_missing_field_by_its_path(tmp_path: Path, plan_dict: dict[s
     assert f"{bad}  orders[3].arrival_period: Field required" in result.output
 
 
+def test_cli_says_when_the_report_cannot_be_written(
+    tmp_path: Path, plan_dict: dict[str, Any]
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_first_styles(plan_dict, 1)), encoding="utf-8")
+    blocked = plan / "report.html"  # a plan file is no folder
+    result = CliRunner().invoke(main, ["report", str(plan), "-o", str(blocked)])
+    assert result.exit_code == 1
+    assert f"Error: cannot write the report to {blocked}: " in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_without_matplotlib_names_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

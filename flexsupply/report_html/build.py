@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
 from flexsupply.report_html.page import ChartSection, page_html
@@ -36,9 +37,15 @@ def render_report(plan: Plan | PlanData | Mapping[str, Any]) -> str:
 
 
 def write_report(plan: Plan | PlanData | Mapping[str, Any], path: str | Path) -> Path:
-    """Returns ``path`` after writing the HTML report of ``plan`` there atomically (UTF-8)."""
-    write_text_atomic(path, render_report(plan))
-    return Path(path)
+    """Returns ``path`` after writing the HTML report of ``plan`` there atomically (UTF-8).
+
+    Raises ``FlexsupplyError`` naming the file when it cannot be written.
+    """
+    html = render_report(plan)
+    try:
+        return write_text_atomic(path, html)
+    except OSError as error:
+        raise FlexsupplyError(f"cannot write the report to {path}: {error.strerror}") from None
 
 
 def chart_sections(plan: PlanData) -> list[ChartSection]:

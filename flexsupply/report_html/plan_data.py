@@ -212,7 +212,8 @@ def read_plan_json(path: str | Path) -> PlanData:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise PlanFileError([Problem((), f"cannot read: {error.strerror}", source)]) from None
+        problem = Problem((), f"cannot read: {error.strerror}", source)
+        raise PlanFileError([problem], source) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
