@@ -14,7 +14,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
-from flexsupply.heuristics.lp_dive import dive
+from flexsupply.heuristics.lp_dive import dive, first_incumbent
 from flexsupply.model.program import LinearProgram
 
 FEASIBILITY_TOLERANCE = 1e-5
@@ -48,14 +48,17 @@ def warm_start(
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
-    The dive may use the whole budget (without it there is nothing to improve);
-    fix-and-optimise gets what it leaves.
+    The dive may use the whole budget (without it there is nothing to improve); when it ends
+    in a dead end, HiGHS's MIP search looks for a first plan in the time left.
+    Fix-and-optimise gets what remains.
 
     ``group_of_column`` gives the style of each integer column (see ``fix_and_optimize``).
     """
     started = time.perf_counter()
     deadline = started + budget
     first = dive(program, deadline)
+    if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
+        first = first_incumbent(program, deadline)
     if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
         return None
     improved = fix_and_optimize(program, first, group_of_column, deadline, seed)

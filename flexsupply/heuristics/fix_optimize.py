@@ -19,8 +19,9 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import LinearProgram
 
-GROUP_SIZE = 8
-"""Styles re-planned together in one sub-MIP."""
+FREE_INTEGERS = 300
+"""About how many integer columns one sub-MIP frees: styles are grouped up to this many
+(at least one style per group). Larger sub-MIPs rarely finish within their share of time."""
 MIN_SUBPROBLEM_SECONDS = 0.5
 """A sub-MIP gets at least this long [seconds] (or what is left of the budget)."""
 
@@ -50,7 +51,8 @@ def fix_and_optimize(
     ``group_of_column[j]`` is the style (0-based) integer column ``j`` belongs to, -1 for integer
     columns that stay fixed (supplier selection). Groups are visited in a seeded random order,
     sweep after sweep, until a whole sweep improves nothing or ``deadline`` (a
-    ``time.perf_counter()`` value) passes.
+    ``time.perf_counter()`` value) passes. A program small enough to be one group is returned
+    as it is: improving it is the engine's job.
     """
     better = -1.0 if program.maximize else 1.0
     best, best_value = start, program.value(start)
@@ -59,13 +61,16 @@ def fix_and_optimize(
     styles = np.unique(owner[owner >= 0])
     if not len(styles):
         return Improvement(best, best_value, 0, 0)
+    group_size = max(1, FREE_INTEGERS * len(styles) // max(len(owner[owner >= 0]), 1))
+    if group_size >= len(styles):
+        return Improvement(best, best_value, 0, 0)  # one group is the whole MIP: the engine's job
     mip = HighsCopy(program, integer=True)
     mip.set_option("mip_rel_gap", 1e-4)
     rng = np.random.default_rng(seed)
     solved = improved = 0
     while time.perf_counter() < deadline:
         order = rng.permutation(styles)
-        groups = [order[i : i + GROUP_SIZE] for i in range(0, len(order), GROUP_SIZE)]
+        groups = [order[i : i + group_size] for i in range(0, len(order), group_size)]
         sweep_improved = False
         for number, members in enumerate(groups):
             left = deadline - time.perf_counter()

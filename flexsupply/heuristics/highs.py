@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -29,16 +32,40 @@ def _highspy() -> Any:
     return highspy
 
 
+@contextlib.contextmanager
+def _banner_hidden() -> Iterator[None]:
+    """Sends what C code writes to stdout to /dev/null (HiGHS prints a banner when created)."""
+    sys.stdout.flush()
+    try:
+        stdout_fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by a Python object (pytest, IDEs)
+        stdout_fd = 1
+    try:
+        saved = os.dup(stdout_fd)
+    except OSError:  # pragma: no cover - no file descriptor 1 at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stdout_fd)
+        yield
+    finally:
+        os.dup2(saved, stdout_fd)
+        os.close(saved)
+        os.close(devnull)
+
+
 class HighsCopy:
     """The program loaded into HiGHS, as an LP (integrality dropped) or as a MIP."""
 
     def __init__(self, program: LinearProgram, integer: bool = False) -> None:
         highspy = _highspy()
+        with _banner_hidden():
+            self.highs = highspy.Highs()
         self.program = program
         self.integer = integer
         self._highspy = highspy
         self._sign = -1.0 if program.maximize else 1.0
-        self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("random_seed", 0)
         self.highs.setOptionValue("threads", 1)

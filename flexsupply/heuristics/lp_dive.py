@@ -109,3 +109,15 @@ def _settle_general(
     if not mip.run(max(deadline - time.perf_counter(), 0.0)):
         return None
     return mip.values()
+
+
+def first_incumbent(program: LinearProgram, deadline: float) -> FloatArray | None:
+    """Returns the first plan HiGHS's MIP search finds before ``deadline``, or None."""
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return None
+    mip = HighsCopy(program, integer=True)
+    mip.set_option("mip_max_improving_sols", 1)
+    if not mip.run(left):
+        return None
+    return mip.values()
