@@ -84,7 +84,8 @@ def _fix_first_stage(
 def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
     """Returns the money kinds in the objective with their signs, and whether it is maximised."""
     if objective == Objective.MIN_COST:
-        kinds = {kind: 1.0 for kind in COST_KINDS if kind != "refunds"}
+        # Refunds and the deposit expansion give back revenue, which min_cost leaves out.
+        kinds = {kind: 1.0 for kind in COST_KINDS if kind not in ("refunds", "deposit_expansion")}
         kinds["salvage"] = -1.0
         return kinds, False
     kinds = {kind: 1.0 for kind in REVENUE_KINDS}
