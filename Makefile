@@ -11,7 +11,7 @@ LINT_PATHS := $(wildcard flexsupply tests benchmarks)
 # 60 s on 2 cores, so the demo stops there and prints the plan with its gap.
 DEMO_FLAGS ?= --engine highs --time-limit 60
 
-.PHONY: venv demo test lint clean
+.PHONY: venv demo test lint docs clean
 
 venv: $(STAMP)
 
@@ -31,6 +31,10 @@ lint: venv
 
 test: venv lint
 	$(BIN)/pytest
+
+# Rewrites the generated references docs/reference/scenario.md and cli.md from the code.
+docs: venv
+	$(BIN)/python -m flexsupply.docs_gen
 
 clean:
 	rm -rf out build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

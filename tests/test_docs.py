@@ -1,0 +1,161 @@
+"""The docs stay true to the code: the generated references are up to date and cover every
+field and command, and every `flexsupply` command line in the docs parses against the CLI.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from pydantic import BaseModel
+
+from flexsupply import docs_gen
+from flexsupply.cli import main
+from flexsupply.scenario import Scenario
+
+ROOT = Path(__file__).parents[1]
+DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+COMMAND_LINE = re.compile(r"^(?:\$ )?(?:\.venv/bin/)?flexsupply (.*)$")
+SYNOPSIS = re.compile(r"\s\[[-A-Z]")
+"""A synopsis line (``flexsupply schema [-o FILE]``, ``flexsupply [OPTIONS] COMMAND``) is no command."""
+
+
+@pytest.mark.parametrize("page", sorted(docs_gen.PAGES))
+def test_generated_reference_is_up_to_date(page: str) -> None:
+    committed = (ROOT / page).read_text(encoding="utf-8")
+
+    assert committed == docs_gen.PAGES[page](), (
+        f"{page} is out of date with the code: run `make docs` "
+        "(or `.venv/bin/python -m flexsupply.docs_gen`) and commit the result"
+    )
+
+
+def test_generation_is_deterministic() -> None:
+    assert docs_gen.scenario_reference() == docs_gen.scenario_reference()
+    assert docs_gen.cli_reference() == docs_gen.cli_reference()
+
+
+def _schema_blocks(model: type[BaseModel], seen: set[type[BaseModel]]) -> None:
+    """Adds ``model`` and every block nested in it to ``seen``."""
+    if model in seen:
+        return
+    seen.add(model)
+    for info in model.model_fields.values():
+        for kind in _types_in(info.annotation):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                _schema_blocks(kind, seen)
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", ())
+    return [annotation, *(inner for arg in args for inner in _types_in(arg))]
+
+
+def test_scenario_reference_has_a_section_and_a_row_per_field() -> None:
+    page = docs_gen.scenario_reference()
+    blocks: set[type[BaseModel]] = set()
+    _schema_blocks(Scenario, blocks)
+
+    assert len(blocks) > 20
+    sections = page.split('<a id="')[1:]
+    by_anchor = {section.split('"', 1)[0]: section for section in sections}
+    assert len(by_anchor) == len(blocks)
+    for block in blocks:
+        section = by_anchor[block.__name__.lower()]
+        for name in block.model_fields:
+            assert f"\n| `{name}` | " in section, f"{block.__name__}.{name} has no row"
+
+
+@pytest.mark.parametrize(
+    ("field_row", "cells"),
+    [
+        ("`moq`", ["number ≥ 0", "`0`", "units", "m[p,s]"]),
+        ("`periods`", ["integer in [1, 520]", "**required**"]),
+        ("`period_length`", ["one of `day`, `week`", "`week`"]),
+        ("`cvar_alpha`", ["number in (0, 1)", "`0.95`", "probability", "α"]),
+        ("`defect_rate`", ["number in [0, 1)", "`0`"]),
+        ("`capacity`", ["number ≥ 0 or list of number ≥ 0", "*omitted*", "", "K[s,t]"]),
+        ("`demand`", ["[Demand](#demand)", "`{units: {}}`"]),
+        ("`products`", ["list of [Product](#product), non-empty", "**required**"]),
+    ],
+)
+def test_scenario_reference_rows_give_type_default_unit_and_symbol(
+    field_row: str, cells: list[str]
+) -> None:
+    row = next(
+        line
+        for line in docs_gen.scenario_reference().splitlines()
+        if line.startswith(f"| {field_row} | ")
+    )
+
+    columns = [cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
+    assert columns[1 : 1 + len(cells)] == cells
+    assert "[currency" not in columns[-1]
+    assert "Symbol:" not in columns[-1]
+
+
+def test_cli_reference_covers_every_command_option_and_example() -> None:
+    page = docs_gen.cli_reference()
+    root = click.Context(main, info_name="flexsupply")
+
+    for name in main.list_commands(root):
+        command = main.get_command(root, name)
+        assert command is not None
+        section = page.split(f"## `flexsupply {name}`\n", 1)[1].split("\n## ", 1)[0]
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert f"| `{param.opts[-1]}`" in section or f"`{param.opts[-1]}` |" in section
+        example = (command.help or "").split("Example:", 1)[1].split("\n")[0].strip()
+        assert f"```sh\n{example}\n```" in section
+        assert "Sentinel" not in section
+
+
+def test_check_mode_reports_a_stale_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert docs_gen.main([str(tmp_path)]) == 0
+    assert docs_gen.main(["--check", str(tmp_path)]) == 0
+
+    stale = tmp_path / docs_gen.CLI_PAGE
+    stale.write_text(stale.read_text(encoding="utf-8") + "edited by hand\n", encoding="utf-8")
+
+    assert docs_gen.main(["--check", str(tmp_path)]) == 1
+    assert f"{docs_gen.CLI_PAGE} is out of date: run `make docs`" in capsys.readouterr().err
+
+
+def _doc_command_lines() -> list[Any]:
+    """Returns every `flexsupply ...` line inside a fenced block of the docs, as pytest params."""
+    params = []
+    for path in DOCS:
+        fenced = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+                continue
+            match = COMMAND_LINE.match(line.strip())
+            if fenced and match and not SYNOPSIS.search(line):
+                where = f"{path.relative_to(ROOT)}:{number}"
+                params.append(pytest.param(match.group(1), id=where))
+    return params
+
+
+@pytest.mark.parametrize("line", _doc_command_lines())
+def test_every_command_line_in_the_docs_parses(line: str) -> None:
+    for part in line.split(" && "):
+        args = shlex.split(part.removeprefix("flexsupply "), comments=True)
+        cut = [i for i, arg in enumerate(args) if arg in ("|", ">", ">>", "2>", "2>&1")]
+        args = args[: cut[0]] if cut else args
+        args = args[1:] if args[:1] == ["--debug"] else args
+        root = click.Context(main, info_name="flexsupply")
+        command = main.get_command(root, args[0])
+
+        assert command is not None, f"no command {args[0]!r}"
+        if "--help" in args:
+            with pytest.raises(click.exceptions.Exit):
+                command.make_context(args[0], args[1:], parent=root)
+        else:
+            command.make_context(args[0], args[1:], parent=root)  # raises on a bad option
