@@ -68,8 +68,9 @@ class Kpis:
     expected_profit: float
     revenue: float
     costs: dict[str, float]
-    """Cost by kind: purchase, setup, onboarding, holding, goodwill, backlog, late_shipment,
-    refunds, return_handling."""
+    """Cost by kind (``COST_KINDS``): purchase, setup, onboarding, holding, goodwill, backlog,
+    late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
+    deposits earn beyond their face value)."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""

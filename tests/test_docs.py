@@ -4,6 +4,7 @@ field and command, and every `flexsupply` command line in the docs parses agains
 
 from __future__ import annotations
 
+import inspect
 import re
 import shlex
 from pathlib import Path
@@ -15,6 +16,8 @@ from pydantic import BaseModel
 
 from flexsupply import docs_gen
 from flexsupply.cli import main
+from flexsupply.model.terms import COST_KINDS
+from flexsupply.plan import Kpis
 from flexsupply.scenario import Scenario
 
 ROOT = Path(__file__).parents[1]
@@ -159,3 +162,11 @@ def test_every_command_line_in_the_docs_parses(line: str) -> None:
                 command.make_context(args[0], args[1:], parent=root)
         else:
             command.make_context(args[0], args[1:], parent=root)  # raises on a bad option
+
+
+def test_kpis_costs_docstring_names_every_cost_kind() -> None:
+    source = inspect.getsource(Kpis)
+    docstring = source.split("costs: dict[str, float]", 1)[1].split('"""')[1]
+
+    for kind in COST_KINDS:
+        assert kind in docstring, f"Kpis.costs does not mention {kind!r} (flexsupply/plan.py)"
