@@ -15,7 +15,9 @@ supplier, period, scenario) and ``pulp.lpSum`` for every constraint, read straig
 * non-anticipativity: orders before the reveal period are one variable shared by all scenarios.
 
 It refuses what it leaves out (discount tiers, onboarding, cash, warehouse, backlog, forbidden
-lost sales, integer orders, ``min_cost``), so it never silently solves a different model.
+lost sales, integer orders, ``min_cost``, demand from signals and their channel return rates,
+presale ``deposit_expansion`` and ``balance_period``), so it never silently solves a different
+model.
 
 It differs from flexsupply's matrix only where an idiomatic modeller would: orders that would
 arrive after the horizon get no variable (flexsupply keeps them with an upper bound of 0), and
@@ -28,7 +30,7 @@ from typing import Any
 
 import pulp
 
-from flexsupply.scenario import LatenessRule, Objective, Scenario, UnmetDemand
+from flexsupply.scenario import Channels, LatenessRule, Objective, Scenario, UnmetDemand
 
 
 def build_idiomatic(scenario: Scenario) -> pulp.LpProblem:
@@ -257,5 +259,23 @@ def _refuse_unsupported(scenario: Scenario) -> None:
         unsupported.append("supplier onboarding")
     if any(t.discount_tiers for s in scenario.suppliers for t in s.terms):
         unsupported.append("discount tiers")
+    signals = scenario.demand.signals
+    if signals is not None:
+        unsupported.append("demand from signals (give demand as units or scenarios)")
+        if any(rate is not None for p in signals.products.values() for rate in _rates(p.channels)):
+            unsupported.append("channel return rates (spot sales return at the product's rate)")
+    if any(order.deposit_expansion is not None for order in scenario.presale):
+        unsupported.append("presale deposit_expansion")
+    if any(order.balance_period is not None for order in scenario.presale):
+        unsupported.append("presale balance_period")
     if unsupported:
         raise NotImplementedError(f"the idiomatic PuLP model leaves out: {', '.join(unsupported)}")
+
+
+def _rates(channels: Channels) -> list[float | None]:
+    """Returns the return rate each channel entry states (None where it states none)."""
+    rates = [item.return_rate for item in (*channels.livestreams, *channels.posts)]
+    for single in (channels.search, channels.private_domain):
+        if single is not None:
+            rates.append(single.return_rate)
+    return rates
