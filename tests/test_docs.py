@@ -170,3 +170,24 @@ def test_kpis_costs_docstring_names_every_cost_kind() -> None:
 
     for kind in COST_KINDS:
         assert kind in docstring, f"Kpis.costs does not mention {kind!r} (flexsupply/plan.py)"
+
+
+def test_every_schema_symbol_is_defined_in_the_maths_docs() -> None:
+    blocks: set[type[BaseModel]] = set()
+    _schema_blocks(Scenario, blocks)
+    maths = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    maths += (ROOT / "docs" / "demand-signals.md").read_text(encoding="utf-8")
+
+    symbols = {
+        f"{block.__name__}.{name}": symbol.group(1)
+        for block in blocks
+        for name, info in block.model_fields.items()
+        if (
+            symbol := re.search(
+                r"Symbol: (.+?)\.(?=\s|$)", " ".join((info.description or "").split())
+            )
+        )
+    }
+    assert len(symbols) > 30
+    missing = {field: symbol for field, symbol in symbols.items() if symbol not in maths}
+    assert not missing, f"symbols of the schema docstrings not in docs/model.md: {missing}"
