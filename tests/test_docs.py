@@ -191,3 +191,30 @@ def test_every_schema_symbol_is_defined_in_the_maths_docs() -> None:
     assert len(symbols) > 30
     missing = {field: symbol for field, symbol in symbols.items() if symbol not in maths}
     assert not missing, f"symbols of the schema docstrings not in docs/model.md: {missing}"
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """Returns the anchors of a Markdown page: explicit ids and GitHub's heading slugs."""
+    text = page.read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', text))
+    for heading in re.findall(r"^#+ (.+)$", text, flags=re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        anchors.add(slug)
+    return anchors
+
+
+@pytest.mark.parametrize("page", DOCS, ids=[str(page.relative_to(ROOT)) for page in DOCS])
+def test_relative_links_resolve(page: Path) -> None:
+    broken = []
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        if not linked.exists() or (anchor and anchor not in _anchors(linked)):
+            broken.append(target)
+
+    assert not broken, f"{page.relative_to(ROOT)} links to missing files or anchors: {broken}"
