@@ -126,6 +126,14 @@ class HighsCopy:
         """Returns the column values of the last solve."""
         return np.asarray(self.highs.getSolution().col_value, dtype=float)
 
+    def reduced_costs(self) -> FloatArray:
+        """Returns the reduced costs of the last LP solve [objective units per unit].
+
+        Positive means raising the column would worsen the objective (HiGHS minimises the
+        program's objective, negated for a maximisation).
+        """
+        return np.asarray(self.highs.getSolution().col_dual, dtype=float)
+
     def set_option(self, name: str, value: float | bool | int) -> None:
         """Sets one HiGHS option."""
         self.highs.setOptionValue(name, value)

@@ -1,16 +1,18 @@
 """A first plan by diving on the LP relaxation: fix switches in batches, re-solve, repeat.
 
-Each round fixes the on/off switches the relaxation already treats as decided (near 0 or 1).
+Each round closes the switches the relaxation prices out (at 0 with a positive reduced cost)
+and fixes those it already treats as decided (near 0 or 1).
 When none are, it closes the ``k`` least-used switches (their orders move to other periods or
 factories), or failing that opens the ``k`` most-used ones, halving ``k`` while a batch leaves the
 relaxation infeasible. Closing first consolidates small fractional orders into fewer, larger
-ones, which is what MOQs and setup times reward. With every switch fixed, integer order
-quantities (``options.integer_orders``) are settled by a MIP over them alone.
+ones, which is what MOQs and setup times reward. A dead end, and integer order quantities
+(``options.integer_orders``), are settled by a MIP over what is left free.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,6 +22,9 @@ from flexsupply.model.program import LinearProgram
 
 DECIDED = 0.1
 """A switch whose relaxed value is within this of 0 or 1 is fixed there in one batch."""
+PRICED_OUT = 1e-6
+"""Reduced cost above which a switch at 0 counts as priced out and is closed [objective
+units per switch]."""
 FIRST_BATCH_SHARE = 0.25
 """Share of the open fractional switches fixed at once when none is near 0 or 1."""
 INTEGRALITY_TOLERANCE = 1e-6
@@ -56,25 +61,74 @@ def _batches(
         size = max(1, size // 2)
 
 
+@dataclass
+class DiveState:
+    """Where a dive stands: the value each switch is fixed at (nan while free), batch by batch."""
+
+    fixed: FloatArray
+    batches: list[IntArray]
+    """Positions fixed in each round, oldest first."""
+
+
+COMPLETION_BACKTRACK = (4, 16, 64)
+"""At a dead end, the last this many rounds of fixings are undone and a MIP completes the
+plan; each failure undoes more, and finally the whole dive."""
+
+
 def dive(program: LinearProgram, deadline: float) -> FloatArray | None:
     """Returns a feasible solution of ``program`` found by LP diving, or None.
 
-    None means the relaxation is infeasible, a dead end was reached, or ``deadline``
-    (a ``time.perf_counter()`` value) passed first.
+    A dive has no lookahead: when fixing the next switch either way leaves the relaxation
+    infeasible, the last rounds of fixings are undone and HiGHS's MIP search finds the first
+    plan for the switches left free (a sub-MIP far smaller than the whole). None means the
+    relaxation is infeasible or ``deadline`` (a ``time.perf_counter()`` value) passed first.
     """
     relaxed = HighsCopy(program)
     if not relaxed.run(max(deadline - time.perf_counter(), 0.0)):
         return None
-    x = relaxed.values()
     binary = binary_columns(program)
-    free = np.ones(len(binary), dtype=bool)
+    state = DiveState(np.full(len(binary), np.nan), [])
+    reached = _dive_once(relaxed, binary, state, deadline)
+    if reached is None and time.perf_counter() > deadline:
+        return None
+    general = np.setdiff1d(np.flatnonzero(program.integer), binary)
+    if reached is None or len(general):
+        return _complete(program, binary, state, deadline)
+    relaxed.set_bounds(binary, state.fixed, state.fixed)
+    if relaxed.run(max(deadline - time.perf_counter(), 0.0)):
+        return relaxed.values()
+    return None
+
+
+def _dive_once(
+    relaxed: HighsCopy, binary: IntArray, state: DiveState, deadline: float
+) -> bool | None:
+    """Dives from the solved relaxation, recording fixings in ``state``.
+
+    Returns True when every switch is fixed, None at a dead end or the deadline.
+    """
+    x = relaxed.values()
     while True:
         if time.perf_counter() > deadline:
             return None
+        free = np.isnan(state.fixed)
         values = x[binary]
         fractional = free & (np.abs(values - np.round(values)) > INTEGRALITY_TOLERANCE)
+        priced_out = (
+            free
+            & (values <= INTEGRALITY_TOLERANCE)
+            & (relaxed.reduced_costs()[binary] > PRICED_OUT)
+        )
+        if priced_out.any():
+            columns = binary[priced_out]
+            relaxed.set_bounds(columns, np.zeros(len(columns)), np.zeros(len(columns)))
+            state.fixed[priced_out] = 0.0
+            state.batches.append(np.flatnonzero(priced_out))
         if not fractional.any():
-            break
+            rest = np.isnan(state.fixed)
+            state.fixed[rest] = np.round(values[rest])
+            state.batches.append(np.flatnonzero(rest))
+            return True
         for batch in _batches(values, fractional, FIRST_BATCH_SHARE):
             for positions, value in batch:
                 columns = binary[positions]
@@ -82,33 +136,38 @@ def dive(program: LinearProgram, deadline: float) -> FloatArray | None:
                     columns, np.full(len(columns), value), np.full(len(columns), value)
                 )
             if relaxed.run(max(deadline - time.perf_counter(), 0.0)):
-                for positions, _ in batch:
-                    free[positions] = False
+                for positions, value in batch:
+                    state.fixed[positions] = value
+                state.batches.append(np.concatenate([positions for positions, _ in batch]))
                 break
             for positions, _ in batch:
                 relaxed.reset_bounds(binary[positions])
         else:
             return None
         x = relaxed.values()
-    settled = np.round(x[binary])
-    relaxed.set_bounds(binary, settled, settled)
-    general = np.setdiff1d(np.flatnonzero(program.integer), binary)
-    if len(general):
-        return _settle_general(program, binary, settled, deadline)
-    if not relaxed.run(max(deadline - time.perf_counter(), 0.0)):
-        return None
-    return relaxed.values()
 
 
-def _settle_general(
-    program: LinearProgram, binary: IntArray, settled: FloatArray, deadline: float
+def _complete(
+    program: LinearProgram, binary: IntArray, state: DiveState, deadline: float
 ) -> FloatArray | None:
-    """Returns a solution with the binaries at ``settled`` and the other integers chosen by MIP."""
+    """Returns the first plan a MIP finds with the dive's older fixings kept, or None."""
     mip = HighsCopy(program, integer=True)
-    mip.set_bounds(binary, settled, settled)
-    if not mip.run(max(deadline - time.perf_counter(), 0.0)):
-        return None
-    return mip.values()
+    mip.set_option("mip_max_improving_sols", 1)
+    for undo in (*COMPLETION_BACKTRACK, len(state.batches)):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        fixed = state.fixed.copy()
+        for positions in state.batches[max(len(state.batches) - undo, 0) :]:
+            fixed[positions] = np.nan
+        kept = ~np.isnan(fixed)
+        mip.reset_bounds(binary[~kept])
+        mip.set_bounds(binary[kept], fixed[kept], fixed[kept])
+        if mip.run(left / 2 if undo < len(state.batches) else left):
+            return mip.values()
+        if undo >= len(state.batches):
+            return None
+    return None
 
 
 def first_incumbent(program: LinearProgram, deadline: float) -> FloatArray | None:

@@ -2,12 +2,9 @@
 
 For an order of option o placed in t that arrives in a = t + L[o], every good unit is either
 sold or shipped in a..l, or still in stock at the end of l. Sales of product p in period u are at
-most D[ω,p,u], and presale shipments in a..l at most the units of the presale orders whose
-shipping window meets a..l (each ships once), so for every l ≥ a:
+most D[ω,p,u] and presale shipments at most the presale units open in u, so for every l ≥ a:
 
-    γ[s]·x[o,t,ω] ≤ (Σ_{u=a..l} D[ω,p,u] + Q[p,a,l])·y[o,t,ω] + I[p,l,ω]
-
-where Q[p,a,l] is that presale bound.
+    γ[s]·x[o,t,ω] ≤ (Σ_{u=a..l} out[ω,p,u])·y[o,t,ω] + I[p,l,ω]
 
 These are the single-period (l,S) inequalities of lot sizing (Barany, Van Roy & Wolsey 1984)
 with S = {t}. They cut off fractional switches that pay a sliver of the setup cost for an
@@ -20,28 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.model.data import ModelData, PresaleData
+from flexsupply.model.data import ModelData
 from flexsupply.model.program import ProgramBuilder
 
 MAX_WINDOW = 4
 """Longest l − a considered [periods]. Measured on the spring-drop demo, windows up to 4 give
 93 % of the relaxation gain of full windows with a quarter of the rows."""
-
-
-def _presale_between(pre: PresaleData, n_prod: int, periods: int) -> FloatArray:
-    """Returns the most presale units of each product that can ship in a..l, ``(P, T, T)``.
-
-    A presale order ships its units once, in its window (``ship_from`` to ``due``, or to the
-    horizon's end when lateness is allowed), so it counts in full when its window meets a..l.
-    """
-    t = np.arange(periods)
-    last = np.where(pre.late_forbidden, pre.due, periods - 1)
-    meets = (pre.ship_from[:, None, None] <= t[None, None, :]) & (
-        last[:, None, None] >= t[None, :, None]
-    )
-    between = np.zeros((n_prod, periods, periods))
-    np.add.at(between, pre.product, meets * pre.units_to_ship[:, None, None])
-    return between
 
 
 def add_order_cover_cuts(
@@ -63,10 +44,15 @@ def add_order_cover_cuts(
     """
     opts, prods, pre = data.options, data.products, data.presale
     n_scen, n_prod, periods = demand.shape
+    presale_open = np.zeros((n_prod, periods))
     t_index = np.arange(periods)
-    spot = np.moveaxis(demand, 0, 2)  # (P, T, Ω)
-    cumulative = np.concatenate([np.zeros((n_prod, 1, n_scen)), np.cumsum(spot, axis=1)], axis=1)
-    presale_between = _presale_between(pre, n_prod, periods)  # (P, T, T)
+    window_open = (t_index[None, :] >= pre.ship_from[:, None]) & (
+        (t_index[None, :] <= pre.due[:, None]) | ~pre.late_forbidden[:, None]
+    )
+    np.add.at(presale_open, pre.product, window_open * pre.units_to_ship[:, None])
+    outflow = np.moveaxis(demand, 0, 2) + presale_open[:, :, None]  # (P, T, Ω)
+    cumulative = np.concatenate([np.zeros((n_prod, 1, n_scen)), np.cumsum(outflow, axis=1)], axis=1)
+
     candidates = np.flatnonzero((switch >= 0).any(axis=(1, 2)) & ~prods.backlog[opts.product])
     if not len(candidates):
         return 0
@@ -83,7 +69,6 @@ def add_order_cover_cuts(
     covered = (
         cumulative[p_idx, last_c[:, :, :, None] + 1, w_idx]
         - cumulative[p_idx, arrival_c[:, :, None, None], w_idx]
-        + presale_between[p_idx, arrival_c[:, :, None, None], last_c[:, :, :, None]]
     )  # (C, T, W, Ω)
     # Once a window covers the whole order bound the inequality is implied by x ≤ U·y.
     bound = (good[:, None, None] * upper[candidates])[:, :, None, :]
