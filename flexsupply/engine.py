@@ -17,7 +17,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
 
-WARM_START_SHARE = 0.3
+WARM_START_SHARE = 0.5
 """Share of the time limit spent on the warm start; the engine gets the rest."""
 WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
