@@ -96,3 +96,16 @@ def test_a_time_limited_solve_is_never_worse_than_its_warm_start(
     assert plan.objective >= OPTIMA["G11"] - 1e-6
     if plan.status == "optimal":
         assert plan.objective == pytest.approx(OPTIMA["G11"], abs=1e-6)
+
+
+def test_warm_start_works_after_both_highs_builds_ran_in_the_process() -> None:
+    """PuLP's HiGHS starts a 2-thread scheduler shared by every Highs object in the process."""
+    scenario = trigeiro_scenario(read_trigeiro(TRIGEIRO / "F22.DAT"))
+    fs.solve(scenario, "ortools", engine="highs")
+    fs.solve(scenario, "pulp", engine="highs")
+    program, model = build_program(scenario, demand_scenarios(scenario))
+
+    start = warm_start(program, style_of_column(model, program.n_columns), budget=30)
+
+    assert start is not None
+    assert start.objective >= OPTIMA["F22"] - 1e-6

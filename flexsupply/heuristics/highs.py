@@ -68,7 +68,6 @@ class HighsCopy:
         self._sign = -1.0 if program.maximize else 1.0
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("random_seed", 0)
-        self.highs.setOptionValue("threads", 1)
         lp = highspy.HighsLp()
         matrix = program.matrix.tocsc()
         lp.num_col_ = program.n_columns
