@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -53,7 +54,9 @@ def solve(
         scenario: the validated scenario.
         solver: backend name, ``ortools`` (default) or ``pulp``.
         engine: engine inside the backend (``scip``/``highs`` or ``cbc``/``highs``).
-        time_limit: wall-clock limit [seconds]; the best plan found by then is returned.
+        time_limit: wall-clock limit [seconds] of the whole call (demand sampling, model
+            building, warm start and engine; engines stop at their next check, CBC up to a
+            few seconds late); the best plan found by then is returned.
         gap: relative optimality gap to stop at (default: prove optimality, 1e-6).
         threads: threads the engine may use.
         seed: random seed of the engine.
@@ -82,10 +85,15 @@ def solve(
         log=log,
         progress=progress,
     )
+    started = time.perf_counter()
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)
     program, model = build_program(scenario, futures)
-    result = _solve_with_warm_start(program, model, backend, options, warm_start)
+    solve_options = options
+    if time_limit is not None:
+        left = time_limit - (time.perf_counter() - started)
+        solve_options = replace(options, time_limit=max(left, MIN_ENGINE_SECONDS))
+    result = _solve_with_warm_start(program, model, backend, solve_options, warm_start)
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
         if stochastic_report:
