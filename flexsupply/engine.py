@@ -20,6 +20,9 @@ from flexsupply.scenario import Scenario
 
 WARM_START_SHARE = 0.5
 """Share of the time limit spent on the warm start; the engine gets the rest."""
+FIRST_PLAN_SHARE = 0.85
+"""Share of the time limit the warm start may spend finding its first plan, when the dive is
+slow; fix-and-optimise stops at ``WARM_START_SHARE`` either way."""
 WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
 MIN_ENGINE_SECONDS = 1.0
@@ -129,10 +132,19 @@ def _solve_with_warm_start(
         return backend.solve(program, options)
     limit = options.time_limit
     budget = WARM_START_SECONDS if limit is None else WARM_START_SHARE * limit
+    first_plan_budget = None if limit is None else FIRST_PLAN_SHARE * limit
+    began = time.perf_counter()
     start = find_warm_start(
-        program, style_of_column(model, program.n_columns), budget, options.seed
+        program,
+        style_of_column(model, program.n_columns),
+        budget,
+        options.seed,
+        first_plan_budget=first_plan_budget,
     )
     if start is None:
+        if limit is not None:
+            spent = time.perf_counter() - began
+            options = replace(options, time_limit=max(limit - spent, MIN_ENGINE_SECONDS))
         return backend.solve(program, options)
     if options.log:
         print(start.summary())

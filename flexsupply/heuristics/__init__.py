@@ -47,22 +47,28 @@ class WarmStart:
 
 
 def warm_start(
-    program: LinearProgram, group_of_column: IntArray, budget: float, seed: int = 0
+    program: LinearProgram,
+    group_of_column: IntArray,
+    budget: float,
+    seed: int = 0,
+    first_plan_budget: float | None = None,
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
-    The dive may use the whole budget (without it there is nothing to improve); when it ends
-    in a dead end, HiGHS's MIP search looks for a first plan in the time left.
-    Fix-and-optimise gets what remains, on programs of at least
+    Finding a first plan (the dive; when it ends in a dead end, HiGHS's MIP search) may take
+    up to ``first_plan_budget`` seconds (default ``budget``): without it there is nothing to
+    improve and the engines rarely find one on large seasons. Fix-and-optimise then runs until
+    ``budget`` seconds from the start, on programs of at least
     ``FIX_AND_OPTIMIZE_MIN_INTEGERS`` integer columns.
 
     ``group_of_column`` gives the style of each integer column (see ``fix_and_optimize``).
     """
     started = time.perf_counter()
     deadline = started + budget
-    first = dive(program, deadline)
+    first_deadline = started + max(budget, first_plan_budget or 0.0)
+    first = dive(program, first_deadline)
     if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
-        first = first_incumbent(program, deadline)
+        first = first_incumbent(program, first_deadline)
     if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
         return None
     if int(program.integer.sum()) < FIX_AND_OPTIMIZE_MIN_INTEGERS:
