@@ -256,9 +256,14 @@ def read_plan_first_stage(scenario: Scenario, path: str | Path) -> FirstStage:
     """
     try:
         plan = json.loads(Path(path).read_text(encoding="utf-8"))
-        orders = plan["orders"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError) as error:
         raise FlexsupplyError(f"cannot read the plan {path}: {error}") from None
+    if not isinstance(plan, dict) or not isinstance(plan.get("orders"), list):
+        raise FlexsupplyError(
+            f"{path}: not a flexsupply plan (no 'orders' list); write one with "
+            "`flexsupply solve FILE --out-dir DIR`"
+        )
+    orders = plan["orders"]
     return first_stage_from_orders(scenario, orders)
 
 

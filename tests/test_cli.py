@@ -95,7 +95,7 @@ def test_validate_reports_every_file_and_fails_if_any_is_bad() -> None:
 
     assert code == 1
     assert (
-        f"{CASES / 'small.yaml'}: ok (1 products, 2 suppliers, 3 periods, 1 demand scenarios)"
+        f"{CASES / 'small.yaml'}: ok (1 product, 2 suppliers, 3 periods, 1 demand scenario)"
         in output
     )
     assert "2 problems" in output

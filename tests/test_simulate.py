@@ -180,3 +180,16 @@ def test_cli_simulate_with_unreadable_plan_exits_1(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot read the plan")
     assert "Traceback" not in result.output
+
+
+def test_cli_simulate_with_json_that_is_not_a_plan_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "notplan.json").write_text('{"a": 1}')
+
+    result = CliRunner().invoke(
+        main,
+        ["simulate", str(CASES / "fast_reorder.yaml"), "--plan", str(tmp_path / "notplan.json")],
+    )
+
+    assert result.exit_code == 1
+    assert "notplan.json: not a flexsupply plan (no 'orders' list)" in result.output
+    assert "Traceback" not in result.output

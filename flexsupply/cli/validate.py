@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -31,11 +32,21 @@ def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
             scenario = load_with_overrides(file, sets)
         except ScenarioError as error:
             failed.append(error)
+            if click.get_current_context().find_root().params.get("debug", False):
+                traceback.print_exc()
             click.echo(f"Error: {error}", err=True)
             continue
-        click.echo(
-            f"{file}: ok ({len(scenario.products)} products, {len(scenario.suppliers)} suppliers, "
-            f"{scenario.horizon.periods} periods, {scenario.demand.scenario_count} demand scenarios)"
-        )
+        counts = [
+            _count(len(scenario.products), "product"),
+            _count(len(scenario.suppliers), "supplier"),
+            _count(scenario.horizon.periods, "period"),
+            _count(scenario.demand.scenario_count, "demand scenario"),
+        ]
+        click.echo(f"{file}: ok ({', '.join(counts)})")
     if failed:
         sys.exit(ScenarioError.exit_code)
+
+
+def _count(number: int, noun: str) -> str:
+    """Returns ``number`` with ``noun``, plural unless it is 1 ("1 product", "3 periods")."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
