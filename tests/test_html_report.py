@@ -308,7 +308,11 @@ def test_cli_reads_the_plan_in_a_folder(tmp_path: Path, plan_dict: dict[str, Any
     [
         ("{not json", "plan.json:1:2  not JSON"),
         ("[1, 2]", "expected a JSON object, got list"),
-        ('{"scenario": "x"}', "plan.json  currency: Field required"),
+        ('{"scenario": "x"}', "plan.json  not a flexsupply plan (no 'status' or 'orders')"),
+        (
+            '{"scenario": "x", "status": "optimal", "orders": []}',
+            "plan.json  currency: Field required",
+        ),
     ],
 )
 def test_cli_names_the_problem_in_a_bad_plan_file(

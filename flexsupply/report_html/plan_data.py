@@ -222,6 +222,14 @@ def read_plan_json(path: str | Path) -> PlanData:
     if not isinstance(data, dict):
         problem = Problem((), f"expected a JSON object, got {type(data).__name__}", source, 1, 1)
         raise PlanFileError([problem], source)
+    if "status" not in data or "orders" not in data:
+        problem = Problem(
+            (),
+            "not a flexsupply plan (no 'status' or 'orders'); write one with "
+            "`flexsupply solve FILE --out-dir DIR`",
+            source,
+        )
+        raise PlanFileError([problem], source)
     return parse_plan(data, source)
 
 
