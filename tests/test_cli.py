@@ -234,7 +234,7 @@ def test_a_bad_profile_file_exits_1_with_its_line(tmp_path: Path) -> None:
     assert "Traceback" not in output
     assert output == (
         f"Error: 1 problem in solver profile {profile}\n"
-        f"  {profile}:2:9  engine: unknown engine 'scip' for pulp; choose cbc, highs\n"
+        f"  {profile}:2:9  engine: unknown engine 'scip' for pulp; choose highs, cbc\n"
     )
 
 

@@ -44,7 +44,7 @@ def test_format_progress(progress: Progress | None, note: str | None, text: str)
 @pytest.mark.parametrize(
     ("backend", "engine", "note"),
     [
-        ("pulp", None, "CBC reports no live bound"),
+        ("pulp", None, "HiGHS under PuLP reports no live bound"),
         ("pulp", "cbc", "CBC reports no live bound"),
         ("pulp", "highs", "HiGHS under PuLP reports no live bound"),
         ("ortools", "scip", None),

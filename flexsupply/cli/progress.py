@@ -26,9 +26,9 @@ def live_note(backend: str, engine: str | None) -> str | None:
     """Returns what to show instead of bounds for engines that report none while running."""
     if backend != "pulp":
         return None
-    if engine == "highs":
-        return "HiGHS under PuLP reports no live bound"
-    return "CBC reports no live bound"
+    if engine == "cbc":
+        return "CBC reports no live bound"
+    return "HiGHS under PuLP reports no live bound"
 
 
 def format_progress(elapsed: float, progress: Progress | None, note: str | None = None) -> str:
