@@ -17,9 +17,6 @@ from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.heuristics.lp_dive import dive, first_incumbent
 from flexsupply.model.program import LinearProgram
 
-FIX_AND_OPTIMIZE_MIN_INTEGERS = 2000
-"""Programs with fewer integer columns skip fix-and-optimise: the engines prove such sizes
-(Trigeiro's 24 items × 30 periods has 720) faster than sub-MIPs improve them."""
 FEASIBILITY_TOLERANCE = 1e-5
 """Largest row, bound or integrality violation accepted in a start [units or currency]."""
 
@@ -58,8 +55,7 @@ def warm_start(
     Finding a first plan (the dive; when it ends in a dead end, HiGHS's MIP search) may take
     up to ``first_plan_budget`` seconds (default ``budget``): without it there is nothing to
     improve and the engines rarely find one on large seasons. Fix-and-optimise then runs until
-    ``budget`` seconds from the start, on programs of at least
-    ``FIX_AND_OPTIMIZE_MIN_INTEGERS`` integer columns.
+    ``budget`` seconds from the start.
 
     ``group_of_column`` gives the style of each integer column (see ``fix_and_optimize``).
     """
@@ -71,8 +67,6 @@ def warm_start(
         first = first_incumbent(program, first_deadline)
     if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
         return None
-    if int(program.integer.sum()) < FIX_AND_OPTIMIZE_MIN_INTEGERS:
-        deadline = time.perf_counter()
     improved = fix_and_optimize(program, first, group_of_column, deadline, seed)
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:
