@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 import tempfile
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
+from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -24,11 +24,7 @@ _CBC_BOUND = re.compile(r"^(?:Lower|Upper) bound:\s+(\S+)", re.MULTILINE)
 
 
 def _pulp() -> Any:
-    # PuLP loads highspy's HiGHS into the process; OR-Tools bundles an older HiGHS whose symbols
-    # then bind to it and crash a later ortools/highs solve. Loading OR-Tools' solver first keeps
-    # each library on its own HiGHS.
-    with contextlib.suppress(ImportError):
-        import ortools.math_opt.core.python.solver  # noqa: F401
+    load_ortools_highs_first()
     try:
         import pulp
     except ImportError:  # pragma: no cover - pulp is a core dependency

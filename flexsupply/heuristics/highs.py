@@ -16,15 +16,13 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
 
 
 def _highspy() -> Any:
-    # OR-Tools bundles an older HiGHS; loading its solver first keeps each library on its own
-    # symbols (the other order crashes a later ortools/highs solve).
-    with contextlib.suppress(ImportError):
-        import ortools.math_opt.core.python.solver  # noqa: F401
+    load_ortools_highs_first()
     try:
         import highspy
     except ImportError:  # pragma: no cover - highspy is a core dependency
