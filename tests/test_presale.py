@@ -206,12 +206,13 @@ def test_forecast_of_demo_narrows_every_presold_style() -> None:
 
 
 def test_forecast_needs_a_signal_block() -> None:
-    result = CliRunner().invoke(main, ["forecast", str(SIGNALS.parent / "cli" / "small.yaml")])
+    path = SIGNALS.parent / "cli" / "small.yaml"
+    result = CliRunner().invoke(main, ["forecast", str(path)])
 
     assert result.exit_code == 1
     assert result.output == (
-        "Error: 1 problem in scenario 'small'\n"
-        "  demand: no signal block: the forecast needs demand given by signals\n"
+        f"Error: 1 problem in {path}\n"
+        f"  {path}  demand: no signal block: the forecast needs demand given by `demand.signals`\n"
     )
 
 

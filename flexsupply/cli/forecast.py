@@ -22,6 +22,11 @@ def forecast(file: Path) -> None:
     Example: flexsupply forecast scenarios/signals-demo.yaml
     """
     from flexsupply.demand.forecast import forecast_report
+    from flexsupply.errors import Problem, ScenarioError
     from flexsupply.scenario import load
 
-    click.echo(forecast_report(load(file)))
+    scenario = load(file)
+    if scenario.demand.signals is None:
+        message = "no signal block: the forecast needs demand given by `demand.signals`"
+        raise ScenarioError([Problem(("demand",), message, str(file))], str(file))
+    click.echo(forecast_report(scenario))
