@@ -109,3 +109,16 @@ def test_warm_start_works_after_both_highs_builds_ran_in_the_process() -> None:
 
     assert start is not None
     assert start.objective >= OPTIMA["F22"] - 1e-6
+
+
+def test_a_season_no_engine_finishes_still_gets_a_plan_within_its_time_limit() -> None:
+    """spring-drop: the engines alone find a first plan late if at all; the warm start gives one."""
+    scenario = fs.load(Path(__file__).parent.parent / "scenarios" / "spring-drop.yaml")
+
+    plan = fs.solve(scenario, time_limit=45)
+
+    assert plan.status == "feasible"
+    assert plan.objective >= plan.extra["warm_start_objective"] - 1e-6
+    assert plan.bound >= plan.objective
+    assert 0 < plan.gap < 1
+    assert plan.seconds < 45 * 1.5
