@@ -6,26 +6,13 @@ from pathlib import Path
 
 import click
 
-from flexsupply.backends import BACKEND_NAMES
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.solver_flags import solver_flags
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--solver",
-    default=BACKEND_NAMES[0],
-    show_default=True,
-    metavar="NAME|PROFILE.yaml",
-    help="Backend or solver profile (as for solve) for the scenario files given.",
-)
-@click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Stop each scenario's solve after this many seconds with the best plan found.",
-)
+@solver_flags(" (for the scenario files given)")
 @click.option(
     "--format",
     "output_format",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from flexsupply.backends import BACKEND_NAMES
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.solver_flags import solver_flags
 
 
 @click.command()
@@ -20,20 +20,7 @@ from flexsupply.cli.errors import friendly_errors
     show_default=True,
     help="HTML file to write.",
 )
-@click.option(
-    "--solver",
-    default=BACKEND_NAMES[0],
-    show_default=True,
-    metavar="NAME|PROFILE.yaml",
-    help="Backend or solver profile (as for solve) for a scenario FILE.",
-)
-@click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Stop a scenario FILE's solve after this many seconds with the best plan found.",
-)
+@solver_flags(" (for a scenario FILE)")
 @click.option(
     "--gap",
     type=click.FloatRange(min=0),

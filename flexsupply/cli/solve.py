@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.solver_flags import solver_flags
 
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
@@ -27,25 +28,7 @@ SET_HELP = (
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--solver",
-    default="ortools",
-    show_default=True,
-    metavar="NAME|PROFILE.yaml",
-    help="Backend (ortools, pulp), solver profile (fast, exact, …; see `flexsupply solvers`) "
-    "or a profile file.",
-)
-@click.option(
-    "--engine",
-    default=None,
-    help="Engine inside the backend: scip|highs (ortools), cbc|highs (pulp). Overrides the profile.",
-)
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Stop after this many seconds with the best plan found. Overrides the profile.",
-)
+@solver_flags("")
 @click.option(
     "--gap",
     type=click.FloatRange(min=0),
