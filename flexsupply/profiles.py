@@ -94,6 +94,19 @@ class SolverProfile(BaseModel):
             update={key: value for key, value in flags.items() if value is not None}
         )
 
+    def solve_arguments(self) -> dict[str, Any]:
+        """Returns the profile as keyword arguments of ``flexsupply.solve``, after the backend.
+
+        Keys: ``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``.
+        """
+        return {
+            "engine": self.engine,
+            "time_limit": self.time_limit,
+            "gap": self.gap,
+            "threads": self.threads,
+            "seed": self.seed or 0,
+        }
+
     def summary(self) -> str:
         """Returns the settings in one line, e.g. ``ortools/highs, 30 s, gap 2 %``."""
         parts = [f"{self.backend}/{self.engine or 'default'}"]

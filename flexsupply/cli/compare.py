@@ -46,15 +46,7 @@ def compare(
     from flexsupply.profiles import find_profile
 
     profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
-    comparison = compare_files(
-        inputs,
-        profile.backend,
-        engine=profile.engine,
-        time_limit=profile.time_limit,
-        gap=profile.gap,
-        threads=profile.threads,
-        seed=profile.seed or 0,
-    )
+    comparison = compare_files(inputs, profile.backend, **profile.solve_arguments())
     if output_format == "json":
         click.echo(comparison_json(comparison), nl=False)
     elif output_format == "csv":

@@ -49,13 +49,5 @@ def report(
 
     require_matplotlib()  # before a solve that could take minutes
     profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit, gap=gap)
-    plan = plan_from_file(
-        file,
-        profile.backend,
-        engine=profile.engine,
-        time_limit=profile.time_limit,
-        gap=profile.gap,
-        threads=profile.threads,
-        seed=profile.seed or 0,
-    )
+    plan = plan_from_file(file, profile.backend, **profile.solve_arguments())
     click.echo(f"Wrote {write_report(plan, output)}")

@@ -96,11 +96,7 @@ def solve(
         plan = solve_scenario(
             scenario,
             profile.backend,
-            engine=profile.engine,
-            time_limit=profile.time_limit,
-            gap=profile.gap,
-            threads=profile.threads,
-            seed=profile.seed or 0,
+            **profile.solve_arguments(),
             log=log,
             stochastic_report=stochastic_report,
             progress=progress,
