@@ -10,8 +10,6 @@ import csv
 import importlib
 import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flexsupply.files import write_text_atomic
+from flexsupply.files import write_atomic, write_text_atomic
 from flexsupply.plan import Plan
 
 Cell = str | int | float | date | None
@@ -251,16 +249,7 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
             if title in DATE_COLUMNS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                     cell.number_format = "yyyy-mm-dd"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, book.save)
 
 
 def write_outputs(
