@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flexsupply.errors import FlexsupplyError
+from flexsupply.plan_input import plan_file_or_solved
 
 Value = float | str | None
 """One cell of a comparison: a number, a word (solver status) or None (not in that plan)."""
@@ -251,24 +252,10 @@ def read_plan_input(
 
     A scenario file is solved with the solver options given (``time_limit`` in seconds).
     """
-    source = Path(path)
-    if source.is_dir():
-        source = source / "plan.json"
-    if source.suffix.lower() == ".json":
-        return read_plan_file(source)
-    from flexsupply.engine import solve
-    from flexsupply.scenario import load
-
-    plan = solve(
-        load(source),
-        solver,
-        engine=engine,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
-        seed=seed,
+    found = plan_file_or_solved(
+        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
     )
-    return plan.to_dict()
+    return read_plan_file(found) if isinstance(found, Path) else found.to_dict()
 
 
 def read_plan_file(path: str | Path) -> dict[str, Any]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flexsupply.plan_input import plan_file_or_solved
 from flexsupply.report_html.plan_data import PlanData, parse_plan, read_plan_json
-
-PLAN_SUFFIXES = (".json",)
-"""Files with these suffixes are read as plans; any other file as a scenario to solve."""
 
 
 def plan_from_file(
@@ -27,21 +25,9 @@ def plan_from_file(
     (``time_limit`` in seconds, ``gap`` relative); they are ignored for a plan file. Errors
     are the library's: ``ScenarioError``, ``SolveError``, ``BackendError``, ``PlanFileError``.
     """
-    source = Path(path)
-    if source.is_dir():
-        source = source / "plan.json"
-    if source.suffix.lower() in PLAN_SUFFIXES:
-        return read_plan_json(source)
-    from flexsupply.engine import solve
-    from flexsupply.scenario import load
-
-    plan = solve(
-        load(source),
-        solver,
-        engine=engine,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
-        seed=seed,
+    found = plan_file_or_solved(
+        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
     )
-    return parse_plan(plan.to_dict(), str(source))
+    if isinstance(found, Path):
+        return read_plan_json(found)
+    return parse_plan(found.to_dict(), str(Path(path)))
