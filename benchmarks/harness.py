@@ -211,3 +211,14 @@ def cell(value: float | None, form: str = ",.0f", scale: float = 1.0, suffix: st
     if value is None:
         return "—"
     return f"{scale * value:{form}}{suffix}"
+
+
+def machine_line(results: dict[str, Any]) -> str:
+    """Returns the one-line machine header of a results page: date, CPUs, versions, commit, load."""
+    info = results["machine"]
+    return (
+        f"{results['date']} · {info['cpu_count']} CPUs · Python {info['python']} · "
+        + ", ".join(f"{name} {version}" for name, version in info["versions"].items() if version)
+        + f" · flexsupply at {info['git_commit']} · load average at start "
+        + " / ".join(f"{value:.1f}" for value in info["load_average_at_start"])
+    )

@@ -183,14 +183,11 @@ def _verdict_words(found: dict[str, Any]) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     """Returns the Markdown summary: model sizes and memory, every solve, the targets."""
-    info, settings, rows = results["machine"], results["settings"], results["rows"]
+    settings, rows = results["settings"], results["rows"]
     lines = [
         "# Season benchmark",
         "",
-        f"{results['date']} · {info['cpu_count']} CPUs · Python {info['python']} · "
-        + ", ".join(f"{name} {version}" for name, version in info["versions"].items() if version)
-        + f" · flexsupply at {info['git_commit']} · load average at start "
-        + " / ".join(f"{value:.1f}" for value in info["load_average_at_start"]),
+        harness.machine_line(results),
         "",
         f"Seasons from `benchmarks/season.py` (seed {settings['seed']}), size = products × "
         "suppliers × periods × scenarios; each size and engine in a fresh process. "

@@ -281,15 +281,12 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def markdown(results: dict[str, Any]) -> str:
     """Returns the Markdown summary: a table per instance set, the targets, every solve."""
-    settings, info = results["settings"], results["machine"]
+    settings = results["settings"]
     rows, summary = results["rows"], results["summary"]
     lines = [
         "# Trigeiro capacitated lot sizing benchmark",
         "",
-        f"{results['date']} · {info['cpu_count']} CPUs · Python {info['python']} · "
-        + ", ".join(f"{name} {version}" for name, version in info["versions"].items() if version)
-        + f" · flexsupply at {info['git_commit']} · load average at start "
-        + " / ".join(f"{value:.1f}" for value in info["load_average_at_start"]),
+        harness.machine_line(results),
         "",
         f"Time limit {settings['seconds']:g} s per solve, gap {harness.SOLVE_GAP:g}, threads "
         f"{settings['threads'] or 'engine default'}; each solve in a fresh process. Formulations: "
