@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import click
 
 from flexsupply.cli.errors import friendly_errors
 from flexsupply.cli.solver_flags import solver_flags
+from flexsupply.fds import fd_redirected
 
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
@@ -137,15 +137,11 @@ def _stdout_to_stderr() -> Iterator[None]:
         with contextlib.redirect_stdout(sys.stderr):
             yield
         return
-    saved = os.dup(stdout_fd)
-    os.dup2(stderr_fd, stdout_fd)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
+    with fd_redirected(stdout_fd, stderr_fd), contextlib.redirect_stdout(sys.stderr):
+        try:
             yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, stdout_fd)
-        os.close(saved)
+        finally:
+            sys.stderr.flush()
 
 
 def _show(plan: Plan, output_format: str, quiet: bool) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.errors import BackendError
+from flexsupply.fds import fd_redirected
 from flexsupply.model.program import LinearProgram
 
 
@@ -39,17 +40,15 @@ def _banner_hidden() -> Iterator[None]:
     except (AttributeError, OSError, ValueError):  # replaced by a Python object (pytest, IDEs)
         stdout_fd = 1
     try:
-        saved = os.dup(stdout_fd)
+        os.fstat(stdout_fd)
     except OSError:  # pragma: no cover - no file descriptor 1 at all
         yield
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, stdout_fd)
-        yield
+        with fd_redirected(stdout_fd, devnull):
+            yield
     finally:
-        os.dup2(saved, stdout_fd)
-        os.close(saved)
         os.close(devnull)
 
 
