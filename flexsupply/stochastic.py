@@ -8,8 +8,9 @@ With the objective maximised (Birge & Louveaux, *Introduction to Stochastic Prog
   the recourse per scenario; VSS = RP − EEV ≥ 0.
 - **WS**, wait-and-see: plan each scenario alone knowing its demand; EVPI = WS − RP ≥ 0.
 
-The per-scenario solves (wait-and-see here, out-of-sample recourse in ``simulate``) run in
-parallel processes; results come back in scenario order, the same whatever the number of workers.
+The per-scenario solves (EEV and wait-and-see here, out-of-sample recourse in ``simulate``) run
+in parallel processes; results come back in scenario order, the same whatever the number of
+workers.
 """
 
 from __future__ import annotations
@@ -222,6 +223,53 @@ def combine(scenario: Scenario, objectives: Sequence[float], probabilities: np.n
     return expected - risk.cvar_weight * cvar(-values, probabilities, risk.cvar_alpha)
 
 
+def _ties_scenarios(scenario: Scenario) -> bool:
+    """True when service targets on expectations tie the scenarios' recourse together."""
+    service = scenario.service
+    return service is not None and (
+        service.min_fill_rate is not None or service.min_presale_on_time is not None
+    )
+
+
+def mean_plan_on_scenarios(
+    scenario: Scenario,
+    demand: DemandScenarios,
+    first_stage: FirstStage,
+    solver: str,
+    options: SolverOptions,
+    workers: int | None = 1,
+) -> float | None:
+    """Returns EEV, the objective of a first stage kept with the recourse chosen per scenario.
+
+    With the first stage fixed nothing else is shared between scenarios, so each scenario is
+    solved alone (``solve_each``, in ``workers`` processes) and the values combined by
+    ``combine``, as in ``wait_and_see``. Service targets on expectations tie scenarios together;
+    then the whole model is solved at once with the first stage fixed.
+
+    Args:
+        scenario: the validated scenario.
+        demand: the demand scenarios.
+        first_stage: the first stage to keep, usually the mean-demand plan's
+            (``mean_value_plan``).
+        solver: backend name.
+        options: solver settings for every solve.
+        workers: processes for the per-scenario solves (default 1: in this process; None: the
+            CPUs, see ``solve_each``).
+
+    Returns:
+        The objective (profit, or cost with ``min_cost``, risk-adjusted when the scenario has a
+        risk term) [currency]; None when some scenario has no feasible recourse, or the solver
+        found no plan for it within the limits of ``options``.
+    """
+    if _ties_scenarios(scenario):
+        fixed, _ = solve_program(scenario, demand, solver, options, first_stage)
+        return fixed.objective if fixed.status.has_plan else None
+    outcomes = solve_each(scenario, demand, first_stage, solver, options, workers)
+    if not all(o.has_plan for o in outcomes):
+        return None
+    return combine(scenario, [o.objective for o in outcomes], demand.probabilities)
+
+
 def wait_and_see(
     scenario: Scenario,
     demand: DemandScenarios,
@@ -236,13 +284,14 @@ def wait_and_see(
     Service targets on expectations tie scenarios together; then the whole model is solved at
     once with every order decided per scenario (supplier onboarding stays shared).
 
+    Returns:
+        The objective (profit, or cost with ``min_cost``, risk-adjusted when the scenario has a
+        risk term) [currency].
+
     Raises:
         SolveError: a problem that the stochastic plan shows feasible has no plan.
     """
-    service = scenario.service
-    if service is not None and (
-        service.min_fill_rate is not None or service.min_presale_on_time is not None
-    ):
+    if _ties_scenarios(scenario):
         joint = scenario.model_copy(update={"reveal_period": 1})
         result, _ = solve_program(joint, demand, solver, options)
         if not result.status.has_plan:
@@ -274,11 +323,12 @@ def stochastic_report(
         options: solver settings for every solve (default: prove optimality).
         demand: demand scenarios (default: those the scenario states).
         plan: the stochastic plan already solved for the same demand (saves solving it again).
-        workers: processes for the wait-and-see solves (default 1: in this process; None: the
-            CPUs, see ``solve_each``).
+        workers: processes for the per-scenario solves of EEV and wait-and-see (default 1: in
+            this process; None: the CPUs, see ``solve_each``).
 
     Returns:
-        The ``StochasticReport``.
+        The ``StochasticReport``: objectives and values in the objective's money [currency],
+        ``seconds`` spent on the extra solves [seconds].
 
     Raises:
         SolveError: the stochastic or the mean-demand problem has no plan.
@@ -294,8 +344,7 @@ def stochastic_report(
     else:
         rp, rp_gap = plan.objective, plan.gap
     ev, first_stage = mean_value_plan(scenario, futures, solver, options)
-    fixed, _ = solve_program(scenario, futures, solver, options, first_stage)
-    eev = fixed.objective if fixed.status.has_plan else None
+    eev = mean_plan_on_scenarios(scenario, futures, first_stage, solver, options, workers)
     ws = wait_and_see(scenario, futures, solver, options, workers)
     maximize = scenario.objective == Objective.MAX_PROFIT
     sign = 1.0 if maximize else -1.0
