@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from flexsupply.backends import BACKEND_NAMES, get_backend
 from flexsupply.errors import FlexsupplyError, Problem
+from flexsupply.scenario_yaml import field_message
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -53,8 +54,9 @@ class SolverProfile(BaseModel):
     omitted means the backend's default."""
     time_limit: float | None = Field(None, gt=0)
     """Wall-clock limit [seconds]; the best plan found by then is returned. Omitted: none."""
-    gap: float | None = Field(None, ge=0)
-    """Relative optimality gap to stop at, e.g. 0.02 for 2 %. Omitted: prove optimality (1e-6)."""
+    gap: float | None = Field(None, ge=0, lt=1)
+    """Relative optimality gap to stop at, a fraction: 0.02 for 2 %. Omitted: prove optimality
+    (1e-6)."""
     threads: int | None = Field(None, ge=1)
     """Threads the engine may use. Omitted: the engine's default."""
     seed: int | None = None
@@ -219,10 +221,10 @@ def _problem(item: Any, root: yaml.MappingNode, source: str) -> Problem:
         close = difflib.get_close_matches(str(key), fields, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         message = f"unknown setting {key!r}{hint}; settings: {', '.join(fields)}"
-    elif item["type"] == "value_error":
-        message = str(item["ctx"]["error"])
     else:
-        message = f"{item['msg'][0].lower()}{item['msg'][1:]}, got {item.get('input')!r}"
+        message = field_message(item)
+        if key == "gap" and item["type"] == "less_than":
+            message += " (the gap is a fraction: 0.02 is 2 %)"
     return Problem(loc[:1], message, source, mark.line + 1, mark.column + 1)
 
 

@@ -395,6 +395,14 @@ def _message(error: ErrorDetails, found: bool) -> str:
     return f"{message}, got {_show(value)}" if found else message
 
 
+def field_message(error: ErrorDetails) -> str:
+    """Returns one pydantic error as the sentence a scenario problem uses, e.g. ``must be ≥ 0, got -5``."""
+    expected = _EXPECTED.get(error["type"])
+    if expected is not None:
+        return f"expected {expected}, got {_show(error.get('input'))}"
+    return _message(error, True)
+
+
 def _suggestion(name: str) -> str:
     """Returns `` (did you mean 'x'?)`` for the schema field closest to ``name``, if any."""
     close = difflib.get_close_matches(name, sorted(_field_names()), n=1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import NamedTuple
 
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
@@ -23,6 +24,14 @@ class StarterError(FlexsupplyError):
     exit_code = 1
 
 
+class StarterFile(NamedTuple):
+    """One file of a starter and whether ``write_starter`` wrote it."""
+
+    path: Path
+    written: bool
+    """False when the file already held exactly this content and was left as it was."""
+
+
 def template_text(name: str) -> str:
     """Returns the YAML text of the template called ``name``.
 
@@ -36,8 +45,10 @@ def template_text(name: str) -> str:
 
 def write_starter(
     folder: str | Path, template: str = TEMPLATES[0], force: bool = False
-) -> list[Path]:
+) -> list[StarterFile]:
     """Writes ``<template>.yaml`` and ``scenario.schema.json`` into ``folder`` (created if needed).
+
+    A file that already holds exactly what would be written is left untouched.
 
     Args:
         folder: Where to write.
@@ -45,7 +56,7 @@ def write_starter(
         force: Replace files that already exist.
 
     Returns:
-        The paths written: the scenario first, then the schema.
+        The scenario file first, then the schema, each with whether it was written.
 
     Raises:
         StarterError: the template is unknown, or a file exists and ``force`` is not set.
@@ -55,10 +66,14 @@ def write_starter(
     targets = [folder / f"{template}.yaml", folder / SCHEMA_FILE]
     texts = [text, schema_text()]
     # A file that already holds what would be written loses nothing by being written again.
+    same = [
+        path.is_file() and path.read_bytes() == new.encode("utf-8")
+        for path, new in zip(targets, texts, strict=True)
+    ]
     existing = [
         path
-        for path, new in zip(targets, texts, strict=True)
-        if path.exists() and (not path.is_file() or path.read_bytes() != new.encode("utf-8"))
+        for path, unchanged in zip(targets, same, strict=True)
+        if path.exists() and not unchanged
     ]
     if existing and not force:
         names = " and ".join(str(path) for path in existing)
@@ -67,9 +82,10 @@ def write_starter(
     if folder.exists() and not folder.is_dir():
         raise StarterError(f"{folder} is a file, not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    for path, new in zip(targets, texts, strict=True):
-        write_text_atomic(path, new)
-    return targets
+    for path, new, unchanged in zip(targets, texts, same, strict=True):
+        if not unchanged:
+            write_text_atomic(path, new)
+    return [StarterFile(path, not unchanged) for path, unchanged in zip(targets, same, strict=True)]
 
 
-__all__ = ["TEMPLATES", "StarterError", "template_text", "write_starter"]
+__all__ = ["TEMPLATES", "StarterError", "StarterFile", "template_text", "write_starter"]

@@ -268,6 +268,20 @@ def test_init_writes_a_template_that_validates_and_solves(
     assert output.startswith(f"{template}: optimal ({backend}/")
 
 
+def test_init_again_says_it_kept_files_that_are_up_to_date(tmp_path: Path) -> None:
+    run("init", str(tmp_path), "--template", "minimal")
+
+    code, output = run("init", str(tmp_path), "--template", "minimal")
+
+    scenario = tmp_path / "minimal.yaml"
+    assert code == 0
+    assert output == (
+        f"Kept {scenario} (already up to date)\n"
+        f"Kept {tmp_path / 'scenario.schema.json'} (already up to date)\n\n"
+        f"Next: flexsupply solve {scenario}\n"
+    )
+
+
 def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     run("init", str(tmp_path), "--template", "minimal")
     (tmp_path / "minimal.yaml").write_text("name: edited\n")

@@ -85,8 +85,15 @@ def test_flags_replace_only_the_settings_they_give() -> None:
         (
             "backend: pulp\ngap: -0.1\ntime_limt: 60\n",
             [
-                "bad.yaml:2:6  gap: input should be greater than or equal to 0, got -0.1",
+                "bad.yaml:2:6  gap: must be ≥ 0, got -0.1",
                 "bad.yaml:3:1  time_limt: unknown setting 'time_limt' (did you mean 'time_limit'?)",
+            ],
+        ),
+        (
+            "gap: 2\nthreads: two\n",
+            [
+                "bad.yaml:1:6  gap: must be < 1, got 2 (the gap is a fraction: 0.02 is 2 %)",
+                "bad.yaml:2:10  threads: expected a whole number, got 'two'",
             ],
         ),
         ("backend: [ortools\n", ["bad.yaml:2:1  not valid YAML"]),

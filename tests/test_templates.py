@@ -44,7 +44,7 @@ def test_the_minimal_template_is_tiny() -> None:
 
 
 def test_write_starter_writes_the_scenario_and_the_schema(tmp_path: Path) -> None:
-    scenario, schema = write_starter(tmp_path / "season", "double11")
+    (scenario, _), (schema, _) = write_starter(tmp_path / "season", "double11")
 
     assert scenario == tmp_path / "season" / "double11.yaml"
     assert load(scenario).name == "double11"
@@ -68,7 +68,21 @@ def test_a_second_template_can_join_the_same_folder(tmp_path: Path) -> None:
 
     written = write_starter(tmp_path, "group-buy")
 
-    assert [path.name for path in written] == ["group-buy.yaml", SCHEMA_FILE]
+    assert [(path.name, new) for path, new in written] == [
+        ("group-buy.yaml", True),
+        (SCHEMA_FILE, False),
+    ]
+
+
+def test_write_starter_leaves_files_with_the_same_content_untouched(tmp_path: Path) -> None:
+    first = write_starter(tmp_path, "minimal")
+    inodes = [path.stat().st_ino for path, _ in first]
+
+    again = write_starter(tmp_path, "minimal")
+
+    assert [written for _, written in first] == [True, True]
+    assert [written for _, written in again] == [False, False]
+    assert [path.stat().st_ino for path, _ in again] == inodes  # an atomic write makes a new one
 
 
 def test_an_unknown_template_names_the_choices() -> None:

@@ -32,6 +32,7 @@ def init(folder: Path, template: str, force: bool) -> None:
     """
     from flexsupply.starter import write_starter
 
-    scenario, schema = write_starter(folder, template, force=force)
-    click.echo(f"Wrote {scenario}\nWrote {schema}")
-    click.echo(f"\nNext: flexsupply solve {scenario}")
+    files = write_starter(folder, template, force=force)
+    for path, written in files:
+        click.echo(f"Wrote {path}" if written else f"Kept {path} (already up to date)")
+    click.echo(f"\nNext: flexsupply solve {files[0].path}")

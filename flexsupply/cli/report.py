@@ -23,9 +23,9 @@ from flexsupply.cli.solver_flags import solver_flags
 @solver_flags(" (for a scenario FILE)")
 @click.option(
     "--gap",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=1, max_open=True),
     default=None,
-    help="Relative optimality gap for a scenario FILE's solve, e.g. 0.01.",
+    help="Relative optimality gap for a scenario FILE's solve, a fraction: 0.01 is 1 %.",
 )
 @friendly_errors
 def report(

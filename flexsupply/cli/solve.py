@@ -31,9 +31,9 @@ SET_HELP = (
 @solver_flags("")
 @click.option(
     "--gap",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=1, max_open=True),
     default=None,
-    help="Relative optimality gap, e.g. 0.01. Overrides the profile.",
+    help="Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile.",
 )
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
 @click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
