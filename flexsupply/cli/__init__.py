@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from flexsupply.cli.batch import batch
 from flexsupply.cli.compare import compare
 from flexsupply.cli.forecast import forecast
 from flexsupply.cli.init import init
@@ -36,3 +37,4 @@ for _command in (init, schema, solvers):
     main.add_command(_command)
 main.add_command(compare)
 main.add_command(report)
+main.add_command(batch)

@@ -7,20 +7,13 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import solver_flags
+from flexsupply.cli.solver_flags import comparison_format_option, solver_flags
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @solver_flags(" (for the scenario files given)")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="A readable table (best values marked *), or the comparison as JSON or CSV.",
-)
+@comparison_format_option()
 @friendly_errors
 def compare(
     inputs: tuple[Path, ...],

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import solver_flags
+from flexsupply.cli.solver_flags import gap_option, solver_flags
 
 
 @click.command()
@@ -21,12 +21,7 @@ from flexsupply.cli.solver_flags import solver_flags
     help="HTML file to write.",
 )
 @solver_flags(" (for a scenario FILE)")
-@click.option(
-    "--gap",
-    type=click.FloatRange(min=0, max=1, max_open=True),
-    default=None,
-    help="Relative optimality gap for a scenario FILE's solve, a fraction: 0.01 is 1 %.",
-)
+@gap_option("Relative optimality gap for a scenario FILE's solve, a fraction: 0.01 is 1 %.")
 @friendly_errors
 def report(
     file: Path,

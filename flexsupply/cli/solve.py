@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import solver_flags
+from flexsupply.cli.solver_flags import GAP_HELP, gap_option, solver_flags
 from flexsupply.fds import fd_redirected
 
 if TYPE_CHECKING:
@@ -29,12 +29,7 @@ SET_HELP = (
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @solver_flags("")
-@click.option(
-    "--gap",
-    type=click.FloatRange(min=0, max=1, max_open=True),
-    default=None,
-    help="Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile.",
-)
+@gap_option(GAP_HELP)
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
 @click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)

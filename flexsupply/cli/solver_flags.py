@@ -47,3 +47,28 @@ def solver_flags(scope: str = "") -> Callable[[F], F]:
         return command
 
     return decorate
+
+
+def gap_option(help_text: str) -> Callable[[F], F]:
+    """Returns the ``--gap`` option: a relative optimality gap, a fraction below 1."""
+    return click.option(
+        "--gap",
+        type=click.FloatRange(min=0, max=1, max_open=True),
+        default=None,
+        help=help_text,
+    )
+
+
+GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
+
+
+def comparison_format_option() -> Callable[[F], F]:
+    """Returns ``--format table|json|csv`` for commands that print a comparison of plans."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+        help="A readable table (best values marked *), or the comparison as JSON or CSV.",
+    )

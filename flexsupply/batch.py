@@ -1,0 +1,462 @@
+"""Batch what-ifs: many variants of one scenario solved side by side, locally or on a Dask cluster.
+
+A variant is the scenario file with some ``--set`` overrides (``presale.deposit_share=0.2``) and
+optionally another solver. ``sweep_variants`` makes every combination of a few swept values;
+``run_batch`` solves the variants in parallel processes (or on Dask), writes each finished plan
+as soon as it arrives and keeps a summary file up to date, so a batch that stops halfway keeps
+every plan it finished and ``resume`` picks up from there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from flexsupply.compare import Comparison
+from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
+from flexsupply.fds import fd_redirected
+
+SOLVER_KEY = "solver"
+"""A sweep over this key varies the solver (backend or profile name) instead of a field."""
+SUMMARY_FILE = "batch.csv"
+"""Summary of a batch in its output folder, one row per variant, rewritten as plans arrive."""
+EXECUTORS = ("local", "dask")
+
+
+class BatchError(FlexsupplyError):
+    """A batch that cannot run as asked: a malformed sweep, repeated names, a missing extra."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One what-if: the scenario with ``overrides`` applied, solved with ``solver``."""
+
+    name: str
+    """Label of the variant in tables and its folder name under the output folder."""
+    overrides: tuple[str, ...] = ()
+    """``PATH=VALUE`` texts as ``--set`` takes them, applied in order."""
+    solver: str | None = None
+    """Backend or solver profile name; None uses the batch's solver."""
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    """What solving one variant gave."""
+
+    variant: Variant
+    status: str
+    """The plan's status (``optimal`` or ``feasible``), or ``no plan`` / ``error``."""
+    plan: dict[str, Any] | None
+    """The plan as ``Plan.to_dict()`` gives it; None without a plan."""
+    message: str = ""
+    """Why there is no plan, in the words of the ``SolveError`` (empty with a plan)."""
+    seconds: float = 0.0
+    """Wall-clock time of the variant's solve [seconds] (0 when reused)."""
+    reused: bool = False
+    """True when the plan was read from an earlier run's output folder (``resume``)."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    scenario: str
+    overrides: tuple[str, ...]
+    backend: str
+    solve_arguments: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_sweep(text: str) -> tuple[str, list[Any]]:
+    """Returns ``(path, values)`` of a sweep written ``PATH=[VALUE, VALUE, ...]``.
+
+    Values are read as YAML, as ``--set`` reads them; a list-valued field is swept with a list
+    of lists (``suppliers.QR-HZ.capacity=[[60000, 30000], [90000, 45000]]``).
+
+    Raises:
+        BatchError: the text is not ``PATH=[...]`` with at least one value.
+    """
+    path, equals, raw = text.partition("=")
+    path = path.strip()
+    try:
+        values = yaml.safe_load(raw) if equals else None
+    except yaml.YAMLError:
+        values = None
+    if not path or not isinstance(values, list) or not values:
+        raise BatchError(
+            f"--sweep {text}: expected PATH=[VALUE, VALUE, ...], "
+            "e.g. presale.deposit_share=[0.1, 0.2, 0.3]"
+        )
+    return path, values
+
+
+def sweep_variants(sweeps: Sequence[str], include_base: bool = True) -> list[Variant]:
+    """Returns one variant per combination of the swept values, the first sweep varying slowest.
+
+    Each variant is named by its values, e.g. ``deposit_share=0.2 moq=50``: the shortest ending
+    of each path that tells the sweeps apart. ``include_base`` puts the scenario as it is first,
+    named ``base``.
+
+    Raises:
+        BatchError: a sweep is malformed or a path is swept twice.
+    """
+    parsed = [parse_sweep(text) for text in sweeps]
+    paths = [path for path, _ in parsed]
+    repeated = sorted({path for path in paths if paths.count(path) > 1})
+    if repeated:
+        raise BatchError(f"--sweep {repeated[0]} is given twice; give all its values in one list")
+    labels = _short_labels(paths)
+    variants = [Variant("base")] if include_base else []
+    combinations = itertools.product(*(values for _, values in parsed)) if parsed else ()
+    for combination in combinations:
+        overrides: list[str] = []
+        solver = None
+        for path, value in zip(paths, combination, strict=True):
+            if path == SOLVER_KEY:
+                solver = str(value)
+            else:
+                overrides.append(f"{path}={_yaml_value(value)}")
+        name = " ".join(
+            f"{label}={_yaml_value(value)}"
+            for label, value in zip(labels, combination, strict=True)
+        )
+        variants.append(Variant(name, tuple(overrides), solver))
+    return variants
+
+
+def run_batch(
+    scenario: str | Path,
+    variants: Sequence[Variant],
+    solver: str = "ortools",
+    *,
+    engine: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    threads: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    out_dir: str | Path | None = None,
+    resume: bool = False,
+    on_result: Callable[[VariantResult], None] | None = None,
+) -> list[VariantResult]:
+    """Solves every variant of a scenario file and returns the results in variant order.
+
+    Every variant is checked before anything is solved, so a bad ``--set`` stops the batch at
+    once. Variants then run in ``workers`` processes (default: the CPUs) with ``executor``
+    ``local``, or as tasks on a Dask cluster with ``dask`` (``scheduler`` is its address; without
+    one a local cluster of ``workers`` processes is started). ``solver`` is a backend or profile
+    name; ``engine``, ``time_limit`` [seconds], ``gap``, ``threads`` and ``seed`` override the
+    profile, as on the command line. A variant without a plan is a result, not an error.
+
+    With ``out_dir``, each plan goes to ``<out_dir>/<variant>/plan.json`` as soon as it is solved
+    and ``<out_dir>/batch.csv`` is rewritten after every variant (both atomically); with
+    ``resume``, variants whose plan.json is already there are read instead of solved.
+    ``on_result`` is called in the calling process as each result arrives.
+
+    Raises:
+        ScenarioError: some variant's scenario is invalid (every problem, once).
+        BackendError: a solver or profile is unknown or not installed.
+        BatchError: variant names repeat, or the executor is unknown or not installed.
+    """
+    names = [variant.name for variant in variants]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise BatchError(f"variant name {repeated[0]!r} is used twice; names must be unique")
+    if executor not in EXECUTORS:
+        raise BatchError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}")
+    jobs = _jobs(
+        Path(scenario),
+        variants,
+        solver,
+        {"engine": engine, "time_limit": time_limit, "gap": gap, "threads": threads, "seed": seed},
+    )
+    folder = Path(out_dir) if out_dir is not None else None
+    results: dict[int, VariantResult] = {}
+
+    def finish(index: int, result: VariantResult) -> None:
+        results[index] = result
+        if folder is not None:
+            _write_result(folder, result, [results[i] for i in sorted(results)])
+        if on_result is not None:
+            on_result(result)
+
+    pending = []
+    for index, variant in enumerate(variants):
+        earlier = _earlier_plan(folder, variant) if resume and folder is not None else None
+        if earlier is not None:
+            finish(index, VariantResult(variant, str(earlier["status"]), earlier, reused=True))
+        else:
+            pending.append(index)
+    run = _run_on_dask if executor == "dask" else _run_locally
+    for index, outcome in run([jobs[i] for i in pending], workers, scheduler):
+        status, plan, message, seconds = outcome
+        finish(
+            pending[index], VariantResult(variants[pending[index]], status, plan, message, seconds)
+        )
+    return [results[i] for i in range(len(variants))]
+
+
+def batch_comparison(results: Sequence[VariantResult]) -> tuple[Comparison, list[str]]:
+    """Returns the KPIs of the variants with a plan side by side, and a line per variant without.
+
+    The comparison is ``flexsupply.compare``'s, one column per variant, best values marked.
+    """
+    from flexsupply.compare import compare_plans
+
+    planned = [result for result in results if result.plan is not None]
+    comparison = compare_plans(
+        [result.plan for result in planned if result.plan is not None],
+        [result.variant.name for result in planned],
+        [" ".join(result.variant.overrides) or "as in the file" for result in planned],
+    )
+    missing = [
+        f"{result.variant.name}: {result.status}: {result.message}"
+        for result in results
+        if result.plan is None
+    ]
+    return comparison, missing
+
+
+def progress_line(result: VariantResult) -> str:
+    """Returns one line on a finished variant, e.g. ``moq=50: optimal, profit 4,850 CNY, 0.3 s``."""
+    if result.plan is None:
+        return f"{result.variant.name}: {result.status}"
+    profit = result.plan["kpis"]["expected_profit"]
+    currency = result.plan.get("currency") or ""
+    when = "from an earlier run" if result.reused else f"{result.seconds:.1f} s"
+    return (
+        f"{result.variant.name}: {result.status}, profit {profit:,.0f} {currency}, {when}".replace(
+            "  ", " "
+        )
+    )
+
+
+def variant_folder(variant: Variant) -> str:
+    """Returns the folder name of a variant's plan under the output folder (safe on any OS)."""
+    slug = re.sub(r"[^A-Za-z0-9._=+-]+", "_", variant.name).strip("._")
+    return slug or "variant"
+
+
+def summary_csv(results: Sequence[VariantResult]) -> str:
+    """Returns one CSV row per variant: name, changes, solver, status, KPIs, gap, seconds, reason.
+
+    Money columns are in the plans' currency [currency]; shares are fractions.
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "variant",
+            "changes",
+            "solver",
+            "status",
+            "expected_profit",
+            "fill_rate",
+            "presale_on_time",
+            "leftover_units",
+            "cash_low_point",
+            "gap",
+            "seconds",
+            "reason",
+        ]
+    )
+    for result in results:
+        kpis = (result.plan or {}).get("kpis", {})
+        plan = result.plan or {}
+        writer.writerow(
+            [
+                result.variant.name,
+                " ".join(result.variant.overrides),
+                result.variant.solver or "",
+                result.status,
+                _cell(kpis.get("expected_profit")),
+                _cell(kpis.get("fill_rate")),
+                _cell(kpis.get("presale_on_time_share")),
+                _cell(kpis.get("leftover_units")),
+                _cell(kpis.get("cash_low_point")),
+                _cell(plan.get("gap")),
+                f"{result.seconds:.2f}",
+                result.message,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _jobs(
+    scenario: Path, variants: Sequence[Variant], solver: str, flags: Mapping[str, Any]
+) -> list[_Job]:
+    """Checks every variant and returns what a worker needs to solve each."""
+    from flexsupply.overrides import load_with_overrides
+    from flexsupply.profiles import find_profile
+
+    problems: list[Problem] = []
+    jobs = []
+    for variant in variants:
+        try:
+            load_with_overrides(scenario, variant.overrides)
+        except ScenarioError as error:
+            problems += [p for p in error.problems if str(p) not in map(str, problems)]
+        profile = find_profile(variant.solver or solver).with_flags(**flags)
+        jobs.append(
+            _Job(str(scenario), variant.overrides, profile.backend, profile.solve_arguments())
+        )
+    if problems:
+        raise ScenarioError(problems, str(scenario))
+    return jobs
+
+
+def _solve_job(job: _Job) -> tuple[str, dict[str, Any] | None, str, float]:
+    """Solves one variant (in a worker): returns status, plan data, reason and seconds."""
+    from flexsupply.engine import solve
+    from flexsupply.overrides import load_with_overrides
+
+    started = time.perf_counter()
+    sys.stdout.flush()
+    # Engines such as HiGHS print a banner from C code; stdout belongs to the batch's table.
+    try:
+        with fd_redirected(1, 2):
+            plan = solve(
+                load_with_overrides(job.scenario, job.overrides), job.backend, **job.solve_arguments
+            )
+    except SolveError as error:
+        return "no plan", None, str(error), time.perf_counter() - started
+    return str(plan.status), plan.to_dict(), "", time.perf_counter() - started
+
+
+_Outcome = tuple[str, dict[str, Any] | None, str, float]
+
+
+def _run_locally(
+    jobs: list[_Job], workers: int | None, scheduler: str | None
+) -> Iterator[tuple[int, _Outcome]]:
+    """Yields ``(job index, outcome)`` as jobs finish, in worker processes when more than one."""
+    del scheduler
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if count == 1:
+        for index, job in enumerate(jobs):
+            yield index, _solve_job(job)
+        return
+    # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
+    with ProcessPoolExecutor(count, mp_context=get_context("spawn")) as pool:
+        futures: dict[Future[_Outcome], int] = {
+            pool.submit(_solve_job, job): index for index, job in enumerate(jobs)
+        }
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                yield futures.pop(future), _outcome_of(future.exception(), future)
+
+
+def _run_on_dask(
+    jobs: list[_Job], workers: int | None, scheduler: str | None
+) -> Iterator[tuple[int, _Outcome]]:
+    """Yields ``(job index, outcome)`` as Dask tasks finish."""
+    try:
+        distributed: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise BatchError(
+            "the dask executor needs Dask's distributed scheduler: pip install 'flexsupply[dask]'"
+        ) from None
+    if not jobs:
+        return
+    cluster = None
+    if scheduler is None:
+        count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+        cluster = distributed.LocalCluster(
+            n_workers=count, threads_per_worker=1, dashboard_address=None
+        )
+    client = distributed.Client(scheduler if cluster is None else cluster)
+    try:
+        futures = {
+            client.submit(_solve_job, job, key=f"flexsupply-variant-{index}", pure=False): index
+            for index, job in enumerate(jobs)
+        }
+        for future in distributed.as_completed(futures):
+            yield futures[future], _outcome_of(future.exception(), future)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _outcome_of(error: BaseException | None, future: Any) -> _Outcome:
+    """Returns a finished task's outcome; a crash in the task becomes an ``error`` result."""
+    if error is None:
+        result: _Outcome = future.result()
+        return result
+    return "error", None, f"{type(error).__name__}: {error}", 0.0
+
+
+def _earlier_plan(folder: Path, variant: Variant) -> dict[str, Any] | None:
+    """Returns the plan a previous run wrote for ``variant``, None when there is none."""
+    path = folder / variant_folder(variant) / "plan.json"
+    if not path.is_file():
+        return None
+    from flexsupply.compare import read_plan_file
+
+    return read_plan_file(path)
+
+
+def _write_result(folder: Path, result: VariantResult, done: list[VariantResult]) -> None:
+    from flexsupply.files import write_text_atomic
+
+    if result.plan is not None and not result.reused:
+        text = json.dumps(result.plan, indent=2, ensure_ascii=False) + "\n"
+        write_text_atomic(folder / variant_folder(result.variant) / "plan.json", text)
+    write_text_atomic(folder / SUMMARY_FILE, summary_csv(done))
+
+
+def _short_labels(paths: list[str]) -> list[str]:
+    """Returns for each path its shortest ending of dot-separated parts that no other shares."""
+    parts = [path.split(".") for path in paths]
+    labels = []
+    for own in parts:
+        for size in range(1, len(own) + 1):
+            ending = own[-size:]
+            if all(other[-size:] != ending for other in parts if other is not own):
+                break
+        labels.append(".".join(ending))
+    return labels
+
+
+def _yaml_value(value: Any) -> str:
+    """Returns a value as YAML flow text, as ``--set`` reads it back."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+__all__ = [
+    "SOLVER_KEY",
+    "SUMMARY_FILE",
+    "BatchError",
+    "Variant",
+    "VariantResult",
+    "batch_comparison",
+    "parse_sweep",
+    "progress_line",
+    "run_batch",
+    "summary_csv",
+    "sweep_variants",
+    "variant_folder",
+]
