@@ -13,7 +13,7 @@ from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.model import ModelMap, build_program
-from flexsupply.model.groups import style_of_column
+from flexsupply.model.groups import period_of_column, style_of_column
 from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
@@ -136,7 +136,7 @@ def _solve_with_warm_start(
     began = time.perf_counter()
     start = find_warm_start(
         program,
-        style_of_column(model, program.n_columns),
+        [period_of_column(model, program.n_columns), style_of_column(model, program.n_columns)],
         budget,
         options.seed,
         first_plan_budget=first_plan_budget,

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from oracles import read_trigeiro, trigeiro_scenario
@@ -15,11 +16,11 @@ from strategies import small_scenarios
 import flexsupply as fs
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.demand import demand_scenarios
-from flexsupply.heuristics import FEASIBILITY_TOLERANCE, warm_start
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE, fix_optimize, warm_start
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.heuristics.lp_dive import dive
 from flexsupply.model import build_program
-from flexsupply.model.groups import style_of_column
+from flexsupply.model.groups import period_of_column, style_of_column
 
 TRIGEIRO = Path(__file__).parent / "data" / "trigeiro"
 CRUNCH = Path(__file__).parent.parent / "scenarios" / "capacity-crunch.yaml"
@@ -31,6 +32,11 @@ def _proven_optima() -> dict[str, float]:
 
 
 OPTIMA = _proven_optima()
+
+
+def _parts(model: Any, n_columns: int) -> list[Any]:
+    """The neighbourhoods flexsupply.solve gives fix-and-optimise: periods, then styles."""
+    return [period_of_column(model, n_columns), style_of_column(model, n_columns)]
 
 
 def _optimum(program: Any) -> float:
@@ -51,10 +57,50 @@ def test_dive_finds_a_feasible_plan_no_better_than_the_optimum(data: dict[str, A
     assert program.violation(x) <= FEASIBILITY_TOLERANCE
     assert program.value(x) <= _optimum(program) + 1e-6
     improved = fix_and_optimize(
-        program, x, style_of_column(model, program.n_columns), time.perf_counter() + 30
+        program, x, _parts(model, program.n_columns), time.perf_counter() + 30
     )
     assert program.violation(improved.x) <= FEASIBILITY_TOLERANCE
     assert program.value(x) - 1e-6 <= improved.objective <= _optimum(program) + 1e-6
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=small_scenarios())
+def test_fix_and_optimise_by_periods_and_styles_never_worsens_nor_beats_the_optimum(
+    data: dict[str, Any],
+) -> None:
+    scenario = fs.Scenario.model_validate(data)
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    x = dive(program, time.perf_counter() + 30)
+    assert x is not None
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fix_optimize, "FREE_INTEGERS", 2)
+        improved = fix_and_optimize(
+            program, x, _parts(model, program.n_columns), time.perf_counter() + 30
+        )
+
+    assert program.violation(improved.x) <= FEASIBILITY_TOLERANCE
+    assert program.value(x) - 1e-6 <= improved.objective <= _optimum(program) + 1e-6
+
+
+@pytest.mark.parametrize(
+    ("owner", "sizes"),
+    [
+        ([0, 0, 1, 1, 2, 2], [2, 2, 2]),
+        ([0, 0, 0, 0, 0, 1, 2, -1], [5, 1, 1]),
+        ([3, 3, 1, -1, -1], [2, 1]),
+    ],
+)
+def test_parts_are_packed_into_groups_of_about_free_integers(
+    owner: list[int], sizes: list[int]
+) -> None:
+    owner_array = np.asarray(owner)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fix_optimize, "FREE_INTEGERS", 2)
+        groups = fix_optimize._groups(owner_array, np.random.default_rng(0))
+
+    assert sorted(int(np.isin(owner_array, group).sum()) for group in groups) == sorted(sizes)
+    assert sorted(np.concatenate(groups).tolist()) == sorted(set(owner) - {-1})
 
 
 @pytest.mark.parametrize("name", ["F22", "G11"])
@@ -66,7 +112,7 @@ def test_warm_start_on_a_literature_instance_is_feasible_and_bounded_by_its_opti
     scenario = trigeiro_scenario(instance)
     program, model = build_program(scenario, demand_scenarios(scenario))
 
-    start = warm_start(program, style_of_column(model, program.n_columns), budget=30)
+    start = warm_start(program, _parts(model, program.n_columns), budget=30)
 
     assert start is not None
     assert program.violation(start.x) <= FEASIBILITY_TOLERANCE
@@ -78,7 +124,7 @@ def test_an_infeasible_relaxation_gives_no_warm_start() -> None:
     scenario = fs.load(CRUNCH)
     program, model = build_program(scenario, demand_scenarios(scenario))
 
-    assert warm_start(program, style_of_column(model, program.n_columns), budget=10) is None
+    assert warm_start(program, _parts(model, program.n_columns), budget=10) is None
 
 
 @pytest.mark.parametrize(
@@ -105,7 +151,7 @@ def test_warm_start_works_after_both_highs_builds_ran_in_the_process() -> None:
     fs.solve(scenario, "pulp", engine="highs")
     program, model = build_program(scenario, demand_scenarios(scenario))
 
-    start = warm_start(program, style_of_column(model, program.n_columns), budget=30)
+    start = warm_start(program, _parts(model, program.n_columns), budget=30)
 
     assert start is not None
     assert start.objective >= OPTIMA["F22"] - 1e-6

@@ -8,6 +8,7 @@ guarantee a time-limited solve a plan whenever the dive finds one.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +46,7 @@ class WarmStart:
 
 def warm_start(
     program: LinearProgram,
-    group_of_column: IntArray,
+    neighbourhoods: Sequence[IntArray],
     budget: float,
     seed: int = 0,
     first_plan_budget: float | None = None,
@@ -57,7 +58,8 @@ def warm_start(
     improve and the engines rarely find one on large seasons. Fix-and-optimise then runs until
     ``budget`` seconds from the start.
 
-    ``group_of_column`` gives the style of each integer column (see ``fix_and_optimize``).
+    ``neighbourhoods`` give the part (period, style) of each integer column, one array per
+    kind of part (see ``fix_and_optimize``).
     """
     started = time.perf_counter()
     deadline = started + budget
@@ -67,7 +69,7 @@ def warm_start(
         first = first_incumbent(program, first_deadline)
     if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
         return None
-    improved = fix_and_optimize(program, first, group_of_column, deadline, seed)
+    improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed)
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:
         x = first
