@@ -7,13 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from flexsupply.arrays import FloatArray
 from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backend
 from flexsupply.backends.result import Backend, Progress, SolverResult
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.heuristics import warm_start as find_warm_start
+from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap, build_program
-from flexsupply.model.groups import period_of_column, style_of_column
 from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
@@ -96,7 +97,7 @@ def solve(
     if time_limit is not None:
         left = time_limit - (time.perf_counter() - started)
         solve_options = replace(options, time_limit=max(left, MIN_ENGINE_SECONDS))
-    result = _solve_with_warm_start(program, model, backend, solve_options, warm_start)
+    result = _solve_with_warm_start(scenario, program, model, backend, solve_options, warm_start)
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
         if stochastic_report:
@@ -120,6 +121,7 @@ def solve(
 
 
 def _solve_with_warm_start(
+    scenario: Scenario,
     program: LinearProgram,
     model: ModelMap,
     backend: Backend,
@@ -134,12 +136,17 @@ def _solve_with_warm_start(
     budget = WARM_START_SECONDS if limit is None else WARM_START_SHARE * limit
     first_plan_budget = None if limit is None else FIRST_PLAN_SHARE * limit
     began = time.perf_counter()
+
+    def from_mean_demand(deadline: float) -> FloatArray | None:
+        return mean_value_start(scenario, model.demand, program, model, deadline, options.seed)
+
     start = find_warm_start(
         program,
-        [period_of_column(model, program.n_columns), style_of_column(model, program.n_columns)],
+        neighbourhoods(model, program.n_columns),
         budget,
         options.seed,
         first_plan_budget=first_plan_budget,
+        other_first_plans=[from_mean_demand],
     )
     if start is None:
         if limit is not None:

@@ -8,7 +8,7 @@ guarantee a time-limited solve a plan whenever the dive finds one.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,31 +44,51 @@ class WarmStart:
         )
 
 
+FirstPlan = Callable[[float], FloatArray | None]
+"""Another way to a first plan: called with a ``time.perf_counter()`` deadline, returns a
+solution of the program or None."""
+OTHER_PLANS_SHARE = 0.5
+"""Share of the budget the other ways to a first plan may use before the dive starts."""
+
+
 def warm_start(
     program: LinearProgram,
     neighbourhoods: Sequence[IntArray],
     budget: float,
     seed: int = 0,
     first_plan_budget: float | None = None,
+    other_first_plans: Sequence[FirstPlan] = (),
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
-    Finding a first plan (the dive; when it ends in a dead end, HiGHS's MIP search) may take
-    up to ``first_plan_budget`` seconds (default ``budget``): without it there is nothing to
-    improve and the engines rarely find one on large seasons. Fix-and-optimise then runs until
-    ``budget`` seconds from the start.
+    ``other_first_plans`` run first, within ``OTHER_PLANS_SHARE`` of the budget (for a season
+    with several demand scenarios, the mean-demand plan of ``mean_value.py``). Then the dive;
+    when it ends in a dead end and nothing else has a plan, HiGHS's MIP search. Without any
+    other plan the dive may take up to ``first_plan_budget`` seconds (default ``budget``):
+    without a plan there is nothing to improve and the engines rarely find one on large
+    seasons. Fix-and-optimise then improves the best first plan until ``budget`` seconds from
+    the start.
 
     ``neighbourhoods`` give the part (period, style) of each integer column, one array per
     kind of part (see ``fix_and_optimize``).
     """
     started = time.perf_counter()
     deadline = started + budget
-    first_deadline = started + max(budget, first_plan_budget or 0.0)
-    first = dive(program, first_deadline)
-    if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
-        first = first_incumbent(program, first_deadline)
-    if first is None or program.violation(first) > FEASIBILITY_TOLERANCE:
+    candidates = []
+    for make in other_first_plans:
+        x = make(started + OTHER_PLANS_SHARE * budget)
+        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+            candidates.append(x)
+    first_deadline = deadline if candidates else started + max(budget, first_plan_budget or 0.0)
+    x = dive(program, first_deadline)
+    if (x is None or program.violation(x) > FEASIBILITY_TOLERANCE) and not candidates:
+        x = first_incumbent(program, first_deadline)
+    if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+        candidates.append(x)
+    if not candidates:
         return None
+    sign = 1.0 if program.maximize else -1.0
+    first = max(candidates, key=lambda candidate: sign * program.value(candidate))
     improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed)
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:

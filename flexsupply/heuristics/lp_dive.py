@@ -4,8 +4,14 @@ Each round closes the switches the relaxation prices out (at 0 with a positive r
 and fixes those it already treats as decided (near 0 or 1).
 When none are, it closes the ``k`` least-used switches (their orders move to other periods or
 factories), or failing that opens the ``k`` most-used ones, halving ``k`` while a batch leaves the
-relaxation infeasible. Closing first consolidates small fractional orders into fewer, larger
-ones, which is what MOQs and setup times reward. A dead end, and integer order quantities
+relaxation infeasible. When every unit of demand must be met (a cost-minimising plan),
+closing first consolidates small fractional orders into fewer, larger ones, which is what MOQs
+and setup times reward. When unmet demand is a lost sale (a profit-maximising plan), closing
+first mostly drops supply: the relaxation then serves the demand of a closed order by selling
+less, and the dive ends with many lost sales. There the most-used switches are opened first,
+and the relaxation moves the small orders around them into them. Measured on the dive alone:
+spring-drop's mean-demand season 397,204 closing first, 448,522 opening first (its optimum is
+496,846); Trigeiro G66 (min cost) 159,771 closing first, 179,698 opening first. A dead end, and integer order quantities
 (``options.integer_orders``), are settled by a MIP over what is left free.
 """
 
@@ -38,12 +44,13 @@ def binary_columns(program: LinearProgram) -> IntArray:
 
 
 def _batches(
-    values: FloatArray, fractional: BoolArray, share: float
+    values: FloatArray, fractional: BoolArray, share: float, open_first: bool = False
 ) -> list[list[tuple[IntArray, float]]]:
     """Returns the batches to try in order, each a list of (positions, value to fix).
 
     First every decided switch at once; then ever smaller batches of the least-used switches
-    closed, or failing that of the most-used ones opened.
+    closed, or failing that of the most-used ones opened (with ``open_first``, the other way
+    round).
     """
     batches: list[list[tuple[IntArray, float]]] = []
     low = np.flatnonzero(fractional & (values < DECIDED))
@@ -54,8 +61,9 @@ def _batches(
     ascending = open_[np.argsort(values[open_], kind="stable")]
     size = max(1, int(len(open_) * share))
     while True:
-        batches.append([(ascending[:size], 0.0)])
-        batches.append([(ascending[::-1][:size], 1.0)])
+        close = [(ascending[:size], 0.0)]
+        open_most_used = [(ascending[::-1][:size], 1.0)]
+        batches += [open_most_used, close] if open_first else [close, open_most_used]
         if size == 1:
             return batches
         size = max(1, size // 2)
@@ -129,7 +137,7 @@ def _dive_once(
             state.fixed[rest] = np.round(values[rest])
             state.batches.append(np.flatnonzero(rest))
             return True
-        for batch in _batches(values, fractional, FIRST_BATCH_SHARE):
+        for batch in _batches(values, fractional, FIRST_BATCH_SHARE, relaxed.program.maximize):
             for positions, value in batch:
                 columns = binary[positions]
                 relaxed.set_bounds(
