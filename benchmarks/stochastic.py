@@ -223,9 +223,18 @@ def notes(row: dict[str, Any]) -> list[str]:
         if counts is None:
             continue
         if set(counts) != {"optimal"}:
-            missing = sum(c for s, c in counts.items() if s in NO_PLAN)
+            infeasible = counts.get("infeasible", 0)
+            missing = sum(c for s, c in counts.items() if s in NO_PLAN and s != "infeasible")
             found.append(
                 f"{label}: per-scenario {words} solves ended {_statuses(counts)}"
+                + (
+                    f"; {infeasible} scenario(s) are proven to have no feasible recourse, so "
+                    f"{words} is −∞ by definition"
+                    + (" and VSS unbounded" if name == "eev" else "")
+                    + " (`stochastic_report` gives None)"
+                    if infeasible
+                    else ""
+                )
                 + (f"; {words} is unknown ({missing} without a plan)" if missing else "")
                 + (
                     "; a `feasible` solve stopped at the time limit above the 1 % gap, so its "
@@ -244,6 +253,11 @@ def notes(row: dict[str, Any]) -> list[str]:
             "scenario's recourse solved within 1 %), found in "
             f"{row.get('ev_s', 0) + row.get('eev_s', 0):.0f} s, and WS bounds it from above "
             "(up to 1 % low itself)."
+        )
+    if row.get("objective") is None and row.get("eev") is None and row.get("ws") is not None:
+        found.append(
+            f"{label}: no stochastic plan; its optimum lies below WS, {row['ws']:,.0f} (up to "
+            "1 % low itself)."
         )
     if row.get("vss") is not None and row["vss"] < 0:
         gap = row.get("gap") or 0.0
@@ -299,7 +313,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {cell(row.get('build_s'), '.2f')} | {cell(row.get('solve_s'), '.1f')} "
             f"| {row['status']} | {cell(row.get('objective'))} | {cell(row.get('bound'))} "
             f"| {cell(row.get('gap'), '.2f', 100, ' %')} | {cell(row.get('ev'))} "
-            f"| {cell(row.get('eev'))} | {cell(row.get('vss'))} | {cell(row.get('ws'))} "
+            f"| {_eev_cell(row)} | {_vss_cell(row)} | {cell(row.get('ws'))} "
             f"| {cell(row.get('evpi'))} | {cell(row.get('report_s'), '.0f')} |"
         )
     lines += [
@@ -356,11 +370,25 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _eev_cell(row: dict[str, Any]) -> str:
+    """Returns EEV's cell: −∞ when some scenario is proven to have no feasible recourse."""
+    if row.get("eev") is None and (row.get("eev_statuses") or {}).get("infeasible"):
+        return "−∞"
+    return harness.cell(row.get("eev"))
+
+
+def _vss_cell(row: dict[str, Any]) -> str:
+    """Returns VSS's cell: unbounded when EEV is −∞ and the stochastic plan has a value."""
+    if _eev_cell(row) == "−∞" and row.get("objective") is not None:
+        return "unbounded"
+    return harness.cell(row.get("vss"))
+
+
 def _warm(row: dict[str, Any]) -> str:
     if row.get("warm_start_objective") is not None:
         return f"{row['warm_start_objective']:,.0f} in {row['warm_start_s']:.0f} s"
-    if row.get("objective") is not None:
-        return "none found"
+    if row.get("objective") is not None or row.get("status") in NO_PLAN:
+        return "none found"  # the plan returned is never worse than the warm start
     return "—"
 
 
