@@ -48,7 +48,8 @@ FirstPlan = Callable[[float], FloatArray | None]
 """Another way to a first plan: called with a ``time.perf_counter()`` deadline, returns a
 solution of the program or None."""
 OTHER_PLANS_SHARE = 0.5
-"""Share of the budget the other ways to a first plan may use before the dive starts."""
+"""Share of the time for a first plan that the dive may take before the other ways to a first
+plan are tried."""
 
 
 def warm_start(
@@ -61,30 +62,35 @@ def warm_start(
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
-    ``other_first_plans`` run first, within ``OTHER_PLANS_SHARE`` of the budget (for a season
-    with several demand scenarios, the mean-demand plan of ``mean_value.py``). Then the dive;
-    when it ends in a dead end and nothing else has a plan, HiGHS's MIP search. Without any
-    other plan the dive may take up to ``first_plan_budget`` seconds (default ``budget``):
-    without a plan there is nothing to improve and the engines rarely find one on large
-    seasons. Fix-and-optimise then improves the best first plan until ``budget`` seconds from
-    the start.
+    The dive comes first. With ``other_first_plans`` (for a season with several demand
+    scenarios, the mean-demand plan of ``mean_value.py``) it may take ``OTHER_PLANS_SHARE`` of
+    the time for a first plan, and only when it finds no plan in that time do they run. When nothing has a
+    plan, HiGHS's MIP search looks for one. Finding a first plan may take up to
+    ``first_plan_budget`` seconds (default ``budget``): without a plan there is nothing to
+    improve and the engines rarely find one on large seasons. Fix-and-optimise then improves
+    the best first plan until ``budget`` seconds from the start.
 
     ``neighbourhoods`` give the part (period, style) of each integer column, one array per
     kind of part (see ``fix_and_optimize``).
     """
     started = time.perf_counter()
     deadline = started + budget
+    first_deadline = started + max(budget, first_plan_budget or 0.0)
+    dive_deadline = first_deadline
+    if other_first_plans:
+        dive_deadline = started + OTHER_PLANS_SHARE * (first_deadline - started)
     candidates = []
-    for make in other_first_plans:
-        x = make(started + OTHER_PLANS_SHARE * budget)
-        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
-            candidates.append(x)
-    first_deadline = deadline if candidates else started + max(budget, first_plan_budget or 0.0)
-    x = dive(program, first_deadline)
-    if (x is None or program.violation(x) > FEASIBILITY_TOLERANCE) and not candidates:
-        x = first_incumbent(program, first_deadline)
+    x = dive(program, dive_deadline)
     if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
         candidates.append(x)
+    for make in other_first_plans if not candidates else ():
+        x = make(first_deadline)
+        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+            candidates.append(x)
+    if not candidates:
+        x = first_incumbent(program, first_deadline)
+        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+            candidates.append(x)
     if not candidates:
         return None
     sign = 1.0 if program.maximize else -1.0
