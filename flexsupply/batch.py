@@ -28,6 +28,7 @@ import yaml
 from flexsupply.compare import Comparison
 from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
 from flexsupply.fds import fd_redirected
+from flexsupply.scenario import Scenario
 
 SOLVER_KEY = "solver"
 """A sweep over this key varies the solver (backend or profile name) instead of a field."""
@@ -73,8 +74,9 @@ class VariantResult:
 
 @dataclass(frozen=True)
 class _Job:
-    scenario: str
-    overrides: tuple[str, ...]
+    # The validated scenario travels with the job, so a Dask worker on another machine needs
+    # no copy of the file.
+    scenario: Scenario
     backend: str
     solve_arguments: dict[str, Any] = field(default_factory=dict)
 
@@ -309,14 +311,13 @@ def _jobs(
     problems: list[Problem] = []
     jobs = []
     for variant in variants:
+        profile = find_profile(variant.solver or solver).with_flags(**flags)
         try:
-            load_with_overrides(scenario, variant.overrides)
+            loaded = load_with_overrides(scenario, variant.overrides)
         except ScenarioError as error:
             problems += [p for p in error.problems if str(p) not in map(str, problems)]
-        profile = find_profile(variant.solver or solver).with_flags(**flags)
-        jobs.append(
-            _Job(str(scenario), variant.overrides, profile.backend, profile.solve_arguments())
-        )
+            continue
+        jobs.append(_Job(loaded, profile.backend, profile.solve_arguments()))
     if problems:
         raise ScenarioError(problems, str(scenario))
     return jobs
@@ -325,16 +326,13 @@ def _jobs(
 def _solve_job(job: _Job) -> tuple[str, dict[str, Any] | None, str, float]:
     """Solves one variant (in a worker): returns status, plan data, reason and seconds."""
     from flexsupply.engine import solve
-    from flexsupply.overrides import load_with_overrides
 
     started = time.perf_counter()
     sys.stdout.flush()
     # Engines such as HiGHS print a banner from C code; stdout belongs to the batch's table.
     try:
         with fd_redirected(1, 2):
-            plan = solve(
-                load_with_overrides(job.scenario, job.overrides), job.backend, **job.solve_arguments
-            )
+            plan = solve(job.scenario, job.backend, **job.solve_arguments)
     except SolveError as error:
         return "no plan", None, str(error), time.perf_counter() - started
     return str(plan.status), plan.to_dict(), "", time.perf_counter() - started
