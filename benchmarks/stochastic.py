@@ -259,6 +259,37 @@ def notes(row: dict[str, Any]) -> list[str]:
             f"{label}: no stochastic plan; its optimum lies below WS, {row['ws']:,.0f} (up to "
             "1 % low itself)."
         )
+    wall, limit = row.get("solve_s"), row["time_limit_s"]
+    if wall is not None and wall > 1.05 * limit:
+        found.append(
+            f"{label}: the solve call took {wall:.0f} s against its {limit:g} s limit "
+            f"({wall - limit:.0f} s over)."
+        )
+    rp, bound, gap, ws = row.get("objective"), row.get("bound"), row.get("gap"), row.get("ws")
+    if rp is not None and gap is not None and gap > harness.TARGET_GAP:
+        sign = -1.0 if row.get("sense") == "min" else 1.0
+        best = bound
+        if ws is not None and (best is None or sign * (ws - best) < 0):
+            best = ws  # WS bounds the optimal RP too, and here more tightly
+            found.append(
+                f"{label}: the engine's bound ({harness.cell(bound)}) is weaker than WS "
+                f"({ws:,.0f}), itself a bound of the optimal RP (up to 1 % low): the engine "
+                "did not get far into its own search within the limit."
+            )
+        if best is not None:
+            span = [sign * (rp - (row.get("eev") or math.nan)), sign * (best - rp)]
+            words = (
+                f"{label}: the stochastic plan is not optimal (gap {100 * gap:.2f} %); the "
+                f"optimal RP lies between {min(rp, best):,.0f} and {max(rp, best):,.0f}"
+            )
+            if ws is not None:
+                words += (
+                    f", so the true EVPI lies between {sign * (ws - best):,.0f} and "
+                    f"{sign * (ws - rp):,.0f} (the EVPI column is the upper end)"
+                )
+            if row.get("eev") is not None and math.isfinite(span[0]):
+                words += f" and the true VSS between {span[0]:,.0f} and {span[0] + span[1]:,.0f}"
+            found.append(words + ".")
     if row.get("vss") is not None and row["vss"] < 0:
         gap = row.get("gap") or 0.0
         found.append(
