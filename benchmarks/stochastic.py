@@ -189,18 +189,33 @@ def _met(row: dict[str, Any]) -> bool:
     return gap is not None and gap <= harness.TARGET_GAP
 
 
-def _gap_words(row: dict[str, Any]) -> str:
+def _gap_words(row: dict[str, Any], ws: float | None = None) -> str:
+    """Returns the stochastic plan's outcome in words; ``ws`` (default the row's) as a bound."""
     limit, wall = row["time_limit_s"], row.get("solve_s")
     took = "" if wall is None else f", {wall:.0f} s wall"
     if row["status"] in ("worker_failed", "worker_timeout"):
         return f"the measurement failed ({row['status']})"
-    gap = row.get("gap")
-    if gap is None:
+    rp, gap = row.get("objective"), row.get("gap")
+    ws = row.get("ws") if ws is None else ws
+    if rp is None:
         return f"no plan within {limit:g} s ({row['status']}{took})"
-    if gap <= harness.TARGET_GAP:
+    if gap is not None and gap <= harness.TARGET_GAP:
         return f"gap {100 * gap:.2f} % within the {limit:g} s limit{took}"
-    over = 100 * (gap - harness.TARGET_GAP)
-    return f"gap {100 * gap:.2f} % at {limit:g} s{took}: {over:.2f} points over 1 %"
+    words = (
+        f"plan {rp:,.0f} with no bound from the engine (gap unknown) at {limit:g} s{took}"
+        if gap is None
+        else f"gap {100 * gap:.2f} % at {limit:g} s{took}: "
+        f"{100 * (gap - harness.TARGET_GAP):.2f} points over 1 %"
+    )
+    sign = -1.0 if row.get("sense") == "min" else 1.0
+    bound = row.get("bound")
+    if ws is not None and (bound is None or sign * (ws - bound) < 0):
+        against = sign * (ws - rp) / max(abs(rp), 1e-9)
+        words += (
+            f"; against WS ({ws:,.0f}), a tighter bound of the optimum (up to 1 % low), the "
+            f"gap is about {100 * against:.1f} %"
+        )
+    return words
 
 
 def _statuses(counts: dict[str, int] | None) -> str:
@@ -266,20 +281,26 @@ def notes(row: dict[str, Any]) -> list[str]:
             f"({wall - limit:.0f} s over)."
         )
     rp, bound, gap, ws = row.get("objective"), row.get("bound"), row.get("gap"), row.get("ws")
-    if rp is not None and gap is not None and gap > harness.TARGET_GAP:
+    if rp is not None and (gap is None or gap > harness.TARGET_GAP):
         sign = -1.0 if row.get("sense") == "min" else 1.0
         best = bound
         if ws is not None and (best is None or sign * (ws - best) < 0):
             best = ws  # WS bounds the optimal RP too, and here more tightly
+            engine = (
+                "the engine gave no bound"
+                if bound is None
+                else f"the engine's bound ({bound:,.0f}) is weaker"
+            )
             found.append(
-                f"{label}: the engine's bound ({harness.cell(bound)}) is weaker than WS "
-                f"({ws:,.0f}), itself a bound of the optimal RP (up to 1 % low): the engine "
-                "did not get far into its own search within the limit."
+                f"{label}: {engine}; WS ({ws:,.0f}) bounds the optimal RP too (up to 1 % low "
+                "itself): the engine did not get far into its own search within the limit."
             )
         if best is not None:
             span = [sign * (rp - (row.get("eev") or math.nan)), sign * (best - rp)]
             words = (
-                f"{label}: the stochastic plan is not optimal (gap {100 * gap:.2f} %); the "
+                f"{label}: the stochastic plan is not proven optimal (gap "
+                + ("unknown" if gap is None else f"{100 * gap:.2f} %")
+                + "); the "
                 f"optimal RP lies between {min(rp, best):,.0f} and {max(rp, best):,.0f}"
             )
             if ws is not None:
@@ -394,6 +415,18 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {cell(row.get('objective'))} | {cell(row.get('bound'))} "
                 f"| {cell(row.get('gap'), '.2f', 100, ' %')} | {'yes' if _met(row) else 'no'} "
                 f"| {cell(vss)} | {cell(evpi)} |"
+            )
+        lines.append("")
+        for row in also_rows:
+            same = [
+                r
+                for r in main_rows
+                if r["scenarios"] == row["scenarios"] and r["backend"] == row["backend"]
+            ]
+            ws = same[0].get("ws") if same else None
+            lines.append(
+                f"- {row['scenarios']} scenarios, {row['time_limit_s']:g} s: "
+                f"{_gap_words(row, ws)}: target {'met' if _met(row) else 'not reached'}."
             )
     found_notes = [note for row in rows for note in notes(row)]
     if found_notes:
