@@ -93,6 +93,9 @@ def solve(
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)
     program, model = build_program(scenario, futures)
+    if log:
+        for words in model.formulation:
+            print(f"formulation: {words}")
     solve_options = options
     if time_limit is not None:
         left = time_limit - (time.perf_counter() - started)

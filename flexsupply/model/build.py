@@ -6,14 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flexsupply.arrays import BoolArray, FloatArray
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
 from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
-from flexsupply.model.strengthen import add_order_cover_cuts
+from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
+from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
 from flexsupply.scenario import Objective, Scenario
 
@@ -30,6 +31,8 @@ class ModelMap:
     elastic: bool
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
+    formulation: tuple[str, ...] = ()
+    """What the builder did to the plain formulation, in words, for the solver log."""
 
 
 FIRST_STAGE_TOLERANCE = 1e-6
@@ -161,10 +164,17 @@ def build_program(
                 service.min_fill_rate,
                 service.min_presale_on_time,
             )
+    formulation = [_fixed_orders_words(orders.order, upper)]
     if strengthen:
-        add_order_cover_cuts(
+        cuts = add_order_cover_cuts(
             builder, data, demand.units, orders.order, orders.switch, upper, flows.inventory
         )
+        formulation.append(
+            f"{cuts} order-cover inequalities ((l,S) of lot sizing, windows up to {MAX_WINDOW} "
+            "periods) tighten the order switches"
+        )
+    if strengthen and not elastic and fixed_first_stage is None:
+        formulation += _break_symmetry(builder, data, demand, orders, scenario)
     program = builder.build()
     if elastic:
         objective = np.zeros(program.n_columns)
@@ -188,7 +198,7 @@ def build_program(
         objective, offset = ledger.objective(program.n_columns, demand.probabilities, kinds)
         if cvar is not None:
             objective += cvar.objective(program.n_columns, demand.probabilities, maximize)
-    model = ModelMap(data, demand, orders, flows, ledger, elastic, cvar)
+    model = ModelMap(data, demand, orders, flows, ledger, elastic, cvar, tuple(formulation))
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:
         col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)
@@ -206,3 +216,42 @@ def build_program(
         row_blocks=program.row_blocks,
     )
     return program, model
+
+
+def _fixed_orders_words(order: IntArray, upper: FloatArray) -> str:
+    """Returns how many order columns the bounds fix at 0, in words."""
+    columns = np.unique(order[order >= 0])
+    bound = np.zeros(int(columns.max(initial=-1)) + 1)
+    np.maximum.at(bound, order[order >= 0], upper[order >= 0])
+    fixed = int((bound[columns] == 0).sum())
+    return (
+        f"{fixed} of {len(columns)} order quantities fixed at 0 with their switches (they would "
+        "arrive after the horizon or below their minimum), the rest bounded by what can sell"
+    )
+
+
+def _break_symmetry(
+    builder: ProgramBuilder,
+    data: ModelData,
+    demand: DemandScenarios,
+    orders: OrderColumns,
+    scenario: Scenario,
+) -> list[str]:
+    """Adds the rows that order interchangeable suppliers and styles; returns them in words."""
+    groups = find_symmetry(data, demand.units)
+    if not groups.pairs:
+        return []
+    rows = add_symmetry_rows(builder, data, groups, orders.order, orders.select)
+    if not rows:
+        return ["interchangeable suppliers or styles found, but no first batch to order them by"]
+    words = []
+    for kind, ids, found in (
+        ("suppliers", scenario.supplier_ids, groups.suppliers),
+        ("styles", scenario.product_ids, groups.products),
+    ):
+        for group in found:
+            words.append(
+                f"interchangeable {kind} {', '.join(ids[i] for i in group)}: ordered by "
+                "first-batch units so each plan is searched once"
+            )
+    return words
