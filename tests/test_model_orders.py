@@ -6,8 +6,20 @@ the model against arithmetic, not against itself. Money is in currency units, qu
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
+from hypothesis import given, settings
 from planning import plan_for
+from strategies import small_scenarios
+
+import flexsupply as fs
+import flexsupply.model.build as model_build
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
+from flexsupply.model.orders import order_upper_bounds
 
 MOQ = """
     horizon: {{periods: 2}}
@@ -372,3 +384,30 @@ def test_setup_cost_trades_off_against_holding(backend: str) -> None:
     assert plan.kpis.costs["setup"] == pytest.approx(200)
     assert plan.kpis.costs["holding"] == pytest.approx(75)
     assert plan.objective == pytest.approx(1225)
+
+
+LOOSE_BOUND = 1e5
+"""A big-M no order in the random scenarios comes near [units]."""
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+@settings(max_examples=15, deadline=None)
+@given(data=small_scenarios())
+def test_tight_order_bounds_never_cut_off_the_optimum(backend: str, data: dict[str, Any]) -> None:
+    scenario = fs.Scenario.model_validate(data)
+    futures = demand_scenarios(scenario)
+    exact = SolverOptions(gap=1e-9)
+    tight, _ = build_program(scenario, futures, strengthen=False)
+
+    def loose_bounds(*args: Any) -> Any:
+        return np.full_like(order_upper_bounds(*args), LOOSE_BOUND)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(model_build, "order_upper_bounds", loose_bounds)
+        loose, _ = build_program(scenario, futures, strengthen=False)
+
+    assert (loose.col_upper == LOOSE_BOUND).any()
+    solver = get_backend(backend)
+    assert solver.solve(tight, exact).objective == pytest.approx(
+        solver.solve(loose, exact).objective, rel=1e-6, abs=1e-4
+    )
