@@ -171,11 +171,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["rows"].append(row)
                 write_text_atomic(args.out / "symmetry.json", json.dumps(results, indent=2) + "\n")
                 write_text_atomic(args.out / "symmetry.md", markdown(results))
-                gap = row.get("gap")
-                shown = "—" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2f} %"
                 print(
                     f"{name} {spec} {variant}: {row.get('status')} {row.get('wall_s', 0):.1f} s "
-                    f"gap {shown}",
+                    f"gap {harness.cell(row.get('gap'), '.2f', 100, ' %')}",
                     file=sys.stderr,
                     flush=True,
                 )
