@@ -90,9 +90,31 @@ def test_the_solver_log_names_the_groups(capsys: pytest.CaptureFixture[str]) -> 
     assert "order-cover inequalities" in log
 
 
+FUTURES = """
+demand:
+  scenarios:
+    - {name: flop, probability: 0.4, units: {TEE-RED: [60, 60, 30, 20], TEE-BLUE: [60, 60, 30, 20],
+                                               TEE-GREEN: [30, 30, 20, 10]}}
+    - {name: hit, probability: 0.6, units: {TEE-RED: [90, 140, 200, 180],
+                                             TEE-BLUE: [90, 140, 200, 180],
+                                             TEE-GREEN: [40, 70, 90, 60]}}
+reveal_period: 3
+cash: {initial: 9000, enforce_non_negative: true, sales_receipt_lag_periods: 1}
+risk: {cvar_weight: 0.5, cvar_alpha: 0.8}
+"""
+
+
 @pytest.mark.parametrize("backend", ["ortools", "pulp"])
-def test_ordering_the_groups_keeps_the_optimum(backend: str) -> None:
-    scenario = fs.loads(COLOURS)
+@pytest.mark.parametrize("season", ["one-future", "two-futures-cash-risk"])
+def test_ordering_the_groups_keeps_the_optimum(backend: str, season: str) -> None:
+    text = COLOURS
+    if season != "one-future":
+        text = COLOURS.split("demand:")[0] + FUTURES
+        text = text.replace(
+            "onboarding_cost: 500",
+            "onboarding_cost: 500\n    payment: {upfront_share: 0.3, balance_lag_periods: 1}",
+        )
+    scenario = fs.loads(text)
     program, _ = build_program(scenario, demand_scenarios(scenario))
     assert {"symmetric_suppliers", "symmetric_products", "symmetric_onboarding"} <= set(
         program.row_blocks
