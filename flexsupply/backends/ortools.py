@@ -15,6 +15,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends.live import log_sink
+from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -37,29 +38,43 @@ def _mathopt() -> Any:
 
 
 def model_proto(program: LinearProgram) -> Any:
-    """Returns the program as a MathOpt ``ModelProto`` (filled from whole arrays, no row loop)."""
+    """Returns the program as a MathOpt ``ModelProto``, its arrays written as packed wire bytes."""
     model_pb2 = _mathopt()[0]
     proto = model_pb2.ModelProto(name="flexsupply")
-    variables = proto.variables
-    variables.ids.extend(range(program.n_columns))
-    variables.lower_bounds.extend(program.col_lower.tolist())
-    variables.upper_bounds.extend(program.col_upper.tolist())
-    variables.integers.extend(program.integer.tolist())
-    objective = proto.objective
-    objective.maximize = program.maximize
+    fill(
+        proto.variables,
+        [
+            ("ids", "ints", np.arange(program.n_columns)),
+            ("lower_bounds", "doubles", program.col_lower),
+            ("upper_bounds", "doubles", program.col_upper),
+            ("integers", "ints", program.integer.astype(np.int64)),
+        ],
+    )
+    proto.objective.maximize = program.maximize
     used = np.flatnonzero(program.objective)
-    objective.linear_coefficients.ids.extend(used.tolist())
-    objective.linear_coefficients.values.extend(program.objective[used].tolist())
-    rows = proto.linear_constraints
-    rows.ids.extend(range(program.n_rows))
-    rows.lower_bounds.extend(program.row_lower.tolist())
-    rows.upper_bounds.extend(program.row_upper.tolist())
+    fill(
+        proto.objective.linear_coefficients,
+        [("ids", "ints", used), ("values", "doubles", program.objective[used])],
+    )
+    fill(
+        proto.linear_constraints,
+        [
+            ("ids", "ints", np.arange(program.n_rows)),
+            ("lower_bounds", "doubles", program.row_lower),
+            ("upper_bounds", "doubles", program.row_upper),
+        ],
+    )
     matrix = program.matrix.copy()
     matrix.sort_indices()
     row_ids = np.repeat(np.arange(program.n_rows), np.diff(matrix.indptr))
-    proto.linear_constraint_matrix.row_ids.extend(row_ids.tolist())
-    proto.linear_constraint_matrix.column_ids.extend(matrix.indices.tolist())
-    proto.linear_constraint_matrix.coefficients.extend(matrix.data.tolist())
+    fill(
+        proto.linear_constraint_matrix,
+        [
+            ("row_ids", "ints", row_ids),
+            ("column_ids", "ints", matrix.indices),
+            ("coefficients", "doubles", matrix.data),
+        ],
+    )
     return proto
 
 
