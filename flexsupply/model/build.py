@@ -35,6 +35,11 @@ class ModelMap:
     """What the builder did to the plain formulation, in words, for the solver log."""
 
 
+ORDER_INTERCHANGEABLE = False
+"""Add the rows that order interchangeable suppliers and styles (``model/symmetry.py``).
+Measured off: SCIP's own symmetry handling proves identical-line lot sizing faster without them
+(``benchmarks/results/symmetry.md``), so the groups are only named in the solver log."""
+
 FIRST_STAGE_TOLERANCE = 1e-6
 """A fixed first-stage quantity below this is read as "no order" [units]."""
 
@@ -174,7 +179,7 @@ def build_program(
             "periods) tighten the order switches"
         )
     if strengthen and not elastic and fixed_first_stage is None:
-        formulation += _break_symmetry(builder, data, demand, orders, scenario)
+        formulation += _interchangeable(builder, data, demand, orders, scenario)
     program = builder.build()
     if elastic:
         objective = np.zeros(program.n_columns)
@@ -230,28 +235,29 @@ def _fixed_orders_words(order: IntArray, upper: FloatArray) -> str:
     )
 
 
-def _break_symmetry(
+def _interchangeable(
     builder: ProgramBuilder,
     data: ModelData,
     demand: DemandScenarios,
     orders: OrderColumns,
     scenario: Scenario,
 ) -> list[str]:
-    """Adds the rows that order interchangeable suppliers and styles; returns them in words."""
+    """Returns the interchangeable suppliers and styles in words, for the solver log.
+
+    With ``ORDER_INTERCHANGEABLE`` it also adds the rows that order them.
+    """
     groups = find_symmetry(data, demand.units)
     if not groups.pairs:
         return []
-    rows = add_symmetry_rows(builder, data, groups, orders.order, orders.select)
-    if not rows:
-        return ["interchangeable suppliers or styles found, but no first batch to order them by"]
+    how = "left to the engine's own symmetry handling"
+    if ORDER_INTERCHANGEABLE:
+        rows = add_symmetry_rows(builder, data, groups, orders.order, orders.select)
+        how = "ordered by first-batch units" if rows else "no first batch to order them by"
     words = []
     for kind, ids, found in (
         ("suppliers", scenario.supplier_ids, groups.suppliers),
         ("styles", scenario.product_ids, groups.products),
     ):
         for group in found:
-            words.append(
-                f"interchangeable {kind} {', '.join(ids[i] for i in group)}: ordered by "
-                "first-batch units so each plan is searched once"
-            )
+            words.append(f"interchangeable {kind} {', '.join(ids[i] for i in group)}: {how}")
     return words
