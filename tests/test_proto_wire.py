@@ -9,21 +9,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ortools.math_opt import model_pb2
 
-from flexsupply.backends.proto_wire import fill, varints
+from flexsupply.backends.proto_wire import fill, padded_varints, varint
 
 INT64_MAX = 2**63 - 1
 
 
-@given(st.lists(st.integers(0, INT64_MAX), max_size=50))
-def test_varints_match_protobufs_encoder(values: list[int]) -> None:
-    expected = b"".join(encoder._VarintBytes(value) for value in values)
-
-    assert varints(np.array(values, dtype=np.int64)) == expected
+@given(st.integers(0, INT64_MAX))
+def test_varint_matches_protobufs_encoder(value: int) -> None:
+    assert varint(value) == encoder._VarintBytes(value)
 
 
-def test_varints_refuse_negative_numbers() -> None:
+@given(st.lists(st.integers(0, INT64_MAX), min_size=1, max_size=50))
+def test_padded_varints_parse_back_to_the_values(values: list[int]) -> None:
+    payload = padded_varints(np.array(values, dtype=np.int64))
+    message = model_pb2.VariablesProto()
+
+    message.MergeFromString(varint(1 << 3 | 2) + varint(len(payload)) + payload)
+
+    assert list(message.ids) == values
+    assert len(payload) == len(values) * len(encoder._VarintBytes(max(values)))
+
+
+@pytest.mark.parametrize("encode", [varint, padded_varints])
+def test_varints_refuse_negative_numbers(encode: object) -> None:
     with pytest.raises(ValueError, match="non-negative"):
-        varints([3, -1])
+        encode(-1) if encode is varint else encode([3, -1])  # type: ignore[operator]
 
 
 @given(
