@@ -19,9 +19,8 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE, fix_optimize, warm_start
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.heuristics.lp_dive import dive
-from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
-from flexsupply.model.groups import scenario_of_column
+from flexsupply.model.groups import period_of_column, style_of_column
 
 TRIGEIRO = Path(__file__).parent / "data" / "trigeiro"
 CRUNCH = Path(__file__).parent.parent / "scenarios" / "capacity-crunch.yaml"
@@ -36,32 +35,8 @@ OPTIMA = _proven_optima()
 
 
 def _parts(model: Any, n_columns: int) -> list[Any]:
-    """The neighbourhoods flexsupply.solve gives fix-and-optimise: periods, styles, scenarios."""
-    return neighbourhoods(model, n_columns)
-
-
-def test_scenario_parts_hold_each_scenarios_reorders_and_leave_the_first_batch_out() -> None:
-    scenario = fs.loads(
-        """
-        horizon: {periods: 4}
-        products: [{id: TEE, price: 30}]
-        suppliers: [{id: QUICK, terms: [{product: TEE, unit_cost: 10, setup_cost: 50}]}]
-        demand:
-          scenarios:
-            - {name: flop, probability: 0.5, units: {TEE: [5, 5, 5, 5]}}
-            - {name: hit, probability: 0.5, units: {TEE: [9, 9, 9, 9]}}
-        reveal_period: 3
-        """
-    )
-    program, model = build_program(scenario, demand_scenarios(scenario))
-
-    part = scenario_of_column(model, program.n_columns)
-
-    for columns in (model.orders.order, model.orders.switch):
-        assert (part[columns[0, :2, :]] == -1).all()
-        assert part[columns[0, 2:, 0]].tolist() == [0, 0]
-        assert part[columns[0, 2:, 1]].tolist() == [1, 1]
-    assert (part >= 0).sum() == 8
+    """The neighbourhoods flexsupply.solve gives fix-and-optimise: periods, then styles."""
+    return [period_of_column(model, n_columns), style_of_column(model, n_columns)]
 
 
 def _optimum(program: Any) -> float:

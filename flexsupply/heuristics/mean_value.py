@@ -22,7 +22,7 @@ from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import dive
 from flexsupply.model.build import FirstStage, ModelMap, build_program, first_stage_of
-from flexsupply.model.groups import period_of_column, scenario_of_column, style_of_column
+from flexsupply.model.groups import period_of_column, style_of_column
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 
@@ -35,16 +35,8 @@ for these quantiles of each style's weekly demand across the scenarios, in turn.
 
 
 def neighbourhoods(model: ModelMap, n_columns: int) -> list[IntArray]:
-    """Returns the parts fix-and-optimise re-plans in turn: weeks, styles, then scenarios.
-
-    Weeks and styles span every scenario; a scenario part holds its own reorders (a season with
-    one scenario has no such part).
-    """
-    return [
-        period_of_column(model, n_columns),
-        style_of_column(model, n_columns),
-        scenario_of_column(model, n_columns),
-    ]
+    """Returns the parts fix-and-optimise re-plans in turn: weeks of every style, then styles."""
+    return [period_of_column(model, n_columns), style_of_column(model, n_columns)]
 
 
 def mean_value_start(

@@ -26,18 +26,3 @@ def period_of_column(model: ModelMap, n_columns: int) -> IntArray:
         used = columns >= 0
         period[columns[used]] = np.broadcast_to(placed, columns.shape)[used]
     return period
-
-
-def scenario_of_column(model: ModelMap, n_columns: int) -> IntArray:
-    """Returns the demand scenario of every reorder and its switch, -1 elsewhere.
-
-    Orders before the reveal period are shared by all scenarios and get -1, so a part holds
-    one scenario's own decisions: given the first batch, its reorders do not affect the others.
-    """
-    scenario = np.full(n_columns, -1, dtype=np.int64)
-    reveal = model.data.reveal
-    for columns in (model.orders.order, model.orders.switch):
-        own = columns[:, reveal:, :]
-        used = own >= 0
-        scenario[own[used]] = np.broadcast_to(np.arange(own.shape[2]), own.shape)[used]
-    return scenario
