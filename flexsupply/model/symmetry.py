@@ -73,6 +73,12 @@ def _terms_key(rows: FloatArray, term: IntArray, partner: IntArray) -> Hashable:
     return tuple(sorted(tuple(sorted(options)) for options in terms.values()))
 
 
+def _members(owner: IntArray, size: int) -> list[IntArray]:
+    """Returns, for each of ``size`` owners, the indices whose ``owner`` it is (in order)."""
+    order = np.argsort(owner, kind="stable")
+    return np.split(order, np.searchsorted(owner[order], np.arange(1, size)))
+
+
 def find_symmetry(data: ModelData, demand: FloatArray) -> SymmetryGroups:
     """Returns the groups of interchangeable suppliers and products.
 
@@ -82,9 +88,9 @@ def find_symmetry(data: ModelData, demand: FloatArray) -> SymmetryGroups:
     """
     opts, sups, prods, pre = data.options, data.suppliers, data.products, data.presale
     rows = _option_rows(data)
+    of_supplier = _members(opts.supplier, len(sups.onboarding))
     supplier_keys: list[Hashable] = []
-    for s in range(len(sups.onboarding)):
-        mine = opts.supplier == s
+    for s, mine in enumerate(of_supplier):
         supplier_keys.append(
             (
                 sups.capacity[s].tobytes(),
@@ -126,15 +132,16 @@ def find_symmetry(data: ModelData, demand: FloatArray) -> SymmetryGroups:
             prods.forbidden,
         ]
     ).astype(float)
+    of_product = _members(opts.product, len(prods.price))
+    presale_of = _members(pre.product, len(prods.price))
     product_keys: list[Hashable] = []
-    for p in range(len(prods.price)):
-        mine = opts.product == p
+    for p, mine in enumerate(of_product):
         product_keys.append(
             (
                 per_product[p].tobytes(),
                 prods.spot_return_rate[p].tobytes(),
                 np.ascontiguousarray(demand[:, p, :]).tobytes(),
-                tuple(sorted(map(tuple, presale[pre.product == p].tolist()))),
+                tuple(sorted(map(tuple, presale[presale_of[p]].tolist()))),
                 _terms_key(rows[mine], opts.term[mine], opts.supplier[mine]),
             )
         )
