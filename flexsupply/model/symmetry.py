@@ -9,6 +9,10 @@ orders at least as many units before the reveal period as the second, and so on 
 plan of every swap class (Margot 2010, "Symmetry in integer linear programming", §3). For
 suppliers with an onboarding cost the first of a group is also onboarded when the second is.
 Both orderings hold together in the plan that sorts each group by (first-batch units, onboarded).
+
+The builder always finds the groups (the solver log names them) but adds the rows only with
+``model.build.ORDER_INTERCHANGEABLE``: SCIP's own symmetry handling did better without them
+(``benchmarks/results/symmetry.md``).
 """
 
 from __future__ import annotations
