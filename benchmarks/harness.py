@@ -121,6 +121,14 @@ def write_worker_answer(path: str, row: dict[str, Any]) -> None:
     Path(path).write_text(json.dumps(row), encoding="utf-8")
 
 
+def write_results(path: Path, results: dict[str, Any], page: str) -> None:
+    """Writes ``results`` as JSON to ``path`` and ``page`` (Markdown) beside it, each atomically."""
+    from flexsupply.files import write_text_atomic
+
+    write_text_atomic(path, json.dumps(results, indent=2) + "\n")
+    write_text_atomic(path.with_suffix(".md"), page)
+
+
 def program_record(program: Any) -> dict[str, int]:
     """Returns the size of a ``LinearProgram``: columns, rows, nonzeros and integer columns."""
     return {

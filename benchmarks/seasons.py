@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import json
 import sys
 import tempfile
 import time
@@ -303,8 +302,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, argparse.ArgumentTypeError) as error:
         parser.error(str(error))
 
-    from flexsupply.files import write_text_atomic
-
     results: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -326,8 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             row |= harness.run_isolated(Path(__file__).resolve(), flags, timeout)
             row["verdict"] = verdict(row)
             results["rows"].append(row)
-            write_text_atomic(out / "season.json", json.dumps(results, indent=2) + "\n")
-            write_text_atomic(out / "season.md", markdown(results))
+            harness.write_results(out / "season.json", results, markdown(results))
             print(
                 f"{size} {spec}: {row['status']}, gap {harness.cell(row.get('gap'), '.2f', 100, ' %')}, "
                 f"{_verdict_words(row['verdict'])}",

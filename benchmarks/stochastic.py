@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import sys
 import time
@@ -563,7 +562,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import flexsupply as fs
     from flexsupply.backends import BACKEND_NAMES
-    from flexsupply.files import write_text_atomic
     from flexsupply.scenario import Objective
     from flexsupply.simulate import sample_demand
 
@@ -631,8 +629,7 @@ def main(argv: list[str] | None = None) -> int:
         timeout = _timeout(n, seconds, args.workers, report)
         row |= harness.run_isolated(Path(__file__).resolve(), flags, timeout)
         results["rows"].append(row)
-        write_text_atomic(args.out / "stochastic.json", json.dumps(results, indent=2) + "\n")
-        write_text_atomic(args.out / "stochastic.md", markdown(results))
+        harness.write_results(args.out / "stochastic.json", results, markdown(results))
         print(
             f"{n} scenarios {backend} {seconds:g} s: {row['status']}, {_gap_words(row)}"
             + "".join(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import math
 import sys
 from pathlib import Path
@@ -144,8 +143,6 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(str(error))
     from build import machine
 
-    from flexsupply.files import write_text_atomic
-
     results: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -170,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                     Path(__file__).resolve(), flags, 1.5 * args.seconds + 120
                 )
                 results["rows"].append(row)
-                write_text_atomic(args.out / "symmetry.json", json.dumps(results, indent=2) + "\n")
-                write_text_atomic(args.out / "symmetry.md", markdown(results))
+                harness.write_results(args.out / "symmetry.json", results, markdown(results))
                 print(
                     f"{name} {spec} {variant}: {row.get('status')} {row.get('wall_s', 0):.1f} s "
                     f"gap {harness.cell(row.get('gap'), '.2f', 100, ' %')}",

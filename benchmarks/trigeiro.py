@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
-import json
 import re
 import sys
 import time
@@ -364,13 +363,10 @@ def markdown(results: dict[str, Any]) -> str:
 
 def write(results: dict[str, Any], out: Path) -> None:
     """Recomputes the summary and writes ``out`` (JSON) and its ``.md`` beside it, atomically."""
-    from flexsupply.files import write_text_atomic
-
     faster_than_plain(results["rows"])
     results["summary"] = summarise(results["rows"])
     results["targets"] = targets(results["rows"])
-    write_text_atomic(out, json.dumps(results, indent=2) + "\n")
-    write_text_atomic(out.with_suffix(".md"), markdown(results))
+    harness.write_results(out, results, markdown(results))
 
 
 def main(argv: list[str] | None = None) -> int:
