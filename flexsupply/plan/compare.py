@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from flexsupply.errors import FlexsupplyError
-from flexsupply.plan_input import plan_file_or_solved
+from flexsupply.solve.plan_input import plan_file_or_solved
 
 Value = float | str | None
 """One cell of a comparison: a number, a word (solver status) or None (not in that plan)."""

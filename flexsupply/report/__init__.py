@@ -7,11 +7,11 @@ solve are the same. The charts need matplotlib: ``pip install "flexsupply[report
 
 from __future__ import annotations
 
-from flexsupply.report_html.build import render_report, write_report
-from flexsupply.report_html.inputs import plan_from_file
-from flexsupply.report_html.page import CHART_IDS
-from flexsupply.report_html.plan_data import PlanData, PlanFileError, parse_plan, read_plan_json
-from flexsupply.report_html.svg import ReportExtraError, require_matplotlib
+from flexsupply.report.build import render_report, write_report
+from flexsupply.report.inputs import plan_from_file
+from flexsupply.report.page import CHART_IDS
+from flexsupply.report.plan_data import PlanData, PlanFileError, parse_plan, read_plan_json
+from flexsupply.report.svg import ReportExtraError, require_matplotlib
 
 __all__ = [
     "CHART_IDS",

@@ -1,7 +1,7 @@
 """Solver profiles: named YAML files with a backend, engine, time limit, gap, threads and seed.
 
-The profiles flexsupply ships live in the package folder ``flexsupply/solvers/`` (installed with
-the package, so ``--solver fast`` works anywhere). A profile file of your own is named by its
+The profiles flexsupply ships live in the top-level ``solvers/`` folder, installed with the package
+as ``flexsupply/solvers/`` (a symlink in the repository), so ``--solver fast`` works anywhere. A profile file of your own is named by its
 path: ``--solver my-profile.yaml``. A plain backend name (``ortools``, ``pulp``) is a profile with
 only the backend set.
 """
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from flexsupply.backends import BACKEND_NAMES, get_backend
 from flexsupply.errors import FlexsupplyError, Problem
-from flexsupply.scenario_yaml import field_message
+from flexsupply.scenario.yaml_io import field_message
 
 _SUFFIXES = (".yaml", ".yml")
 
