@@ -1,0 +1,31 @@
+"""Former path of ``flexsupply.plan.compare``, kept so that existing scripts still import."""
+
+from flexsupply.plan.compare import (
+    Better,
+    Comparison,
+    PlanFileError,
+    Row,
+    Unit,
+    compare_files,
+    compare_plans,
+    comparison_csv,
+    comparison_json,
+    comparison_table,
+    read_plan_file,
+    unique_labels,
+)
+
+__all__ = [
+    "Better",
+    "Comparison",
+    "PlanFileError",
+    "Row",
+    "Unit",
+    "compare_files",
+    "compare_plans",
+    "comparison_csv",
+    "comparison_json",
+    "comparison_table",
+    "read_plan_file",
+    "unique_labels",
+]
