@@ -35,6 +35,8 @@ class WarmStart:
     """Time spent [seconds]."""
     subproblems: int
     """Fix-and-optimise sub-MIPs solved."""
+    time_limited: bool = False
+    """True when the budget ran out: another run, on a machine more or less busy, may differ."""
 
     def summary(self) -> str:
         """Returns one line for the solver log."""
@@ -59,6 +61,7 @@ def warm_start(
     seed: int = 0,
     first_plan_budget: float | None = None,
     other_first_plans: Sequence[FirstPlan] = (),
+    node_limit: int | None = None,
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
@@ -71,7 +74,9 @@ def warm_start(
     the best first plan until ``budget`` seconds from the start.
 
     ``neighbourhoods`` give the part (period, style) of each integer column, one array per
-    kind of part (see ``fix_and_optimize``).
+    kind of part (see ``fix_and_optimize``). ``node_limit`` bounds each fix-and-optimise
+    sub-MIP by nodes rather than by time, which makes the plan independent of the machine's
+    load whenever the budget does not run out.
     """
     started = time.perf_counter()
     deadline = started + budget
@@ -95,15 +100,17 @@ def warm_start(
         return None
     sign = 1.0 if program.maximize else -1.0
     first = max(candidates, key=lambda candidate: sign * program.value(candidate))
-    improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed)
+    improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed, node_limit)
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:
         x = first
     x = np.clip(x, program.col_lower, program.col_upper)
+    seconds = time.perf_counter() - started
     return WarmStart(
         x=x,
         objective=program.value(x),
         dive_objective=program.value(first),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         subproblems=improved.subproblems,
+        time_limited=improved.time_limited or seconds >= budget,
     )

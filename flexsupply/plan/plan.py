@@ -16,34 +16,10 @@ from flexsupply.files import write_text_atomic
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.bands import cash_summary
+from flexsupply.plan.orders import Order, capacity_use, read_orders
+from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
 from flexsupply.scenario import Scenario
-
-QUANTITY_TOLERANCE = 1e-6
-"""Order quantities below this are read as "no order" [units]."""
-
-
-@dataclass(frozen=True)
-class Order:
-    """One purchase order: what to order from whom, when, and what it costs."""
-
-    supplier: str
-    product: str
-    period: int
-    """Period the order is placed (1-based)."""
-    arrival_period: int
-    """Period the good units arrive in stock (1-based)."""
-    quantity: float
-    """Units ordered [units]."""
-    good_units: float
-    """Units expected to pass inspection [units]."""
-    unit_cost: float
-    """Price per unit at the order's tier [currency/unit]."""
-    total_cost: float
-    """Quantity times unit cost plus setup cost [currency]."""
-    tier: int
-    """0 for the term's own price, i + 1 for ``discount_tiers[i]``."""
-    scenario: str | None
-    """None for a shared (first-stage) order; the demand scenario's name for a reorder."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +129,11 @@ class Plan:
     """Capacity per supplier and period (None: unlimited)."""
     cash: np.ndarray | None
     """Cash at the end of each period per scenario, shape ``(Ω, T)`` [currency]."""
+    cash_floor: float | None = None
+    """Lowest cash balance the plan may reach (0 when the scenario forbids negative cash,
+    None otherwise) [currency]."""
+    capacity_units: dict[str, str] = field(default_factory=dict)
+    """Each supplier's capacity unit, e.g. ``sewing minutes``."""
     solver_message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     stochastic: StochasticReport | None = None
@@ -161,6 +142,11 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    stop: str = "gap"
+    """What ended the search: ``gap``, ``node_limit`` or ``time_limit`` (``SolverResult.stop``);
+    only ``time_limit`` means another run of the same input may give another plan."""
+    run: RunRecord | None = None
+    """When the plan was made and how long it took (``plan/run.py``), kept apart from the plan."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -190,16 +176,17 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
-                "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
+            "stopped_by": self.stop,
+            "notice": TIME_LIMIT_NOTICE if self.stop == "time_limit" else None,
             "horizon": {
                 "periods": int(self.inventory.shape[2]),
                 "period_length": self.period_length,
                 "start_date": None if self.start_date is None else self.start_date.isoformat(),
             },
             "kpis": _clean(asdict(self.kpis)),
-            "orders": [_clean(asdict(order)) for order in self.orders],
+            "orders": [_order_dict(order) for order in self.orders],
             "demand_scenarios": [
                 {"name": name, "probability": p}
                 for name, p in zip(self.scenarios, self.probabilities, strict=True)
@@ -227,9 +214,20 @@ class Plan:
                 name: [round(float(v), 2) for v in self.cash[w]]
                 for w, name in enumerate(self.scenarios)
             },
+            "cash_summary": None
+            if self.cash is None
+            else {
+                **cash_summary(self.cash, self.probabilities),
+                "floor": self.cash_floor,
+            },
         }
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
+            del data["stochastic"]["seconds"]
+        if self.run is not None:
+            data["run"] = self.run.to_dict()
+            if self.stochastic is not None:
+                data["run"]["stochastic_report_seconds"] = round(self.stochastic.seconds, 3)
         return data
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -240,38 +238,25 @@ class Plan:
         return text
 
     def to_frame(self, name: str) -> Any:
-        """Returns one table of the plan as a pandas DataFrame.
+        """Returns one table of the plan as a pandas DataFrame, as its CSV file holds it.
 
-        ``name`` is ``orders``, ``inventory`` (expected, one row per product and period),
-        ``presale`` or ``kpis``. Needs pandas: ``pip install 'flexsupply[frames]'``.
+        ``name`` is one of ``flexsupply.plan.outputs.TABLE_NAMES`` (the CSV files ``solve
+        --out-dir`` writes, same columns and values). Needs pandas: ``pip install
+        'flexsupply[frames]'``.
+
+        Raises:
+            FlexsupplyError: pandas is missing or ``name`` is not a table of the plan.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            from flexsupply.errors import FlexsupplyError
+        from flexsupply.plan.tables import table_frame
 
-            raise FlexsupplyError(
-                "to_frame needs pandas: pip install 'flexsupply[frames]'"
-            ) from None
-        if name == "orders":
-            return pd.DataFrame(
-                [asdict(order) for order in self.orders], columns=list(Order.__dataclass_fields__)
-            )
-        if name == "inventory":
-            expected = self.expected_inventory
-            rows = [
-                {"product": product, "period": t + 1, "units": float(expected[p, t])}
-                for p, product in enumerate(self.products)
-                for t in range(expected.shape[1])
-            ]
-            return pd.DataFrame(rows)
-        if name == "presale":
-            return pd.DataFrame([asdict(service) for service in self.presale])
-        if name == "kpis":
-            flat = {k: v for k, v in asdict(self.kpis).items() if not isinstance(v, dict)}
-            flat.update({f"cost_{k}": v for k, v in self.kpis.costs.items()})
-            return pd.DataFrame([flat])
-        raise ValueError(f"unknown table {name!r}; choose orders, inventory, presale or kpis")
+        return table_frame(self, name)
+
+
+def _order_dict(order: Order) -> dict[str, Any]:
+    data: dict[str, Any] = _clean(asdict(order))
+    if float(order.quantity).is_integer():
+        data["quantity"] = int(order.quantity)
+    return data
 
 
 def _num(value: float) -> float | None:
@@ -364,7 +349,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         )
         for r in range(len(pre.product))
     ]
-    used, available = _capacity_use(scenario, model, x, probs)
+    used, available = capacity_use(scenario, model, x, probs)
     return Plan(
         scenario_name=scenario.name,
         currency=scenario.horizon.currency,
@@ -373,10 +358,11 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         bound=result.bound,
         gap=result.gap,
         seconds=result.seconds,
+        stop=result.stop,
         backend=result.backend,
         engine=result.engine,
         kpis=kpis,
-        orders=_orders(scenario, model, x),
+        orders=read_orders(scenario, model, x),
         products=scenario.product_ids,
         suppliers=scenario.supplier_ids,
         scenarios=list(demand.names),
@@ -389,60 +375,12 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         capacity_used=used,
         capacity=available,
         cash=cash,
+        cash_floor=0.0
+        if scenario.cash is not None and scenario.cash.enforce_non_negative
+        else None,
+        capacity_units={s.id: s.capacity_unit for s in scenario.suppliers},
         solver_message=result.message,
         extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
     )
-
-
-def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
-    opts, sups = model.data.options, model.data.suppliers
-    order_cols, switch_cols = model.orders.order, model.orders.switch
-    quantity = x[order_cols]
-    orders: list[Order] = []
-    seen: set[int] = set()
-    for o, t, w in zip(*np.nonzero(quantity > QUANTITY_TOLERANCE), strict=True):
-        column = int(order_cols[o, t, w])
-        if column in seen:
-            continue
-        seen.add(column)
-        shared = t < model.data.reveal
-        q = float(quantity[o, t, w])
-        setup = float(opts.setup_cost[o]) if switch_cols[o, t, w] >= 0 else 0.0
-        orders.append(
-            Order(
-                supplier=scenario.supplier_ids[int(opts.supplier[o])],
-                product=scenario.product_ids[int(opts.product[o])],
-                period=int(t) + 1,
-                arrival_period=int(t + opts.lead_time[o]) + 1,
-                quantity=round(q, 6),
-                good_units=round(q * float(sups.good_share[opts.supplier[o]]), 6),
-                unit_cost=float(opts.unit_cost[o]),
-                total_cost=round(q * float(opts.unit_cost[o]) + setup, 6),
-                tier=int(opts.tier[o]),
-                scenario=None if shared else model.demand.names[int(w)],
-            )
-        )
-    orders.sort(
-        key=lambda order: (order.period, order.scenario or "", order.supplier, order.product)
-    )
-    return orders
-
-
-def _capacity_use(
-    scenario: Scenario, model: ModelMap, x: np.ndarray, probs: np.ndarray
-) -> tuple[dict[str, list[float]], dict[str, list[float | None]]]:
-    opts, sups = model.data.options, model.data.suppliers
-    order = x[model.orders.order]
-    switch = np.where(model.orders.switch >= 0, x[np.maximum(model.orders.switch, 0)], 0.0)
-    use = order * opts.capacity_use[:, None, None] + switch * opts.setup_time[:, None, None]
-    expected = np.einsum("otw,w->ot", use, probs)
-    by_supplier = np.zeros((len(scenario.suppliers), model.data.n_periods))
-    np.add.at(by_supplier, opts.supplier, expected)
-    used = {sid: [float(v) for v in by_supplier[s]] for s, sid in enumerate(scenario.supplier_ids)}
-    available: dict[str, list[float | None]] = {
-        sid: [None if math.isinf(v) else float(v) for v in sups.capacity[s]]
-        for s, sid in enumerate(scenario.supplier_ids)
-    }
-    return used, available

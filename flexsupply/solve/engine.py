@@ -6,6 +6,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backend
@@ -14,9 +15,10 @@ from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
+from flexsupply.heuristics.whole_pieces import whole_orders
 from flexsupply.model import ModelMap, build_program
 from flexsupply.model.program import LinearProgram
-from flexsupply.plan import Plan, make_plan
+from flexsupply.plan import Plan, RunRecord, make_plan
 from flexsupply.scenario import Scenario
 
 WARM_START_SHARE = 0.5
@@ -51,6 +53,7 @@ def solve(
     stochastic_report: bool = False,
     progress: Callable[[Progress], None] | None = None,
     warm_start: bool | None = None,
+    node_limit: int | None = None,
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
 
@@ -72,6 +75,9 @@ def solve(
             ``WARM_START_SHARE`` of it; the engine gets the rest. The returned plan is never
             worse than the warm start.
         progress: called with the incumbent and bound while the engine reports them.
+        node_limit: branch-and-bound nodes the engine, and each warm-start sub-MIP, may use.
+            With it (and a gap), the search stops at the same point however busy the machine
+            is, and ``time_limit`` becomes a safety net; ``plan.stop`` says which ended it.
 
     Returns:
         The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
@@ -88,7 +94,9 @@ def solve(
         seed=seed,
         log=log,
         progress=progress,
+        node_limit=node_limit,
     )
+    started_at = datetime.now(UTC)
     started = time.perf_counter()
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(solver)
@@ -102,7 +110,10 @@ def solve(
         solve_options = replace(options, time_limit=max(left, MIN_ENGINE_SECONDS))
     result = _solve_with_warm_start(scenario, program, model, backend, solve_options, warm_start)
     if result.status.has_plan:
+        if scenario.options.whole_pieces or scenario.options.integer_orders:
+            result = _in_whole_pieces(program, model, result, options.gap)
         plan = make_plan(scenario, model, result)
+        plan.run = RunRecord.since(started_at, started, result)
         if stochastic_report:
             from flexsupply.solve.stochastic import stochastic_report as report
 
@@ -150,6 +161,7 @@ def _solve_with_warm_start(
         options.seed,
         first_plan_budget=first_plan_budget,
         other_first_plans=[from_mean_demand],
+        node_limit=options.node_limit,
     )
     if start is None:
         if limit is not None:
@@ -167,6 +179,8 @@ def _solve_with_warm_start(
         "warm_start_seconds": start.seconds,
     }
     seconds = result.seconds + start.seconds
+    if start.time_limited:
+        result = replace(result, stop="time_limit")
     better = -1.0 if program.maximize else 1.0
     if result.status.has_plan and better * (result.objective - start.objective) <= 1e-9 * max(
         1.0, abs(start.objective)
@@ -184,6 +198,28 @@ def _solve_with_warm_start(
         message=message,
         extra=extra,
     )
+
+
+def _in_whole_pieces(
+    program: LinearProgram, model: ModelMap, result: SolverResult, gap: float
+) -> SolverResult:
+    """Returns the result with every order a whole number of units (``heuristics/whole_pieces``).
+
+    The objective becomes the exact value of the rounded plan; the bound is kept (still valid).
+    A plan that was optimal stays so only when the rounded plan is within ``gap`` of the bound.
+    """
+    whole = whole_orders(program, model.orders.order, result.x)
+    if whole is None:
+        message = f"{result.message}; no whole-piece rounding of these orders is feasible"
+        return replace(result, message=message.lstrip("; "))
+    status = result.status
+    if whole.changed and status == Status.OPTIMAL:
+        optimal = math.isfinite(result.bound) and abs(result.bound - whole.objective) <= gap * max(
+            abs(whole.objective), 1e-9
+        )
+        status = Status.OPTIMAL if optimal else Status.FEASIBLE
+    extra = {**result.extra, "fractional_objective": result.objective}
+    return replace(result, status=status, objective=whole.objective, x=whole.x, extra=extra)
 
 
 def _service_reasons(scenario: Scenario) -> list[str]:
