@@ -32,6 +32,13 @@ SET_HELP = (
 @gap_option(GAP_HELP)
 @click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
 @click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
+@click.option(
+    "--node-limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many branch-and-bound nodes: the same input then gives the same plan "
+    "on a busy machine, and --time-limit is only a safety net.",
+)
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option(
     "--out-dir",
@@ -63,6 +70,7 @@ def solve(
     gap: float | None,
     threads: int | None,
     seed: int | None,
+    node_limit: int | None,
     sets: tuple[str, ...],
     out_dir: Path | None,
     output_format: str,
@@ -83,7 +91,12 @@ def solve(
     from flexsupply.solve.profiles import find_profile
 
     profile = find_profile(solver).with_flags(
-        engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
+        engine=engine,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        seed=seed,
+        node_limit=node_limit,
     )
     scenario = load_with_overrides(file, sets)
     json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()

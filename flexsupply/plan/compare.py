@@ -210,6 +210,7 @@ def compare_files(
     gap: float | None = None,
     threads: int | None = None,
     seed: int = 0,
+    node_limit: int | None = None,
 ) -> Comparison:
     """Returns the comparison of plan files and scenario files, one column per path.
 
@@ -232,6 +233,7 @@ def compare_files(
             gap=gap,
             threads=threads,
             seed=seed,
+            node_limit=node_limit,
         )
         for path in paths
     ]
@@ -247,13 +249,21 @@ def read_plan_input(
     gap: float | None = None,
     threads: int | None = None,
     seed: int = 0,
+    node_limit: int | None = None,
 ) -> dict[str, Any]:
     """Returns plan data (as ``Plan.to_dict()`` gives it) for a plan file, folder or scenario.
 
     A scenario file is solved with the solver options given (``time_limit`` in seconds).
     """
     found = plan_file_or_solved(
-        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
+        path,
+        solver,
+        engine=engine,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        seed=seed,
+        node_limit=node_limit,
     )
     return read_plan_file(found) if isinstance(found, Path) else found.to_dict()
 

@@ -18,7 +18,7 @@ from flexsupply.backends.result import SolverResult
 TIME_LIMIT_NOTICE = "stopped by the time limit: another run may differ"
 """What the summary, the report and plan.json say when the wall clock ended the search."""
 STOP_WORDS = {
-    "gap": "the gap asked for was reached",
+    "gap": "the engine reached the gap asked for",
     "node_limit": "the node limit was reached (the same input gives the same plan)",
     "time_limit": TIME_LIMIT_NOTICE,
 }

@@ -17,6 +17,7 @@ def plan_from_file(
     gap: float | None = None,
     threads: int | None = None,
     seed: int = 0,
+    node_limit: int | None = None,
 ) -> PlanData:
     """Returns the plan data of ``path``: read from a plan file, or solved from a scenario.
 
@@ -26,7 +27,14 @@ def plan_from_file(
     are the library's: ``ScenarioError``, ``SolveError``, ``BackendError``, ``PlanFileError``.
     """
     found = plan_file_or_solved(
-        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
+        path,
+        solver,
+        engine=engine,
+        time_limit=time_limit,
+        gap=gap,
+        threads=threads,
+        seed=seed,
+        node_limit=node_limit,
     )
     if isinstance(found, Path):
         return read_plan_json(found)

@@ -36,9 +36,24 @@ class SolverData(_Data):
 
     backend: str
     engine: str
-    seconds: float
-    """Wall-clock solve time [seconds]."""
+    seconds: float | None = None
+    """Wall-clock solve time [seconds] in plans written before the run record took it."""
     message: str = ""
+
+
+class RunData(_Data):
+    """The run record: when the plan was made and how long it took (differs between runs)."""
+
+    started_at: str | None = None
+    seconds: float | None = None
+    """Wall-clock time of the whole solve [seconds]."""
+
+
+class CashSummaryData(_Data):
+    """The cash band as plan.json writes it; the report reads only the floor from it."""
+
+    floor: float | None = None
+    """Lowest cash the plan may reach (None: no floor) [currency]."""
 
 
 class HorizonData(_Data):
@@ -86,6 +101,15 @@ class OrderData(_Data):
     total_cost: float
     """[currency]"""
     scenario: str | None
+    setup_cost: float = 0.0
+    """[currency], included in ``total_cost``"""
+    upfront_payment: float | None = None
+    """Paid when the order is placed [currency] (None in older plan files)."""
+    balance_payment: float | None = None
+    """Paid in ``balance_period`` [currency]."""
+    balance_period: int | None = None
+    capacity_used: float | None = None
+    """In the supplier's capacity unit."""
 
 
 class ScenarioWeight(_Data):
@@ -133,6 +157,10 @@ class PlanData(_Data):
     gap: float | None
     """Relative optimality gap [0-1] (None when unknown)."""
     solver: SolverData
+    stopped_by: str = "gap"
+    """What ended the search: ``gap``, ``node_limit`` or ``time_limit``."""
+    notice: str | None = None
+    """Set when another run of the same input may give another plan (the clock stopped it)."""
     horizon: HorizonData | None = None
     kpis: KpiData
     orders: list[OrderData]
@@ -141,6 +169,8 @@ class PlanData(_Data):
     presale: list[PresaleData]
     capacity: dict[str, CapacityData]
     cash: dict[str, list[float]] | None = None
+    cash_summary: CashSummaryData | None = None
+    run: RunData | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:
@@ -164,6 +194,13 @@ class PlanData(_Data):
                 if len(values) != periods:
                     raise ValueError(f"{where}.{product} has {len(values)} periods, not {periods}")
         return self
+
+    @property
+    def seconds(self) -> float | None:
+        """Returns the solve's wall-clock time [seconds], from the run record when there is one."""
+        if self.run is not None and self.run.seconds is not None:
+            return self.run.seconds
+        return self.solver.seconds
 
     @property
     def products(self) -> list[str]:

@@ -61,6 +61,10 @@ class SolverProfile(BaseModel):
     """Threads the engine may use. Omitted: the engine's default."""
     seed: int | None = None
     """Random seed of the engine. Omitted: 0."""
+    node_limit: int | None = Field(None, ge=1)
+    """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
+    that stops the search at the same point however busy the machine is, so the same input
+    gives the same plan (the time limit is then only a safety net). Omitted: none."""
 
     @field_validator("engine")
     @classmethod
@@ -83,6 +87,7 @@ class SolverProfile(BaseModel):
         gap: float | None = None,
         threads: int | None = None,
         seed: int | None = None,
+        node_limit: int | None = None,
     ) -> SolverProfile:
         """Returns the profile with every setting that is not None replaced (command-line flags)."""
         flags = {
@@ -91,6 +96,7 @@ class SolverProfile(BaseModel):
             "gap": gap,
             "threads": threads,
             "seed": seed,
+            "node_limit": node_limit,
         }
         return self.model_copy(
             update={key: value for key, value in flags.items() if value is not None}
@@ -99,7 +105,8 @@ class SolverProfile(BaseModel):
     def solve_arguments(self) -> dict[str, Any]:
         """Returns the profile as keyword arguments of ``flexsupply.solve``, after the backend.
 
-        Keys: ``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``.
+        Keys: ``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``,
+        ``node_limit``.
         """
         return {
             "engine": self.engine,
@@ -107,6 +114,7 @@ class SolverProfile(BaseModel):
             "gap": self.gap,
             "threads": self.threads,
             "seed": self.seed or 0,
+            "node_limit": self.node_limit,
         }
 
     def summary(self) -> str:
@@ -115,6 +123,8 @@ class SolverProfile(BaseModel):
         parts.append(f"{self.time_limit:g} s" if self.time_limit is not None else "no time limit")
         if self.gap is not None:
             parts.append(f"gap {self.gap * 100:g} %")
+        if self.node_limit is not None:
+            parts.append(f"{self.node_limit:,} nodes")
         if self.threads is not None:
             parts.append(f"{self.threads} threads")
         if self.seed is not None:
