@@ -43,7 +43,7 @@ figcaption{color:#555;font-size:.85rem;margin:.2rem 0 .5rem}
 .empty{color:#777;font-style:italic}
 table{border-collapse:collapse;font-size:.82rem;margin-top:.4rem}
 th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.reorder td{color:#555}
 details{margin-top:.8rem}footer{margin-top:2rem;color:#888;font-size:.8rem}
 @media print{h2{break-after:avoid}figure.chart{break-inside:avoid}}
@@ -64,14 +64,20 @@ return log.apply(console,arguments);};})();
 
 SELF_CHECK = """
 window.addEventListener("load",function(){var charts={};
-document.querySelectorAll("figure.chart").forEach(function(f){var w=0,h=0,n=0;
+document.querySelectorAll("figure.chart").forEach(function(f){var w=0,h=0,n=0,small=1e9;
 var svgs=f.querySelectorAll("svg");svgs.forEach(function(s){var r=s.getBoundingClientRect();
-w=Math.max(w,r.width);h+=r.height;n+=s.querySelectorAll("path,use,text").length;});
-charts[f.id]={svgs:svgs.length,width:Math.round(w),height:Math.round(h),marks:n};});
+w=Math.max(w,r.width);h+=r.height;n+=s.querySelectorAll("path,use,text").length;
+var box=s.viewBox&&s.viewBox.baseVal,scale=box&&box.width?r.width/box.width:1;
+s.querySelectorAll("text").forEach(function(t){var size=parseFloat(getComputedStyle(t).fontSize);
+if(size>0){small=Math.min(small,size*scale);}});});
+charts[f.id]={svgs:svgs.length,width:Math.round(w),height:Math.round(h),marks:n,
+minFontPx:small<1e9?Math.round(small*10)/10:null};});
 document.body.setAttribute("data-check",JSON.stringify({errors:window.__reportErrors||[],
-charts:charts}));});
+charts:charts,viewport:window.innerWidth,
+pageWidth:document.documentElement.scrollWidth}));});
 """
-"""Last script: once loaded, writes the errors and each chart's drawn size into ``data-check``
+"""Last script: once loaded, writes the errors, each chart's drawn size and smallest text
+[px], the viewport width and the page's width [px] into ``data-check``
 on ``<body>`` (read by the browser test; the page works the same without scripts)."""
 
 
