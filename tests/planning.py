@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -33,8 +34,27 @@ def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> fl
     from flexsupply.model import build_program
 
     program, model = build_program(scenario, demand_scenarios(scenario))
+    value = order_values(scenario, plan, model, program.n_columns)
+    fixed = np.unique(np.concatenate([model.orders.order.ravel(), model.orders.switch.ravel()]))
+    fixed = fixed[fixed >= 0]
+    lower, upper = program.col_lower.copy(), program.col_upper.copy()
+    lower[fixed] = upper[fixed] = value[fixed]
+    result = get_backend(backend).solve(
+        replace(program, col_lower=lower, col_upper=upper), SolverOptions()
+    )
+    assert result.status == "optimal", result.message
+    return result.objective
+
+
+def order_values(scenario: fs.Scenario, plan: fs.Plan, model: Any, n_columns: int) -> Any:
+    """Returns a column vector with the plan's order quantities and switches set, zero elsewhere.
+
+    ``model`` is the ``ModelMap`` of ``build_program(scenario, ...)`` with ``n_columns`` columns.
+    """
+    import numpy as np
+
     opts = model.data.options
-    value = np.zeros(program.n_columns)
+    value = np.zeros(n_columns)
     for order in plan.orders:
         (o,) = np.flatnonzero(
             (opts.supplier == scenario.supplier_ids.index(order.supplier))
@@ -46,12 +66,4 @@ def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> fl
         switch = model.orders.switch[o, order.period - 1, w]
         if switch >= 0:
             value[switch] = 1.0
-    fixed = np.unique(np.concatenate([model.orders.order.ravel(), model.orders.switch.ravel()]))
-    fixed = fixed[fixed >= 0]
-    lower, upper = program.col_lower.copy(), program.col_upper.copy()
-    lower[fixed] = upper[fixed] = value[fixed]
-    result = get_backend(backend).solve(
-        replace(program, col_lower=lower, col_upper=upper), SolverOptions()
-    )
-    assert result.status == "optimal", result.message
-    return result.objective
+    return value

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from planning import order_values
 
 import flexsupply as fs
 from flexsupply.demand import demand_scenarios
@@ -76,18 +77,7 @@ def test_payments_are_the_cash_models_outflows_for_the_orders(
 ) -> None:
     scenario, plan = season
     program, model = build_program(scenario, demand_scenarios(scenario))
-    opts = model.data.options
-    x = np.zeros(program.n_columns)
-    for order in plan.orders:
-        (o,) = np.flatnonzero(
-            (opts.supplier == scenario.supplier_ids.index(order.supplier))
-            & (opts.product == scenario.product_ids.index(order.product))
-            & (opts.tier == order.tier)
-        )
-        w = 0 if order.scenario is None else plan.scenarios.index(order.scenario)
-        x[model.orders.order[o, order.period - 1, w]] = order.quantity
-        if model.orders.switch[o, order.period - 1, w] >= 0:
-            x[model.orders.switch[o, order.period - 1, w]] = 1.0
+    x = order_values(scenario, plan, model, program.n_columns)
     block = program.row_blocks["cash_balance"]
     periods, n_futures = block.shape
     # Row (t, ω) of the cash balance reads cash[t] - cash[t-1] + outflows - inflows = 0, so the
