@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from datetime import timedelta
 
 from flexsupply.plan.orders import Order
 from flexsupply.plan.plan import Plan
+from flexsupply.plan.rules import ReorderRule, RuleLine
 from flexsupply.plan.tables import (
     PRICE_DIGITS,
     Cell,
@@ -191,3 +194,86 @@ def _total_row(
         unit,
         used_share,
     ]
+
+
+def rule_text(plan: Plan, rule: ReorderRule) -> str:
+    """Returns one style's rule in words, e.g. ``COAT: demand in weeks 1-4 ≤ 20 → no reorder; …``.
+
+    Demand thresholds are in pieces, rounded to whole pieces: a step ``(above, up_to]`` reads
+    ``floor(above) + 1–floor(up_to)``.
+    """
+    dates = plan_dates(plan)
+    word = period_word(plan).lower()
+    through = rule.observed_through
+    seen = f"{word} 1" if through == 1 else f"{word}s 1–{through}"
+    if dates is not None:
+        seen += f" (to {dates(through + 1) - timedelta(days=1):%d %b})"
+    parts = []
+    for step in rule.steps:
+        parts.append(f"{_range(step.above, step.up_to)} → {_lines_text(plan, step.lines, dates)}")
+    return f"{rule.product}: demand in {seen} " + "; ".join(parts)
+
+
+def _range(above: float | None, up_to: float | None) -> str:
+    if above is None and up_to is None:
+        return "any"
+    if above is None:
+        return f"≤ {math.floor(up_to or 0.0):,}"
+    if up_to is None:
+        return f"> {math.floor(above):,}"
+    return f"{math.floor(above) + 1:,}–{math.floor(up_to):,}"
+
+
+def _lines_text(plan: Plan, lines: list[RuleLine], dates: Dates) -> str:
+    if not lines:
+        return "no reorder"
+    word = period_word(plan).lower()
+    return ", ".join(
+        f"{line.quantity:,.0f} pcs from {line.supplier} in {word} {line.period}"
+        + ("" if dates is None else f" ({dates(line.period):%d %b})")
+        for line in lines
+    )
+
+
+def reorder_rules_table(plan: Plan) -> Table:
+    """Returns one row per step of each style's reorder rule.
+
+    A step applies when the style's spot demand in the periods up to ``observed_through``
+    (the ones before the reveal) is above ``demand_above`` and at most ``demand_up_to``
+    (empty: no bound) [pcs]; ``quantity`` is the pieces reordered then, ``lines`` who makes
+    them and when, ``futures`` the demand futures in the step and ``probability`` their total.
+    """
+    dates = plan_dates(plan)
+    columns = [
+        Column("product", "Style"),
+        Column("step", "Step", "integer"),
+        *period_columns(
+            "observed_through",
+            "observed_until",
+            f"Demand seen to {period_word(plan).lower()}",
+            dates,
+        ),
+        Column("demand_above", "Demand above [pcs]", "units"),
+        Column("demand_up_to", "Demand up to [pcs]", "units"),
+        Column("quantity", "Reorder [pcs]", "integer"),
+        Column("lines", "Reorder lines"),
+        Column("futures", "Futures"),
+        Column("probability", "Probability", "share"),
+    ]
+    rows: list[list[Cell]] = []
+    for rule in plan.reorder_rules:
+        for number, step in enumerate(rule.steps, start=1):
+            rows.append(
+                [
+                    rule.product,
+                    number,
+                    *period_cells(rule.observed_through, dates),
+                    None if step.above is None else units(step.above),
+                    None if step.up_to is None else units(step.up_to),
+                    pieces(step.quantity),
+                    _lines_text(plan, step.lines, dates),
+                    "; ".join(step.futures),
+                    share(step.probability),
+                ]
+            )
+    return Table("reorder_rules", columns, rows)

@@ -17,7 +17,11 @@ from pathlib import Path
 
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
-from flexsupply.plan.order_tables import orders_table, purchase_orders_table
+from flexsupply.plan.order_tables import (
+    orders_table,
+    purchase_orders_table,
+    reorder_rules_table,
+)
 from flexsupply.plan.plan import Plan
 from flexsupply.plan.season_tables import (
     capacity_table,
@@ -34,6 +38,7 @@ EXCEL_SKIPPED = 'plan.xlsx skipped: pip install "flexsupply[excel]"'
 TABLE_NAMES = (
     "orders",
     "purchase_orders",
+    "reorder_rules",
     "inventory",
     "cash",
     "capacity",
@@ -53,6 +58,7 @@ def plan_tables(plan: Plan) -> list[Table]:
     return [
         orders_table(plan),
         purchase_orders_table(plan),
+        reorder_rules_table(plan),
         inventory_table(plan),
         cash_table(plan),
         capacity_table(plan),

@@ -18,6 +18,7 @@ from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
 from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.orders import Order, capacity_use, read_orders
+from flexsupply.plan.rules import ReorderRule, derive_rules, rules_dict
 from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
 from flexsupply.scenario import Scenario
 
@@ -134,6 +135,14 @@ class Plan:
     None otherwise) [currency]."""
     capacity_units: dict[str, str] = field(default_factory=dict)
     """Each supplier's capacity unit, e.g. ``sewing minutes``."""
+    reveal_period: int | None = None
+    """First period of reorders (1-based); None when every order is shared."""
+    reorder_rules: list[ReorderRule] = field(default_factory=list)
+    """Per reordered style, its reorder as a step function of its demand before the reveal."""
+    rules_profit: float | None = None
+    """Expected profit when the first batch is placed and every style follows its rule,
+    measured on the plan's demand futures (None: no rules, or they cannot be followed in some
+    future) [currency]."""
     solver_message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     stochastic: StochasticReport | None = None
@@ -224,6 +233,15 @@ class Plan:
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
             del data["stochastic"]["seconds"]
+        if self.reorder_rules:
+            data["reorder_rules"] = {
+                "observable": "spot demand of the style in the periods before the reveal [pcs]",
+                "reveal_period": self.reveal_period,
+                "expected_profit_following_rules": None
+                if self.rules_profit is None
+                else round(self.rules_profit, 2),
+                "rules": rules_dict(self.reorder_rules),
+            }
         if self.run is not None:
             data["run"] = self.run.to_dict()
             if self.stochastic is not None:
@@ -350,6 +368,8 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         for r in range(len(pre.product))
     ]
     used, available = capacity_use(scenario, model, x, probs)
+    orders = read_orders(scenario, model, x)
+    reveal_period = data.reveal + 1 if data.reveal < periods else None
     return Plan(
         scenario_name=scenario.name,
         currency=scenario.horizon.currency,
@@ -362,7 +382,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         backend=result.backend,
         engine=result.engine,
         kpis=kpis,
-        orders=read_orders(scenario, model, x),
+        orders=orders,
         products=scenario.product_ids,
         suppliers=scenario.supplier_ids,
         scenarios=list(demand.names),
@@ -382,5 +402,16 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         solver_message=result.message,
         extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
+        reveal_period=reveal_period,
+        reorder_rules=[]
+        if reveal_period is None or n_scen < 2
+        else derive_rules(
+            orders,
+            demand.units,
+            scenario.product_ids,
+            list(demand.names),
+            list(probs),
+            reveal_period,
+        ),
         start_date=scenario.horizon.start_date,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flexsupply.plan.order_tables import rule_text
 from flexsupply.plan.orders import Order
 from flexsupply.plan.plan import Plan
 from flexsupply.plan.run import STOP_WORDS
@@ -48,6 +49,7 @@ def plan_summary(plan: Plan) -> str:
     reorders = [order for order in plan.orders if order.scenario is not None]
     lines.append(f"\nPurchase orders to place now ({len(shared)} lines, shared by every future):")
     lines += _purchase_orders(plan, shared, dates)
+    lines += reorder_rule_lines(plan)
     if reorders:
         per_scenario: dict[str, int] = defaultdict(int)
         for order in reorders:
@@ -56,6 +58,29 @@ def plan_summary(plan: Plan) -> str:
         lines.append(f"\nReorders by demand future: {counts}")
         lines += _order_lines(plan, reorders, dates)
     return "\n".join(lines)
+
+
+def reorder_rule_lines(plan: Plan) -> list[str]:
+    """Returns the reorder rules section: one line per style and what following them gives."""
+    if not plan.reorder_rules:
+        return []
+    lines = ["\nReorder rules for the reveal week (what to do for the demand seen so far):"]
+    lines += [f"  {rule_text(plan, rule)}" for rule in plan.reorder_rules[:MAX_ORDER_LINES]]
+    if len(plan.reorder_rules) > MAX_ORDER_LINES:
+        lines.append(
+            f"  … and {len(plan.reorder_rules) - MAX_ORDER_LINES} more (see reorder_rules.csv)"
+        )
+    if plan.rules_profit is None:
+        lines.append(
+            "  following the rules is not feasible in every future: use the reorders below"
+        )
+    else:
+        given_up = plan.kpis.expected_profit - plan.rules_profit
+        lines.append(
+            f"  following them: expected profit {plan.rules_profit:,.0f} {plan.currency}, "
+            f"{given_up:,.0f} less than the reorders per future below, on the same futures"
+        )
+    return lines
 
 
 def _rounding(plan: Plan) -> list[str]:

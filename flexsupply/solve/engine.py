@@ -20,6 +20,7 @@ from flexsupply.model import ModelMap, build_program
 from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, RunRecord, make_plan
 from flexsupply.scenario import Scenario
+from flexsupply.solve.reorder_rules import rules_profit
 
 WARM_START_SHARE = 0.5
 """Share of the time limit spent on the warm start; the engine gets the rest."""
@@ -113,6 +114,8 @@ def solve(
         if scenario.options.whole_pieces or scenario.options.integer_orders:
             result = _in_whole_pieces(program, model, result, options.gap)
         plan = make_plan(scenario, model, result)
+        if plan.reorder_rules:
+            plan.rules_profit = rules_profit(scenario, program, model, result.x, plan.reorder_rules)
         plan.run = RunRecord.since(started_at, started, result)
         if stochastic_report:
             from flexsupply.solve.stochastic import stochastic_report as report
