@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import timedelta
 
 from flexsupply.plan.orders import Order
 from flexsupply.plan.plan import Plan
-from flexsupply.plan.rules import ReorderRule, RuleLine
+from flexsupply.plan.rules import ReorderRule, RuleLine, step_range
 from flexsupply.plan.tables import (
     PRICE_DIGITS,
     Cell,
@@ -210,18 +209,10 @@ def rule_text(plan: Plan, rule: ReorderRule) -> str:
         seen += f" (to {dates(through + 1) - timedelta(days=1):%d %b})"
     parts = []
     for step in rule.steps:
-        parts.append(f"{_range(step.above, step.up_to)} → {_lines_text(plan, step.lines, dates)}")
+        parts.append(
+            f"{step_range(step.above, step.up_to)} → {_lines_text(plan, step.lines, dates)}"
+        )
     return f"{rule.product}: demand in {seen} " + "; ".join(parts)
-
-
-def _range(above: float | None, up_to: float | None) -> str:
-    if above is None and up_to is None:
-        return "any"
-    if above is None:
-        return f"≤ {math.floor(up_to or 0.0):,}"
-    if up_to is None:
-        return f"> {math.floor(above):,}"
-    return f"{math.floor(above) + 1:,}–{math.floor(up_to):,}"
 
 
 def _lines_text(plan: Plan, lines: list[RuleLine], dates: Dates) -> str:

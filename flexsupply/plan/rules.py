@@ -13,6 +13,7 @@ threshold lies halfway between the observables of neighbouring steps.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -128,6 +129,20 @@ def step_of(rule: ReorderRule, observed: float) -> RuleStep:
         if step.up_to is None or observed <= step.up_to + SAME_OBSERVATION:
             return step
     return rule.steps[-1]
+
+
+def step_range(above: float | None, up_to: float | None) -> str:
+    """Returns a step's demand range in whole pieces, e.g. ``≤ 20``, ``21–40``, ``> 40``, ``any``.
+
+    A step covers ``(above, up_to]``; it reads ``floor(above) + 1`` to ``floor(up_to)``.
+    """
+    if above is None and up_to is None:
+        return "any"
+    if above is None:
+        return f"≤ {math.floor(up_to or 0.0):,}"
+    if up_to is None:
+        return f"> {math.floor(above):,}"
+    return f"{math.floor(above) + 1:,}–{math.floor(up_to):,}"
 
 
 def _cut(observed: np.ndarray, lower: list[int], upper: list[int]) -> float:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from html import escape
 
+from flexsupply.plan.rules import step_range
 from flexsupply.report.plan_data import OrderData, PlanData
 
 
@@ -152,3 +153,55 @@ def _order_row(order: OrderData, when: Callable[[int | None], str]) -> str:
     ]
     cells = [f"<td>{c}</td>" for c in text] + [f"<td class=num>{c}</td>" for c in numbers]
     return f"<tr{css}>{''.join(cells)}<td>{escape(stage)}</td></tr>"
+
+
+def rules_html(plan: PlanData) -> str:
+    """Returns the reorder-rules section: per style, the reorder for the demand seen by the reveal.
+
+    Empty text when the plan has no rules (no reorders, or one demand future).
+    """
+    if plan.reorder_rules is None or not plan.reorder_rules.rules:
+        return ""
+    when = period_label(plan)
+    cur = escape(plan.currency)
+    rows = []
+    for rule in plan.reorder_rules.rules:
+        for number, step in enumerate(rule.steps):
+            lines = ", ".join(
+                f"{line.quantity:,.0f} pcs from {escape(line.supplier)} in {escape(when(line.period))}"
+                for line in step.lines
+            )
+            head = (
+                f'<td rowspan="{len(rule.steps)}">{escape(rule.product)}</td>'
+                f'<td rowspan="{len(rule.steps)}" class=num>{escape(when(rule.observed_through))}</td>'
+                if number == 0
+                else ""
+            )
+            rows.append(
+                f"<tr>{head}<td class=num>{escape(step_range(step.above, step.up_to))}</td>"
+                f"<td class=num>{step.quantity:,.0f}</td><td>{lines or 'no reorder'}</td>"
+                f"<td>{escape(', '.join(step.futures))}</td></tr>"
+            )
+    profit = plan.reorder_rules.expected_profit_following_rules
+    expected = plan.kpis.expected_profit
+    if profit is None:
+        verdict = (
+            "Following the rules is not feasible in every future: use the reorders per future."
+        )
+    elif expected is None:
+        verdict = f"Following the rules: expected profit {profit:,.0f} {cur}."
+    else:
+        verdict = (
+            f"Following the rules: expected profit {profit:,.0f} {cur}, {expected - profit:,.0f} "
+            f"{cur} less than the reorders per future, on the same futures."
+        )
+    head = (
+        "<tr><th>style</th><th class=num>demand seen to</th><th class=num>demand [pcs]</th>"
+        "<th class=num>reorder [pcs]</th><th>lines</th><th>futures</th></tr>"
+    )
+    return (
+        '<section id="reorder-rules"><h2>Reorder rules for the reveal week</h2>'
+        '<p class="sub">What to reorder for the demand each style has seen by the reveal.</p>'
+        f'<div class="scroll"><table id="rules-table"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div><p>{verdict}</p></section>"
+    )

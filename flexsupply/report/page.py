@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from flexsupply.report.order_html import orders_html, purchase_orders_html
+from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
 from flexsupply.report.plan_data import KpiData, PlanData
 
 CHART_IDS = (
@@ -115,6 +115,7 @@ def page_html(plan: PlanData, sections: list[ChartSection], version: str) -> str
         "</header>",
         "<main>",
         purchase_orders_html(plan),
+        rules_html(plan),
         *(_section_html(section) for section in sections),
         orders_html(plan),
         "</main>",

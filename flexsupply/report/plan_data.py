@@ -112,6 +112,41 @@ class OrderData(_Data):
     """In the supplier's capacity unit."""
 
 
+class RuleLineData(_Data):
+    """One reorder line of a rule step."""
+
+    supplier: str
+    period: int
+    quantity: float
+    """[pcs]"""
+
+
+class RuleStepData(_Data):
+    """A rule step: demand in ``(above, up_to]`` [pcs] → reorder ``quantity`` [pcs]."""
+
+    above: float | None
+    up_to: float | None
+    quantity: float
+    lines: list[RuleLineData]
+    futures: list[str]
+    probability: float
+
+
+class RuleData(_Data):
+    """One style's reorder rule."""
+
+    product: str
+    observed_through: int
+    steps: list[RuleStepData]
+
+
+class RulesData(_Data):
+    """The reorder rules and what following them gives [currency]."""
+
+    expected_profit_following_rules: float | None = None
+    rules: list[RuleData]
+
+
 class ScenarioWeight(_Data):
     """One demand scenario and its probability."""
 
@@ -170,6 +205,7 @@ class PlanData(_Data):
     capacity: dict[str, CapacityData]
     cash: dict[str, list[float]] | None = None
     cash_summary: CashSummaryData | None = None
+    reorder_rules: RulesData | None = None
     run: RunData | None = None
 
     @model_validator(mode="after")
