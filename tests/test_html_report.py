@@ -124,6 +124,8 @@ def _with_scenarios(data: dict[str, Any], names: list[str]) -> dict[str, Any]:
     cut["inventory"]["by_scenario"] = {n: cut["inventory"]["by_scenario"][n] for n in names}
     cut["orders"] = [o for o in cut["orders"] if o["scenario"] in (None, *names)]
     cut["kpis"]["profit_by_scenario"] = {n: cut["kpis"]["profit_by_scenario"][n] for n in names}
+    if cut.get("cash"):
+        cut["cash"] = {n: cut["cash"][n] for n in names}
     return cut
 
 
@@ -188,6 +190,7 @@ def test_many_scenarios_give_a_probability_histogram(plan_dict: dict[str, Any]) 
     data["inventory"]["by_scenario"] = {n: base for n in names}
     data["orders"] = [o for o in data["orders"] if o["scenario"] is None]
     data["kpis"]["profit_by_scenario"] = {n: 1000.0 * i for i, n in enumerate(names)}
+    data["cash"] = {n: data["cash"]["kept-1"] for n in names}
     page = _parse(render_report(data))
     assert "probability" in page.figures["chart-profit"]["text"]
 
@@ -290,7 +293,10 @@ def test_cli_solves_a_scenario_file_first(tmp_path: Path, solver_args: list[str]
     result = CliRunner().invoke(main, ["report", str(SMALL_SCENARIO), "-o", str(out), *solver_args])
     assert result.exit_code == 0, result.output
     page = _parse(out.read_text(encoding="utf-8"))
-    assert all(page.figures[c]["svgs"] == 1 for c in CHART_IDS)
+    # small.yaml has no cash section: the cash chart says so instead of drawing.
+    assert all(page.figures[c]["svgs"] == 1 for c in CHART_IDS if c != "chart-cash")
+    assert page.figures["chart-cash"]["svgs"] == 0
+    assert any("not modelled" in t for t in page.figures["chart-cash"]["text"])
     assert any(t.startswith("DRESS-01  1→2") for t in page.figures["chart-presale"]["text"])
 
 

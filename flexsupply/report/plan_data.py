@@ -219,6 +219,10 @@ class PlanData(_Data):
                 f"inventory.by_scenario names {sorted(self.inventory.by_scenario)} differ from "
                 f"demand_scenarios {sorted(names)}"
             )
+        if self.cash is not None and sorted(self.cash) != sorted(names):
+            raise ValueError(
+                f"cash names {sorted(self.cash)} differ from demand_scenarios {sorted(names)}"
+            )
         periods = self.n_periods
         for name, table in self.inventory.by_scenario.items():
             if list(table) != self.products:
