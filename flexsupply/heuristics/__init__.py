@@ -49,6 +49,9 @@ class WarmStart:
 FirstPlan = Callable[[float], FloatArray | None]
 """Another way to a first plan: called with a ``time.perf_counter()`` deadline, returns a
 solution of the program or None."""
+DETERMINISTIC_SWEEPS = 1
+"""Fix-and-optimise sweeps when sub-MIPs are bounded by nodes: a fixed amount of work, so the
+warm start ends at the same plan however busy the machine is."""
 OTHER_PLANS_SHARE = 0.5
 """Share of the time for a first plan that the dive may take before the other ways to a first
 plan are tried."""
@@ -100,7 +103,15 @@ def warm_start(
         return None
     sign = 1.0 if program.maximize else -1.0
     first = max(candidates, key=lambda candidate: sign * program.value(candidate))
-    improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed, node_limit)
+    improved = fix_and_optimize(
+        program,
+        first,
+        neighbourhoods,
+        deadline,
+        seed,
+        node_limit,
+        max_sweeps=None if node_limit is None else DETERMINISTIC_SWEEPS,
+    )
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:
         x = first

@@ -51,6 +51,7 @@ def fix_and_optimize(
     deadline: float,
     seed: int = 0,
     node_limit: int | None = None,
+    max_sweeps: int | None = None,
 ) -> Improvement:
     """Returns a plan at least as good as ``start``, improved one part at a time.
 
@@ -64,7 +65,7 @@ def fix_and_optimize(
     With ``node_limit`` each sub-MIP stops after that many branch-and-bound nodes instead of
     at its share of the time left, and ``deadline`` is only a safety net: the same input then
     gives the same plan however busy the machine is (``time_limited`` says when the clock
-    ended the search after all).
+    ended the search after all). ``max_sweeps`` bounds the number of sweeps.
     """
     better = -1.0 if program.maximize else 1.0
     best, best_value = start, program.value(start)
@@ -78,8 +79,9 @@ def fix_and_optimize(
     mip.set_option("mip_rel_gap", 1e-4)
     if node_limit is not None:
         mip.set_option("mip_max_nodes", node_limit)
-    solved = improved = 0
-    while time.perf_counter() < deadline:
+    solved = improved = sweeps = 0
+    while time.perf_counter() < deadline and (max_sweeps is None or sweeps < max_sweeps):
+        sweeps += 1
         sweep_improved = False
         for owner in owners:
             groups = _groups(owner, rng)
