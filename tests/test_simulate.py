@@ -14,6 +14,7 @@ import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios
 from flexsupply.errors import FlexsupplyError
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
     distribution,
     first_stage_from_orders,
@@ -39,7 +40,7 @@ def test_simulate_on_the_planning_scenarios_reproduces_the_expected_profit(
         scenario,
         first_stage_from_orders(scenario, plan.orders),
         demand=demand_scenarios(scenario),
-        solver=backend,
+        settings=SolveSettings(backend),
         workers=1,
     )
 
@@ -178,7 +179,7 @@ def test_cli_simulate_with_unreadable_plan_exits_1(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 1
-    assert result.output.startswith("Error: cannot read the plan")
+    assert result.output.startswith(f"Error: {tmp_path / 'plan.json'}:1:2  not valid JSON")
     assert "Traceback" not in result.output
 
 
@@ -191,5 +192,5 @@ def test_cli_simulate_with_json_that_is_not_a_plan_names_the_file(tmp_path: Path
     )
 
     assert result.exit_code == 1
-    assert "notplan.json: not a flexsupply plan (no 'orders' list)" in result.output
+    assert "notplan.json  not a flexsupply plan (no 'status' or 'orders')" in result.output
     assert "Traceback" not in result.output
