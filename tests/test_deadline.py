@@ -82,6 +82,7 @@ def test_deadline_counts_down_on_its_clock_and_refuses_work_when_expired() -> No
     assert deadline.share(0.5) == pytest.approx(3.0)
     assert deadline.sub(2.0).left() == pytest.approx(2.0)
     assert deadline.sub(None).left() == pytest.approx(6.0)
+    assert Deadline(10.0, clock, started=clock.now - 9.0).left() == pytest.approx(1.0)
     clock.now += 7.0
     assert deadline.left() == 0.0
     assert deadline.expired()

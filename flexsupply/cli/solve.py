@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,15 +64,23 @@ def solve(
 
     Example: flexsupply solve spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
+    started = time.monotonic()  # the limit covers the whole command, reading the file too
+    from flexsupply.solve.deadline import Deadline
+
+    settings = choice.settings(log=log or None)
+    deadline = Deadline(settings.time_limit, started=started)
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.engine import solve as solve_scenario
 
-    settings = choice.settings(log=log or None)
     scenario = load_with_overrides(file, choice.sets)
     json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()
     with json_only, _progress(settings, quiet) as progress:
         plan = solve_scenario(
-            scenario, settings, stochastic_report=stochastic_report, progress=progress
+            scenario,
+            settings,
+            stochastic_report=stochastic_report,
+            progress=progress,
+            deadline=deadline,
         )
     _show(plan, output_format, quiet)
     if out_dir is not None:

@@ -24,16 +24,19 @@ class Deadline:
     ``Deadline(None)`` never expires: ``left()`` is None and steps run without a limit.
     """
 
-    def __init__(self, limit: float | None, clock: Clock = time.monotonic) -> None:
-        """Starts the budget now.
+    def __init__(
+        self, limit: float | None, clock: Clock = time.monotonic, started: float | None = None
+    ) -> None:
+        """Starts the budget now, or at ``started``.
 
         Args:
             limit: Wall-clock seconds for the whole call; None for no limit [seconds].
             clock: Returns the time [seconds]; ``time.monotonic`` unless a test injects one.
+            started: When the budget began, on ``clock`` (default: now) [seconds].
         """
         self.limit = limit
         self.clock = clock
-        self.started = clock()
+        self.started = clock() if started is None else started
 
     def elapsed(self) -> float:
         """Returns the time since the deadline was started [seconds]."""

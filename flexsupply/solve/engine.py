@@ -39,6 +39,7 @@ def solve(
     stochastic_report: bool = False,
     progress: Callable[[Progress], None] | None = None,
     clock: Clock = time.monotonic,
+    deadline: Deadline | None = None,
     **flags: Unpack[SettingsFlags],
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
@@ -53,6 +54,8 @@ def solve(
             says so).
         progress: called with the best plan's objective and the best bound while solving.
         clock: the clock of the time limit (tests inject one) [seconds].
+        deadline: a deadline the caller started earlier (the CLI starts one when the command
+            starts, so reading the file counts too); default: ``time_limit`` from now on ``clock``.
         **flags: settings that override ``solver``'s: ``engine``, ``time_limit`` (wall-clock
             seconds for the whole call: sampling, building, warm start, engine and stochastic
             report; the best plan found by then is returned), ``gap`` (relative, default 1e-6),
@@ -70,7 +73,7 @@ def solve(
     return solve_within(
         scenario,
         settings,
-        Deadline(settings.time_limit, clock),
+        deadline or Deadline(settings.time_limit, clock),
         demand=demand,
         stochastic_report=stochastic_report,
         progress=progress,
