@@ -36,6 +36,9 @@ class EngineInfo:
     """Reports incumbent and bound while it runs."""
     threads: bool = True
     """Can be given a thread count."""
+    stop_seconds: float = 0.0
+    """How long the engine may run past its time limit before it stops (it checks the clock
+    between phases), measured on spring-drop; the solve layer gives it that much less [seconds]."""
 
     @property
     def installed(self) -> bool:
@@ -89,9 +92,16 @@ BACKENDS: dict[str, BackendInfo] = {
         "ortools",
         "flexsupply.backends.ortools:OrtoolsBackend",
         (
-            EngineInfo("scip", "SCIP", ("ortools",), warm_start=True, live_bound=True),
             EngineInfo(
-                "highs", "HiGHS under OR-Tools", ("ortools",), live_bound=True, threads=False
+                "scip", "SCIP", ("ortools",), warm_start=True, live_bound=True, stop_seconds=1.5
+            ),
+            EngineInfo(
+                "highs",
+                "HiGHS under OR-Tools",
+                ("ortools",),
+                live_bound=True,
+                threads=False,
+                stop_seconds=0.5,
             ),
         ),
     ),
@@ -99,8 +109,10 @@ BACKENDS: dict[str, BackendInfo] = {
         "pulp",
         "flexsupply.backends.pulp:PulpBackend",
         (
-            EngineInfo("highs", "HiGHS under PuLP", ("pulp", "highspy"), warm_start=True),
-            EngineInfo("cbc", "CBC", ("pulp", "cbcbox"), warm_start=True),
+            EngineInfo(
+                "highs", "HiGHS under PuLP", ("pulp", "highspy"), warm_start=True, stop_seconds=0.5
+            ),
+            EngineInfo("cbc", "CBC", ("pulp", "cbcbox"), warm_start=True, stop_seconds=1.5),
         ),
     ),
 }

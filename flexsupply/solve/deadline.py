@@ -58,14 +58,19 @@ class Deadline:
         left = self.left()
         return None if left is None else max(fraction * left, minimum)
 
-    def check(self, step: str) -> float | None:
+    def check(self, step: str, minimum: float = 0.0) -> float | None:
         """Returns the time left for ``step`` [seconds] (None: no limit).
 
+        Args:
+            step: What the time is for, in words (named in the error).
+            minimum: Less time left than this is not worth starting the step [seconds].
+
         Raises:
-            TimeLimitReached: no time is left; the message names the step.
+            TimeLimitReached: no time (or less than ``minimum``) is left; the message names the
+                step.
         """
         left = self.left()
-        if left is not None and left <= 0.0:
+        if left is not None and (left <= 0.0 or left < minimum):
             raise TimeLimitReached(f"no time left for {step}")
         return left
 

@@ -123,6 +123,7 @@ def explain_infeasible(
         TimeLimitReached: no time is left for the elastic solve.
     """
     deadline = deadline or Deadline(settings.time_limit)
+    deadline.check("the explanation")
     program, model = build_program(scenario, demand, elastic=True)
     result = get_backend(settings.backend).solve(program, settings.options(deadline))
     if not result.status.has_plan:

@@ -115,12 +115,18 @@ class SolveSettings:
     ) -> SolverOptions:
         """Returns the backend options of one engine call that may use the time left.
 
+        The engine's limit is the time left less the seconds it takes to stop
+        (``EngineInfo.stop_seconds``), but never less than half the time left.
+
         Raises:
             TimeLimitReached: no time is left on ``deadline``.
         """
+        engine = self.engine_info()
+        left = deadline.check("the engine")
+        limit = None if left is None else max(left - engine.stop_seconds, left / 2)
         return SolverOptions(
-            engine=self.engine_info().name,
-            time_limit=deadline.check("the engine"),
+            engine=engine.name,
+            time_limit=limit,
             gap=self.effective_gap,
             threads=self.threads,
             seed=self.seed,

@@ -27,7 +27,6 @@ from multiprocessing import get_context
 import numpy as np
 
 from flexsupply.backends import SolverResult, Status, get_backend
-from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.model import build_program
@@ -40,6 +39,9 @@ from flexsupply.solve.settings import SolveSettings
 
 CHUNKS_PER_WORKER = 4
 """Per-scenario solves are sent to workers in about this many chunks per worker."""
+MIN_STEP_SECONDS = 0.5
+"""A solve is not started with less time left than this: building its model alone takes about
+as long on a full season [seconds]."""
 
 
 @dataclass(frozen=True)
@@ -95,15 +97,16 @@ def solve_program(
 ) -> tuple[SolverResult, ModelMap]:
     """Builds and solves the model for ``demand`` (optionally with the first stage fixed).
 
-    The engine gets the time left on ``deadline``; with none left it is not called and the
-    result says ``no_solution``.
+    The engine gets the time left on ``deadline``.
 
     Returns:
         ``(SolverResult, ModelMap)``; the result may have no plan (see its status).
+
+    Raises:
+        TimeLimitReached: less than ``MIN_STEP_SECONDS`` is left, before anything is built.
     """
+    deadline.check("a solve of the stochastic report or the simulation", MIN_STEP_SECONDS)
     program, model = build_program(scenario, demand, fixed_first_stage=fixed_first_stage)
-    if deadline.expired():
-        return no_plan(Status.NO_SOLUTION, 0.0, settings.backend, "", "no time left"), model
     return get_backend(settings.backend).solve(program, settings.options(deadline)), model
 
 
@@ -167,7 +170,12 @@ def _solve_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
     outcomes = []
     for w, name in enumerate(names):
         one = DemandScenarios(units[w : w + 1], np.ones(1), [name])
-        result, model = solve_program(scenario, one, settings, deadline, first_stage)
+        try:
+            result, model = solve_program(scenario, one, settings, deadline, first_stage)
+        except TimeLimitReached:
+            nan = math.nan
+            outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
+            continue
         outcomes.append(_outcome(scenario, model, result))
     return outcomes
 
