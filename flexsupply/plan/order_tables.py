@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flexsupply.plan.orders import Order
-from flexsupply.plan.plan import Plan
 from flexsupply.plan.rules import ReorderRule, RuleLine, step_range
 from flexsupply.plan.tables import (
     PRICE_DIGITS,
@@ -24,6 +24,9 @@ from flexsupply.plan.tables import (
     share,
     units,
 )
+
+if TYPE_CHECKING:
+    from flexsupply.plan.plan import Plan
 
 LINE, SUPPLIER_TOTAL, TOTAL = "line", "supplier total", "total"
 """The ``row`` values of the purchase-order table: an order line, a supplier's total, the total."""

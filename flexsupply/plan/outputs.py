@@ -14,7 +14,9 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
 from flexsupply.plan.order_tables import (
@@ -22,7 +24,6 @@ from flexsupply.plan.order_tables import (
     purchase_orders_table,
     reorder_rules_table,
 )
-from flexsupply.plan.plan import Plan
 from flexsupply.plan.season_tables import (
     capacity_table,
     cash_table,
@@ -45,6 +46,9 @@ TABLE_NAMES = (
     "kpis",
     "presale",
 )
+
+if TYPE_CHECKING:
+    from flexsupply.plan.plan import Plan
 """The tables of a plan, in the order they are written (CSV file stems and sheet names)."""
 
 
@@ -65,6 +69,23 @@ def plan_tables(plan: Plan) -> list[Table]:
         kpis_table(plan),
         presale_table(plan),
     ]
+
+
+def table_frame(plan: Plan, name: str) -> Any:
+    """Returns the plan's table ``name`` as a pandas DataFrame with the CSV file's columns.
+
+    Raises:
+        FlexsupplyError: pandas is not installed, or the plan has no table ``name``.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        raise FlexsupplyError("to_frame needs pandas: pip install 'flexsupply[frames]'") from None
+    tables = {table.name: table for table in plan_tables(plan)}
+    if name not in tables:
+        raise FlexsupplyError(f"unknown table {name!r}; choose one of {', '.join(tables)}")
+    table = tables[name]
+    return pd.DataFrame(table.rows, columns=table.header)
 
 
 def csv_text(table: Table) -> str:
@@ -119,6 +140,7 @@ __all__ = [
     "Table",
     "csv_text",
     "plan_tables",
+    "table_frame",
     "weighted_quantile",
     "write_outputs",
     "write_workbook",

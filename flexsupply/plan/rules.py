@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -121,6 +122,28 @@ def derive_rules(
 def rules_dict(rules: list[ReorderRule]) -> list[dict[str, object]]:
     """Returns the rules as JSON-ready data (the ``reorder_rules`` key of plan.json)."""
     return [asdict(rule) for rule in rules]
+
+
+def rules_from_dict(data: list[dict[str, Any]]) -> list[ReorderRule]:
+    """Returns the rules ``rules_dict`` wrote (plan.json's ``reorder_rules.rules``)."""
+    return [
+        ReorderRule(
+            product=rule["product"],
+            observed_through=int(rule["observed_through"]),
+            steps=[
+                RuleStep(
+                    above=step["above"],
+                    up_to=step["up_to"],
+                    quantity=float(step["quantity"]),
+                    lines=[RuleLine(**line) for line in step["lines"]],
+                    futures=list(step["futures"]),
+                    probability=float(step["probability"]),
+                )
+                for step in rule["steps"]
+            ],
+        )
+        for rule in data
+    ]
 
 
 def step_of(rule: ReorderRule, observed: float) -> RuleStep:

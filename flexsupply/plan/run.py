@@ -60,6 +60,17 @@ class RunRecord:
             warm_start_seconds=None if warm is None else round(warm, 3),
         )
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        """Returns the record ``to_dict`` wrote; keys it does not know are left out."""
+        return cls(
+            started_at=str(data.get("started_at", "")),
+            finished_at=str(data.get("finished_at", "")),
+            seconds=float(data.get("seconds") or 0.0),
+            engine_seconds=float(data.get("engine_seconds") or 0.0),
+            warm_start_seconds=data.get("warm_start_seconds"),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Returns the record as JSON-ready data (the ``run`` key of plan.json)."""
         return {

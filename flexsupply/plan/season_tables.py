@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from flexsupply.plan.bands import HIGH_QUANTILE, LOW_QUANTILE, cash_summary, weighted_quantile
-from flexsupply.plan.plan import Plan
 from flexsupply.plan.tables import (
     Cell,
     Column,
@@ -18,6 +19,9 @@ from flexsupply.plan.tables import (
     share,
     units,
 )
+
+if TYPE_CHECKING:
+    from flexsupply.plan.plan import Plan
 
 
 def inventory_table(plan: Plan) -> Table:

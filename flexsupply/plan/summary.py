@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from flexsupply.plan.order_tables import rule_text
@@ -12,6 +13,22 @@ from flexsupply.plan.tables import Dates, plan_dates
 
 MAX_ORDER_LINES = 25
 """Orders listed in the summary before it says how many more there are."""
+MAX_USEFUL_GAP = 1.0
+"""A gap above this (100 %) comes from a bound too loose to say anything; it is not shown."""
+
+
+def gap_text(gap: float, template: str = "gap {:.2f}%") -> str:
+    """Returns the gap in words: ``template`` filled with the gap in percent [%], or what is known.
+
+    Returns:
+        ``gap 4.10%`` (with the default template); ``bound not yet useful`` above
+        ``MAX_USEFUL_GAP``; ``no bound`` when the gap is unknown (nan).
+    """
+    if math.isnan(gap):
+        return "no bound"
+    if gap > MAX_USEFUL_GAP:
+        return "bound not yet useful"
+    return template.format(gap * 100)
 
 
 def plan_summary(plan: Plan) -> str:
@@ -25,7 +42,7 @@ def plan_summary(plan: Plan) -> str:
     seconds = plan.run.seconds if plan.run is not None else plan.seconds
     lines = [
         f"{plan.scenario_name}: {plan.status} ({plan.backend}/{plan.engine}, {seconds:.1f} s, "
-        f"gap {plan.gap:.2%}); {STOP_WORDS.get(plan.stop, plan.stop)}",
+        f"{gap_text(plan.gap)}); {STOP_WORDS.get(plan.stop, plan.stop)}",
         *_rounding(plan),
         f"  expected profit   {k.expected_profit:>14,.0f} {cur}",
         f"  revenue           {k.revenue:>14,.0f} {cur}",

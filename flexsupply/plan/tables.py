@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from flexsupply.errors import FlexsupplyError
-from flexsupply.plan.plan import Plan
+if TYPE_CHECKING:
+    from flexsupply.plan.plan import Plan
 
 Cell = str | int | float | date | None
 """One table cell: text, a number, a date, or None for an empty cell."""
@@ -83,25 +83,6 @@ def plan_dates(plan: Plan) -> Dates:
 def period_word(plan: Plan) -> str:
     """Returns ``Week`` or ``Day``: what one period is, for column titles."""
     return "Week" if plan.period_length == "week" else "Day"
-
-
-def table_frame(plan: Plan, name: str) -> Any:
-    """Returns the plan's table ``name`` as a pandas DataFrame with the CSV file's columns.
-
-    Raises:
-        FlexsupplyError: pandas is not installed, or the plan has no table ``name``.
-    """
-    try:
-        import pandas as pd
-    except ImportError:
-        raise FlexsupplyError("to_frame needs pandas: pip install 'flexsupply[frames]'") from None
-    from flexsupply.plan.outputs import plan_tables
-
-    tables = {table.name: table for table in plan_tables(plan)}
-    if name not in tables:
-        raise FlexsupplyError(f"unknown table {name!r}; choose one of {', '.join(tables)}")
-    table = tables[name]
-    return pd.DataFrame(table.rows, columns=table.header)
 
 
 def pieces(value: float) -> int | float:

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from flexsupply.plan.bands import cash_summary
-from flexsupply.report.plan_data import PlanData
+from flexsupply.plan.files import PlanData
 
 WIDTH = 11.0
 """Figure width [inches], as the other charts; the page scales it to the screen."""

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from html import escape
 
+from flexsupply.plan.files import OrderData, PlanData
 from flexsupply.plan.rules import step_range
-from flexsupply.report.plan_data import OrderData, PlanData
 
 
 def period_label(plan: PlanData) -> Callable[[int | None], str]:

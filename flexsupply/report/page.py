@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from flexsupply.plan.files import KpiData, PlanData
 from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
-from flexsupply.report.plan_data import KpiData, PlanData
 
 CHART_IDS = (
     "chart-inventory",
