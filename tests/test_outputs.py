@@ -17,12 +17,18 @@ from hypothesis import strategies as st
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.plan.outputs import EXCEL_SKIPPED, plan_tables, weighted_quantile, write_outputs
+from flexsupply.plan.outputs import (
+    EXCEL_SKIPPED,
+    TABLE_NAMES,
+    plan_tables,
+    weighted_quantile,
+    write_outputs,
+)
 
 DATA = Path(__file__).parent / "data"
 DATED = DATA / "outputs" / "dated.yaml"
 UNDATED = DATA / "cli" / "small.yaml"
-CSV_NAMES = ["orders", "purchase_orders", "inventory", "cash", "capacity", "kpis", "presale"]
+CSV_NAMES = list(TABLE_NAMES)
 
 
 @pytest.fixture(scope="module", params=[DATED, UNDATED], ids=["dated", "undated"])
