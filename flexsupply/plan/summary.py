@@ -93,6 +93,7 @@ def reorder_rule_lines(plan: Plan) -> list[str]:
         )
     else:
         given_up = plan.kpis.expected_profit - plan.rules_profit
+        given_up = max(given_up, 0.0) if given_up > -0.5 else given_up
         lines.append(
             f"  following them: expected profit {plan.rules_profit:,.0f} {plan.currency}, "
             f"{given_up:,.0f} less than the reorders per future below, on the same futures"

@@ -11,6 +11,7 @@ from matplotlib.ticker import FuncFormatter
 
 from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.files import PlanData
+from flexsupply.report.order_html import period_label
 
 WIDTH = 11.0
 """Figure width [inches], as the other charts; the page scales it to the screen."""
@@ -48,7 +49,8 @@ def cash_figure(plan: PlanData, floor: float | None) -> Figure:
     low = int(np.argmin(band["low"]))
     ax.scatter([low + 1], [band["low"][low]], color=RED, zorder=4, s=36)
     ax.annotate(
-        f"low point {band['low'][low]:,.0f} {plan.currency} (period {low + 1})",
+        f"low point {band['low'][low]:,.0f} {plan.currency} ({_period_word(plan)} "
+        f"{period_label(plan)(low + 1)})",
         (low + 1, band["low"][low]),
         xytext=(6, 8),
         textcoords="offset points",
@@ -62,3 +64,7 @@ def cash_figure(plan: PlanData, floor: float | None) -> Figure:
     ax.set_xlabel(plan.period_axis)
     figure.legend(loc="outside upper left", ncols=4, frameon=False)
     return figure
+
+
+def _period_word(plan: PlanData) -> str:
+    return "period" if plan.horizon is None else plan.horizon.period_length

@@ -192,7 +192,8 @@ def rules_html(plan: PlanData) -> str:
         verdict = f"Following the rules: expected profit {profit:,.0f} {cur}."
     else:
         verdict = (
-            f"Following the rules: expected profit {profit:,.0f} {cur}, {expected - profit:,.0f} "
+            f"Following the rules: expected profit {profit:,.0f} {cur}, "
+            f"{_given_up(expected, profit):,.0f} "
             f"{cur} less than the reorders per future, on the same futures."
         )
     head = (
@@ -205,3 +206,8 @@ def rules_html(plan: PlanData) -> str:
         f'<div class="scroll"><table id="rules-table"><thead>{head}</thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div><p>{verdict}</p></section>"
     )
+
+
+def _given_up(expected: float, following: float) -> float:
+    """Returns what following the rules gives up [currency], never a negative zero."""
+    return max(expected - following, 0.0) if expected - following > -0.5 else expected - following
