@@ -12,12 +12,14 @@ from flexsupply.backends import BACKEND_NAMES, SolverOptions, Status, get_backen
 from flexsupply.backends.result import Backend, Progress, SolverResult
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
+from flexsupply.heuristics import WarmStart
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap, build_program
 from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
+from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 
 WARM_START_SHARE = 0.5
 """Share of the time limit spent on the warm start; the engine gets the rest."""
@@ -28,6 +30,8 @@ WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
 MIN_ENGINE_SECONDS = 1.0
 """The engine always gets at least this long after the warm start [seconds]."""
+DECOMPOSE_WARM_START_SHARE = 0.2
+"""Share of the time limit the warm start may take before the decomposition starts."""
 
 _STATUS_WORDS = {
     Status.INFEASIBLE: "no plan meets every requirement",
@@ -51,6 +55,9 @@ def solve(
     stochastic_report: bool = False,
     progress: Callable[[Progress], None] | None = None,
     warm_start: bool | None = None,
+    method: str = "auto",
+    dask: str | None = None,
+    workers: int | None = None,
 ) -> Plan:
     """Plans a scenario: builds the model, solves it and reads the plan.
 
@@ -72,6 +79,12 @@ def solve(
             ``WARM_START_SHARE`` of it; the engine gets the rest. The returned plan is never
             worse than the warm start.
         progress: called with the incumbent and bound while the engine reports them.
+        method: ``monolithic`` (one engine call), ``decompose`` (by style, with a Lagrangian
+            bound: ``flexsupply/solve/decompose``) or ``auto`` (decompose large seasons);
+            the plan records it as ``plan.method``.
+        dask: run the decomposition's subproblems on this Dask scheduler (``local`` for a
+            LocalCluster) instead of local processes.
+        workers: processes (or LocalCluster workers) for the subproblems; default all cores.
 
     Returns:
         The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
@@ -100,9 +113,21 @@ def solve(
     if time_limit is not None:
         left = time_limit - (time.perf_counter() - started)
         solve_options = replace(options, time_limit=max(left, MIN_ENGINE_SECONDS))
-    result = _solve_with_warm_start(scenario, program, model, backend, solve_options, warm_start)
+    chosen = choose_method(program, method)
+    if log:
+        print(f"method: {chosen}")
+    if chosen == "decompose":
+        settings = DecomposeSettings(
+            executor="dask" if dask is not None else "local", workers=workers, scheduler=dask
+        )
+        result = _solve_decomposed(scenario, program, model, backend, solve_options, settings)
+    else:
+        result = _solve_with_warm_start(
+            scenario, program, model, backend, solve_options, warm_start
+        )
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
+        plan.method = chosen
         if stochastic_report:
             from flexsupply.stochastic import stochastic_report as report
 
@@ -123,6 +148,67 @@ def solve(
     )
 
 
+def _find_warm_start(
+    scenario: Scenario,
+    program: LinearProgram,
+    model: ModelMap,
+    options: SolverOptions,
+    budget: float,
+    first_plan_budget: float | None,
+) -> WarmStart | None:
+    """Returns the heuristics' first plan (dive or mean-demand plan, then fix-and-optimise)."""
+
+    def from_mean_demand(deadline: float) -> FloatArray | None:
+        return mean_value_start(scenario, model.demand, program, model, deadline, options.seed)
+
+    return find_warm_start(
+        program,
+        neighbourhoods(model, program.n_columns),
+        budget,
+        options.seed,
+        first_plan_budget=first_plan_budget,
+        other_first_plans=[from_mean_demand],
+    )
+
+
+def _solve_decomposed(
+    scenario: Scenario,
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    options: SolverOptions,
+    settings: DecomposeSettings,
+) -> SolverResult:
+    """Returns the decomposition's result, started from the warm start (never worse than it)."""
+    limit = options.time_limit
+    budget = WARM_START_SECONDS if limit is None else DECOMPOSE_WARM_START_SHARE * limit
+    first_plan_budget = None if limit is None else FIRST_PLAN_SHARE * limit
+    start = None
+    if program.integer.any():
+        start = _find_warm_start(scenario, program, model, options, budget, first_plan_budget)
+    spent = 0.0 if start is None else start.seconds
+    if options.log and start is not None:
+        print(start.summary())
+    left = None if limit is None else max(limit - spent, MIN_ENGINE_SECONDS)
+    result = decompose(
+        program,
+        backend,
+        options,
+        left,
+        neighbourhoods(model, program.n_columns),
+        start=None if start is None else start.x,
+        settings=settings,
+    )
+    if start is None:
+        return replace(result, seconds=result.seconds + spent)
+    extra = {
+        **result.extra,
+        "warm_start_objective": start.objective,
+        "warm_start_seconds": start.seconds,
+    }
+    return replace(result, seconds=result.seconds + spent, extra=extra)
+
+
 def _solve_with_warm_start(
     scenario: Scenario,
     program: LinearProgram,
@@ -139,18 +225,7 @@ def _solve_with_warm_start(
     budget = WARM_START_SECONDS if limit is None else WARM_START_SHARE * limit
     first_plan_budget = None if limit is None else FIRST_PLAN_SHARE * limit
     began = time.perf_counter()
-
-    def from_mean_demand(deadline: float) -> FloatArray | None:
-        return mean_value_start(scenario, model.demand, program, model, deadline, options.seed)
-
-    start = find_warm_start(
-        program,
-        neighbourhoods(model, program.n_columns),
-        budget,
-        options.seed,
-        first_plan_budget=first_plan_budget,
-        other_first_plans=[from_mean_demand],
-    )
+    start = _find_warm_start(scenario, program, model, options, budget, first_plan_budget)
     if start is None:
         if limit is not None:
             spent = time.perf_counter() - began

@@ -161,6 +161,8 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -190,6 +192,7 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
+                "method": self.method,
                 "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },

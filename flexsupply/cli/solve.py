@@ -47,6 +47,25 @@ SET_HELP = (
     show_default=True,
     help="Print a readable summary, or the whole plan as JSON on stdout.",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["auto", "monolithic", "decompose"]),
+    default="auto",
+    show_default=True,
+    help="One engine call, decomposition by style (Lagrangian bound), or chosen by size.",
+)
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Run the decomposition's subproblems on this Dask scheduler (local: a LocalCluster).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the decomposition's subproblems (default: all cores).",
+)
 @click.option("--quiet", is_flag=True, help="Print only errors and the names of files written.")
 @click.option("--log", is_flag=True, help="Show the solver's log.")
 @click.option(
@@ -66,6 +85,9 @@ def solve(
     sets: tuple[str, ...],
     out_dir: Path | None,
     output_format: str,
+    method: str,
+    dask: str | None,
+    workers: int | None,
     quiet: bool,
     log: bool,
     stochastic_report: bool,
@@ -95,6 +117,9 @@ def solve(
             log=log,
             stochastic_report=stochastic_report,
             progress=progress,
+            method=method,
+            dask=dask,
+            workers=workers,
         )
     _show(plan, output_format, quiet)
     if out_dir is not None:

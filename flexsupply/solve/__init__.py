@@ -1,0 +1,1 @@
+"""Solve methods beyond one engine call (the solve layer grows here)."""
