@@ -21,6 +21,8 @@ from flexsupply.solve.decompose.subproblems import BlockSolution, Task, solve_ta
 
 EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
+DASK_CONNECT_SECONDS = 5
+"""How long to wait for a Dask scheduler before running on local processes [seconds]."""
 
 
 class Executor:
@@ -71,7 +73,7 @@ class Executor:
                 )
                 self._client = distributed.Client(self._cluster)
             else:
-                self._client = distributed.Client(scheduler, timeout=10)
+                self._client = distributed.Client(scheduler, timeout=DASK_CONNECT_SECONDS)
         except (OSError, TimeoutError) as error:
             self._fall_back(f"Dask scheduler {scheduler} unreachable ({error})")
 

@@ -43,6 +43,8 @@ class Patterns:
         members = np.flatnonzero(binary)
         order = np.argsort(style[members], kind="stable")
         members = members[order]
+        if not len(members):
+            return cls({})
         styles, starts = np.unique(style[members], return_index=True)
         groups = np.split(members, starts[1:])
         return cls({int(s): g for s, g in zip(styles, groups, strict=True) if len(g)})

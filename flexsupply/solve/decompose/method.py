@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,20 +22,17 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status
 from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
-from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
-from flexsupply.solve.decompose.master import Patterns, restricted_master, union_master
+from flexsupply.solve.decompose.master import Patterns
+from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, blocks_of, priced
 
-Clock = Callable[[], float]
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
-MASTER_SHARE = 0.5
-"""Share of the time left that each master problem may take; fix-and-optimise gets the rest."""
 MIN_SUBPROBLEM_SECONDS = 0.5
 """A subproblem always gets at least this long [seconds]; its bound is valid either way."""
 """The first multiplier step moves μ by about this share of its size."""
@@ -55,8 +52,8 @@ class DecomposeSettings:
         bound_share: share of the time the bound side may use before the plan side starts.
         max_iterations: most multiplier updates.
         converged: stop the bound side when the model predicts less than this relative fall.
-        engine: engine of the subproblems and master (default: the options' engine, else
-            the backend's HiGHS).
+        engine: engine of the subproblems (default: the options' engine, else the backend's
+            HiGHS); the masters use the options' engine.
     """
 
     executor: str = "local"
@@ -69,24 +66,6 @@ class DecomposeSettings:
     max_iterations: int = 200
     converged: float = 1e-4
     engine: str | None = None
-
-
-@dataclass
-class _State:
-    """The best plan and bound so far, in maximisation form."""
-
-    x: FloatArray | None
-    value: float
-    bound: float
-    iterations: int = 0
-    evaluations: int = 0
-    subproblem_seconds: float = 0.0
-    lagrangian: float = math.inf
-
-    def gap(self) -> float:
-        if self.x is None or not math.isfinite(self.bound):
-            return math.inf
-        return (self.bound - self.value) / max(abs(self.value), 1e-9)
 
 
 def decompose(
@@ -127,10 +106,10 @@ def decompose(
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
     engine = settings.engine or options.engine or ("highs" if "highs" in backend.engines else None)
     parts = _scaled(partition(maxform))
-    state = _State(None, -math.inf, math.inf)
+    state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, _left(deadline, clock))
+    relaxation = lp_relaxation(parts.program, left_until(deadline, clock))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
     patterns = Patterns.of(maxform)
@@ -156,9 +135,7 @@ def decompose(
     finally:
         executor.close()
     if state.gap() > options.gap:
-        _plan_side(
-            maxform, backend, options, engine, neighbourhoods, state, patterns, deadline, clock
-        )
+        improve_plan(maxform, backend, options, neighbourhoods, state, patterns, deadline, clock)
     seconds = clock() - began
     extra = {
         "iterations": float(state.iterations),
@@ -208,10 +185,6 @@ def _scaled(parts: Partition) -> Partition:
     return replace(parts, program=scaled)
 
 
-def _left(deadline: float, clock: Clock) -> float | None:
-    return None if math.isinf(deadline) else max(deadline - clock(), 0.0)
-
-
 def _bound_side(
     parts: Partition,
     duals: FloatArray,
@@ -219,7 +192,7 @@ def _bound_side(
     options: SolverOptions,
     engine: str | None,
     settings: DecomposeSettings,
-    state: _State,
+    state: SearchState,
     patterns: Patterns,
     executor: Executor,
     began: float,
@@ -321,7 +294,7 @@ def _record(
     bundle: Bundle,
     patterns: Patterns,
     previous: list[FloatArray | None],
-    state: _State,
+    state: SearchState,
 ) -> None:
     """Adds cuts and patterns from the block solutions; keeps their glued plan if feasible."""
     program = parts.program
@@ -360,7 +333,12 @@ def _record(
 
 
 def _report(
-    options: SolverOptions, state: _State, value: float, began: float, clock: Clock, serious: bool
+    options: SolverOptions,
+    state: SearchState,
+    value: float,
+    began: float,
+    clock: Clock,
+    serious: bool,
 ) -> None:
     """Shows the iteration in the log and on the progress line."""
     if options.log:
@@ -373,56 +351,3 @@ def _report(
     if options.progress is not None:
         incumbent = None if state.x is None else state.value
         options.progress(Progress(clock() - began, incumbent, state.bound))
-
-
-def _plan_side(
-    program: LinearProgram,
-    backend: Backend,
-    options: SolverOptions,
-    engine: str | None,
-    neighbourhoods: Sequence[IntArray],
-    state: _State,
-    patterns: Patterns,
-    deadline: float,
-    clock: Clock,
-) -> None:
-    """Improves the plan: restricted master over the patterns, then fix-and-optimise."""
-    if state.x is None or not patterns.count():
-        return
-    left = _left(deadline, clock)
-    master, master_start = restricted_master(program, patterns, state.x)
-    limit = None if left is None else MASTER_SHARE * left
-    sub_options = SolverOptions(engine=engine, time_limit=limit, gap=options.gap, seed=options.seed)
-    result = backend.solve(master, sub_options, start=master_start)
-    if result.status.has_plan:
-        _keep(program, result.x[: program.n_columns], state)
-    if options.log:
-        print(
-            f"decompose: restricted master ({patterns.count()} patterns, {result.status}, "
-            f"{result.objective:,.2f} in {result.seconds:.1f} s) plan {state.value:,.2f}"
-        )
-    left = _left(deadline, clock)
-    limit = None if left is None else MASTER_SHARE * left
-    wider = union_master(program, patterns)
-    result = backend.solve(wider, replace(sub_options, time_limit=limit), start=state.x)
-    if result.status.has_plan:
-        _keep(program, result.x, state)
-    if options.log:
-        print(
-            f"decompose: union master ({result.status}, {result.objective:,.2f} in "
-            f"{result.seconds:.1f} s) plan {state.value:,.2f}"
-        )
-    left = _left(deadline, clock)
-    if neighbourhoods and state.x is not None and (left is None or left > 0.5):
-        end = time.perf_counter() + (60.0 if left is None else left)
-        improved = fix_and_optimize(program, state.x, neighbourhoods, end, options.seed)
-        _keep(program, improved.x, state)
-        if options.log:
-            print(f"decompose: fix-and-optimise plan {state.value:,.2f}")
-
-
-def _keep(program: LinearProgram, x: FloatArray, state: _State) -> None:
-    """Keeps ``x`` when it is feasible and better than the best plan."""
-    x = np.clip(x, program.col_lower, program.col_upper)
-    if program.violation(x) <= FEASIBILITY_TOLERANCE and program.value(x) > state.value:
-        state.x, state.value = x, program.value(x)
