@@ -105,7 +105,7 @@ def decompose(
     )
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
     engine = settings.engine or options.engine or ("highs" if "highs" in backend.engines else None)
-    parts = _scaled(partition(maxform))
+    parts = scaled(partition(maxform))
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
@@ -164,7 +164,7 @@ def decompose(
     )
 
 
-def _scaled(parts: Partition) -> Partition:
+def scaled(parts: Partition) -> Partition:
     """Returns the partition with each linking row divided by its largest coefficient.
 
     The same program, but multipliers of rows in minutes, units and currency get comparable
