@@ -50,7 +50,7 @@ def scenario_reference() -> str:
     docstring.
     """
     lines = [
-        _BANNER.format(source="the pydantic schema (flexsupply/scenario.py)"),
+        _BANNER.format(source="the pydantic schema (flexsupply/scenario/schema.py)"),
         "# Scenario file reference",
         "",
         _markdown(_doc(sys.modules[Scenario.__module__].__doc__)),

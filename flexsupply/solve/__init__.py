@@ -1,1 +1,1 @@
-"""Solve methods beyond one engine call (the solve layer grows here)."""
+"""The solve stage: from a scenario to a plan; the only code that calls a backend."""

@@ -1,6 +1,6 @@
 """The base of every scenario schema block and the constrained number types the blocks share.
 
-Kept apart from ``scenario.py`` so that schema blocks in other modules (``scenario_signals.py``)
+Kept apart from ``schema.py`` so that schema blocks in other modules (``signals.py``)
 can build on the same base without importing the scenario itself.
 """
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from flexsupply.errors import Problem
 
 if TYPE_CHECKING:
-    from flexsupply.scenario import Scenario
-    from flexsupply.scenario_signals import TimeProfile
+    from flexsupply.scenario.schema import Scenario
+    from flexsupply.scenario.signals import TimeProfile
 
 PROBABILITY_TOLERANCE = 1e-6
 

@@ -17,7 +17,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from flexsupply.scenario_base import Model, NonNegative, Period, Share
+from flexsupply.scenario.base import Model, NonNegative, Period, Share
 
 PerPeriod = NonNegative | list[NonNegative]
 """One number for every period, or a list with one number per period."""
