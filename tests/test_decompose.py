@@ -150,3 +150,15 @@ def test_plan_records_the_method() -> None:
     assert decomposed.to_dict()["solver"]["method"] == "decompose"
     assert monolithic.to_dict()["solver"]["method"] == "monolithic"
     assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-5)
+
+
+def test_min_cost_season_decomposes_to_the_same_optimum() -> None:
+    data = small_scenarios_with_limits(cash=False, warehouse=True)
+    data["objective"] = "min_cost"
+    scenario = fs.Scenario.model_validate(data)
+
+    decomposed = fs.solve(scenario, method="decompose", workers=1)
+    monolithic = fs.solve(scenario, method="monolithic")
+
+    assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-6)
+    assert decomposed.bound <= monolithic.objective + 1e-6 * abs(monolithic.objective)
