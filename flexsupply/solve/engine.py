@@ -30,8 +30,10 @@ WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
 MIN_ENGINE_SECONDS = 1.0
 """The engine always gets at least this long after the warm start [seconds]."""
-DECOMPOSE_WARM_START_SHARE = 0.2
-"""Share of the time limit the warm start may take before the decomposition starts."""
+DECOMPOSE_WARM_START_SHARE = 0.1
+"""Share of the time limit the warm start may take before the decomposition starts: little
+more than its first plan, since fix-and-optimise runs again, seeded by the master's better plan
+(on 30 x 5 x 12 at 60 s, load 8.5: 4.2 % gap against 7.5 % with a share of 0.2)."""
 
 _STATUS_WORDS = {
     Status.INFEASIBLE: "no plan meets every requirement",

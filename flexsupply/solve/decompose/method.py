@@ -62,7 +62,7 @@ class DecomposeSettings:
     processes: bool = True
     subproblem_gap: float = 1e-4
     subproblem_seconds: float = 10.0
-    bound_share: float = 0.6
+    bound_share: float = 0.5
     max_iterations: int = 200
     converged: float = 1e-4
     engine: str | None = None

@@ -24,7 +24,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master, union_master
 
 Clock = Callable[[], float]
-MASTER_SHARE = 0.5
+MASTER_SHARE = 0.3
 """Share of the time left that each master problem may take; fix-and-optimise gets the rest."""
 MIN_ENGINE_SECONDS = 1.0
 """The engine gets the time left at the end only when at least this much is left [seconds]."""
