@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from typing import Any
 
 from flexsupply.errors import MethodError
@@ -91,6 +91,10 @@ class Executor:
                 return results
             except Exception as error:  # a lost cluster raises many kinds of errors
                 self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
+        if current_process().daemon and self.kind == "local":
+            # Inside a Dask worker or another daemon (a batch variant): no child processes.
+            self.notes.append("subproblems ran in this process (it may not start processes)")
+            self.kind = "serial"
         if self.kind == "serial" or self.workers == 1 or len(tasks) <= 1:
             return [solve_task(task) for task in tasks]
         if self._pool is None:
