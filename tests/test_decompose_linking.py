@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
+from oracles import read_trigeiro, trigeiro_scenario
 from strategies import small_scenarios_with_limits
 
 import flexsupply as fs
@@ -135,3 +139,11 @@ def test_auto_keeps_small_programs_monolithic_and_decomposes_many_styles() -> No
     assert choose_method(program) == "monolithic"
     assert choose_method(builder.build()) == "decompose"
     assert choose_method(program, "decompose") == "decompose"
+
+
+@pytest.mark.parametrize("instance", ["G31", "G38", "G41"])
+def test_auto_leaves_trigeiro_lot_sizing_to_one_engine_call(instance: str, data_dir: Path) -> None:
+    scenario = trigeiro_scenario(read_trigeiro(data_dir / "trigeiro" / f"{instance}.DAT"))
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+
+    assert choose_method(program) == "monolithic"
