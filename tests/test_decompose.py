@@ -92,7 +92,7 @@ def test_time_limited_run_returns_a_feasible_plan_with_a_valid_bound() -> None:
         program,
         get_backend("ortools"),
         SolverOptions(gap=1e-9),
-        time_limit=3.0,
+        time_limit=12.0,
         neighbourhoods=neighbourhoods(model, program.n_columns),
         start=start,
         settings=DecomposeSettings(executor="serial"),
@@ -100,6 +100,7 @@ def test_time_limited_run_returns_a_feasible_plan_with_a_valid_bound() -> None:
     )
 
     assert result.status.has_plan
+    assert result.extra["iterations"] >= 1
     assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
     assert result.objective >= program.value(start) - 1e-9
     assert result.bound >= optimum - 1e-6 * abs(optimum)

@@ -33,6 +33,9 @@ from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, b
 
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
+MIN_BOUND_SHARE = 0.25
+"""The bound side starts only with at least this share of the time limit left; otherwise the
+time goes to the plan side (one round of every style could not finish in time)."""
 MIN_SUBPROBLEM_SECONDS = 0.5
 """A subproblem always gets at least this long [seconds]; its bound is valid either way."""
 """The first multiplier step moves μ by about this share of its size."""
@@ -116,7 +119,11 @@ def decompose(
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
     try:
-        if len(parts.linking_rows) and parts.n_blocks > 2:
+        left = left_until(deadline, clock)
+        room = time_limit is None or (left or 0.0) >= MIN_BOUND_SHARE * time_limit
+        if not room:
+            notes.append("no time for the bound side after the LP relaxation")
+        if room and len(parts.linking_rows) and parts.n_blocks > 2:
             _bound_side(
                 parts,
                 relaxation.duals,
@@ -211,7 +218,10 @@ def _bound_side(
     sub_options = SolverOptions(
         engine=engine, gap=settings.subproblem_gap, seed=options.seed, threads=None
     )
-    while state.iterations < settings.max_iterations and clock() < stop:
+    last_round = 0.0
+    while state.iterations < settings.max_iterations and clock() + last_round < stop:
+        # A round that would end past the bound side's time is not started (after the first).
+        began_round = clock()
         limit = settings.subproblem_seconds
         if not math.isinf(stop):
             # One round of subproblems should fit in the time left on the bound side.
@@ -223,6 +233,7 @@ def _bound_side(
             for k, block in enumerate(blocks)
         ]
         solutions = executor.map(tasks)
+        last_round = clock() - began_round
         state.evaluations += 1
         state.subproblem_seconds += sum(s.seconds for s in solutions)
         value = sum(s.bound for s in solutions) + bundle.h(mu) + program.offset
