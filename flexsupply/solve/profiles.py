@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from flexsupply.backends import BACKEND_NAMES, get_backend
 from flexsupply.errors import FlexsupplyError, Problem
-from flexsupply.scenario.yaml_io import field_message
+from flexsupply.scenario.validation import field_message
 
 _SUFFIXES = (".yaml", ".yml")
 
