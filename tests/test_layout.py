@@ -41,7 +41,7 @@ def test_folder_listing_shows_the_stages() -> None:
         ("flexsupply.compare", "flexsupply.plan.compare", "compare_plans"),
         ("flexsupply.report_html", "flexsupply.report", "write_report"),
         ("flexsupply.batch", "flexsupply.batch.run", "run_batch"),
-        ("flexsupply.scenario", "flexsupply.scenario.yaml_io", "load"),
+        ("flexsupply.scenario", "flexsupply.scenario.sources", "load"),
     ],
 )
 def test_documented_module_paths_still_import(old: str, new: str, name: str) -> None:

@@ -7,6 +7,7 @@ symbol it carries in the model formulation (``docs/model.md``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -412,6 +413,22 @@ class Scenario(Model):
         if problems:
             raise ScenarioError(problems)
         return self
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<data>") -> Scenario:
+        """Validates a scenario given as Python data, the structure of a scenario file.
+
+        Values may be ``Decimal``, numpy or pandas scalars and arrays, or dates.
+
+        Returns:
+            The validated ``Scenario``.
+
+        Raises:
+            ScenarioError: every problem found, each with its field path.
+        """
+        from flexsupply.scenario.objects import scenario_from_dict
+
+        return scenario_from_dict(data, source)
 
     @property
     def product_ids(self) -> list[str]:

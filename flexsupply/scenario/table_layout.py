@@ -124,6 +124,8 @@ class Table:
     a child table, every parent item needs rows (a supplier's terms)."""
     doc: str
     """The docstring of the field the table holds."""
+    bounds: dict[str, float] = field(default_factory=dict)
+    """Number limits of the values of a periods table (``ge`` 0 for quantities)."""
 
     @property
     def key_columns(self) -> tuple[str, ...]:
@@ -209,11 +211,14 @@ class _Walk:
                 required = info.is_required() and (table is not None or chain_required)
                 self._table(shape, where, path, table, parent_keys, doc, required)
             elif shape.form in {"numbers", "map_numbers"}:
-                self._periods(where, path, table, parent_keys, doc, shape.form == "map_numbers")
+                mapping = shape.form == "map_numbers"
+                self._periods(where, path, table, parent_keys, doc, mapping, shape.bounds)
             else:
                 periods = None
                 if shape.form == "number_or_list":
-                    periods = self._periods(where, path, table, parent_keys, doc, False)
+                    periods = self._periods(
+                        where, path, table, parent_keys, doc, False, shape.bounds
+                    )
                 column = Column(
                     ".".join(path),
                     path,
@@ -275,6 +280,7 @@ class _Walk:
         parent_keys: tuple[str, ...],
         doc: str,
         mapping: bool,
+        bounds: dict[str, float],
     ) -> str:
         name = _sheet_name(where)
         mapping_key = "product" if mapping else None
@@ -293,6 +299,7 @@ class _Walk:
                 (),
                 False,
                 doc,
+                bounds,
             )
         )
         return name
