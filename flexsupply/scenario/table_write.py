@@ -86,9 +86,9 @@ def _rows(
             continue
         if table.kind == "periods":
             if table.mapping:
-                rows += [[*keys, key, *numbers] for key, numbers in value.items()]
+                rows += [[*keys, key, *map(_tidy, numbers)] for key, numbers in value.items()]
             elif isinstance(value, list):
-                rows.append([*keys, *value])
+                rows.append([*keys, *map(_tidy, value)])
             continue
         entries = list(value.items()) if table.mapping else [(None, item) for item in value]
         for key, item in entries:
@@ -114,6 +114,13 @@ def _cell(value: Any, column: Column) -> Any:
         return None
     if column.kind == "text_list" and isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    return _tidy(value)
+
+
+def _tidy(value: Any) -> Any:
+    """Returns a whole float as an int (``20000`` rather than ``20000.0``); it reads back equal."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
     return value
 
 
