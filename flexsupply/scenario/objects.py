@@ -30,6 +30,8 @@ def plain(value: Any) -> Any:
     float), numpy scalars their Python value, pandas ``Timestamp`` a datetime and pandas'
     missing values None. Other values are returned as they are, for validation to judge.
     """
+    if _is_missing(value):  # pandas' NaT is a datetime, so this comes first
+        return None
     if value is None or isinstance(value, str | bool | int | float | datetime.date):
         return value
     if isinstance(value, decimal.Decimal):
@@ -47,8 +49,6 @@ def plain(value: Any) -> Any:
 
 
 def _numpy_or_pandas(value: Any) -> Any:
-    if _is_missing(value):
-        return None
     if hasattr(value, "to_pydatetime"):
         return value.to_pydatetime()
     if hasattr(value, "tolist"):  # arrays, Series, numpy scalars
