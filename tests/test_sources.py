@@ -35,7 +35,7 @@ def test_an_existing_folder_is_a_csv_folder(tmp_path: Path) -> None:
 
 
 def test_writing_to_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match="cannot tell the form from '.json'"):
+    with pytest.raises(ScenarioError, match=r"cannot tell the form from '\.json'"):
         write_scenario(fs.loads(template_text("minimal")), tmp_path / "a.json")
 
 

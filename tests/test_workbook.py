@@ -170,16 +170,20 @@ def test_notes_give_meaning_unit_and_range_and_cells_are_validated(tmp_path: Pat
     header = [cell.value for cell in terms[1]]
     moq = terms.cell(row=1, column=header.index("moq") + 1).comment
     assert moq is not None
-    assert "Minimum order quantity" in moq.text and "[units]" in moq.text and "≥ 0" in moq.text
+    assert "Minimum order quantity" in moq.text
+    assert "[units]" in moq.text
+    assert "≥ 0" in moq.text
     rules = {
         str(rule.sqref).split(":")[0][:1]: rule for rule in terms.data_validations.dataValidation
     }
     supplier_rule = rules["A"]
-    assert supplier_rule.type == "list" and supplier_rule.formula1.startswith("suppliers!$A$2")
+    assert supplier_rule.type == "list"
+    assert supplier_rule.formula1.startswith("suppliers!$A$2")
     presale = book["presale"]
     kinds = {rule.type for rule in presale.data_validations.dataValidation}
     assert {"list", "decimal", "whole"} <= kinds
-    assert "signals" in book.sheetnames and "price_tiers" in book.sheetnames
+    assert "signals" in book.sheetnames
+    assert "price_tiers" in book.sheetnames
 
 
 def test_without_openpyxl_the_message_names_the_extra(
