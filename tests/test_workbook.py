@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -191,9 +192,7 @@ def test_without_openpyxl_the_message_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "openpyxl", None)
 
-    with pytest.raises(
-        ScenarioError, match=f"needs openpyxl: {INSTALL}".replace("[", r"\[").replace("]", r"\]")
-    ):
+    with pytest.raises(ScenarioError, match=re.escape(f"needs openpyxl: {INSTALL}")):
         read_workbook(tmp_path / "season.xlsx")
 
 
