@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.set_option import SET_HELP
 from flexsupply.cli.solver_flags import GAP_HELP, gap_option, solver_flags
 from flexsupply.fds import fd_redirected
 
@@ -20,10 +21,6 @@ if TYPE_CHECKING:
     from flexsupply.plan import Plan
     from flexsupply.solve.profiles import SolverProfile
 
-SET_HELP = (
-    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
-    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
-)
 
 
 @click.command()
