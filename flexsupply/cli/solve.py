@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from flexsupply.solve.profiles import SolverProfile
 
 
-
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @solver_flags("")

@@ -211,11 +211,15 @@ def _note(column: Column) -> str:
     if column.choices:
         allowed = "one of " + ", ".join(column.choices)
     limits = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
-    ranges = [f"{limits[name]} {value:g}" for name, value in column.bounds.items()]
+    ranges = [f"{limits[name]} {_number(value)}" for name, value in column.bounds.items()]
     if ranges:
         allowed += " " + " and ".join(ranges)
     need = "Required." if column.required else "Optional: leave empty for the default."
     return f"{' '.join(column.doc.split())}\n\nAllowed: {allowed}. {need}"
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if value.is_integer() else f"{value:g}"
 
 
 def _validate(
