@@ -120,3 +120,22 @@ def test_validate_a_bad_workbook_names_the_cell(tmp_path: Path) -> None:
         f"  {tmp_path / 'minimal.xlsx'}!supplier_terms!{letter}2  "
         "suppliers[0].terms[0].moq: must be ≥ 0, got -5"
     )
+
+
+@pytest.mark.parametrize("form", ["minimal.xlsx", "minimal-csv"])
+def test_commands_that_read_a_scenario_take_a_workbook_or_a_csv_folder(
+    tmp_path: Path, form: str
+) -> None:
+    template = Path(fs.__file__).parent / "scenario" / "templates" / "minimal.yaml"
+    run("convert", str(template), str(tmp_path / form))
+    scenario = str(tmp_path / form)
+
+    code, compared = run("compare", scenario, str(template))
+    assert code == 0
+    assert compared.splitlines()[1].split()[-2:] == ["23,872", "23,872"]
+    code, batch = run("batch", scenario, "--sweep", "products.0.price=[50]", "--workers", "1")
+    assert code == 0
+    assert "price=50: optimal" in batch
+    code, simulated = run("simulate", scenario, "--samples", "5")
+    assert code == 0
+    assert simulated.startswith("minimal: 5 samples")

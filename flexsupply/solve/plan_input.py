@@ -16,13 +16,16 @@ def plan_file_or_solved(
 ) -> Path | Plan:
     """Returns the plan file ``path`` names, or the plan of the scenario it names.
 
-    A folder means the ``plan.json`` in it (what ``flexsupply solve --out-dir`` writes). Any
-    file without a plan suffix is loaded as a scenario and solved with ``flexsupply.solve``,
+    A folder means the ``plan.json`` in it (what ``flexsupply solve --out-dir`` writes), or,
+    without one but with a ``settings.csv``, a scenario as CSV files. Any file without a plan
+    suffix (YAML, a workbook) is loaded as a scenario and solved with ``flexsupply.solve``,
     ``solver`` and ``solve_args`` (``engine``, ``time_limit`` [seconds], ``gap``, ``threads``,
     ``seed``); they are ignored for a plan file.
     """
     source = Path(path)
-    if source.is_dir():
+    if source.is_dir() and not (
+        (source / "settings.csv").is_file() and not (source / "plan.json").exists()
+    ):
         source = source / "plan.json"
     if source.suffix.lower() in PLAN_SUFFIXES:
         return source
