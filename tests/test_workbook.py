@@ -202,3 +202,16 @@ def test_a_file_that_is_not_a_workbook_is_one_problem(tmp_path: Path) -> None:
 
     with pytest.raises(ScenarioError, match="cannot read the workbook"):
         read_workbook(path)
+
+
+def test_a_formula_without_a_computed_value_is_named_not_read_as_empty(tmp_path: Path) -> None:
+    book = season_workbook()
+    book["products"]["B2"] = "=100+29"
+    path = tmp_path / "season.xlsx"
+    book.save(path)
+
+    with pytest.raises(ScenarioError) as caught:
+        read_workbook(path)
+
+    assert [(p.sheet, p.cell) for p in caught.value.problems] == [("products", "B2")]
+    assert "formula =100+29 has no computed value" in caught.value.problems[0].message

@@ -72,7 +72,44 @@ def read_workbook(path: str | Path, edit: Edit | None = None) -> Scenario:
         ]
     finally:
         workbook.close()
+    blank = _uncomputed_formulas(path, sheets)
+    if blank:
+        raise ScenarioError(blank, source)
     return read_tables(sheets, source, lambda name: {"file": source, "sheet": name}, edit)
+
+
+def _uncomputed_formulas(path: str | Path, sheets: Sequence[Sheet]) -> list[Problem]:
+    """Returns a problem at every formula whose value the file does not hold.
+
+    A workbook keeps the last value Excel computed for each formula, and that value is what is
+    read; a workbook written by a program (not saved by Excel) has none, and the cell would
+    silently read as empty.
+    """
+    with zipfile.ZipFile(path) as archive:
+        parts = [name for name in archive.namelist() if name.startswith("xl/worksheets/")]
+        if not any(b"<f>" in archive.read(name) or b"<f " in archive.read(name) for name in parts):
+            return []
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(path, read_only=True, data_only=False)
+    problems: list[Problem] = []
+    try:
+        for worksheet, sheet in zip(formulas.worksheets, sheets, strict=True):
+            for row_index, row in enumerate(worksheet.iter_rows(values_only=True)):
+                for column, value in enumerate(row):
+                    if not (isinstance(value, str) and value.startswith("=")):
+                        continue
+                    values = [sheet.header, *sheet.rows]
+                    computed = values[row_index] if row_index < len(values) else []
+                    if column >= len(computed) or computed[column] is None:
+                        message = (
+                            f"formula {value} has no computed value in the file: open the "
+                            "workbook in Excel (or LibreOffice) and save it, or type the value"
+                        )
+                        problems.append(Problem((), message, **sheet.place(row_index - 1, column)))
+    finally:
+        formulas.close()
+    return problems
 
 
 def _sheet(name: str, rows: Any, source: str) -> Sheet:
