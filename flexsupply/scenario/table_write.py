@@ -44,9 +44,9 @@ def scenario_tables(scenario: Scenario, include_empty: bool = False) -> list[Tab
 
     Args:
         scenario: The scenario to write.
-        include_empty: Also return tables without rows (their header only), e.g. for a template
-            a planner fills in; otherwise only the settings, the required tables and tables with
-            rows are returned.
+        include_empty: Also return tables without rows (their header only) and every setting
+            (empty when it keeps its default), e.g. for a template a planner fills in; otherwise
+            only the settings given, the required tables and tables with rows are returned.
 
     Returns:
         One ``TableRows`` per sheet.
@@ -57,7 +57,7 @@ def scenario_tables(scenario: Scenario, include_empty: bool = False) -> list[Tab
     settings: list[list[Any]] = []
     for column in layout.settings:
         value = _get(data, column.path)
-        if value is not None:
+        if value is not None or include_empty:
             settings.append([column.name, _cell(value, column)])
     settings += [[".".join(path), None] for path in layout.blocks if _get(data, path) == {}]
     result = [TableRows(SETTINGS, list(SETTINGS_HEADER), settings, None)]
