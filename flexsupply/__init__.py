@@ -7,6 +7,8 @@ command line's ``--version`` and ``--help`` import neither numpy, scipy nor pyda
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,3 +67,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """The package module, whose public names are never replaced by a subpackage.
+
+    Importing ``flexsupply.solve.engine`` binds the subpackage ``flexsupply.solve`` as an
+    attribute of this module; the public name ``solve`` stays the function, as it was when
+    this module imported it eagerly.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _HOMES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

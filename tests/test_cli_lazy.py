@@ -139,3 +139,16 @@ def test_commands_that_read_a_scenario_take_a_workbook_or_a_csv_folder(
     code, simulated = run("simulate", scenario, "--samples", "5")
     assert code == 0
     assert simulated.startswith("minimal: 5 samples")
+
+
+def test_public_names_stay_what_they_were_after_their_subpackage_is_imported() -> None:
+    code = (
+        "import flexsupply as fs, flexsupply.solve.engine, flexsupply.scenario.sources\n"
+        "print(type(fs.solve).__name__, type(fs.load).__name__, fs.solve is fs.solve)"
+    )
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert done.stdout.split() == ["function", "function", "True"]

@@ -416,12 +416,7 @@ class Scenario(Model):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<data>") -> Scenario:
-        """Validates a scenario given as Python data, the structure of a scenario file.
-
-        Values may be ``Decimal``, numpy or pandas scalars and arrays, or dates.
-
-        Returns:
-            The validated ``Scenario``.
+        """Returns the scenario in Python data (``Decimal``, numpy, dates allowed), validated.
 
         Raises:
             ScenarioError: every problem found, each with its field path.

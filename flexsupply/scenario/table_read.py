@@ -125,6 +125,21 @@ def _suggest(name: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+@dataclass(frozen=True)
+class _RowAt:
+    """One data row being read: its table, sheet, index, cells and the header's columns."""
+
+    table: Table
+    sheet: Sheet
+    index: int
+    cells: list[Any]
+    columns: dict[Any, int]
+
+    def place(self, column: int | None) -> Place:
+        """Returns where the cell of ``column`` in this row is."""
+        return self.sheet.place(self.index, column)
+
+
 class _Reader:
     """Turns sheets into scenario data, remembering the cell of every value."""
 
@@ -232,10 +247,11 @@ class _Reader:
             if parent is None:
                 continue
             owner, owner_loc = parent
+            at = _RowAt(table, sheet, row_index, row, columns)
             if table.kind == "periods":
-                self._periods(table, sheet, row_index, row, columns, owner, owner_loc)
+                self._periods(at, owner, owner_loc)
             else:
-                self._row(table, sheet, row_index, row, columns, owner, owner_loc, key, index)
+                self._row(at, owner, owner_loc, key, index)
 
     def _header(self, table: Table, sheet: Sheet) -> dict[Any, int] | None:
         """Returns the column index of each known header; reports unknown and missing ones."""
@@ -303,40 +319,35 @@ class _Reader:
 
     def _row(
         self,
-        table: Table,
-        sheet: Sheet,
-        row_index: int,
-        row: list[Any],
-        columns: dict[Any, int],
+        at: _RowAt,
         owner: Any,
         owner_loc: Loc,
         key: tuple[str, ...],
         index: dict[tuple[str, ...], tuple[Any, Loc]],
     ) -> None:
+        table, row, columns = at.table, at.cells, at.columns
         item: dict[str, Any] = {}
         if table.mapping:
             assert table.mapping_key is not None
             mapping_column = columns[table.mapping_key]
             own = str(cell_value(_at(row, mapping_column), "text") or "")
             if not own:
-                self.problem(
-                    sheet.place(row_index, mapping_column), f"{table.mapping_key} is empty"
-                )
+                self.problem(at.place(mapping_column), f"{table.mapping_key} is empty")
                 return
             container = _ensure(owner, table.path)
             if own in container:
                 message = f"{table.mapping_key} {own!r} has a row above already"
-                self.problem(sheet.place(row_index, mapping_column), message)
+                self.problem(at.place(mapping_column), message)
                 return
             container[own] = item
             loc: Loc = (*owner_loc, *table.path, own)
-            self.positions[loc] = sheet.place(row_index, mapping_column)
+            self.positions[loc] = at.place(mapping_column)
             index[(*key, own)] = (item, loc)
         else:
             container = _ensure_list(owner, table.path)
             loc = (*owner_loc, *table.path, len(container))
             container.append(item)
-            self.positions[loc] = sheet.place(row_index, 0)
+            self.positions[loc] = at.place(0)
             for own in _item_keys(item_cells(table, row, columns)):
                 index.setdefault((*key, own), (item, loc))
         for path in table.required_blocks:
@@ -345,7 +356,7 @@ class _Reader:
             position = columns.get(column.name)
             if position is None:
                 continue
-            self.positions[(*loc, *column.path)] = sheet.place(row_index, position)
+            self.positions[(*loc, *column.path)] = at.place(position)
             value = cell_value(_at(row, position), column.kind)
             if value is not None:
                 _set(item, column.path, value)
@@ -355,16 +366,8 @@ class _Reader:
                     f"required: sheet {child.name!r} has no rows for this {table.key_column}"
                 )
 
-    def _periods(
-        self,
-        table: Table,
-        sheet: Sheet,
-        row_index: int,
-        row: list[Any],
-        columns: dict[Any, int],
-        owner: Any,
-        owner_loc: Loc,
-    ) -> None:
+    def _periods(self, at: _RowAt, owner: Any, owner_loc: Loc) -> None:
+        table, row, columns = at.table, at.cells, at.columns
         periods = sorted(key for key in columns if isinstance(key, int))
         values = [
             cell_value(_at(row, columns[p]), "number")
@@ -379,7 +382,7 @@ class _Reader:
             assert table.mapping_key is not None
             own = str(cell_value(_at(row, columns[table.mapping_key]), "text") or "")
             if not own:
-                self.problem(sheet.place(row_index, first), f"{table.mapping_key} is empty")
+                self.problem(at.place(first), f"{table.mapping_key} is empty")
                 return
             container = _ensure(owner, table.path)
             target, name, loc = container, own, (*loc, own)
@@ -393,12 +396,12 @@ class _Reader:
                 else f"{name} is given twice: as one number in sheet {table.parent!r} and per "
                 "period here"
             )
-            self.problem(sheet.place(row_index, first), message)
+            self.problem(at.place(first), message)
             return
         target[name] = values
-        self.positions[loc] = sheet.place(row_index, first)
+        self.positions[loc] = at.place(first)
         for period in periods:
-            self.positions[(*loc, period - 1)] = sheet.place(row_index, columns[period])
+            self.positions[(*loc, period - 1)] = at.place(columns[period])
 
 
 def item_cells(table: Table, row: list[Any], columns: dict[Any, int]) -> dict[str, Any]:

@@ -139,11 +139,7 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]
     except yaml.YAMLError as error:  # the reader checks every character at once
         raise ScenarioError([_yaml_problem(error, text, source)], source) from None
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, None, []
-        duplicates = _duplicate_key_problems(root, (), source, set())
-        return root, loader.construct_document(root), duplicates
+        return _document(loader, source)
     except yaml.YAMLError as error:
         raise ScenarioError([_yaml_problem(error, text, source)], source) from None
     except RecursionError:
@@ -151,6 +147,15 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]
         raise ScenarioError([problem], source) from None
     finally:
         loader.dispose()
+
+
+def _document(loader: Any, source: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """Returns the root node, the data and the repeated-key problems of the loader's text."""
+    root = loader.get_single_node()
+    if root is None:
+        return None, None, []
+    duplicates = _duplicate_key_problems(root, (), source, set())
+    return root, loader.construct_document(root), duplicates
 
 
 def _parse_fast(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]] | None:
@@ -166,11 +171,7 @@ def _parse_fast(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Pro
     except yaml.YAMLError:
         return None
     try:
-        root = fast.get_single_node()
-        if root is None:
-            return None, None, []
-        duplicates = _duplicate_key_problems(root, (), source, set())
-        return root, fast.construct_document(root), duplicates
+        return _document(fast, source)
     except (yaml.YAMLError, RecursionError):
         return None
     finally:
