@@ -74,3 +74,29 @@ def test_every_template_survives_as_a_csv_folder(tmp_path: Path, name: str) -> N
 
     assert written[0].name == "settings.csv"
     assert loads(dump(read_csv_folder(tmp_path))) == scenario
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "where", "message"),
+    [
+        ("demand.csv", "product,1,2,4\nTEE-01,40,60,80\n", ":1", "without a gap; missing: 3"),
+        ("demand.csv", "product,1,1\nTEE-01,40,60\n", ":1:3", "period 1 appears twice"),
+        ("products.csv", "id,price\nTEE-01,25,99\n", ":1:3", "has values but no header"),
+        ("settings.csv", "setting,value\nhorizon.periods,4\ncash,yes\n", ":3:2", "takes no value"),
+    ],
+    ids=["period-gap", "period-twice", "value-without-header", "block-with-value"],
+)
+def test_nothing_in_a_file_is_dropped_silently(
+    tmp_path: Path, file: str, text: str, where: str, message: str
+) -> None:
+    for path in MINIMAL.glob("*.csv"):
+        (tmp_path / path.name).write_text(path.read_text())
+    (tmp_path / file).write_text(text)
+
+    with pytest.raises(ScenarioError) as caught:
+        read_csv_folder(tmp_path)
+
+    assert any(
+        str(problem).startswith(f"{tmp_path / file}{where} ") and message in problem.message
+        for problem in caught.value.problems
+    ), caught.value

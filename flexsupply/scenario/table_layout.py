@@ -305,6 +305,45 @@ class _Walk:
         return name
 
 
+def cell_value(value: Any, kind: Kind) -> Any:
+    """Returns a cell's value as the schema field of ``kind`` reads it (None: empty cell).
+
+    Text in number columns becomes a number where it reads as one (CSV cells are all text);
+    numbers in text columns become text (``618`` → ``'618'``); a date-time at midnight becomes a
+    date; a list of ids is split at commas. Anything else is left for validation to report.
+    """
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return None
+    if value is None:
+        return None
+    if kind in {"number", "integer"} and isinstance(value, str):
+        return number_from_text(value)
+    if (
+        kind in {"text", "choice"}
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if kind == "text_list":
+        text = value if isinstance(value, str) else str(value)
+        return [part.strip() for part in text.split(",")]
+    if kind == "date" and isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date()
+    return value
+
+
+def number_from_text(text: str) -> Any:
+    """Returns ``text`` as an int or a float where it reads as one, else the text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text
+
+
 def _placeholder(name: str) -> Table:
     return Table(name, (), None, (), "rows", False, None, None, "", (), (), False, "")
 
@@ -372,4 +411,14 @@ def _bounds(metadata: list[Any]) -> dict[str, float]:
     return bounds
 
 
-__all__ = ["SETTINGS", "SETTINGS_HEADER", "Column", "Kind", "Layout", "Table", "scenario_layout"]
+__all__ = [
+    "SETTINGS",
+    "SETTINGS_HEADER",
+    "Column",
+    "Kind",
+    "Layout",
+    "Table",
+    "cell_value",
+    "number_from_text",
+    "scenario_layout",
+]

@@ -8,7 +8,6 @@ as YAML), names its sheet and cell. Every problem is reported at once.
 
 from __future__ import annotations
 
-import datetime
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from flexsupply.scenario.schema import Scenario
 from flexsupply.scenario.table_layout import (
     SETTINGS,
     SETTINGS_HEADER,
-    Kind,
     Table,
+    cell_value,
+    number_from_text,
     scenario_layout,
 )
 from flexsupply.scenario.validation import Loc, validate_data
@@ -80,44 +80,6 @@ def read_tables(
         return (order.get(sheet, len(order)), problem.line or 0, problem.column or 0)
 
     raise ScenarioError(sorted(problems, key=position), source)
-
-
-def cell_value(value: Any, kind: Kind) -> Any:
-    """Returns a cell's value as the schema field of ``kind`` reads it (None: empty cell).
-
-    Text in number columns becomes a number where it reads as one (CSV cells are all text);
-    numbers in text columns become text (``618`` → ``'618'``); a date-time at midnight becomes a
-    date; a list of ids is split at commas. Anything else is left for validation to report.
-    """
-    if isinstance(value, str):
-        value = value.strip()
-        if value == "":
-            return None
-    if value is None:
-        return None
-    if kind in {"number", "integer"} and isinstance(value, str):
-        return _number(value)
-    if (
-        kind in {"text", "choice"}
-        and isinstance(value, int | float)
-        and not isinstance(value, bool)
-    ):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if kind == "text_list":
-        text = value if isinstance(value, str) else str(value)
-        return [part.strip() for part in text.split(",")]
-    if kind == "date" and isinstance(value, datetime.datetime) and value.time() == datetime.time():
-        return value.date()
-    return value
-
-
-def _number(text: str) -> Any:
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
 
 
 def _suggest(name: str, known: Sequence[str]) -> str:
@@ -216,6 +178,9 @@ class _Reader:
             if key in blocks:
                 path: Loc = blocks[key]
                 _ensure(data, blocks[key])
+                if value not in (None, ""):
+                    message = f"{key!r} names a block and takes no value; give its fields"
+                    self.problem(sheet.place(row_index, 1), f"{message}, e.g. {key}.<field>")
             elif key in columns:
                 path = columns[key].path
                 converted = cell_value(value, columns[key].kind)
@@ -257,16 +222,21 @@ class _Reader:
         """Returns the column index of each known header; reports unknown and missing ones."""
         known: list[str] = [*table.key_columns, *(c.name for c in table.columns)]
         columns: dict[Any, int] = {}
-        for position, cell in enumerate(sheet.header):
+        width = max([len(sheet.header), *(len(row) for row in sheet.rows)])
+        for position in range(width):
+            cell = _at(sheet.header, position)
             if cell in (None, ""):
                 if any(_at(row, position) not in (None, "") for row in sheet.rows):
                     self.problem(sheet.place(-1, position), "this column has values but no header")
                 continue
             name = str(cell).strip()
             if table.kind == "periods" and name not in table.key_columns:
-                period = _number(name)
-                if isinstance(period, int) and period >= 1:
+                period = number_from_text(name)
+                if isinstance(period, int) and period >= 1 and period not in columns:
                     columns[period] = position
+                    continue
+                if period in columns:
+                    self.problem(sheet.place(-1, position), f"period {period} appears twice")
                     continue
                 self.problem(
                     sheet.place(-1, position),
@@ -285,6 +255,12 @@ class _Reader:
         missing = [name for name in table.key_columns if name not in columns]
         if missing:
             self.problem(sheet.place(-1, None), f"missing key column {', '.join(missing)}")
+            return None
+        periods = {key for key in columns if isinstance(key, int)}
+        gaps = sorted(set(range(1, max(periods, default=0) + 1)) - periods)
+        if gaps:
+            message = "the periods must run 1, 2, 3, … without a gap; missing: "
+            self.problem(sheet.place(-1, None), message + ", ".join(map(str, gaps)))
             return None
         return columns
 
@@ -369,11 +345,7 @@ class _Reader:
     def _periods(self, at: _RowAt, owner: Any, owner_loc: Loc) -> None:
         table, row, columns = at.table, at.cells, at.columns
         periods = sorted(key for key in columns if isinstance(key, int))
-        values = [
-            cell_value(_at(row, columns[p]), "number")
-            for p in range(1, max(periods, default=0) + 1)
-            if p in columns
-        ]
+        values = [cell_value(_at(row, columns[period]), "number") for period in periods]
         while values and values[-1] is None:
             values.pop()
         loc: Loc = (*owner_loc, *table.path)
@@ -443,4 +415,4 @@ def _set(data: dict[str, Any], path: Loc, value: Any) -> None:
     _ensure(data, path[:-1])[path[-1]] = value
 
 
-__all__ = ["Place", "PlaceOf", "Sheet", "cell_value", "read_tables"]
+__all__ = ["Place", "PlaceOf", "Sheet", "read_tables"]
