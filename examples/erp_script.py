@@ -186,7 +186,7 @@ def build_scenario(data: Record, source: str = "ERP export") -> fs.Scenario:
     Raises:
         fs.ScenarioError: the data has problems; ``error.problems`` lists them.
     """
-    return fs.Scenario.from_dict(data, source=source)
+    return fs.loads(data, source=source)
 
 
 def purchase_orders(plan: fs.Plan) -> list[Record]:

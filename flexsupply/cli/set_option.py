@@ -1,6 +1,7 @@
 """The ``--set PATH=VALUE`` option's help, shared by commands that read a scenario.
 
-Kept apart from ``solve.py`` so that ``validate`` imports no solver code (and so no numpy).
+Kept apart from ``solver_flags.py`` so that ``validate`` imports no solver code (and so no
+numpy); ``solver_flags`` re-exports it.
 """
 
 SET_HELP = (
