@@ -138,7 +138,6 @@ def test_auto_keeps_small_programs_monolithic_and_decomposes_many_styles() -> No
 
     assert choose_method(program) == "monolithic"
     assert choose_method(builder.build()) == "decompose"
-    assert choose_method(program, "decompose") == "decompose"
 
 
 @pytest.mark.parametrize("instance", ["G31", "G38", "G41"])

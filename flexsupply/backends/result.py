@@ -88,6 +88,8 @@ class SolverResult:
     message: str = ""
     """The engine's own words on how it stopped."""
     extra: dict[str, float] = field(default_factory=dict)
+    method: str = "monolithic"
+    """The solve method that made it: ``monolithic`` or ``decompose``."""
 
     @property
     def gap(self) -> float:
@@ -105,9 +107,7 @@ class Backend(Protocol):
     """A solver library wrapped to solve a LinearProgram."""
 
     name: str
-    engines: tuple[str, ...]
-    supports_mip: bool
-    supports_time_limit: bool
+    """The backend's name in ``flexsupply.backends.BACKENDS``, where its capabilities are."""
 
     def solve(
         self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None

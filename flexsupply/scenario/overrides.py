@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.schema import PresaleOrder, Scenario, Supplier, SupplyTerms
+from flexsupply.scenario.sources import read_scenario
 
 Loc = tuple[str | int, ...]
 
@@ -103,7 +104,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str | Override]
 
 
 def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -> Scenario:
-    """Reads a scenario file, applies the overrides and validates the result like the file.
+    """Reads a scenario (YAML, workbook or CSV folder), applies the overrides, validates the result.
 
     Returns:
         The validated ``Scenario``.
@@ -112,11 +113,9 @@ def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -
         ScenarioError: every problem found; a problem in an overridden value names the ``--set``
             that caused it instead of a line of the file.
     """
-    from flexsupply.scenario.yaml_io import load_scenario_file
-
     parsed = _parse_all(overrides)
     if not parsed:
-        return load_scenario_file(Path(path))
+        return read_scenario(path)
     changed: list[tuple[Override, list[Loc]]] = []
 
     def edit(data: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +124,7 @@ def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -
         return new
 
     try:
-        return load_scenario_file(Path(path), edit)
+        return read_scenario(path, edit)
     except ScenarioError as error:
         if not changed:
             raise
@@ -170,7 +169,12 @@ def _blame(problem: Problem, changed: list[tuple[Override, list[Loc]]]) -> Probl
     for override, locs in reversed(changed):
         if any(problem.loc[: len(loc)] == loc for loc in locs):
             return dataclasses.replace(
-                problem, file=f"--set {override.text}", line=None, column=None
+                problem,
+                file=f"--set {override.text}",
+                line=None,
+                column=None,
+                sheet=None,
+                cell=None,
             )
     for override, locs in reversed(changed):
         if problem.loc and any(loc[: len(problem.loc)] == problem.loc for loc in locs):

@@ -10,14 +10,11 @@ plus fix-and-optimise turn the per-style plans into one plan for the whole seaso
 
 from __future__ import annotations
 
-from flexsupply.errors import MethodError
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.executors import EXECUTORS
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.method import DecomposeSettings, decompose
 
-METHODS = ("auto", "monolithic", "decompose")
-"""Solve methods: chosen by size, one engine call, or decomposition by style."""
 AUTO_MIN_STYLES = 25
 """``auto`` decomposes a program with at least this many styles ..."""
 AUTO_MIN_BINARIES = 600
@@ -25,16 +22,11 @@ AUTO_MIN_BINARIES = 600
 lot-sizing instances of up to 24 items) are proven fastest by one engine call."""
 
 
-def choose_method(program: LinearProgram, method: str = "auto") -> str:
-    """Returns ``monolithic`` or ``decompose`` for ``program``.
+def choose_method(program: LinearProgram) -> str:
+    """Returns the method ``auto`` runs: ``decompose`` or ``monolithic``.
 
-    Raises:
-        MethodError: ``method`` is not one of ``METHODS``.
+    ``decompose`` for a program with many styles and on/off decisions, else one engine call.
     """
-    if method not in METHODS:
-        raise MethodError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if method != "auto":
-        return method
     styles = program.styles()
     n_styles = len(set(styles[styles >= 0].tolist()))
     binaries = int((program.integer & (program.col_upper <= 1) & (program.col_lower >= 0)).sum())
@@ -45,7 +37,6 @@ def choose_method(program: LinearProgram, method: str = "auto") -> str:
 
 __all__ = [
     "EXECUTORS",
-    "METHODS",
     "DecomposeSettings",
     "Partition",
     "choose_method",

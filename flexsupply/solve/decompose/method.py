@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.backends import SolverOptions, Status
+from flexsupply.backends import SolverOptions, Status, backend_info
 from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
@@ -55,8 +55,8 @@ class DecomposeSettings:
         bound_share: share of the time the bound side may use before the plan side starts.
         max_iterations: most multiplier updates.
         converged: stop the bound side when the model predicts less than this relative fall.
-        engine: engine of the subproblems (default: the options' engine, else the backend's
-            HiGHS); the masters use the options' engine.
+        engine: engine of the subproblems (default: the backend's HiGHS where it has one, else
+            the options' engine); the masters use the options' engine.
     """
 
     executor: str = "local"
@@ -107,7 +107,8 @@ def decompose(
         program, objective=sense * program.objective, offset=sense * program.offset, maximize=True
     )
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
-    engine = settings.engine or options.engine or ("highs" if "highs" in backend.engines else None)
+    engines = backend_info(backend.name).engine_names
+    engine = settings.engine or ("highs" if "highs" in engines else options.engine)
     parts = scaled(partition(maxform))
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
