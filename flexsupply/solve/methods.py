@@ -31,6 +31,7 @@ from typing import Protocol
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverResult, Status
+from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
 from flexsupply.heuristics import WarmStart
 from flexsupply.heuristics import warm_start as find_warm_start
@@ -49,6 +50,8 @@ FIRST_PLAN_SHARE = 0.85
 slow; fix-and-optimise stops at ``WARM_START_SHARE`` either way."""
 WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
+MIN_DECOMPOSE_SECONDS = 1.0
+"""With less time left after the warm start, its plan is the answer [seconds]."""
 DECOMPOSE_WARM_START_SHARE = 0.1
 """Share of the time left the warm start may take before the decomposition starts: little
 more than its first plan, since fix-and-optimise runs again, seeded by the master's better plan
@@ -161,6 +164,19 @@ def decomposed(
     start = None
     if program.integer.any():
         start = _warm_start(program, model, settings, deadline, context, DECOMPOSE_WARM_START_SHARE)
+    left = deadline.left()
+    if start is not None and left is not None and left < MIN_DECOMPOSE_SECONDS:
+        engine = settings.engine_info().name
+        kept = no_plan(
+            Status.FEASIBLE, start.seconds, backend.name, engine, "no time left to decompose"
+        )
+        return dataclasses.replace(
+            kept,
+            objective=start.objective,
+            x=start.x,
+            method="decompose",
+            extra={"warm_start_objective": start.objective, "warm_start_seconds": start.seconds},
+        )
     options = settings.options(deadline, context.progress)
     found = decompose(
         program,
