@@ -124,18 +124,25 @@ def solve_task(task: Task) -> BlockSolution:
     worst = math.inf if program.maximize else -math.inf
     if program.n_columns == 0:
         return BlockSolution(task.block, np.zeros(0), 0.0, 0.0, "optimal", 0.0)
-    result = get_backend(task.backend).solve(program, task.options, start=task.start)
-    seconds = time.perf_counter() - started
-    if not result.status.has_plan:
-        bound = worst if result.status != Status.INFEASIBLE else -worst
-        return BlockSolution(task.block, np.zeros(0), math.nan, bound, str(result.status), seconds)
+    backend = get_backend(task.backend)
+    result = backend.solve(program, task.options, start=task.start)
+    if result.status == Status.INFEASIBLE:
+        seconds = time.perf_counter() - started
+        return BlockSolution(task.block, np.zeros(0), math.nan, -worst, str(result.status), seconds)
     bound = result.bound
+    if math.isnan(bound) and result.status == Status.OPTIMAL:
+        slack = task.options.gap * max(abs(result.objective), 1.0)
+        bound = result.objective + (slack if program.maximize else -slack)
+    if math.isnan(bound) and program.integer.any():
+        # Stopped without a bound of its own: the block's LP relaxation is one, and cheap.
+        relaxed = replace(program, integer=np.zeros(program.n_columns, dtype=bool))
+        lp = backend.solve(relaxed, replace(task.options, time_limit=None))
+        bound = lp.objective if lp.status == Status.OPTIMAL else worst
+    seconds = time.perf_counter() - started
     if math.isnan(bound):
-        if result.status == Status.OPTIMAL:
-            slack = task.options.gap * max(abs(result.objective), 1.0)
-            bound = result.objective + (slack if program.maximize else -slack)
-        else:
-            bound = worst
+        bound = worst
+    if not result.status.has_plan:
+        return BlockSolution(task.block, np.zeros(0), math.nan, bound, str(result.status), seconds)
     # The bound can be no better than the solution the engine found.
     bound = max(bound, result.objective) if program.maximize else min(bound, result.objective)
     return BlockSolution(task.block, result.x, result.objective, bound, str(result.status), seconds)
