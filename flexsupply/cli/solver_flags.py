@@ -88,8 +88,8 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
         click.option(
             "--method",
             default=None,
-            metavar="auto|monolithic",
-            help="Solve method (default auto). Overrides the profile.",
+            metavar="auto|monolithic|decompose",
+            help="Solve method (default auto: decompose seasons of many styles). Overrides the profile.",
         ),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP),
     ]

@@ -161,6 +161,8 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -190,6 +192,7 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
+                "method": self.method,
                 "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
@@ -302,6 +305,7 @@ class Plan:
             capacity={name: list(c.available) for name, c in checked.capacity.items()},
             cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
             solver_message=checked.solver.message,
+            method=checked.solver.method,
             stochastic=None if stochastic is None else _stochastic(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
