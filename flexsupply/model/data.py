@@ -64,10 +64,14 @@ class OptionData:
     min_quantity: FloatArray
     max_quantity: FloatArray
     unit_cost: FloatArray
+    """Price per unit by order period, c[o,t], shape ``(n_options, n_periods)`` [currency/unit]."""
     capacity_use: FloatArray
     setup_time: FloatArray
     setup_cost: FloatArray
     lead_time: IntArray
+    multiple: FloatArray
+    """Order multiple n[o], 0 where any size is allowed [units]; ``min_quantity`` and
+    ``max_quantity`` are already whole multiples of it."""
     n_terms: int
 
     @property
@@ -166,27 +170,36 @@ def model_data(scenario: Scenario) -> ModelData:
     )
 
 
+def _per_period(value: float | list[float], periods: int) -> FloatArray:
+    """Returns a price given as one number or one per period as an array ``(periods,)``."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (periods,)).copy()
+
+
 def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionData:
-    rows: list[tuple[int, int, int, int, float, float, float, float, float, float, int]] = []
+    periods = scenario.horizon.periods
+    rows: list[tuple[int, int, int, int, float, float, float, float, float, int, float]] = []
+    costs: list[FloatArray] = []
     term_count = 0
     for s, supplier in enumerate(scenario.suppliers):
         for terms in supplier.terms:
+            multiple = terms.order_multiple or 0.0
             for product_id in terms.product_ids:
                 product = scenario.products[product_index[product_id]]
                 if terms.unit_cost is not None:
-                    base = terms.unit_cost
+                    base = _per_period(terms.unit_cost, periods)
                 else:
-                    base = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
+                    factor = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
+                    base = np.full(periods, factor)
                 capacity_use = terms.capacity_per_unit
                 if capacity_use is None:
                     capacity_use = (
                         product.standard_minutes if product.standard_minutes is not None else 1.0
                     )
                 cap = terms.max_per_order if terms.max_per_order is not None else np.inf
-                tiers: list[tuple[int, float, float]] = [(0, terms.moq, base)]
+                tiers: list[tuple[int, float, FloatArray]] = [(0, terms.moq, base)]
                 for i, tier in enumerate(terms.discount_tiers):
                     cost = (
-                        tier.unit_cost
+                        _per_period(tier.unit_cost, periods)
                         if tier.unit_cost is not None
                         else base * float(tier.cost_factor or 0.0)
                     )
@@ -194,6 +207,9 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                 for position, (tier_id, low, cost) in enumerate(tiers):
                     next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
                     high = min(next_low, cap)
+                    if multiple > 0:
+                        low = _round_to(low, multiple, up=True)
+                        high = _round_to(high, multiple, up=False)
                     if low >= high and position + 1 < len(tiers):
                         continue
                     rows.append(
@@ -204,13 +220,14 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                             tier_id,
                             low,
                             high,
-                            cost,
                             float(capacity_use),
                             terms.setup_time,
                             terms.setup_cost,
                             terms.lead_time_periods,
+                            multiple,
                         )
                     )
+                    costs.append(cost)
                 term_count += 1
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     return OptionData(
@@ -220,13 +237,23 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
         tier=np.array(columns[3], dtype=np.int64),
         min_quantity=np.array(columns[4], dtype=float),
         max_quantity=np.array(columns[5], dtype=float),
-        unit_cost=np.array(columns[6], dtype=float),
-        capacity_use=np.array(columns[7], dtype=float),
-        setup_time=np.array(columns[8], dtype=float),
-        setup_cost=np.array(columns[9], dtype=float),
-        lead_time=np.array(columns[10], dtype=np.int64),
+        unit_cost=np.array(costs, dtype=float).reshape(len(rows), periods),
+        capacity_use=np.array(columns[6], dtype=float),
+        setup_time=np.array(columns[7], dtype=float),
+        setup_cost=np.array(columns[8], dtype=float),
+        lead_time=np.array(columns[9], dtype=np.int64),
+        multiple=np.array(columns[10], dtype=float),
         n_terms=term_count,
     )
+
+
+def _round_to(quantity: float, multiple: float, up: bool) -> float:
+    """Returns ``quantity`` rounded to a whole multiple of ``multiple``, up or down [units]."""
+    if not np.isfinite(quantity):
+        return quantity
+    steps = quantity / multiple
+    whole = np.ceil(steps - 1e-9) if up else np.floor(steps + 1e-9)
+    return float(whole * multiple)
 
 
 def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleData:

@@ -253,11 +253,11 @@ def _add_cash(
     lateness = np.maximum(t - pre.due[:, None, None], 0) * pre.late_cost[:, None, None]
     flow(shipments, no_lag.repeat(len(pre.product)), lateness)
     upfront = sups.upfront_share[opts.supplier]
-    flow(orders.order, no_lag.repeat(len(upfront)), (upfront * opts.unit_cost)[:, None, None])
+    flow(orders.order, no_lag.repeat(len(upfront)), (upfront[:, None] * opts.unit_cost)[:, :, None])
     flow(
         orders.order,
         opts.lead_time + sups.balance_lag[opts.supplier],
-        ((1 - upfront) * opts.unit_cost)[:, None, None],
+        ((1 - upfront)[:, None] * opts.unit_cost)[:, :, None],
     )
     flow(orders.switch, no_lag.repeat(len(upfront)), opts.setup_cost[:, None, None])
     with_backlog = np.flatnonzero(prods.backlog)

@@ -418,8 +418,8 @@ def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
                 arrival_period=int(t + opts.lead_time[o]) + 1,
                 quantity=round(q, 6),
                 good_units=round(q * float(sups.good_share[opts.supplier[o]]), 6),
-                unit_cost=float(opts.unit_cost[o]),
-                total_cost=round(q * float(opts.unit_cost[o]) + setup, 6),
+                unit_cost=float(opts.unit_cost[o, t]),
+                total_cost=round(q * float(opts.unit_cost[o, t]) + setup, 6),
                 tier=int(opts.tier[o]),
                 scenario=None if shared else model.demand.names[int(w)],
             )

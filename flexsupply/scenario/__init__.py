@@ -7,6 +7,7 @@
 
 from flexsupply.scenario.schema import (
     Cash,
+    CreditLine,
     Demand,
     DemandScenario,
     DiscountTier,
@@ -23,6 +24,7 @@ from flexsupply.scenario.schema import (
     Service,
     Supplier,
     SupplyTerms,
+    TermLoan,
     UnmetDemand,
     Warehouse,
 )
@@ -32,6 +34,7 @@ from flexsupply.scenario.yaml_io import dump, load, loads
 __all__ = [
     "Cash",
     "Channels",
+    "CreditLine",
     "Demand",
     "DemandScenario",
     "DiscountTier",
@@ -48,6 +51,7 @@ __all__ = [
     "Service",
     "Supplier",
     "SupplyTerms",
+    "TermLoan",
     "UnmetDemand",
     "Warehouse",
     "dump",

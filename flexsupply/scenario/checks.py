@@ -35,6 +35,28 @@ def _period_list_problems(
     ]
 
 
+def multiple_problem(multiple: float, moq: float, maximum: float | None) -> str | None:
+    """Returns why an order multiple leaves no order size, or None when some size fits.
+
+    Orders must be whole multiples of ``multiple`` [units], at least ``moq`` and at most
+    ``maximum``; the message names the fields that clash.
+
+    Returns:
+        The message, or None when at least one positive order size is allowed.
+    """
+    smallest = math.ceil(moq / multiple - 1e-9) * multiple if moq > 0 else multiple
+    if maximum is None or smallest <= maximum + 1e-9:
+        return None
+    if moq > multiple:
+        return (
+            f"order_multiple {multiple:g} with moq {moq:g} needs orders of at least "
+            f"{smallest:g}, above max_per_order {maximum:g}: no order size is allowed"
+        )
+    return (
+        f"order_multiple {multiple:g} is above max_per_order {maximum:g}: no order size is allowed"
+    )
+
+
 def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Returns a problem at every repeated ``id`` in the raw ``products`` and ``suppliers`` lists.
 
@@ -158,6 +180,22 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                             (*loc, "cost_factor"),
                             f"cost_factor needs a base_cost on product {product_id!r}",
                         )
+                    )
+            if terms.order_multiple is not None:
+                clash = multiple_problem(terms.order_multiple, terms.moq, terms.max_per_order)
+                if clash is not None:
+                    problems.append(Problem((*loc, "order_multiple"), clash))
+            if isinstance(terms.unit_cost, list):
+                problems += _period_list_problems(
+                    terms.unit_cost, periods, (*loc, "unit_cost"), "unit_cost"
+                )
+            for k_index, tier in enumerate(terms.discount_tiers):
+                if isinstance(tier.unit_cost, list):
+                    problems += _period_list_problems(
+                        tier.unit_cost,
+                        periods,
+                        (*loc, "discount_tiers", k_index, "unit_cost"),
+                        "unit_cost",
                     )
             minimums = [tier.min_quantity for tier in terms.discount_tiers]
             if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):

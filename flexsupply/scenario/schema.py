@@ -108,8 +108,9 @@ class DiscountTier(Model):
 
     min_quantity: NonNegative
     """Order size from which this tier's price applies to every unit of the order [units]."""
-    unit_cost: NonNegative | None = None
-    """Price per unit in this tier [currency/unit]."""
+    unit_cost: NonNegative | list[NonNegative] | None = None
+    """Price per unit in this tier: one number, or a list with one price per order period
+    [currency/unit]. Symbol: c[o,t]."""
     cost_factor: NonNegative | None = None
     """Price in this tier as a multiple of the term's unit cost (alternative to ``unit_cost``)."""
 
@@ -127,8 +128,9 @@ class SupplyTerms(Model):
     """Product these terms are for (or use ``products`` for several with the same terms)."""
     products: list[str] | None = None
     """Products these terms are for, when several share the same terms."""
-    unit_cost: NonNegative | None = None
-    """Price per unit ordered, defects included [currency/unit]. Symbol: c[p,s]."""
+    unit_cost: NonNegative | list[NonNegative] | None = None
+    """Price per unit ordered, defects included: one number for every period, or a list with
+    one price per period the order is placed in [currency/unit]. Symbol: c[p,s,t]."""
     cost_factor: NonNegative | None = None
     """Price per unit as a multiple of the product's ``base_cost`` (alternative to unit_cost)."""
     capacity_per_unit: NonNegative | None = None
@@ -142,6 +144,9 @@ class SupplyTerms(Model):
     """Minimum order quantity: an order is 0 or at least this [units]. Symbol: m[p,s]."""
     max_per_order: NonNegative | None = None
     """Largest order the supplier accepts in one period [units]. Symbol: M[p,s]."""
+    order_multiple: Annotated[float, Field(gt=0)] | None = None
+    """Orders come in whole multiples of this size (case packs, cutting-bed lays): 50 allows
+    orders of 50, 100, 150 … [units]; omitted means any size. Symbol: n[p,s]."""
     lead_time_periods: int = Field(0, ge=0)
     """Periods from placing an order to its arrival in stock. Symbol: L[p,s]."""
     discount_tiers: list[DiscountTier] = Field(default_factory=list)
@@ -318,6 +323,47 @@ class Warehouse(Model):
 
     capacity: NonNegative | None = None
     """Most units in stock at the end of any period, all products together [units]. Symbol: Wh."""
+    overflow_cost: NonNegative | None = None
+    """Price of storing one unit beyond ``capacity`` for one period at a third-party warehouse
+    [currency/unit/period]; omitted: the capacity is a hard limit. Symbol: o_W."""
+
+
+class CreditLine(Model):
+    """A revolving credit line: draw and repay any period, pay interest on what is drawn."""
+
+    limit: NonNegative | None = None
+    """Most that may be drawn at the end of any period [currency]; omitted: no limit (a
+    last-resort loan at this rate). Symbol: B̄."""
+    interest_rate: NonNegative
+    """Interest per period on the balance drawn at the end of the period, paid in that period
+    [share/period], e.g. 0.004 for about 21 % a year on weekly periods. Symbol: i_B."""
+    fee_rate: NonNegative = 0.0
+    """Commitment fee per period on the whole limit, drawn or not [share/period]. Symbol: φ."""
+
+
+class TermLoan(Model):
+    """A loan offered for the season: borrow up to an amount once, repay it in one sum."""
+
+    name: str = Field(min_length=1)
+    """Label of the loan in the plan, e.g. ``bank-spring``."""
+    amount: NonNegative
+    """Most that can be borrowed; the plan decides how much [currency]. Symbol: A[k]."""
+    period: Period
+    """Period the money arrives. Symbol: t[k]."""
+    interest_rate: NonNegative
+    """Interest per period on the amount borrowed, paid in each period after ``period`` up to
+    and including ``repayment_period`` [share/period]. Symbol: i[k]."""
+    repayment_period: Period
+    """Period the amount borrowed is paid back in one sum (after ``period``). Symbol: u[k]."""
+
+    @model_validator(mode="after")
+    def _repaid_after_borrowed(self) -> Self:
+        if self.repayment_period <= self.period:
+            raise ValueError(
+                f"repayment_period ({self.repayment_period}) must come after the period the "
+                f"money arrives ({self.period})"
+            )
+        return self
 
 
 class Cash(Model):
@@ -329,6 +375,10 @@ class Cash(Model):
     """Forbid a negative cash balance at the end of any period in any scenario."""
     sales_receipt_lag_periods: int = Field(0, ge=0)
     """Periods between a sale and the platform paying it out (refunds follow returns at once)."""
+    credit_line: CreditLine | None = None
+    """A credit line to draw on when cash runs short; omitted: none."""
+    loans: list[TermLoan] = Field(default_factory=list)
+    """Term loans on offer; each is a decision of how much to borrow."""
 
 
 class Objective(StrEnum):
@@ -425,15 +475,22 @@ class Scenario(Model):
 
 
 def _presale_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the presale problems that need the horizon or the product's price.
+    """Returns the presale and loan problems that need the horizon or the product's price.
 
     Returns:
-        One problem per balance period after the horizon and per deposit expansion above the
-        product's price (for orders without a price of their own).
+        One problem per balance or loan period after the horizon and per deposit expansion
+        above the product's price (for orders without a price of their own).
     """
     prices = {product.id: product.price for product in scenario.products}
     periods = scenario.horizon.periods
     problems: list[Problem] = []
+    loans = scenario.cash.loans if scenario.cash is not None else []
+    for k, loan in enumerate(loans):
+        for field in ("period", "repayment_period"):
+            value = getattr(loan, field)
+            if value > periods:
+                message = f"must be within the horizon 1..{periods}, got {value}"
+                problems.append(Problem(("cash", "loans", k, field), message))
     for r, order in enumerate(scenario.presale):
         if order.balance_period is not None and order.balance_period > periods:
             message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
