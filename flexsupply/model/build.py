@@ -12,6 +12,7 @@ from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
+from flexsupply.model.recourse import RecourseColumns, add_recourse
 from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
 from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
 from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
@@ -29,6 +30,7 @@ class ModelMap:
     flows: FlowColumns
     ledger: MoneyLedger
     elastic: bool
+    recourse: RecourseColumns
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
     formulation: tuple[str, ...] = ()
@@ -123,8 +125,10 @@ def build_program(
     """
     data = model_data(scenario)
     warehouse = scenario.warehouse.capacity
+    # With an overflow store the warehouse no longer caps what buying to salvage can stock.
+    hard_warehouse = warehouse if scenario.warehouse.overflow_cost is None else None
     upper = order_upper_bounds(
-        data, demand.units, warehouse, scenario.product_ids, scenario.supplier_ids
+        data, demand.units, hard_warehouse, scenario.product_ids, scenario.supplier_ids
     )
     if fixed_first_stage is not None:
         if fixed_first_stage.quantity.shape != (upper.shape[0], data.reveal):
@@ -153,6 +157,15 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    recourse = add_recourse(
+        builder,
+        ledger,
+        scenario,
+        data.reveal,
+        flows.cash_rows,
+        flows.warehouse_rows,
+        demand.n_scenarios,
+    )
     cvar = None
     if not elastic:
         risk, service = scenario.risk, scenario.service
@@ -203,7 +216,9 @@ def build_program(
         objective, offset = ledger.objective(program.n_columns, demand.probabilities, kinds)
         if cvar is not None:
             objective += cvar.objective(program.n_columns, demand.probabilities, maximize)
-    model = ModelMap(data, demand, orders, flows, ledger, elastic, cvar, tuple(formulation))
+    model = ModelMap(
+        data, demand, orders, flows, ledger, elastic, recourse, cvar, tuple(formulation)
+    )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:
         col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)

@@ -19,6 +19,8 @@ class FlowColumns:
 
     ``inventory``, ``sales``, ``backlog``: ``(n_products, T, Ω)``; ``shipments``: ``(n_presale, T, Ω)``;
     ``cash``: ``(T, Ω)`` or empty; ``*_short`` are the elastic slacks used to explain infeasibility.
+    ``cash_rows`` and ``warehouse_rows`` are row indices ``(T, Ω)`` (empty when not modelled),
+    for the blocks that add money or storage to them (``model/recourse.py``).
     """
 
     inventory: IntArray
@@ -29,6 +31,8 @@ class FlowColumns:
     presale_short: IntArray
     cash_short: IntArray
     warehouse_short: IntArray
+    cash_rows: IntArray
+    warehouse_rows: IntArray
 
 
 def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, BoolArray]:
@@ -151,8 +155,10 @@ def add_flows(
         builder.add_terms(ship_rows, presale_short, 1.0)
 
     warehouse_short = np.zeros((0, n_scen), dtype=np.int64)
+    warehouse_rows = np.zeros((0, n_scen), dtype=np.int64)
     if warehouse is not None:
         rows = builder.add_rows("warehouse", (periods, n_scen), upper=warehouse)
+        warehouse_rows = rows
         builder.add_terms(rows[None, :, :], inventory, 1.0)
         if elastic:
             warehouse_short = builder.add_columns("warehouse_short", (periods, n_scen))
@@ -160,8 +166,9 @@ def add_flows(
 
     cash_cols = np.zeros((0, n_scen), dtype=np.int64)
     cash_short = np.zeros((0, n_scen), dtype=np.int64)
+    cash_rows = np.zeros((0, n_scen), dtype=np.int64)
     if cash is not None:
-        cash_cols, cash_short = _add_cash(
+        cash_cols, cash_short, cash_rows = _add_cash(
             builder, data, cash, orders, inventory, sales, backlog, shipments, elastic, n_scen
         )
     return FlowColumns(
@@ -173,6 +180,8 @@ def add_flows(
         presale_short=presale_short,
         cash_short=cash_short,
         warehouse_short=warehouse_short,
+        cash_rows=cash_rows,
+        warehouse_rows=warehouse_rows,
     )
 
 
@@ -215,7 +224,7 @@ def _add_cash(
     shipments: IntArray,
     elastic: bool,
     n_scen: int,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[IntArray, IntArray, IntArray]:
     initial, non_negative, receipt_lag = cash
     prods, opts, pre, sups = data.products, data.options, data.presale, data.suppliers
     periods = data.n_periods
@@ -276,4 +285,4 @@ def _add_cash(
     if elastic and non_negative:
         cash_short = builder.add_columns("cash_short", (periods, n_scen))
         builder.add_terms(rows, cash_short, -1.0)
-    return cash_cols, cash_short
+    return cash_cols, cash_short, rows

@@ -22,9 +22,14 @@ COST_KINDS = (
     "refunds",
     "return_handling",
     "deposit_expansion",
+    "interest",
+    "credit_fee",
+    "overflow_storage",
 )
 """Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
-balance discount presale deposits earn beyond their face value) [currency]."""
+balance discount presale deposits earn beyond their face value) [currency]. ``interest`` and
+``credit_fee`` are the price of financing, ``overflow_storage`` of stock kept beyond the
+warehouse (``model/recourse.py``)."""
 
 
 @dataclass

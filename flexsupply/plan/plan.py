@@ -16,6 +16,7 @@ from flexsupply.files import write_text_atomic
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.financing import Financing, read_financing
 from flexsupply.scenario import Scenario
 
 QUANTITY_TOLERANCE = 1e-6
@@ -70,7 +71,7 @@ class Kpis:
     costs: dict[str, float]
     """Cost by kind (``COST_KINDS``): purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
-    deposits earn beyond their face value)."""
+    deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
@@ -161,6 +162,8 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    financing: Financing | None = None
+    """Credit, loans and overflow storage per period (None when the scenario offers none)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -228,6 +231,8 @@ class Plan:
                 for w, name in enumerate(self.scenarios)
             },
         }
+        if self.financing is not None:
+            data["financing"] = self.financing.to_dict(probs)
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
         return data
@@ -393,6 +398,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
+        financing=read_financing(scenario, model, x),
     )
 
 

@@ -335,8 +335,9 @@ class CreditLine(Model):
     """Most that may be drawn at the end of any period [currency]; omitted: no limit (a
     last-resort loan at this rate). Symbol: B̄."""
     interest_rate: NonNegative
-    """Interest per period on the balance drawn at the end of the period, paid in that period
-    [share/period], e.g. 0.004 for about 21 % a year on weekly periods. Symbol: i_B."""
+    """Interest per period on the balance drawn at the end of a period, paid with the balance
+    in the next period [share/period], e.g. 0.004 for about 23 % a year on weekly periods.
+    Symbol: i_B."""
     fee_rate: NonNegative = 0.0
     """Commitment fee per period on the whole limit, drawn or not [share/period]. Symbol: φ."""
 
