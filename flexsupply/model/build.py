@@ -10,6 +10,14 @@ from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
+from flexsupply.model.materials import (
+    SHORTAGE_WEIGHT,
+    MaterialColumns,
+    MaterialData,
+    add_materials,
+    material_data,
+    material_upper_bounds,
+)
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
 from flexsupply.model.recourse import RecourseColumns, add_recourse
@@ -31,6 +39,8 @@ class ModelMap:
     ledger: MoneyLedger
     elastic: bool
     recourse: RecourseColumns
+    materials: MaterialData
+    material_columns: MaterialColumns
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
     formulation: tuple[str, ...] = ()
@@ -166,6 +176,17 @@ def build_program(
         flows.warehouse_rows,
         demand.n_scenarios,
     )
+    mats = material_data(scenario)
+    material_columns = add_materials(
+        builder,
+        ledger,
+        data,
+        mats,
+        material_upper_bounds(mats, data, upper),
+        orders,
+        flows.cash_rows,
+        elastic,
+    )
     cvar = None
     if not elastic:
         risk, service = scenario.risk, scenario.service
@@ -210,6 +231,10 @@ def build_program(
         objective[flows.cash_short.ravel()] = (
             np.broadcast_to(demand.probabilities, flows.cash_short.shape).ravel() / money_scale
         )
+        short = material_columns.short
+        objective[short.ravel()] = (
+            SHORTAGE_WEIGHT * np.broadcast_to(demand.probabilities, short.shape).ravel()
+        )
         offset = 0.0
         maximize = False
     else:
@@ -217,7 +242,17 @@ def build_program(
         if cvar is not None:
             objective += cvar.objective(program.n_columns, demand.probabilities, maximize)
     model = ModelMap(
-        data, demand, orders, flows, ledger, elastic, recourse, cvar, tuple(formulation)
+        data,
+        demand,
+        orders,
+        flows,
+        ledger,
+        elastic,
+        recourse,
+        mats,
+        material_columns,
+        cvar,
+        tuple(formulation),
     )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:

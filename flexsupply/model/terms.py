@@ -13,6 +13,7 @@ REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage")
 """Money that comes in [currency]."""
 COST_KINDS = (
     "purchase",
+    "material_purchase",
     "setup",
     "onboarding",
     "holding",

@@ -17,6 +17,7 @@ from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
 from flexsupply.plan.financing import Financing, read_financing
+from flexsupply.plan.materials import MaterialOrder, MaterialUse, materials_dict, read_materials
 from flexsupply.scenario import Scenario
 
 QUANTITY_TOLERANCE = 1e-6
@@ -69,7 +70,7 @@ class Kpis:
     expected_profit: float
     revenue: float
     costs: dict[str, float]
-    """Cost by kind (``COST_KINDS``): purchase, setup, onboarding, holding, goodwill, backlog,
+    """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
     deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
     revenue_by_kind: dict[str, float]
@@ -164,6 +165,10 @@ class Plan:
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
     financing: Financing | None = None
     """Credit, loans and overflow storage per period (None when the scenario offers none)."""
+    materials: list[MaterialUse] | None = None
+    """Material ordered, in stock and used per style (None when materials are not modelled)."""
+    material_orders: list[MaterialOrder] = field(default_factory=list)
+    """Material orders by period."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -233,6 +238,8 @@ class Plan:
         }
         if self.financing is not None:
             data["financing"] = self.financing.to_dict(probs)
+        if self.materials is not None:
+            data["materials"] = materials_dict(self.materials, self.material_orders, probs)
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
         return data
@@ -370,6 +377,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         for r in range(len(pre.product))
     ]
     used, available = _capacity_use(scenario, model, x, probs)
+    materials = read_materials(scenario, model, x)
     return Plan(
         scenario_name=scenario.name,
         currency=scenario.horizon.currency,
@@ -399,6 +407,8 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
         financing=read_financing(scenario, model, x),
+        materials=None if materials is None else materials[0],
+        material_orders=[] if materials is None else materials[1],
     )
 
 

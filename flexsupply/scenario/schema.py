@@ -33,6 +33,14 @@ from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
+# Financing and material blocks live in their own module (named here for the YAML loader).
+from flexsupply.scenario.supply import BomLine as BomLine
+from flexsupply.scenario.supply import CreditLine as CreditLine
+from flexsupply.scenario.supply import DiscountTier as DiscountTier
+from flexsupply.scenario.supply import Material as Material
+from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
+from flexsupply.scenario.supply import TermLoan as TermLoan
+
 
 class PeriodLength(StrEnum):
     """Length of one planning period."""
@@ -101,24 +109,9 @@ class Product(Model):
     say otherwise [capacity units/unit]."""
     base_cost: NonNegative | None = None
     """Reference unit cost that supplier terms can scale with ``cost_factor`` [currency/unit]."""
-
-
-class DiscountTier(Model):
-    """One all-units quantity-discount tier of a supply term."""
-
-    min_quantity: NonNegative
-    """Order size from which this tier's price applies to every unit of the order [units]."""
-    unit_cost: NonNegative | list[NonNegative] | None = None
-    """Price per unit in this tier: one number, or a list with one price per order period
-    [currency/unit]. Symbol: c[o,t]."""
-    cost_factor: NonNegative | None = None
-    """Price in this tier as a multiple of the term's unit cost (alternative to ``unit_cost``)."""
-
-    @model_validator(mode="after")
-    def _one_price(self) -> Self:
-        if (self.unit_cost is None) == (self.cost_factor is None):
-            raise ValueError("give exactly one of unit_cost or cost_factor")
-        return self
+    bom: list[BomLine] = Field(default_factory=list)
+    """Bill of materials: what one piece is cut from (see ``materials``). A piece cannot be
+    sewn before its materials are in stock."""
 
 
 class SupplyTerms(Model):
@@ -328,45 +321,6 @@ class Warehouse(Model):
     [currency/unit/period]; omitted: the capacity is a hard limit. Symbol: o_W."""
 
 
-class CreditLine(Model):
-    """A revolving credit line: draw and repay any period, pay interest on what is drawn."""
-
-    limit: NonNegative | None = None
-    """Most that may be drawn at the end of any period [currency]; omitted: no limit (a
-    last-resort loan at this rate). Symbol: B̄."""
-    interest_rate: NonNegative
-    """Interest per period on the balance drawn at the end of a period, paid with the balance
-    in the next period [share/period], e.g. 0.004 for about 23 % a year on weekly periods.
-    Symbol: i_B."""
-    fee_rate: NonNegative = 0.0
-    """Commitment fee per period on the whole limit, drawn or not [share/period]. Symbol: φ."""
-
-
-class TermLoan(Model):
-    """A loan offered for the season: borrow up to an amount once, repay it in one sum."""
-
-    name: str = Field(min_length=1)
-    """Label of the loan in the plan, e.g. ``bank-spring``."""
-    amount: NonNegative
-    """Most that can be borrowed; the plan decides how much [currency]. Symbol: A[k]."""
-    period: Period
-    """Period the money arrives. Symbol: t[k]."""
-    interest_rate: NonNegative
-    """Interest per period on the amount borrowed, paid in each period after ``period`` up to
-    and including ``repayment_period`` [share/period]. Symbol: i[k]."""
-    repayment_period: Period
-    """Period the amount borrowed is paid back in one sum (after ``period``). Symbol: u[k]."""
-
-    @model_validator(mode="after")
-    def _repaid_after_borrowed(self) -> Self:
-        if self.repayment_period <= self.period:
-            raise ValueError(
-                f"repayment_period ({self.repayment_period}) must come after the period the "
-                f"money arrives ({self.period})"
-            )
-        return self
-
-
 class Cash(Model):
     """Cash position over the season."""
 
@@ -446,8 +400,11 @@ class Scenario(Model):
     """Risk aversion (CVaR of loss); omitted means risk-neutral."""
     service: Service | None = None
     """Service-level targets; omitted means none."""
+    materials: list[Material] = Field(default_factory=list)
+    """Fabrics, linings and trims that styles are cut from (``products[*].bom``); omitted:
+    materials are not modelled."""
 
-    @field_validator("products", "suppliers")
+    @field_validator("products", "suppliers", "materials")
     @classmethod
     def _unique_ids(cls, items: list[Any]) -> list[Any]:
         seen: set[str] = set()
