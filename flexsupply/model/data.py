@@ -8,7 +8,8 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand.returns import spot_return_rates
-from flexsupply.scenario import LatenessRule, Objective, Scenario, UnmetDemand
+from flexsupply.scenario import LatenessRule, Objective, Scenario, SupplyTerms, UnmetDemand
+from flexsupply.scenario.supply import MaterialTerms
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,45 @@ def model_data(scenario: Scenario) -> ModelData:
     )
 
 
-def _per_period(value: float | list[float], periods: int) -> FloatArray:
-    """Returns a price given as one number or one per period as an array ``(periods,)``."""
+def per_period(value: float | list[float], periods: int) -> FloatArray:
+    """Returns a value given as one number or one per period as an array ``(periods,)``."""
     return np.broadcast_to(np.asarray(value, dtype=float), (periods,)).copy()
+
+
+def tier_options(
+    terms: SupplyTerms | MaterialTerms, base: FloatArray
+) -> list[tuple[int, float, float, FloatArray]]:
+    """Returns the order options of one term: its own price and each all-units discount tier.
+
+    ``base`` is the term's price by period. A tier's range runs from its minimum (at least the
+    MOQ) to the next tier's minimum, capped by ``max_per_order``, both rounded inwards to the
+    order multiple; empty ranges are dropped except the last.
+
+    Returns:
+        ``(tier id, least order, largest order, price by period)`` per option [units, currency].
+    """
+    periods = len(base)
+    multiple = terms.order_multiple or 0.0
+    cap = terms.max_per_order if terms.max_per_order is not None else np.inf
+    tiers: list[tuple[int, float, FloatArray]] = [(0, terms.moq, base)]
+    for i, tier in enumerate(terms.discount_tiers):
+        cost = (
+            per_period(tier.unit_cost, periods)
+            if tier.unit_cost is not None
+            else base * float(tier.cost_factor or 0.0)
+        )
+        tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
+    options = []
+    for position, (tier_id, low, cost) in enumerate(tiers):
+        next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
+        high = min(next_low, cap)
+        if multiple > 0:
+            low = _round_to(low, multiple, up=True)
+            high = _round_to(high, multiple, up=False)
+        if low >= high and position + 1 < len(tiers):
+            continue
+        options.append((tier_id, low, high, cost))
+    return options
 
 
 def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionData:
@@ -182,11 +219,10 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
     term_count = 0
     for s, supplier in enumerate(scenario.suppliers):
         for terms in supplier.terms:
-            multiple = terms.order_multiple or 0.0
             for product_id in terms.product_ids:
                 product = scenario.products[product_index[product_id]]
                 if terms.unit_cost is not None:
-                    base = _per_period(terms.unit_cost, periods)
+                    base = per_period(terms.unit_cost, periods)
                 else:
                     factor = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
                     base = np.full(periods, factor)
@@ -195,23 +231,7 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                     capacity_use = (
                         product.standard_minutes if product.standard_minutes is not None else 1.0
                     )
-                cap = terms.max_per_order if terms.max_per_order is not None else np.inf
-                tiers: list[tuple[int, float, FloatArray]] = [(0, terms.moq, base)]
-                for i, tier in enumerate(terms.discount_tiers):
-                    cost = (
-                        _per_period(tier.unit_cost, periods)
-                        if tier.unit_cost is not None
-                        else base * float(tier.cost_factor or 0.0)
-                    )
-                    tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
-                for position, (tier_id, low, cost) in enumerate(tiers):
-                    next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
-                    high = min(next_low, cap)
-                    if multiple > 0:
-                        low = _round_to(low, multiple, up=True)
-                        high = _round_to(high, multiple, up=False)
-                    if low >= high and position + 1 < len(tiers):
-                        continue
+                for tier_id, low, high, cost in tier_options(terms, base):
                     rows.append(
                         (
                             product_index[product_id],
@@ -224,7 +244,7 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                             terms.setup_time,
                             terms.setup_cost,
                             terms.lead_time_periods,
-                            multiple,
+                            terms.order_multiple or 0.0,
                         )
                     )
                     costs.append(cost)

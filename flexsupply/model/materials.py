@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.model.data import ModelData
+from flexsupply.model.data import ModelData, per_period, tier_options
 from flexsupply.model.orders import OrderColumns, add_lot_rows
 from flexsupply.model.program import ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
@@ -85,28 +85,13 @@ def material_data(scenario: Scenario) -> MaterialData:
     term = 0
     for m, material in enumerate(scenario.materials):
         for terms in material.suppliers:
-            base = np.broadcast_to(np.asarray(terms.unit_cost, dtype=float), (periods,))
-            cap = np.full(periods, np.inf) if terms.capacity is None else terms.capacity
-            most = np.inf if terms.max_per_order is None else terms.max_per_order
-            tiers = [(0, terms.moq, base)]
-            for i, tier in enumerate(terms.discount_tiers):
-                price = (
-                    base * float(tier.cost_factor or 0.0)
-                    if tier.unit_cost is None
-                    else np.broadcast_to(np.asarray(tier.unit_cost, dtype=float), (periods,))
-                )
-                tiers.append((i + 1, max(tier.min_quantity, terms.moq), price))
-            lot = terms.order_multiple or 0.0
-            for position, (tier_id, low, price) in enumerate(tiers):
-                high = min(tiers[position + 1][1] if position + 1 < len(tiers) else np.inf, most)
-                if lot > 0:
-                    low = float(np.ceil(low / lot - 1e-9) * lot)
-                    high = float(np.floor(high / lot + 1e-9) * lot) if np.isfinite(high) else high
-                if low >= high and position + 1 < len(tiers):
-                    continue
+            cap = per_period(np.inf if terms.capacity is None else terms.capacity, periods)
+            base = per_period(terms.unit_cost, periods)
+            for tier_id, low, high, price in tier_options(terms, base):
+                lot = terms.order_multiple or 0.0
                 rows.append((m, term, tier_id, low, high, terms.lead_time_periods, lot))
-                costs.append(np.array(price, dtype=float))
-                caps.append(np.broadcast_to(np.asarray(cap, dtype=float), (periods,)).copy())
+                costs.append(price)
+                caps.append(cap)
             term += 1
     cols = list(zip(*rows, strict=True)) if rows else [()] * 7
     materials = scenario.materials
