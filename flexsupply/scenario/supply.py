@@ -51,14 +51,14 @@ class TermLoan(Model):
     name: str = Field(min_length=1)
     """Label of the loan in the plan, e.g. ``bank-spring``."""
     amount: NonNegative
-    """Most that can be borrowed; the plan decides how much [currency]. Symbol: A[k]."""
+    """Most that can be borrowed; the plan decides how much [currency]. Symbol: A[j]."""
     period: Period
-    """Period the money arrives. Symbol: t[k]."""
+    """Period the money arrives. Symbol: t_A[j]."""
     interest_rate: NonNegative
     """Interest per period on the amount borrowed, paid in each period after ``period`` up to
-    and including ``repayment_period`` [share/period]. Symbol: i[k]."""
+    and including ``repayment_period`` [share/period]. Symbol: i[j]."""
     repayment_period: Period
-    """Period the amount borrowed is paid back in one sum (after ``period``). Symbol: u[k]."""
+    """Period the amount borrowed is paid back in one sum (after ``period``). Symbol: t_R[j]."""
 
     @model_validator(mode="after")
     def _repaid_after_borrowed(self) -> Self:
@@ -78,8 +78,8 @@ class BomLine(Model):
     quantity: Annotated[float, Field(gt=0)]
     """Material in one finished piece, in the material's unit [material unit/unit]."""
     cutting_loss: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    """Share of the material cut that ends up as waste (markers, shrinkage); a piece uses
-    ``quantity / (1 − cutting_loss)``. Symbol: u[p,m] = quantity / (1 − loss)."""
+    """Share of the material cut that ends up as waste (markers, shrinkage); a piece takes
+    u[p,m] = quantity / (1 − cutting_loss) off the roll. Symbol: u[p,m]."""
 
 
 class MaterialTerms(Model):
