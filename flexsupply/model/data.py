@@ -130,10 +130,11 @@ def model_data(scenario: Scenario) -> ModelData:
         for p in products
     ]
     product_index = {product.id: p for p, product in enumerate(products)}
+    options = _option_data(scenario, product_index)
     product_data = ProductData(
         price=np.array([p.price for p in products], dtype=float),
         salvage=np.array([p.salvage_value for p in products], dtype=float),
-        holding=np.array([p.holding_cost for p in products], dtype=float),
+        holding=_holding(scenario, options),
         goodwill=np.array([p.goodwill_cost for p in products], dtype=float),
         backlog_cost=np.array([p.backlog_cost for p in products], dtype=float),
         return_rate=np.array([p.return_rate for p in products], dtype=float),
@@ -166,9 +167,28 @@ def model_data(scenario: Scenario) -> ModelData:
         reveal=reveal,
         products=product_data,
         suppliers=supplier_data,
-        options=_option_data(scenario, product_index),
+        options=options,
         presale=_presale_data(scenario, product_index),
     )
+
+
+def _holding(scenario: Scenario, options: OptionData) -> FloatArray:
+    """Returns h[p]: the fixed holding cost plus the holding rate times the unit cost.
+
+    The unit cost is the product's ``base_cost``, else the lowest price any term asks for it.
+
+    Returns:
+        Shape ``(n_products,)`` [currency/unit/period].
+    """
+    products = scenario.products
+    cheapest = np.full(len(products), np.inf)
+    if len(options.product):
+        np.minimum.at(cheapest, options.product, options.unit_cost.min(axis=1))
+    base = np.array([np.nan if p.base_cost is None else p.base_cost for p in products])
+    cost = np.where(np.isnan(base), cheapest, base)
+    rate = np.array([p.holding_rate for p in products], dtype=float)
+    fixed = np.array([p.holding_cost for p in products], dtype=float)
+    return fixed + np.where(rate > 0, rate * np.where(np.isfinite(cost), cost, 0.0), 0.0)
 
 
 def per_period(value: float | list[float], periods: int) -> FloatArray:

@@ -83,6 +83,10 @@ class Product(Model):
     """Value of a unit left in stock at the end of the horizon [currency/unit]. Symbol: v[p]."""
     holding_cost: NonNegative = 0.0
     """Cost of holding one unit in stock for one period [currency/unit/period]. Symbol: h[p]."""
+    holding_rate: Share = 0.0
+    """Holding cost as a share of the unit cost per period, added to ``holding_cost`` (the
+    textbook i·c): the unit cost is ``base_cost``, else the lowest price any supply term asks
+    [share/period], e.g. 0.005 for about 26 % a year on weekly periods. Symbol: i_h[p]."""
     goodwill_cost: NonNegative = 0.0
     """Cost of a spot sale lost for want of stock, beyond the lost margin [currency/unit].
     Symbol: g[p]."""
