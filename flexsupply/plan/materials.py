@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.model.build import ModelMap
-from flexsupply.scenario import Scenario
+
+if TYPE_CHECKING:
+    from flexsupply.model.build import ModelMap
+    from flexsupply.scenario import Scenario
 
 QUANTITY_TOLERANCE = 1e-6
 """Material orders below this are read as "no order" [material unit]."""

@@ -339,7 +339,9 @@ def _material_problems(scenario: Scenario) -> list[Problem]:
                 value = getattr(terms, field)
                 if isinstance(value, list):
                     problems += _period_list_problems(value, periods, (*loc, field), field)
-            prices = terms.unit_cost if isinstance(terms.unit_cost, list) else [terms.unit_cost]
+            prices = (
+                list(terms.unit_cost) if isinstance(terms.unit_cost, list) else [terms.unit_cost]
+            )
             for tier in terms.discount_tiers:
                 if tier.unit_cost is not None:
                     prices += (
@@ -362,4 +364,41 @@ def _material_problems(scenario: Scenario) -> list[Problem]:
                 f"{cheapest:g}, or buying {material.id} to resell would pay without limit"
             )
             problems.append(Problem(("materials", m_index, "salvage_value"), message))
+    return problems
+
+
+def presale_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the presale and loan problems that need the horizon or the product's price.
+
+    Returns:
+        One problem per balance or loan period after the horizon and per deposit expansion
+        above the product's price (for orders without a price of their own).
+    """
+    prices = {product.id: product.price for product in scenario.products}
+    periods = scenario.horizon.periods
+    problems: list[Problem] = []
+    loans = scenario.cash.loans if scenario.cash is not None else []
+    for k, loan in enumerate(loans):
+        for field in ("period", "repayment_period"):
+            value = getattr(loan, field)
+            if value > periods:
+                message = f"must be within the horizon 1..{periods}, got {value}"
+                problems.append(Problem(("cash", "loans", k, field), message))
+    for r, order in enumerate(scenario.presale):
+        if order.balance_period is not None and order.balance_period > periods:
+            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
+            problems.append(Problem(("presale", r, "balance_period"), message))
+        price = prices.get(order.product)
+        expansion = order.deposit_expansion
+        if (
+            order.price is None
+            and price is not None
+            and expansion is not None
+            and expansion > price
+        ):
+            message = (
+                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
+                f"price of {order.product}): the balance would be negative"
+            )
+            problems.append(Problem(("presale", r, "deposit_expansion"), message))
     return problems
