@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,28 +45,60 @@ class Financing:
     loans: list[LoanTaken]
     overflow: FloatArray
 
-    def to_dict(self, probabilities: FloatArray) -> dict[str, Any]:
-        """Returns the expected values per period and the loans, JSON-ready [currency, units]."""
+    def to_dict(self, probabilities: FloatArray, names: list[str]) -> dict[str, Any]:
+        """Returns the expected values per period, each scenario's, and the loans, JSON-ready.
 
-        def expected(values: FloatArray) -> list[float]:
-            return [round(float(v), 4) for v in probabilities @ values]
+        Returns:
+            ``expected`` and ``by_scenario`` tables of ``ARRAYS`` [currency; overflow in units]
+            and the ``loans`` with the amount borrowed per scenario.
+        """
 
+        def rounded(values: FloatArray) -> list[float]:
+            return [round(float(v), 4) for v in values]
+
+        arrays = dict(zip(ARRAYS, self._arrays(), strict=True))
         return {
-            "credit_balance": expected(self.balance),
-            "draws": expected(self.draws),
-            "repayments": expected(self.repayments),
-            "interest": expected(self.interest),
-            "overflow_units": expected(self.overflow),
+            "expected": {key: rounded(probabilities @ values) for key, values in arrays.items()},
+            "by_scenario": {
+                name: {key: rounded(values[w]) for key, values in arrays.items()}
+                for w, name in enumerate(names)
+            },
             "loans": [
                 {
                     "name": loan.name,
                     "period": loan.period,
                     "repayment_period": loan.repayment_period,
-                    "amount": [round(v, 4) for v in loan.amount],
+                    "amount": rounded(np.asarray(loan.amount)),
                 }
                 for loan in self.loans
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], names: list[str]) -> Financing:
+        """Returns the financing ``to_dict`` wrote, for the scenarios ``names`` in that order."""
+        tables = [
+            np.array([data["by_scenario"][name][key] for name in names], dtype=float)
+            for key in ARRAYS
+        ]
+        loans = [
+            LoanTaken(
+                str(loan["name"]),
+                int(loan["period"]),
+                int(loan["repayment_period"]),
+                [float(v) for v in loan["amount"]],
+            )
+            for loan in data.get("loans", [])
+        ]
+        balance, draws, repayments, interest, overflow = tables
+        return cls(balance, draws, repayments, interest, loans, overflow)
+
+    def _arrays(self) -> tuple[FloatArray, ...]:
+        return (self.balance, self.draws, self.repayments, self.interest, self.overflow)
+
+
+ARRAYS = ("credit_balance", "draws", "repayments", "interest", "overflow_units")
+"""The per-period tables of a Financing as plan.json names them, in ``_arrays`` order."""
 
 
 def read_financing(scenario: Scenario, model: ModelMap, x: FloatArray) -> Financing | None:

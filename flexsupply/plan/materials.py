@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,19 +52,48 @@ class MaterialUse:
     stock: FloatArray
     used: dict[str, FloatArray]
 
-    def to_dict(self, probabilities: FloatArray) -> dict[str, Any]:
-        """Returns the expected values per period, JSON-ready [material unit]."""
+    def to_dict(self, probabilities: FloatArray, names: list[str]) -> dict[str, Any]:
+        """Returns the expected values per period and each scenario's, JSON-ready.
 
-        def expected(values: FloatArray) -> list[float]:
-            return [round(float(v), 4) for v in probabilities @ values]
+        Returns:
+            ``material``, ``unit`` and ``expected`` and ``by_scenario`` tables of ``ordered``,
+            ``stock`` and ``used`` per style [material unit].
+        """
+
+        def rounded(values: FloatArray) -> list[float]:
+            return [round(float(v), 4) for v in values]
+
+        def tables(pick: Any) -> dict[str, Any]:
+            return {
+                "ordered": rounded(pick(self.ordered)),
+                "stock": rounded(pick(self.stock)),
+                "used": {style: rounded(pick(values)) for style, values in self.used.items()},
+            }
 
         return {
             "material": self.material,
             "unit": self.unit,
-            "ordered": expected(self.ordered),
-            "stock": expected(self.stock),
-            "used": {style: expected(values) for style, values in self.used.items()},
+            "expected": tables(lambda values: probabilities @ values),
+            "by_scenario": {
+                name: tables(lambda values, w=w: values[w]) for w, name in enumerate(names)
+            },
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], names: list[str]) -> MaterialUse:
+        """Returns the material ``to_dict`` wrote, for the scenarios ``names`` in that order."""
+        by = data["by_scenario"]
+        styles = list(by[names[0]]["used"]) if names else []
+        return cls(
+            material=str(data["material"]),
+            unit=str(data["unit"]),
+            ordered=np.array([by[name]["ordered"] for name in names], dtype=float),
+            stock=np.array([by[name]["stock"] for name in names], dtype=float),
+            used={
+                style: np.array([by[name]["used"][style] for name in names], dtype=float)
+                for style in styles
+            },
+        )
 
 
 def read_materials(
@@ -126,10 +156,21 @@ def _orders(scenario: Scenario, model: ModelMap, quantity: FloatArray) -> list[M
 
 
 def materials_dict(
-    uses: list[MaterialUse], orders: list[MaterialOrder], probabilities: FloatArray
+    uses: list[MaterialUse],
+    orders: list[MaterialOrder],
+    probabilities: FloatArray,
+    names: list[str],
 ) -> dict[str, Any]:
-    """Returns the materials table and orders as JSON-ready data."""
+    """Returns the material orders and the materials table as JSON-ready data."""
     return {
         "orders": [asdict(order) for order in orders],
-        "by_material": [use.to_dict(probabilities) for use in uses],
+        "by_material": [use.to_dict(probabilities, names) for use in uses],
     }
+
+
+def materials_from_dict(
+    data: Mapping[str, Any], names: list[str]
+) -> tuple[list[MaterialUse], list[MaterialOrder]]:
+    """Returns the materials table and orders ``materials_dict`` wrote."""
+    uses = [MaterialUse.from_dict(item, names) for item in data["by_material"]]
+    return uses, [MaterialOrder(**order) for order in data["orders"]]

@@ -15,7 +15,12 @@ import numpy as np
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 from flexsupply.plan.financing import Financing
-from flexsupply.plan.materials import MaterialOrder, MaterialUse, materials_dict
+from flexsupply.plan.materials import (
+    MaterialOrder,
+    MaterialUse,
+    materials_dict,
+    materials_from_dict,
+)
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -247,9 +252,11 @@ class Plan:
             },
         }
         if self.financing is not None:
-            data["financing"] = self.financing.to_dict(probs)
+            data["financing"] = self.financing.to_dict(probs, self.scenarios)
         if self.materials is not None:
-            data["materials"] = materials_dict(self.materials, self.material_orders, probs)
+            data["materials"] = materials_dict(
+                self.materials, self.material_orders, probs, self.scenarios
+            )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
         return data
@@ -284,6 +291,10 @@ class Plan:
         }
         stochastic = data.get("stochastic")
         cash = checked.cash
+        financing, materials = data.get("financing"), data.get("materials")
+        uses, material_orders = (
+            (None, []) if materials is None else materials_from_dict(materials, names)
+        )
         return cls(
             scenario_name=checked.scenario,
             currency=checked.currency,
@@ -317,6 +328,9 @@ class Plan:
             stochastic=None if stochastic is None else _stochastic(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
+            financing=None if financing is None else Financing.from_dict(financing, names),
+            materials=uses,
+            material_orders=material_orders,
         )
 
     @classmethod
