@@ -120,3 +120,20 @@ def test_overflow_store_takes_the_excess_at_its_price(backend: str) -> None:
     assert plan.financing.overflow[0] == pytest.approx([40, 0], abs=1e-6)
     assert plan.kpis.costs["overflow_storage"] == pytest.approx(60)
     assert plan.objective == pytest.approx(2000 - 1000 - 60)
+
+
+def test_fee_on_a_line_without_limit_is_rejected() -> None:
+    line = "      credit_line: {interest_rate: 0.01, fee_rate: 0.001}"
+
+    with pytest.raises(fs.ScenarioError, match="fee_rate is charged on the limit"):
+        fs.loads(SHORT_OF_CASH.format(initial=500, financing=line))
+
+
+def test_loan_repaid_before_it_arrives_is_rejected() -> None:
+    loan = (
+        "      loans: [{name: bank, amount: 800, period: 2, interest_rate: 0.02, "
+        "repayment_period: 2}]"
+    )
+
+    with pytest.raises(fs.ScenarioError, match="repayment_period \\(2\\) must come after"):
+        fs.loads(SHORT_OF_CASH.format(initial=500, financing=loan))

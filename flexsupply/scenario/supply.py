@@ -42,7 +42,14 @@ class CreditLine(Model):
     in the next period [share/period], e.g. 0.004 for about 23 % a year on weekly periods.
     Symbol: i_B."""
     fee_rate: NonNegative = 0.0
-    """Commitment fee per period on the whole limit, drawn or not [share/period]. Symbol: φ."""
+    """Commitment fee per period on the whole limit, drawn or not [share/period]; needs a
+    ``limit``. Symbol: φ."""
+
+    @model_validator(mode="after")
+    def _fee_needs_limit(self) -> Self:
+        if self.fee_rate > 0 and self.limit is None:
+            raise ValueError("fee_rate is charged on the limit: give a limit or drop fee_rate")
+        return self
 
 
 class TermLoan(Model):
