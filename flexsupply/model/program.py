@@ -132,6 +132,7 @@ class ProgramBuilder:
     _coefs: list[FloatArray] = field(default_factory=list)
     _cost_cols: list[IntArray] = field(default_factory=list)
     _cost_coefs: list[FloatArray] = field(default_factory=list)
+    _shifts: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
     n_columns: int = 0
     n_rows: int = 0
 
@@ -206,6 +207,11 @@ class ProgramBuilder:
         self._cols.append(cols_b[keep].astype(np.int64))
         self._coefs.append(coefs_b[keep].astype(float))
 
+    def add_to_bounds(self, rows: IntArray, amount: float | FloatArray) -> None:
+        """Adds ``amount`` to both bounds of ``rows`` (broadcast): a constant moved to the right."""
+        rows_b, amount_b = np.broadcast_arrays(rows, np.asarray(amount, dtype=float))
+        self._shifts.append((rows_b.ravel().astype(np.int64), amount_b.ravel().astype(float)))
+
     def add_objective(self, cols: IntArray, coefs: float | FloatArray) -> None:
         """Adds ``coefs`` to the objective coefficients of ``cols`` (broadcast together)."""
         cols_b, coefs_b = np.broadcast_arrays(cols, np.asarray(coefs, dtype=float))
@@ -233,12 +239,17 @@ class ProgramBuilder:
             cat(self._cost_cols, np.int64),  # type: ignore[arg-type]
             cat(self._cost_coefs, float),  # type: ignore[arg-type]
         )
+        row_lower: FloatArray = cat(self._row_lower, float)  # type: ignore[arg-type,assignment]
+        row_upper: FloatArray = cat(self._row_upper, float)  # type: ignore[arg-type,assignment]
+        for shifted, amount in self._shifts:
+            np.add.at(row_lower, shifted, amount)
+            np.add.at(row_upper, shifted, amount)
         return LinearProgram(
             objective=objective,
             offset=self.offset,
             matrix=matrix,
-            row_lower=cat(self._row_lower, float),  # type: ignore[arg-type]
-            row_upper=cat(self._row_upper, float),  # type: ignore[arg-type]
+            row_lower=row_lower,
+            row_upper=row_upper,
             col_lower=cat(self._col_lower, float),  # type: ignore[arg-type]
             col_upper=cat(self._col_upper, float),  # type: ignore[arg-type]
             integer=cat(self._integer, bool),  # type: ignore[arg-type]
