@@ -46,3 +46,26 @@ def test_orders_frame_matches_the_order_list(plan: fs.Plan) -> None:
 def test_unknown_table_is_a_clear_error(plan: fs.Plan) -> None:
     with pytest.raises(fs.FlexsupplyError, match="choose one of orders, purchase_orders, "):
         plan.to_frame("nope")
+
+
+def test_materials_and_financing_round_trip_through_the_plan_file(tmp_path: Path) -> None:
+    scenario = fs.load(Path(__file__).parents[1] / "scenarios" / "fabric-and-credit.yaml")
+    plan = fs.solve(scenario)
+    plan.to_json(tmp_path / "plan.json")
+
+    read = fs.Plan.from_json(tmp_path / "plan.json")
+
+    assert read.financing is not None
+    assert plan.financing is not None
+    assert read.financing.balance == pytest.approx(plan.financing.balance, abs=1e-4)
+    assert read.financing.loans[0].name == "season-loan"
+    assert read.material_orders == plan.material_orders
+    assert read.materials is not None
+    assert [use.material for use in read.materials] == ["POPLIN", "LINEN", "BUTTON"]
+    written, again = plan.to_dict(), read.to_dict()
+    # The file keeps each scenario's numbers; expected values are recomputed from them.
+    assert [m["by_scenario"] for m in again["materials"]["by_material"]] == [
+        m["by_scenario"] for m in written["materials"]["by_material"]
+    ]
+    assert again["financing"]["by_scenario"] == written["financing"]["by_scenario"]
+    assert again["financing"]["loans"] == written["financing"]["loans"]

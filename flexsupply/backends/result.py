@@ -94,6 +94,8 @@ class SolverResult:
     stop: str = "gap"
     """What ended the search: ``gap`` (the gap asked for was proven), ``node_limit`` or
     ``time_limit``. Only ``time_limit`` depends on the machine's speed and load."""
+    method: str = "monolithic"
+    """The solve method that made it: ``monolithic`` or ``decompose``."""
 
     @property
     def gap(self) -> float:

@@ -14,14 +14,11 @@ from typing import Any, TypeVar, cast
 import click
 
 from flexsupply.backends import BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND
+from flexsupply.cli.set_option import SET_HELP
 from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SET_HELP = (
-    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
-    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
-)
 GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
 _FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method", "node_limit")
 
@@ -99,8 +96,8 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
         click.option(
             "--method",
             default=None,
-            metavar="auto|monolithic",
-            help="Solve method (default auto). Overrides the profile.",
+            metavar="auto|monolithic|decompose",
+            help="Solve method (default auto: decompose seasons of many styles). Overrides the profile.",
         ),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP),
     ]

@@ -55,6 +55,8 @@ class SolverData(_Data):
     seconds: float | None = None
     """Wall-clock solve time [seconds] in plans written before the run record took it."""
     message: str = ""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` or ``decompose`` (plans written before it lack this)."""
 
 
 class RunData(_Data):
@@ -199,6 +201,29 @@ class CapacityData(_Data):
     """The supplier's capacity unit, e.g. ``sewing minutes`` (older plan files lack it)."""
 
 
+class MaterialTableData(_Data):
+    """One material through the season, expected over scenarios [material unit]."""
+
+    ordered: list[float]
+    stock: list[float]
+    used: dict[str, list[float]]
+    """Material used per style and period."""
+
+
+class MaterialData(_Data):
+    """One material of the materials table (plans without materials lack it)."""
+
+    material: str
+    unit: str
+    expected: MaterialTableData
+
+
+class MaterialsData(_Data):
+    """The plan's materials: only the table the report shows."""
+
+    by_material: list[MaterialData]
+
+
 class PlanData(_Data):
     """Everything the report shows, as ``Plan.to_dict`` writes it."""
 
@@ -225,6 +250,7 @@ class PlanData(_Data):
     cash_summary: CashSummaryData | None = None
     reorder_rules: RulesData | None = None
     run: RunData | None = None
+    materials: MaterialsData | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

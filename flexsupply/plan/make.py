@@ -10,6 +10,8 @@ from flexsupply.backends.result import SolverResult
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.financing import read_financing
+from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
 from flexsupply.plan.rules import derive_rules
 from flexsupply.scenario import Scenario
@@ -90,6 +92,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
     used, available = capacity_use(scenario, model, x, probs)
     orders = read_orders(scenario, model, x)
     reveal_period = data.reveal + 1 if data.reveal < periods else None
+    materials = read_materials(scenario, model, x)
     return Plan(
         scenario_name=scenario.name,
         currency=scenario.horizon.currency,
@@ -101,6 +104,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         stop=result.stop,
         backend=result.backend,
         engine=result.engine,
+        method=result.method,
         kpis=kpis,
         orders=orders,
         products=scenario.product_ids,
@@ -134,6 +138,9 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
             list(probs),
             reveal_period,
         ),
+        financing=read_financing(scenario, model, x),
+        materials=None if materials is None else materials[0],
+        material_orders=[] if materials is None else materials[1],
     )
 
 
@@ -158,7 +165,7 @@ def read_orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Orde
         s = int(opts.supplier[o])
         switched = switch_cols[o, t, w] >= 0
         setup = float(opts.setup_cost[o]) if switched else 0.0
-        goods = q * float(opts.unit_cost[o])
+        goods = q * float(opts.unit_cost[o, t])
         upfront = float(sups.upfront_share[s])
         orders.append(
             Order(
@@ -168,7 +175,7 @@ def read_orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Orde
                 arrival_period=int(t + opts.lead_time[o]) + 1,
                 quantity=q,
                 good_units=round(q * float(sups.good_share[s]), 6),
-                unit_cost=float(opts.unit_cost[o]),
+                unit_cost=float(opts.unit_cost[o, t]),
                 total_cost=round(goods + setup, 6),
                 tier=int(opts.tier[o]),
                 scenario=None if t < model.data.reveal else model.demand.names[int(w)],

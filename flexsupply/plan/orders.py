@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -43,3 +45,15 @@ class Order:
     capacity_used: float = 0.0
     """Supplier capacity the order takes: units times capacity per unit plus setup time, in
     the supplier's capacity unit."""
+
+
+def order_dict(order: Order) -> dict[str, Any]:
+    """Returns an order as plan.json holds it: a whole quantity as an int, nan as None."""
+    data = {
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in asdict(order).items()
+    }
+    data = {k: round(v, 6) if isinstance(v, float) else v for k, v in data.items()}
+    if float(order.quantity).is_integer():
+        data["quantity"] = int(order.quantity)
+    return data

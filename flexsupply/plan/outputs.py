@@ -31,6 +31,7 @@ from flexsupply.plan.season_tables import (
     kpis_table,
     presale_table,
 )
+from flexsupply.plan.supply_tables import financing_table, material_orders_table, materials_table
 from flexsupply.plan.tables import Table
 from flexsupply.plan.workbook import write_workbook
 
@@ -49,7 +50,8 @@ TABLE_NAMES = (
 
 if TYPE_CHECKING:
     from flexsupply.plan.plan import Plan
-"""The tables of a plan, in the order they are written (CSV file stems and sheet names)."""
+"""The tables of every plan, in the order they are written (CSV file stems and sheet names);
+plans with materials or financing add theirs after them."""
 
 
 def plan_tables(plan: Plan) -> list[Table]:
@@ -57,9 +59,10 @@ def plan_tables(plan: Plan) -> list[Table]:
 
     Quantities are in units (pieces), money in the plan's currency, shares as fractions
     (0.95 = 95 %). Period columns are 1-based; when the scenario has a start date, each period
-    column is followed by a column with the period's first day.
+    column is followed by a column with the period's first day. Plans with materials add
+    material_orders and materials, plans with financing or an overflow store add financing.
     """
-    return [
+    tables = [
         orders_table(plan),
         purchase_orders_table(plan),
         reorder_rules_table(plan),
@@ -69,6 +72,11 @@ def plan_tables(plan: Plan) -> list[Table]:
         kpis_table(plan),
         presale_table(plan),
     ]
+    if plan.materials is not None:
+        tables += [material_orders_table(plan), materials_table(plan)]
+    if plan.financing is not None:
+        tables.append(financing_table(plan))
+    return tables
 
 
 def table_frame(plan: Plan, name: str) -> Any:

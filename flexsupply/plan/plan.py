@@ -15,8 +15,15 @@ import numpy as np
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
-from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order
-from flexsupply.plan.rules import ReorderRule, rules_dict, rules_from_dict
+from flexsupply.plan.financing import Financing
+from flexsupply.plan.materials import (
+    MaterialOrder,
+    MaterialUse,
+    materials_dict,
+    materials_from_dict,
+)
+from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order, order_dict
+from flexsupply.plan.rules import ReorderRule, rules_from_dict, rules_section
 from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
 
 __all__ = ["QUANTITY_TOLERANCE", "Kpis", "Order", "Plan", "PresaleService", "StochasticReport"]
@@ -44,9 +51,9 @@ class Kpis:
     expected_profit: float
     revenue: float
     costs: dict[str, float]
-    """Cost by kind (``COST_KINDS``): purchase, setup, onboarding, holding, goodwill, backlog,
+    """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
-    deposits earn beyond their face value)."""
+    deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
@@ -158,6 +165,14 @@ class Plan:
     only ``time_limit`` means another run of the same input may give another plan."""
     run: RunRecord | None = None
     """When the plan was made and how long it took (``plan/run.py``), kept apart from the plan."""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
+    financing: Financing | None = None
+    """Credit, loans and overflow storage per period (None when the scenario offers none)."""
+    materials: list[MaterialUse] | None = None
+    """Material ordered, in stock and used per style (None when materials are not modelled)."""
+    material_orders: list[MaterialOrder] = field(default_factory=list)
+    """Material orders by period."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -187,6 +202,7 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
+                "method": self.method,
                 "message": self.solver_message,
             },
             "stopped_by": self.stop,
@@ -197,7 +213,7 @@ class Plan:
                 "start_date": None if self.start_date is None else self.start_date.isoformat(),
             },
             "kpis": _clean(asdict(self.kpis)),
-            "orders": [_order_dict(order) for order in self.orders],
+            "orders": [order_dict(order) for order in self.orders],
             "demand_scenarios": [
                 {"name": name, "probability": p}
                 for name, p in zip(self.scenarios, self.probabilities, strict=True)
@@ -240,18 +256,19 @@ class Plan:
             if self.cash is None
             else {**cash_summary(self.cash, self.probabilities), "floor": self.cash_floor},
         }
+        if self.financing is not None:
+            data["financing"] = self.financing.to_dict(probs, self.scenarios)
+        if self.materials is not None:
+            data["materials"] = materials_dict(
+                self.materials, self.material_orders, probs, self.scenarios
+            )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
             del data["stochastic"]["seconds"]
         if self.reorder_rules:
-            data["reorder_rules"] = {
-                "observable": "spot demand of the style in the periods before the reveal [pcs]",
-                "reveal_period": self.reveal_period,
-                "expected_profit_following_rules": _num(math.nan)
-                if self.rules_profit is None
-                else round(self.rules_profit, 2),
-                "rules": rules_dict(self.reorder_rules),
-            }
+            data["reorder_rules"] = rules_section(
+                self.reveal_period, self.reorder_rules, self.rules_profit
+            )
         if self.run is not None:
             data["run"] = self.run.to_dict()
             if self.stochastic is not None:
@@ -294,6 +311,10 @@ class Plan:
             }
         cash = checked.cash
         rules = data.get("reorder_rules") or {}
+        financing, materials = data.get("financing"), data.get("materials")
+        uses, material_orders = (
+            (None, []) if materials is None else materials_from_dict(materials, names)
+        )
         return cls(
             scenario_name=checked.scenario,
             currency=checked.currency,
@@ -331,9 +352,13 @@ class Plan:
             reorder_rules=rules_from_dict(rules.get("rules") or []),
             rules_profit=rules.get("expected_profit_following_rules"),
             solver_message=checked.solver.message,
+            method=checked.solver.method,
             stochastic=None if stochastic is None else _stochastic(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
+            financing=None if financing is None else Financing.from_dict(financing, names),
+            materials=uses,
+            material_orders=material_orders,
         )
 
     @classmethod
@@ -369,13 +394,6 @@ class Plan:
         from flexsupply.plan.outputs import table_frame
 
         return table_frame(self, name)
-
-
-def _order_dict(order: Order) -> dict[str, Any]:
-    data: dict[str, Any] = _clean(asdict(order))
-    if float(order.quantity).is_integer():
-        data["quantity"] = int(order.quantity)
-    return data
 
 
 def _restored(value: Any) -> Any:

@@ -124,6 +124,21 @@ def rules_dict(rules: list[ReorderRule]) -> list[dict[str, object]]:
     return [asdict(rule) for rule in rules]
 
 
+def rules_section(
+    reveal_period: int | None, rules: list[ReorderRule], profit: float | None
+) -> dict[str, Any]:
+    """Returns the ``reorder_rules`` key of plan.json: what is observed, the rules, their profit.
+
+    ``profit`` is the expected profit of following the rules [currency] (None: not feasible).
+    """
+    return {
+        "observable": "spot demand of the style in the periods before the reveal [pcs]",
+        "reveal_period": reveal_period,
+        "expected_profit_following_rules": None if profit is None else round(profit, 2),
+        "rules": rules_dict(rules),
+    }
+
+
 def rules_from_dict(data: list[dict[str, Any]]) -> list[ReorderRule]:
     """Returns the rules ``rules_dict`` wrote (plan.json's ``reorder_rules.rules``)."""
     return [

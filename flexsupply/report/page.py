@@ -1,4 +1,4 @@
-"""The report page: KPI header, chart sections, orders table, one self-contained HTML text."""
+"""The report page: KPI header, chart sections, orders and materials tables, one HTML text."""
 
 from __future__ import annotations
 
@@ -118,6 +118,7 @@ def page_html(plan: PlanData, sections: list[ChartSection], version: str) -> str
         rules_html(plan),
         *(_section_html(section) for section in sections),
         orders_html(plan),
+        _materials_table(plan),
         "</main>",
         f"<footer>Made by flexsupply {escape(version)} from the plan of scenario "
         f"{escape(plan.scenario)}.</footer>",
@@ -212,4 +213,38 @@ def _section_html(section: ChartSection) -> str:
     return (
         f'<section><h2>{escape(section.title)}</h2><figure class="chart" id="{section.chart_id}">'
         f"<figcaption>{escape(section.caption)}</figcaption>\n{body}\n</figure></section>"
+    )
+
+
+def _materials_table(plan: PlanData) -> str:
+    """Returns the material panel: per material, what is bought, used by each style and left.
+
+    Returns:
+        A section with one row per material (expected over scenarios, in its own unit), or an
+        empty string for a plan without materials.
+    """
+    if plan.materials is None:
+        return ""
+    head = (
+        "<tr><th>material</th><th class=num>ordered</th><th>used by style</th>"
+        "<th class=num>first ordered</th><th class=num>left at the end</th></tr>"
+    )
+    rows = []
+    for item in plan.materials.by_material:
+        table, unit = item.expected, escape(item.unit)
+        used = ", ".join(
+            f"{escape(style)} {sum(values):,.0f}" for style, values in table.used.items()
+        )
+        first = next((t + 1 for t, v in enumerate(table.ordered) if v > 0), None)
+        cells = [
+            f"<td>{escape(item.material)}</td>",
+            f"<td class=num>{sum(table.ordered):,.0f} {unit}</td>",
+            f"<td>{used} {unit}</td>",
+            f"<td class=num>{'—' if first is None else first}</td>",
+            f"<td class=num>{table.stock[-1] if table.stock else 0:,.0f} {unit}</td>",
+        ]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        '<section><h2>Materials</h2><table id="materials-table">'
+        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></section>"
     )

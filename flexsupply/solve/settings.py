@@ -39,6 +39,8 @@ class SettingsFlags(TypedDict, total=False):
     warm_start: bool | None
     method: str | None
     node_limit: int | None
+    dask: str | None
+    workers: int | None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,13 @@ class SolveSettings:
     warm_start: bool | None = None
     """Hand the engine a heuristic first plan; None: when a time limit is set."""
     method: str = "auto"
+    """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``,
+    ``decompose``)."""
+    dask: str | None = None
+    """Dask scheduler address (``local``: a LocalCluster) for the decomposition's subproblems;
+    None: local processes."""
+    workers: int | None = None
+    """Processes or Dask workers for the decomposition's subproblems; None: all cores."""
     """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``)."""
     node_limit: int | None = None
     """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
