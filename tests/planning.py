@@ -18,12 +18,17 @@ def plan_for(text: str, backend: str) -> fs.Plan:
     return plan
 
 
-def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> float:
+def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> tuple[float, bool]:
     """Returns the objective of ``plan``'s orders, recomputed apart from the plan's own code.
 
     The model is built again; every order column and its switch is fixed at the plan's
-    quantity (zero where the plan orders nothing) and ``backend`` solves what is left (stock,
-    sales, shipments, cash: an LP) to optimality.
+    quantity (zero where the plan orders nothing) and ``backend`` solves what is left to
+    optimality: stock, sales, shipments and cash, plus any other whole decision of the season
+    (material lots, credit) the plan files do not show.
+
+    Returns:
+        The objective, and whether what was left is an LP (then the plan, whose rounding keeps
+        the engine's other whole decisions, must be worth exactly it; otherwise at most it).
     """
     from dataclasses import replace
 
@@ -43,7 +48,8 @@ def rounded_plan_value(scenario: fs.Scenario, plan: fs.Plan, backend: str) -> fl
         replace(program, col_lower=lower, col_upper=upper), SolverOptions()
     )
     assert result.status == "optimal", result.message
-    return result.objective
+    others = np.setdiff1d(np.flatnonzero(program.integer), fixed)
+    return result.objective, len(others) == 0
 
 
 def order_values(scenario: fs.Scenario, plan: fs.Plan, model: Any, n_columns: int) -> Any:

@@ -113,7 +113,7 @@ def test_scenario_solves_on_each_backend(name: str, backend: str) -> None:
     assert plan.status in ("optimal", "feasible")
     if EXPECTED[name].slow is None:
         # Proven by the engine; only the rounding to whole pieces may cost a little.
-        assert plan.gap < 1e-3
+        assert plan.gap < 5e-3
     assert plan.kpis.expected_profit == pytest.approx(plan.objective, rel=1e-6, abs=1e-6)
     assert plan.orders
 
@@ -132,9 +132,11 @@ def test_every_output_orders_whole_pieces_worth_the_profit_reported(
         with (tmp_path / f"{table}.csv").open(encoding="utf-8") as stream:
             quantities = [row["quantity"] for row in csv.DictReader(stream)]
         assert all(re.fullmatch(r"\d+", text) for text in quantities), table
-    assert plan.objective == pytest.approx(
-        rounded_plan_value(fs.load(SCENARIOS / name), plan, backend), rel=1e-7, abs=1e-4
-    )
+    value, exact = rounded_plan_value(fs.load(SCENARIOS / name), plan, backend)
+    if exact:
+        assert plan.objective == pytest.approx(value, rel=1e-7, abs=1e-4)
+    else:
+        assert plan.objective <= value + 1e-4 * max(1.0, abs(value))
     assert plan.bound >= plan.objective - 1e-6 * abs(plan.objective)
 
 
