@@ -4,6 +4,7 @@ from flexsupply.errors import BackendError, FlexsupplyError, ScenarioError, Solv
 from flexsupply.plan import Kpis, Order, Plan
 from flexsupply.scenario import Scenario, dump, load, loads
 from flexsupply.solve.engine import solve
+from flexsupply.solve.settings import SolveSettings
 
 __all__ = [
     "BackendError",
@@ -14,6 +15,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SolveError",
+    "SolveSettings",
     "dump",
     "load",
     "loads",
