@@ -76,7 +76,8 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
             type=click.FloatRange(min=0, min_open=True),
             default=None,
             help=f"Stop after this many seconds with the best plan found{scope}; the limit covers "
-            "the whole command. Overrides the profile.",
+            "the whole solve (sampling, building, warm start, engine, report). Overrides the "
+            "profile.",
         ),
         click.option(
             "--gap",

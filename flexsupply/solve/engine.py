@@ -12,7 +12,7 @@ from typing import Unpack
 from flexsupply.backends import DEFAULT_BACKEND, Progress, SolverResult, Status, get_backend
 from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
-from flexsupply.errors import SolveError
+from flexsupply.errors import BackendError, SolveError
 from flexsupply.heuristics.whole_pieces import whole_orders
 from flexsupply.model import ModelMap, build_program
 from flexsupply.model.program import LinearProgram
@@ -102,12 +102,17 @@ def solve_within(
     Raises:
         SolveError: no plan; BackendError: unusable settings (before any work).
     """
-    settings.check()
+    engine = settings.check()
     started_at, started = datetime.now(UTC), time.perf_counter()
     method = get_method(settings.method)
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(settings.backend)
     program, model = build_program(scenario, futures)
+    if program.integer.any() and not engine.mip:
+        raise BackendError(
+            f"{engine.label} solves no integer programs, and this scenario needs one (order "
+            "switches, MOQs or integer orders); choose an engine that does"
+        )
     if settings.log:
         for words in model.formulation:
             print(f"formulation: {words}")

@@ -369,6 +369,7 @@ def simulate(
         TimeLimitReached: no time was left for the plan or the mean-demand baseline.
     """
     settings = settings or SolveSettings()
+    settings.check()
     deadline = Deadline(settings.time_limit, clock)
     if first_stage is None:
         from flexsupply.solve.engine import solve_within

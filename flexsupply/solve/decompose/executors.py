@@ -68,7 +68,7 @@ class Executor:
                 self._cluster = distributed.LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     processes=self._processes,
                 )
                 self._client = distributed.Client(self._cluster)
