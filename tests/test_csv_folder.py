@@ -100,3 +100,15 @@ def test_nothing_in_a_file_is_dropped_silently(
         str(problem).startswith(f"{tmp_path / file}{where} ") and message in problem.message
         for problem in caught.value.problems
     ), caught.value
+
+
+def test_writing_over_an_older_season_leaves_none_of_its_tables(tmp_path: Path) -> None:
+    write_csv_folder(loads(template_text("spring-drop")), tmp_path)
+    (tmp_path / "README.txt").write_text("kept")
+    minimal = loads(template_text("minimal"))
+
+    write_csv_folder(minimal, tmp_path)
+
+    assert read_csv_folder(tmp_path) == minimal
+    assert not (tmp_path / "presale.csv").exists()
+    assert (tmp_path / "README.txt").read_text() == "kept"
