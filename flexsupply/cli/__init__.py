@@ -11,6 +11,7 @@ from flexsupply.cli.batch import batch
 from flexsupply.cli.compare import compare
 from flexsupply.cli.forecast import forecast
 from flexsupply.cli.init import init
+from flexsupply.cli.replan import replan
 from flexsupply.cli.report import report
 from flexsupply.cli.schema import schema
 from flexsupply.cli.simulate import simulate
@@ -31,7 +32,7 @@ def main(debug: bool) -> None:
     """
 
 
-for _command in (validate, solve, forecast, simulate):
+for _command in (validate, solve, forecast, simulate, replan):
     main.add_command(_command)
 for _command in (init, schema, solvers):
     main.add_command(_command)

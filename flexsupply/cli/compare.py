@@ -27,22 +27,30 @@ def compare(
     Each input is a plan.json written by `flexsupply solve --out-dir` (or that folder), or a
     scenario file, which is solved first. Rows: expected profit, fill rate, presale on time,
     leftover units, cash low point, order cost, units from each supplier, solver status and gap.
+    With two plans the table is followed by the orders the second adds, changes or cancels
+    (a plan from `flexsupply replan` is compared from its first period on).
 
     Example: flexsupply compare out/base/plan.json out/moq50/plan.json scenarios/dual-sourcing.yaml
     """
     from flexsupply.plan.compare import (
-        compare_files,
+        compare_plans,
         comparison_csv,
         comparison_json,
         comparison_table,
+        read_plan_input,
+        unique_labels,
     )
+    from flexsupply.plan.order_changes import order_changes, order_changes_table
     from flexsupply.solve.profiles import find_profile
 
     profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
-    comparison = compare_files(inputs, profile.backend, **profile.solve_arguments())
+    plans = [read_plan_input(path, profile.backend, **profile.solve_arguments()) for path in inputs]
+    comparison = compare_plans(plans, unique_labels(inputs), [str(path) for path in inputs])
     if output_format == "json":
         click.echo(comparison_json(comparison), nl=False)
     elif output_format == "csv":
         click.echo(comparison_csv(comparison), nl=False)
     else:
         click.echo(comparison_table(comparison))
+        if len(plans) == 2:
+            click.echo("\n" + order_changes_table(order_changes(*plans)))

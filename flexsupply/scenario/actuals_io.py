@@ -147,7 +147,7 @@ def loads_actuals_csv(text: str, scenario: Scenario, source: str = "<string>") -
         Problem(p.loc, p.message, source, line_of(p.loc)) for p in check_actuals(actuals, scenario)
     ]
     if found:
-        raise ScenarioError(found, source)
+        raise ScenarioError(sorted(found, key=lambda p: p.line or 0), source)
     return actuals
 
 
