@@ -16,8 +16,11 @@ moves up, one selling half moves down, and both become more certain.
 
 Demand stated as scenarios is updated by Bayes' rule on the scenarios: π'[ω] ∝ π[ω]·Π_{p,t}
 Poisson(x[p,t] | D[ω,p,t]) over the elapsed periods; scenarios left with less than
-``MIN_POSTERIOR`` of the probability are dropped. Sales are read as demand: a period that sold
-out understates it (censoring is not corrected).
+``MIN_POSTERIOR`` of the probability are dropped.
+
+Sales are demand only when stock lasted. A period a style sold out in says only that demand
+was at least the sales: the scenario update uses P(D ≥ x) there (a censored likelihood), and the
+Gamma–Poisson update leaves the period out (its count and its exposure).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from scipy import stats
 
 from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand.distribution import DemandModel
@@ -64,24 +69,29 @@ class SalesUpdate:
     updated: BoolArray
 
 
-def sales_update(model: DemandModel, sales: FloatArray) -> SalesUpdate:
+def sales_update(
+    model: DemandModel, sales: FloatArray, sold_out: BoolArray | None = None
+) -> SalesUpdate:
     """Updates a demand model with the spot sales of its first periods.
 
     Args:
         model: the demand model (usually after the presale update).
         sales: realised spot sales, shape ``(n_products, n_elapsed)`` [units], for periods
             1..n_elapsed; NaN where a style's sales are not known (it is left as it is).
+        sold_out: where the style ran out of stock, same shape (default: nowhere); those
+            periods are left out.
 
     Returns:
         ``SalesUpdate``; products without expected demand in the elapsed periods or without
         uncertainty keep their model.
     """
     elapsed = sales.shape[1]
+    observed = np.ones(sales.shape, dtype=bool) if sold_out is None else ~sold_out
     mean = model.mean()
-    past = mean[:, :elapsed]
+    past = np.where(observed, mean[:, :elapsed], 0.0)
     season = mean.sum(axis=1)
     seen = past.sum(axis=1)
-    counts = sales.sum(axis=1)
+    counts = np.where(observed, sales, 0.0).sum(axis=1)
     cv2 = model.multiplier_cv2()
     updated = np.isfinite(counts) & (seen > 0) & (cv2 > 0)
     safe = np.where(updated, 1.0, np.nan)
@@ -102,13 +112,17 @@ def sales_update(model: DemandModel, sales: FloatArray) -> SalesUpdate:
     return SalesUpdate(model, after, prior, posterior, counts, exposure, weight, updated)
 
 
-def reweight_scenarios(demand: DemandScenarios, sales: FloatArray) -> DemandScenarios:
+def reweight_scenarios(
+    demand: DemandScenarios, sales: FloatArray, sold_out: BoolArray | None = None
+) -> DemandScenarios:
     """Updates scenario probabilities with the spot sales of the first periods (Bayes' rule).
 
     Args:
         demand: the demand scenarios, units ``(Ω, n_products, T)`` [units].
         sales: realised spot sales, shape ``(n_products, n_elapsed)`` [units]; NaN where not
             known (left out of the likelihood).
+        sold_out: where the style ran out of stock, same shape (default: nowhere); there the
+            likelihood is P(D ≥ sales).
 
     Returns:
         The scenarios with posterior probabilities (those below ``MIN_POSTERIOR`` dropped), all
@@ -118,7 +132,11 @@ def reweight_scenarios(demand: DemandScenarios, sales: FloatArray) -> DemandScen
     known = np.isfinite(sales)
     rate = np.maximum(demand.units[:, :, :elapsed], POISSON_FLOOR)
     x = np.where(known, sales, 0.0)[None]
-    log_likelihood = np.where(known[None], x * np.log(rate) - rate, 0.0).sum(axis=(1, 2))
+    censored = np.zeros(sales.shape, dtype=bool) if sold_out is None else sold_out
+    exact = x * np.log(rate) - rate
+    at_least = stats.poisson.logsf(np.ceil(x) - 1, rate)
+    per_period = np.where(censored[None], at_least, exact)
+    log_likelihood = np.where(known[None], per_period, 0.0).sum(axis=(1, 2))
     with np.errstate(divide="ignore"):
         log_posterior = np.log(demand.probabilities) + log_likelihood
     posterior = np.exp(log_posterior - log_posterior.max())

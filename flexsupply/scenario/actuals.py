@@ -30,6 +30,8 @@ class SpotSale(Model):
     """Period of the sales (at most ``as_of_period``)."""
     units: NonNegative
     """Units sold, before returns [units]."""
+    sold_out: bool = False
+    """The style ran out of stock in this period: demand was at least ``units``."""
 
 
 class PresaleActual(Model):

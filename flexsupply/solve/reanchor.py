@@ -23,7 +23,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from flexsupply.arrays import FloatArray
+from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand import DemandScenarios, demand_scenarios, reduce_scenarios
 from flexsupply.demand.forecast import signal_forecast
 from flexsupply.demand.sales import reweight_scenarios, sales_update
@@ -40,19 +40,22 @@ from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
 
 
-def realised_sales(scenario: Scenario, actuals: Actuals) -> FloatArray:
+def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
     """Returns the spot sales of the actuals per style and elapsed period.
 
     A style without sales rows sold nothing.
 
     Returns:
-        Units sold, shape ``(n_products, as_of_period)`` [units], products in file order.
+        ``(units sold [units], sold out)``, each of shape ``(n_products, as_of_period)``,
+        products in file order.
     """
     index = {product_id: p for p, product_id in enumerate(scenario.product_ids)}
     sales = np.zeros((len(index), actuals.as_of_period))
+    sold_out = np.zeros(sales.shape, dtype=bool)
     for sale in actuals.sales:
         sales[index[sale.product], sale.period - 1] += sale.units
-    return sales
+        sold_out[index[sale.product], sale.period - 1] |= sale.sold_out
+    return sales, sold_out
 
 
 def updated_demand(
@@ -67,11 +70,11 @@ def updated_demand(
     Returns:
         ``DemandScenarios`` over all T periods (the elapsed ones as the scenarios had them).
     """
-    sales = realised_sales(scenario, actuals)
+    sales, sold_out = realised_sales(scenario, actuals)
     signals = scenario.demand.signals
     if signals is None:
-        return reweight_scenarios(demand_scenarios(scenario), sales)
-    model = sales_update(signal_forecast(scenario).after, sales).after
+        return reweight_scenarios(demand_scenarios(scenario), sales, sold_out)
+    model = sales_update(signal_forecast(scenario).after, sales, sold_out).after
     sampling, grouping = np.random.SeedSequence(signals.seed if seed is None else seed).spawn(2)
     drawn = model.sample(signals.samples, sampling)
     return reduce_scenarios(drawn, signals.scenarios_kept, signals.reduction, grouping).scenarios
