@@ -28,7 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-
 from scipy import stats
 
 from flexsupply.arrays import BoolArray, FloatArray
