@@ -27,12 +27,17 @@ def problems_of(text: str, scenario: fs.Scenario) -> list[str]:
 def test_yaml_actuals_load_with_every_block(scenario: fs.Scenario) -> None:
     actuals = load_actuals(DATA / "actuals.yaml", scenario)
     assert actuals.as_of_period == 2
-    assert actuals.cash == 15000
-    assert [(o.supplier, o.product, o.units) for o in actuals.orders] == [
-        ("SLOW", "DRESS", 300),
-        ("SLOW", "TOP", 150),
+    assert actuals.cash == 16850
+    assert [(o.supplier, o.product, o.units, o.arrival_period) for o in actuals.orders] == [
+        ("QUICK", "DRESS", 80, 2),
+        ("QUICK", "TOP", 80, 2),
+        ("SLOW", "DRESS", 90, 3),
     ]
-    assert sum(sale.units for sale in actuals.sales) == 210
+    assert [(s.units, s.sold_out) for s in actuals.sales if s.product == "DRESS"] == [
+        (0, True),
+        (55, True),
+    ]
+    assert actuals.presale[0].shipped == 25
 
 
 def test_csv_form_reads_as_the_yaml_form(scenario: fs.Scenario) -> None:

@@ -10,7 +10,7 @@ record per row, for ERP exports, with the header
 | ``as_of`` | ``period`` |
 | ``cash`` | ``amount`` |
 | ``stock`` | ``product``, ``units`` |
-| ``sale`` | ``product``, ``period``, ``units`` |
+| ``sale`` | ``product``, ``period``, ``units``; ``value`` ``sold_out`` when the style ran out |
 | ``presale_taken`` | ``product``, ``period``, ``units``, ``amount`` (deposits collected) |
 | ``presale_shipped`` | ``product``, ``period``, ``units``, ``amount`` (balances collected) |
 | ``order`` | ``supplier``, ``product``, ``period``, ``arrival_period``, ``units``, ``amount`` (paid) |
@@ -198,7 +198,10 @@ def _add_record(data: dict[str, Any], record: str, cells: dict[str, str]) -> Loc
     if record in _LISTS:
         block, fields = _LISTS[record]
         items = data.setdefault(block, [])
-        items.append({field: cells[column] for column, field in fields.items() if column in cells})
+        item = {field: cells[column] for column, field in fields.items() if column in cells}
+        if record == "sale" and "value" in cells:
+            item["sold_out"] = cells["value"] == "sold_out" or cells["value"]
+        items.append(item)
         return (block, len(items) - 1)
     kinds = ", ".join(["scenario", "as_of", "cash", "stock", *_LISTS])
     raise ValueError(f"unknown record {record!r}; expected one of {kinds}")
