@@ -198,8 +198,11 @@ def _add_record(data: dict[str, Any], record: str, cells: dict[str, str]) -> Loc
     if record in _LISTS:
         block, fields = _LISTS[record]
         items = data.setdefault(block, [])
-        item = {field: cells[column] for column, field in fields.items() if column in cells}
+        item: dict[str, object] = {
+            field: cells[column] for column, field in fields.items() if column in cells
+        }
         if record == "sale" and "value" in cells:
+            # ``sold_out`` marks the row; any other word is read as a yes/no value.
             item["sold_out"] = cells["value"] == "sold_out" or cells["value"]
         items.append(item)
         return (block, len(items) - 1)
