@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,6 +29,21 @@ from flexsupply.cli.errors import friendly_errors
 @click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel processes.")
 @click.option(
+    "--policy",
+    type=click.Choice(["static", "rolling"]),
+    default="static",
+    show_default=True,
+    help="static: the plan's first stage, reorders once a sample is revealed; rolling: also "
+    "replan every K periods from the sample's actuals, against the static plan.",
+)
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="K, periods between replans (with --policy rolling).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -42,12 +58,18 @@ def simulate(
     solver: str,
     engine: str | None,
     workers: int | None,
+    policy: str,
+    every: int,
     out: Path | None,
 ) -> None:
     """Evaluate a plan's first stage on fresh demand samples of FILE.
 
     Each sample gets its best reorders; the profit, fill rate, presale on-time share, leftover
     and cash low point are compared with the mean-demand plan and a newsvendor first batch.
+
+    With --policy rolling every sample is also played period by period, replanned every K
+    periods from its actuals, and the value of quick response (rolling − static profit) is
+    reported with a 95 % confidence interval.
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
@@ -59,16 +81,19 @@ def simulate(
 
     scenario = load(file)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
-    options = SolverOptions(engine=engine)
-    report = run(
-        scenario,
-        first_stage,
-        samples=samples,
-        seed=seed,
-        solver=solver,
-        options=options,
-        workers=workers,
-    )
+    settings: dict[str, Any] = {
+        "samples": samples,
+        "seed": seed,
+        "solver": solver,
+        "options": SolverOptions(engine=engine),
+        "workers": workers,
+    }
+    if policy == "rolling":
+        from flexsupply.solve.quick_response import simulate_rolling
+
+        report: Any = simulate_rolling(scenario, first_stage, every=every, **settings)
+    else:
+        report = run(scenario, first_stage, **settings)
     click.echo(report.summary())
     if out is not None:
         write_text_atomic(out, json.dumps(report.to_dict(), indent=2) + "\n")

@@ -118,7 +118,8 @@ def mean_value_plan(
     return result.objective, first_stage_of(model, result.x)
 
 
-def _outcome(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outcome:
+def outcome_of(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outcome:
+    """Returns the outcome of one scenario's solve: its objective and KPIs (nan without a plan)."""
     if not result.status.has_plan:
         nan = math.nan
         return Outcome(str(result.status), nan, nan, nan, nan, nan, nan)
@@ -144,7 +145,7 @@ def _solve_chunk(job: _Job) -> list[Outcome]:
     for w, name in enumerate(names):
         one = DemandScenarios(units[w : w + 1], np.ones(1), [name])
         result, model = solve_program(scenario, one, solver, options, first_stage)
-        outcomes.append(_outcome(scenario, model, result))
+        outcomes.append(outcome_of(scenario, model, result))
     return outcomes
 
 
