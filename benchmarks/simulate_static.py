@@ -34,7 +34,7 @@ def measure(
 ) -> dict[str, Any]:
     """Returns the timings of one static-policy simulation of the scenario at ``path``."""
     import flexsupply as fs
-    from flexsupply.backends import SolverOptions
+    from flexsupply.solve.settings import SolveSettings
     from flexsupply.solve.simulate import first_stage_from_orders, simulate
 
     scenario = fs.load(path)
@@ -48,7 +48,7 @@ def measure(
         first,
         samples=samples,
         seed=0,
-        options=SolverOptions(gap=gap),
+        settings=SolveSettings(gap=gap),
         workers=workers,
         baselines=False,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -137,8 +138,9 @@ def test_open_presale_promises_are_kept_with_their_balance_only() -> None:
 
 def test_a_plan_of_another_scenario_is_refused(season: fs.Scenario) -> None:
     actuals = Actuals(scenario=season.name, as_of_period=AS_OF, cash=0)
+    other = dataclasses.replace(fs.solve(season), scenario_name="other")
     with pytest.raises(FlexsupplyError, match="the plan is for scenario 'other'"):
-        replan(season, actuals, {"scenario": "other", "orders": []})
+        replan(season, actuals, other)
 
 
 def test_cli_replan_writes_a_plan_and_compare_lists_the_order_changes(tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 import flexsupply as fs
-from flexsupply.backends import SolverOptions
 from flexsupply.cli import main
+from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.rolling import rolling_outcomes
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import first_stage_from_orders, sample_demand
 from flexsupply.solve.stochastic import solve_each
 
@@ -26,9 +27,10 @@ def test_replanning_every_horizon_or_more_is_the_static_policy(path: Path, backe
     plan = fs.solve(scenario, backend)
     first = first_stage_from_orders(scenario, plan.orders)
     futures, _ = sample_demand(scenario, 6, seed=3)
-    static = solve_each(scenario, futures, first, backend, workers=1)
+    settings, deadline = SolveSettings(backend), Deadline(None)
+    static = solve_each(scenario, futures, first, settings, deadline, workers=1)
     for every in (scenario.horizon.periods, scenario.horizon.periods + 3):
-        rolling = rolling_outcomes(scenario, first, futures, every, backend, SolverOptions(), 1)
+        rolling = rolling_outcomes(scenario, first, futures, every, settings, deadline, 1)
         assert [o.profit for o in rolling] == pytest.approx([o.profit for o in static])
         assert [o.fill_rate for o in rolling] == pytest.approx([o.fill_rate for o in static])
 
@@ -38,9 +40,10 @@ def test_rolling_replans_are_feasible_and_never_beat_knowing_the_sample(backend:
     plan = fs.solve(scenario, backend)
     first = first_stage_from_orders(scenario, plan.orders)
     futures, _ = sample_demand(scenario, 4, seed=1)
-    rolling = rolling_outcomes(scenario, first, futures, 1, backend, SolverOptions(), 1)
+    settings, deadline = SolveSettings(backend), Deadline(None)
+    rolling = rolling_outcomes(scenario, first, futures, 1, settings, deadline, 1)
     # Any orders placed are a choice of the sample's wait-and-see plan: it bounds every policy.
-    hindsight = solve_each(scenario, futures, None, backend, workers=1)
+    hindsight = solve_each(scenario, futures, None, settings, deadline, workers=1)
     assert all(o.has_plan for o in rolling)
     assert np.all(np.array([o.profit for o in rolling]) <= [o.profit + 1e-6 for o in hindsight])
 

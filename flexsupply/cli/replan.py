@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import solver_flags
+from flexsupply.cli.solver_flags import SolverChoice, solver_flags
 
 
 @click.command()
@@ -39,29 +39,25 @@ def replan(
     plan_file: Path,
     actuals_file: Path,
     out_dir: Path | None,
-    solver: str,
-    engine: str | None,
-    time_limit: float | None,
+    choice: SolverChoice,
 ) -> None:
     """Replan the rest of the season of FILE from its actuals.
 
     The past is fixed, orders in transit arrive as scheduled and are not bought again, open
     presale promises are kept, the demand left is updated from the realised sales; prints the
-    new plan's KPIs and the orders it adds, changes or cancels.
+    new plan's KPIs and the orders it adds, changes or cancels. --set changes FILE as for solve.
 
     Example: flexsupply replan scenarios/spring-drop.yaml --plan out/plan.json --actuals week3.yaml
     """
-    from flexsupply.plan.compare import read_plan_file
-    from flexsupply.scenario import load
+    from flexsupply.plan import Plan
     from flexsupply.scenario.actuals_io import load_actuals
-    from flexsupply.solve.profiles import find_profile
+    from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.replan import replan as run
 
-    scenario = load(file)
+    settings = choice.settings()
+    scenario = load_with_overrides(file, choice.sets)
     actuals = load_actuals(actuals_file, scenario)
-    old = read_plan_file(plan_file / "plan.json" if plan_file.is_dir() else plan_file)
-    profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
-    result = run(scenario, actuals, old, profile.backend, **profile.solve_arguments())
+    result = run(scenario, actuals, Plan.from_json(plan_file), settings)
     click.echo(result.summary())
     if out_dir is not None:
         for path in result.write(out_dir):

@@ -1,8 +1,7 @@
 """What a replan changed in the orders: added, changed and cancelled, period by period.
 
-Plans are read as ``Plan.to_dict()`` data. A replanned plan carries ``as_of_period`` a (its
-period t is season period t + a); orders are compared in season periods, and only from period
-a + 1 on (earlier orders are the actuals). A plan's units per (supplier, style, period) are its
+A replanned plan carries ``as_of_period`` a (its period t is season period t + a); orders are
+compared in season periods, and only from period a + 1 on (earlier orders are the actuals). A plan's units per (supplier, style, period) are its
 expected units: shared orders count in full, reorders with their scenario's probability.
 """
 
@@ -10,7 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+
+from flexsupply.plan.plan import Plan
 
 CHANGE_TOLERANCE = 0.5
 """Expected units closer than this are the same order [units]."""
@@ -32,36 +32,32 @@ class OrderChange:
     """Expected units in the new plan [units]."""
 
 
-def expected_orders(
-    plan: dict[str, Any], first_period: int = 1
-) -> dict[tuple[str, str, int], float]:
+def expected_orders(plan: Plan, first_period: int = 1) -> dict[tuple[str, str, int], float]:
     """Returns a plan's expected units per (supplier, style, season period) from ``first_period``.
 
     Returns:
         Units per key [units]; shared orders in full, reorders weighted by their scenario's
         probability.
     """
-    offset = int(plan.get("as_of_period") or 0)
-    weights = {s["name"]: float(s["probability"]) for s in plan.get("demand_scenarios", [])}
+    weights = dict(zip(plan.scenarios, plan.probabilities, strict=True))
     units: dict[tuple[str, str, int], float] = defaultdict(float)
-    for order in plan["orders"]:
-        period = int(order["period"]) + offset
+    for order in plan.orders:
+        period = order.period + plan.as_of_period
         if period < first_period:
             continue
-        scenario = order.get("scenario")
-        weight = 1.0 if scenario is None else weights.get(scenario, 0.0)
-        units[order["supplier"], order["product"], period] += weight * float(order["quantity"])
+        weight = 1.0 if order.scenario is None else weights.get(order.scenario, 0.0)
+        units[order.supplier, order.product, period] += weight * order.quantity
     return dict(units)
 
 
-def order_changes(old: dict[str, Any], new: dict[str, Any]) -> list[OrderChange]:
+def order_changes(old: Plan, new: Plan) -> list[OrderChange]:
     """Returns the orders the new plan adds, changes or cancels against the old one.
 
     Returns:
         Changes sorted by season period, supplier and style; from the later plan's first
         period on.
     """
-    start = max(int(old.get("as_of_period") or 0), int(new.get("as_of_period") or 0)) + 1
+    start = max(old.as_of_period, new.as_of_period) + 1
     before, after = expected_orders(old, start), expected_orders(new, start)
     changes = []
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[2], k[0], k[1])):

@@ -280,3 +280,33 @@ def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
             period_in_horizon(event.period, (*loc, "events", e_index, "period"))
         profile_problems(product.profile, (*loc, "profile"))
     return problems
+
+
+def presale_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the presale problems that need the horizon or the product's price.
+
+    Returns:
+        One problem per balance period after the horizon and per deposit expansion above the
+        product's price (for orders without a price of their own).
+    """
+    prices = {product.id: product.price for product in scenario.products}
+    periods = scenario.horizon.periods
+    problems: list[Problem] = []
+    for r, order in enumerate(scenario.presale):
+        if order.balance_period is not None and order.balance_period > periods:
+            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
+            problems.append(Problem(("presale", r, "balance_period"), message))
+        price = prices.get(order.product)
+        expansion = order.deposit_expansion
+        if (
+            order.price is None
+            and price is not None
+            and expansion is not None
+            and expansion > price
+        ):
+            message = (
+                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
+                f"price of {order.product}): the balance would be negative"
+            )
+            problems.append(Problem(("presale", r, "deposit_expansion"), message))
+    return problems

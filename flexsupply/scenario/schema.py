@@ -13,10 +13,10 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from flexsupply.errors import Problem, ScenarioError
+from flexsupply.errors import ScenarioError
 from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.base import NonNegative, Period, Share
-from flexsupply.scenario.checks import reference_problems
+from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.inbound import InboundOrder, inbound_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
@@ -411,7 +411,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self) + _presale_problems(self) + inbound_problems(self)
+        problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
@@ -425,33 +425,3 @@ class Scenario(Model):
     def supplier_ids(self) -> list[str]:
         """Supplier ids in file order."""
         return [supplier.id for supplier in self.suppliers]
-
-
-def _presale_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the presale problems that need the horizon or the product's price.
-
-    Returns:
-        One problem per balance period after the horizon and per deposit expansion above the
-        product's price (for orders without a price of their own).
-    """
-    prices = {product.id: product.price for product in scenario.products}
-    periods = scenario.horizon.periods
-    problems: list[Problem] = []
-    for r, order in enumerate(scenario.presale):
-        if order.balance_period is not None and order.balance_period > periods:
-            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
-            problems.append(Problem(("presale", r, "balance_period"), message))
-        price = prices.get(order.product)
-        expansion = order.deposit_expansion
-        if (
-            order.price is None
-            and price is not None
-            and expansion is not None
-            and expansion > price
-        ):
-            message = (
-                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
-                f"price of {order.product}): the balance would be negative"
-            )
-            problems.append(Problem(("presale", r, "deposit_expansion"), message))
-    return problems

@@ -9,26 +9,22 @@ about a block or list points at its key, and a missing field points at the block
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.scenario import schema
 from flexsupply.scenario.checks import duplicate_id_problems, unknown_product_problems
+from flexsupply.scenario.messages import EXPECTED, field_names, plain_message, show
 from flexsupply.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
 
 _NOT_A_MAPPING = "expected a mapping of scenario blocks (horizon, products, suppliers, …)"
-_SHOW_LIMIT = 60
 
 
 def load_scenario_file(path: Path, edit: Edit | None = None) -> Scenario:
@@ -222,16 +218,6 @@ def _duplicate_key_problems(
     return problems
 
 
-@functools.cache
-def _field_names() -> frozenset[str]:
-    """Returns every field name of every schema block."""
-    fields: set[str] = set()
-    for model in vars(schema).values():
-        if isinstance(model, type) and issubclass(model, schema.Model):
-            fields.update(model.model_fields)
-    return frozenset(fields)
-
-
 def _data_loc(loc: Loc, data: Any) -> tuple[Loc, Any, bool]:
     """Follows a pydantic ``loc`` through the data, dropping parts that are not in the data.
 
@@ -256,7 +242,7 @@ def _data_loc(loc: Loc, data: Any) -> tuple[Loc, Any, bool]:
         elif isinstance(current, dict) and (spelt := _key_spelt(current, part)):
             current = current[spelt[0]]
             kept.append(part)
-        elif isinstance(current, dict) and part in _field_names():
+        elif isinstance(current, dict) and part in field_names():
             kept.append(part)
             return tuple(kept), None, False
     return tuple(kept), current, True
@@ -324,90 +310,6 @@ def _locate(
     return Problem(clean, message, source, mark.line + 1, mark.column + 1)
 
 
-_COMPARISONS = {
-    "greater_than_equal": ("≥", "ge"),
-    "greater_than": (">", "gt"),
-    "less_than_equal": ("≤", "le"),
-    "less_than": ("<", "lt"),
-}
-
-_EXPECTED = {
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "int_parsing_size": "a whole number of sensible size",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "date_type": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "a date without a time of day",
-    "finite_number": "a finite number",
-}
-
-
-def _show(value: Any) -> str:
-    """Returns a short rendering of a value found in the file."""
-    if value is None:
-        return "an empty value"
-    text = repr(value)
-    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
-
-
-def _message(error: ErrorDetails, found: bool) -> str:
-    """Returns a pydantic error as a plain sentence (without the type mismatches)."""
-    kind = error["type"]
-    value = error.get("input")
-    context = error.get("ctx") or {}
-    if kind in _COMPARISONS:
-        symbol, key = _COMPARISONS[kind]
-        return f"must be {symbol} {context.get(key):g}, got {_show(value)}"
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        name = str(error["loc"][-1])
-        return f"unknown field {name!r}{_suggestion(name)}"
-    if kind == "invalid_key":
-        return f"field names must be text, got {_show(value)}"
-    if kind == "enum":
-        return f"expected one of {context.get('expected')}, got {_show(value)}"
-    if kind == "too_short":
-        minimum = context.get("min_length")
-        if minimum == 1:
-            return "needs at least one item"
-        return f"needs at least {minimum} items, got {len(value or ())}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "recursion_loop":
-        return "refers to itself through an alias"
-    if kind == "value_error":
-        return str(context.get("error", error["msg"]))
-    message = str(error["msg"])
-    message = f"{message[0].lower()}{message[1:]}"
-    return f"{message}, got {_show(value)}" if found else message
-
-
-def field_message(error: ErrorDetails) -> str:
-    """Returns one pydantic error as the sentence a scenario problem uses, e.g. ``must be ≥ 0, got -5``."""
-    expected = _EXPECTED.get(error["type"])
-    if expected is not None:
-        return f"expected {expected}, got {_show(error.get('input'))}"
-    return _message(error, True)
-
-
-def _suggestion(name: str) -> str:
-    """Returns `` (did you mean 'x'?)`` for the schema field closest to ``name``, if any."""
-    close = difflib.get_close_matches(name, sorted(_field_names()), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _problems_from_pydantic(
     error: ValidationError, data: dict[str, Any], root: yaml.Node, source: str
 ) -> list[Problem]:
@@ -428,9 +330,9 @@ def _problems_from_pydantic(
     problems: list[Problem] = []
     for item, clean, _, found in items:
         kind = item["type"]
-        if kind in _EXPECTED:
+        if kind in EXPECTED:
             if clean not in deeper:
-                _add(expected.setdefault(clean, []), _EXPECTED[kind])
+                _add(expected.setdefault(clean, []), EXPECTED[kind])
                 inputs[clean] = item.get("input")
                 messages.setdefault(clean, [])
         elif kind == "value_error" and clean in duplicates:
@@ -442,10 +344,10 @@ def _problems_from_pydantic(
                 at_key.add(clean)
             if kind == "invalid_key":
                 bad_keys.add(clean)
-            _add(messages.setdefault(clean, []), _message(item, found))
+            _add(messages.setdefault(clean, []), plain_message(item, found))
     for loc, texts in messages.items():
         if loc in expected:
-            texts = [f"expected {' or '.join(expected[loc])}, got {_show(inputs[loc])}", *texts]
+            texts = [f"expected {' or '.join(expected[loc])}, got {show(inputs[loc])}", *texts]
         problem = _locate(loc, "; ".join(texts), data, root, source, loc in at_key)
         if loc in bad_keys:  # the key is not a field name, so the path stops at its block
             problem = dataclasses.replace(problem, loc=problem.loc[:-1])

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import BACKEND_NAMES, SolverOptions
 from flexsupply.model.build import FirstStage
 from flexsupply.scenario import Scenario
+from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.rolling import rolling_outcomes
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
     PolicyResult,
     SimulationReport,
@@ -109,8 +110,7 @@ def simulate_rolling(
     every: int,
     samples: int = 100,
     seed: int = 0,
-    solver: str = BACKEND_NAMES[0],
-    options: SolverOptions | None = None,
+    settings: SolveSettings | None = None,
     workers: int | None = None,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
@@ -121,8 +121,8 @@ def simulate_rolling(
         every: K, periods between replans (at least 1; K ≥ T is the static policy).
         samples: number of demand samples N.
         seed: seed of the samples; the same seed gives the same report.
-        solver: backend name.
-        options: solver settings of every solve.
+        settings: solver settings of every solve; ``settings.time_limit`` covers the whole
+            call: samples reached when no time is left are counted as not solved.
         workers: parallel processes (default: the CPUs); results do not depend on it.
 
     Returns:
@@ -134,25 +134,26 @@ def simulate_rolling(
     """
     if every < 1:
         raise ValueError("every must be at least 1 period")
-    options = options or SolverOptions()
+    settings = settings or SolveSettings()
+    deadline = Deadline(settings.time_limit)
     if first_stage is None:
-        from flexsupply.solve.engine import solve
+        from flexsupply.solve.engine import solve_within
 
-        plan = solve(scenario, solver, engine=options.engine, gap=options.gap, seed=options.seed)
+        plan = solve_within(scenario, settings, deadline)
         first_stage = first_stage_from_orders(scenario, plan.orders)
     futures, source = sample_demand(scenario, samples, seed)
+    left = deadline.left()
     static = simulate(
         scenario,
         first_stage,
         demand=futures,
-        solver=solver,
-        options=options,
+        settings=settings if left is None else settings.with_flags(time_limit=left),
         workers=workers,
         seed=seed,
     )
     rolling = PolicyResult(
         f"rolling every {every}",
-        rolling_outcomes(scenario, first_stage, futures, every, solver, options, workers),
+        rolling_outcomes(scenario, first_stage, futures, every, settings, deadline, workers),
         futures.probabilities,
     )
     plan_policy = replace(static.policy("plan"), name="static plan")

@@ -8,12 +8,11 @@ the plan being replaced, lists the orders the new plan adds, changes or cancels.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from flexsupply.backends import BACKEND_NAMES
+from flexsupply.backends import DEFAULT_BACKEND
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
@@ -23,6 +22,7 @@ from flexsupply.scenario import Scenario, dump
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.solve.engine import solve
 from flexsupply.solve.reanchor import reanchor
+from flexsupply.solve.settings import SolveSettings
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,6 @@ class Replan:
     scenario: Scenario
     plan: Plan
     changes: list[OrderChange]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Returns the new plan's data (``Plan.to_dict()``) with ``as_of_period`` added."""
-        return {**self.plan.to_dict(), "as_of_period": self.as_of_period}
 
     def summary(self) -> str:
         """Returns a few readable lines: what was replanned, the KPIs and the order changes."""
@@ -67,8 +63,6 @@ class Replan:
         """
         folder = Path(out_dir)
         written = write_outputs(self.plan, folder)
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        write_text_atomic(folder / "plan.json", text)
         written.append(write_text_atomic(folder / "scenario.yaml", dump(self.scenario)))
         return written
 
@@ -76,11 +70,11 @@ class Replan:
 def replan(
     scenario: Scenario,
     actuals: Actuals,
-    old_plan: Plan | dict[str, Any] | None = None,
-    solver: str = BACKEND_NAMES[0],
+    old_plan: Plan | None = None,
+    solver: str | SolveSettings = DEFAULT_BACKEND,
     *,
     reveal_after: int = 1,
-    **solve_arguments: Any,
+    **flags: Any,
 ) -> Replan:
     """Plans the rest of a season from its actuals.
 
@@ -88,12 +82,12 @@ def replan(
         scenario: the season's scenario.
         actuals: what happened up to the as-of period, checked against the scenario
             (``flexsupply.scenario.actuals_io.load_actuals``).
-        old_plan: the plan being replaced (a ``Plan`` or plan.json data), to list the order
-            changes; it must be a plan of this scenario.
-        solver: backend name.
+        old_plan: the plan being replaced (``Plan.from_json`` reads a plan.json), to list the
+            order changes; it must be a plan of this scenario.
+        solver: as for ``flexsupply.solve``: ``SolveSettings``, a backend or a profile.
         reveal_after: see ``reanchor``.
-        **solve_arguments: passed to ``flexsupply.solve`` (``engine``, ``time_limit`` [seconds],
-            ``gap``, ``threads``, ``seed``).
+        **flags: settings that override ``solver``'s, as for ``flexsupply.solve``
+            (``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``, …).
 
     Returns:
         The ``Replan``.
@@ -103,18 +97,15 @@ def replan(
         ScenarioError: the actuals do not fit the scenario.
         SolveError: the periods left have no plan.
     """
-    old = old_plan.to_dict() if isinstance(old_plan, Plan) else old_plan
-    if old is not None and old.get("scenario") != scenario.name:
+    if old_plan is not None and old_plan.scenario_name != scenario.name:
         raise FlexsupplyError(
-            f"the plan is for scenario {old.get('scenario')!r}, not {scenario.name!r}; "
+            f"the plan is for scenario {old_plan.scenario_name!r}, not {scenario.name!r}; "
             "replan with the plan made from this scenario"
         )
     anchored = reanchor(scenario, actuals, reveal_after=reveal_after)
-    plan = solve(anchored, solver, **solve_arguments)
-    result = Replan(actuals.as_of_period, anchored, plan, [])
-    if old is None:
-        return result
-    return Replan(result.as_of_period, anchored, plan, order_changes(old, result.to_dict()))
+    plan = replace(solve(anchored, solver, **flags), as_of_period=actuals.as_of_period)
+    changes = [] if old_plan is None else order_changes(old_plan, plan)
+    return Replan(actuals.as_of_period, anchored, plan, changes)
 
 
 __all__ = ["Replan", "replan"]

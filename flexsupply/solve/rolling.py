@@ -16,6 +16,7 @@ policy does in ``simulate``.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -23,16 +24,18 @@ from typing import Any
 
 import numpy as np
 
-from flexsupply.backends import SolverOptions
+from flexsupply.backends import Status
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.build import FirstStage
 from flexsupply.plan import Order, Plan, make_plan
 from flexsupply.scenario import Scenario
 from flexsupply.scenario.actuals import Actuals, PresaleActual, PurchaseOrderActual, SpotSale
+from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.reanchor import reanchor
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, outcome_of, risk_neutral, solve_program
 
-_Job = tuple[Scenario, FirstStage, np.ndarray, list[str], int, str, SolverOptions]
+_Job = tuple[Scenario, FirstStage, np.ndarray, list[str], int, SolveSettings, float | None]
 
 
 def _first_stage(scenario: Scenario, orders: list[dict[str, Any]]) -> FirstStage:
@@ -123,8 +126,8 @@ def play_rolling(
     demand: np.ndarray,
     name: str,
     every: int,
-    solver: str,
-    options: SolverOptions,
+    settings: SolveSettings,
+    deadline: Deadline,
 ) -> Outcome:
     """Plays one sampled season under the rolling policy.
 
@@ -135,13 +138,17 @@ def play_rolling(
         demand: the sample's spot demand, shape ``(n_products, T)`` [units].
         name: the sample's name.
         every: K, periods between replans.
-        solver: backend name.
-        options: solver settings of every solve (the replans' and the plays').
+        settings: solver settings of every solve (the replans' and the plays').
+        deadline: every solve gets the time left on it.
 
     Returns:
         The sample's ``Outcome`` over the whole season (nan without a feasible play).
+
+    Raises:
+        TimeLimitReached: no time is left for a solve.
+        SolveError: a replan finds no plan.
     """
-    from flexsupply.solve.engine import solve
+    from flexsupply.solve.engine import solve_within
 
     plain = risk_neutral(season, keep_service=False)
     periods = season.horizon.periods
@@ -150,21 +157,14 @@ def play_rolling(
     plan_orders: list[Order] = []
     while offset + every < periods:
         sample = DemandScenarios(demand[None, :, offset:], np.ones(1), [name])
-        result, model = solve_program(current, sample, solver, options, first)
+        result, model = solve_program(current, sample, settings, deadline, first)
         if not result.status.has_plan:
             return outcome_of(current, model, result)
         played = make_plan(current, model, result)
         actuals = _actuals(plain, played, demand[:, offset:], history, offset, every)
         offset += every
         current = risk_neutral(reanchor(plain, actuals, reveal_after=every), keep_service=False)
-        plan = solve(
-            current,
-            solver,
-            engine=options.engine,
-            gap=options.gap,
-            seed=options.seed,
-            time_limit=options.time_limit,
-        )
+        plan = solve_within(current, settings, deadline)
         plan_orders = plan.orders
         first = _first_stage(current, _order_rows(plan_orders, 0, periods))
     if offset == 0:
@@ -174,17 +174,27 @@ def play_rolling(
         final = plain.model_copy(update={"reveal_period": None if last is None else offset + last})
         fixed = _first_stage(final, history["orders"] + _order_rows(plan_orders, offset, periods))
     sample = DemandScenarios(demand[None], np.ones(1), [name])
-    result, model = solve_program(final, sample, solver, options, fixed)
+    result, model = solve_program(final, sample, settings, deadline, fixed)
     return outcome_of(final, model, result)
 
 
-def _play_chunk(job: _Job) -> list[Outcome]:
-    """Plays each sample of a chunk (a worker's unit of work)."""
-    season, first_stage, units, names, every, solver, options = job
-    return [
-        play_rolling(season, first_stage, units[w], name, every, solver, options)
-        for w, name in enumerate(names)
-    ]
+def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
+    """Plays each sample of a chunk (a worker's unit of work).
+
+    A worker process starts its own deadline from the seconds left when the chunk was sent.
+    """
+    season, first_stage, units, names, every, settings, seconds_left = job
+    deadline = deadline or Deadline(seconds_left)
+    outcomes = []
+    for w, name in enumerate(names):
+        try:
+            outcomes.append(
+                play_rolling(season, first_stage, units[w], name, every, settings, deadline)
+            )
+        except TimeLimitReached:
+            nan = math.nan
+            outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
+    return outcomes
 
 
 def rolling_outcomes(
@@ -192,11 +202,14 @@ def rolling_outcomes(
     first_stage: FirstStage,
     futures: DemandScenarios,
     every: int,
-    solver: str,
-    options: SolverOptions,
+    settings: SolveSettings,
+    deadline: Deadline,
     workers: int | None = None,
 ) -> list[Outcome]:
     """Plays every sample under the rolling policy, in ``workers`` processes.
+
+    A sample reached when no time is left on ``deadline`` is not played: its outcome says
+    ``no_solution``.
 
     Returns:
         One ``Outcome`` per sample, in sample order (independent of ``workers``).
@@ -206,11 +219,19 @@ def rolling_outcomes(
     bounds = np.linspace(0, n, workers * 4 + 1 if workers > 1 else 2).round().astype(int)
     spans = [(a, b) for a, b in itertools.pairwise(int(v) for v in bounds) if b > a]
     jobs: list[_Job] = [
-        (season, first_stage, futures.units[a:b], futures.names[a:b], every, solver, options)
+        (
+            season,
+            first_stage,
+            futures.units[a:b],
+            futures.names[a:b],
+            every,
+            settings,
+            deadline.left(),
+        )
         for a, b in spans
     ]
     if workers == 1:
-        return [o for job in jobs for o in _play_chunk(job)]
+        return [o for job in jobs for o in _play_chunk(job, deadline)]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         return [o for chunk in pool.map(_play_chunk, jobs) for o in chunk]
 
