@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 
 
 class InboundOrder(Model):
-    """A purchase order already placed whose units arrive during the horizon."""
+    """Units on their way: a purchase order already placed, or customer returns."""
 
-    supplier: str
-    """Supplier the order was placed with."""
+    supplier: str | None = None
+    """Supplier the order was placed with; omitted: customer returns of earlier sales, whose
+    ``payment_due`` is the refunds and handling."""
     product: str
     """Product ordered."""
     units: NonNegative
@@ -54,7 +55,9 @@ def inbound_problems(scenario: Scenario) -> list[Problem]:
         loc: tuple[str | int, ...] = ("inbound", i)
         if order.product not in products:
             problems.append(Problem((*loc, "product"), f"unknown product {order.product!r}"))
-        if order.supplier not in makes:
+        if order.supplier is None:
+            pass
+        elif order.supplier not in makes:
             problems.append(Problem((*loc, "supplier"), f"unknown supplier {order.supplier!r}"))
         elif order.product in products and order.product not in makes[order.supplier]:
             message = f"supplier {order.supplier!r} has no terms for {order.product!r}"

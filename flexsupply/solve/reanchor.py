@@ -7,6 +7,9 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 - orders placed that arrive after period a become ``inbound`` orders: their good units arrive as
   scheduled and what is still owed for them is paid as scheduled; they are not decisions, so
   they are never bought again (orders cannot be cancelled in this version);
+- returns of sales made before a + 1 that arrive later are inbound too (expected units: the
+  return share ρ times the resellable share η of the units sold or shipped, refunds and
+  handling paid on arrival);
 - suppliers already ordered from pay no onboarding cost again;
 - presale promises still open stay firm: units not yet shipped of deposits already taken must
   ship, their deposits already being in the cash; presale orders of later periods stay as stated;
@@ -26,6 +29,7 @@ import numpy as np
 from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.demand import DemandScenarios, demand_scenarios, reduce_scenarios
 from flexsupply.demand.forecast import signal_forecast
+from flexsupply.demand.returns import spot_return_rates
 from flexsupply.demand.sales import reweight_scenarios, sales_update
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import (
@@ -160,7 +164,7 @@ def reanchor(
             ),
             "reveal_period": reveal,
             "cash": cash,
-            "inbound": _inbound(scenario, actuals),
+            "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
         }
     )
     # Validated again: the cross-checks of the schema hold for the re-anchored season too.
@@ -274,6 +278,48 @@ def _inbound(scenario: Scenario, actuals: Actuals) -> list[InboundOrder]:
             )
         )
     return inbound
+
+
+def _returns_on_their_way(scenario: Scenario, actuals: Actuals) -> list[InboundOrder]:
+    """Returns the expected customer returns of sales up to a that arrive after a."""
+    a = actuals.as_of_period
+    spot_rate = spot_return_rates(scenario)
+    products = {p.id: (i, p) for i, p in enumerate(scenario.products)}
+    presale_price = {o.product: o.price for o in scenario.presale if o.price is not None}
+    sold: list[tuple[str, int, float, float, float | None]] = [
+        (s.product, s.period, s.units, float(spot_rate[products[s.product][0], s.period - 1]), None)
+        for s in actuals.sales
+    ]
+    sold += [
+        (
+            s.product,
+            s.period,
+            s.shipped,
+            products[s.product][1].return_rate,
+            presale_price.get(s.product),
+        )
+        for s in actuals.presale
+    ]
+    returns: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for product_id, period, units, rate, price in sold:
+        product = products[product_id][1]
+        arrives = period + product.return_lag_periods - a
+        if arrives < 1 or arrives > scenario.horizon.periods - a or units * rate <= 0:
+            continue
+        refund = (product.price if price is None else price) + product.return_handling_cost
+        entry = returns[product_id, arrives]
+        entry[0] += units * rate * product.resellable_share
+        entry[1] += units * rate * refund
+    return [
+        InboundOrder(
+            product=product_id,
+            units=units,
+            arrival_period=arrives,
+            payment_due=refunds,
+            payment_period=arrives,
+        )
+        for (product_id, arrives), (units, refunds) in sorted(returns.items())
+    ]
 
 
 def _unit_cost(

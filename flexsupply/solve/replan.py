@@ -42,6 +42,11 @@ class Replan:
     plan: Plan
     changes: list[OrderChange]
 
+    @property
+    def in_transit(self) -> int:
+        """Number of purchase orders still to arrive that the new plan keeps."""
+        return sum(o.supplier is not None and o.units > 0 for o in self.scenario.inbound)
+
     def summary(self) -> str:
         """Returns a few readable lines: what was replanned, the KPIs and the order changes."""
         kpis = self.plan.kpis
@@ -50,7 +55,7 @@ class Replan:
             f"periods {self.as_of_period + 1}..{self.as_of_period + self.scenario.horizon.periods}",
             f"  expected profit of the periods left {kpis.expected_profit:,.0f} "
             f"{self.plan.currency}, fill rate {kpis.fill_rate:.1%}",
-            f"  orders in transit kept: {len(self.scenario.inbound)}",
+            f"  orders in transit kept: {self.in_transit}",
             order_changes_table(self.changes),
         ]
         return "\n".join(lines)
