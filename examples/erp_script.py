@@ -18,8 +18,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import flexsupply as fs
 from flexsupply.plan.outputs import write_outputs
 
@@ -182,12 +180,13 @@ def build_scenario(data: Record, source: str = "ERP export") -> fs.Scenario:
     """Returns the validated scenario.
 
     The data goes through the same checks as a scenario file, so every problem is reported at
-    once, each with its field path (``products[0].price: must be ≥ 0, got -1``).
+    once, each with its field path (``products[0].price: must be ≥ 0, got -1``). Values may be
+    ``Decimal`` (database drivers) or numpy scalars (pandas) as well as plain numbers.
 
     Raises:
         fs.ScenarioError: the data has problems; ``error.problems`` lists them.
     """
-    return fs.loads(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), source=source)
+    return fs.loads(data, source=source)
 
 
 def purchase_orders(plan: fs.Plan) -> list[Record]:

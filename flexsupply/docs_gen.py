@@ -114,7 +114,18 @@ def cli_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-PAGES: dict[str, Callable[[], str]] = {SCENARIO_PAGE: scenario_reference, CLI_PAGE: cli_reference}
+def workbook_reference() -> str:
+    """Returns the workbook and CSV folder reference page as Markdown (``docs_tables``)."""
+    from flexsupply.docs_tables import workbook_reference as build
+
+    return build(_BANNER.format(source="the table layout (flexsupply/scenario/table_layout.py)"))
+
+
+PAGES: dict[str, Callable[[], str]] = {
+    SCENARIO_PAGE: scenario_reference,
+    CLI_PAGE: cli_reference,
+    "docs/reference/workbook.md": workbook_reference,
+}
 """Each generated page's path (relative to the repository root) and the function that builds it."""
 
 

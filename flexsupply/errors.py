@@ -25,6 +25,10 @@ class Problem:
     """1-based line number in ``file``."""
     column: int | None = None
     """1-based column number in ``file``."""
+    sheet: str | None = None
+    """Sheet of a workbook, or table of data frames, the problem is in."""
+    cell: str | None = None
+    """Cell in ``sheet``, e.g. ``D7`` (or ``row 4, moq`` in a data frame); None: the whole sheet."""
 
     @property
     def path(self) -> str:
@@ -33,7 +37,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = ""
-        if self.file is not None:
+        if self.sheet is not None:
+            where = "!".join(part for part in (self.file, self.sheet, self.cell) if part) + "  "
+        elif self.file is not None:
             where = self.file
             if self.line is not None:
                 where += f":{self.line}"

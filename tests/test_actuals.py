@@ -133,3 +133,17 @@ def test_csv_unknown_record_kind_is_an_error(scenario: fs.Scenario) -> None:
     text = "record,value,product,supplier,period,arrival_period,units,amount\nsold,,DRESS,,1,,6,\n"
     with pytest.raises(ScenarioError, match=r"erp.csv:2  record: unknown record 'sold'"):
         loads_actuals_csv(text, scenario, "erp.csv")
+
+
+def test_csv_schema_errors_name_the_line_and_field(scenario: fs.Scenario) -> None:
+    text = (
+        "record,value,product,supplier,period,arrival_period,units,amount\n"
+        "scenario,replan-demo,,,,,,\n"
+        "as_of,,,,2,,,\n"
+        "sale,,DRESS,,1,,-5,\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        loads_actuals_csv(text, scenario, "erp.csv")
+    assert [str(p) for p in caught.value.problems] == [
+        "erp.csv:4  sales[0].units: must be ≥ 0, got '-5'"
+    ]

@@ -104,3 +104,69 @@ def test_erp_script_exits_3_when_no_plan_exists(
     err = capsys.readouterr().err
     assert err.startswith("No plan (infeasible):")
     assert "JACKET-01" in err
+
+
+def _example(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+erp_sqlite = _example("erp_sqlite")
+
+
+def test_erp_sqlite_writes_one_order_row_per_order_of_the_plan(tmp_path: Path) -> None:
+    connection = erp_sqlite.connect(tmp_path / "erp.sqlite")
+    erp_sqlite.create_demo_database(connection)
+    scenario = erp_sqlite.read_scenario(connection)
+    plan = fs.solve(scenario, "ortools")
+
+    written = erp_sqlite.write_orders(connection, plan)
+    erp_sqlite.write_orders(connection, plan)  # again: replaces the season's rows
+
+    rows = connection.execute("SELECT vendor, sku, order_week FROM purchase_orders").fetchall()
+    connection.close()
+    assert written == len(rows) == len(plan.orders) > 0
+    assert [tuple(row) for row in rows] == [
+        (order.supplier, order.product, order.period) for order in plan.orders
+    ]
+    assert scenario.products[1].price == 59.9  # DECIMAL "59.90" from the database
+
+
+def test_erp_sqlite_runs_as_a_script_and_reports_the_rows_written(tmp_path: Path) -> None:
+    database = tmp_path / "erp.sqlite"
+
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "erp_sqlite.py"), str(database)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    connection = erp_sqlite.connect(database)
+    count = connection.execute("SELECT COUNT(*) FROM purchase_orders").fetchone()[0]
+    connection.close()
+    assert f"wrote {count} purchase orders to table purchase_orders" in result.stdout
+    assert count > 0
+
+
+def test_erp_sqlite_names_the_table_row_and_column_of_bad_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = tmp_path / "erp.sqlite"
+    connection = erp_sqlite.connect(database)
+    erp_sqlite.create_demo_database(connection)
+    connection.execute("UPDATE items SET list_price = '-1' WHERE sku = 'TEE-01'")
+    connection.execute("UPDATE price_list SET moq = -5 WHERE vendor = 'QR-HZ' AND sku = 'TEE-01'")
+    connection.commit()
+    connection.close()
+
+    assert erp_sqlite.main([str(database)]) == 1
+    err = capsys.readouterr().err
+    assert "products!row 1, price  products[1].price: must be ≥ 0, got -1" in err
+    assert "supplier_terms!row 1, moq  suppliers[0].terms[1].moq: must be ≥ 0, got -5" in err

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import SET_HELP
+from flexsupply.cli.set_option import SET_HELP
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.scenario.starter import TEMPLATES
+from flexsupply.scenario.starter import FORMATS, TEMPLATES
 
 
 @click.command()
@@ -20,19 +20,33 @@ from flexsupply.scenario.starter import TEMPLATES
     help="Which starter: a spring drop with a livestream, a Double-11 deposit presale, a "
     "community group-buy, or a minimal one-style season.",
 )
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(FORMATS),
+    default=FORMATS[0],
+    show_default=True,
+    help="A commented YAML file with its JSON Schema, or a workbook with a note on every "
+    "column and data validation (needs openpyxl).",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @friendly_errors
-def init(folder: Path, template: str, force: bool) -> None:
+def init(folder: Path, template: str, form: str, force: bool) -> None:
     """Write a commented starter scenario into FOLDER, with scenario.schema.json beside it.
 
     The scenario's first line points editors (VS Code with the YAML extension) at the schema,
     for completion and checks as you type. Existing files are kept unless --force is given.
 
+    With --format xlsx, writes the starter as a workbook instead: one sheet per table, a note
+    on each column header (meaning, unit, allowed range) and data validation.
+
     Example: flexsupply init --template double11 my-season/
+
+    Example: flexsupply init --format xlsx my-season/
     """
     from flexsupply.scenario.starter import write_starter
 
-    files = write_starter(folder, template, force=force)
+    files = write_starter(folder, template, force=force, form=form)
     for path, written in files:
         click.echo(f"Wrote {path}" if written else f"Kept {path} (already up to date)")
     click.echo(f"\nNext: flexsupply solve {files[0].path}")

@@ -14,14 +14,11 @@ from typing import Any, TypeVar, cast
 import click
 
 from flexsupply.backends import BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND
+from flexsupply.cli.set_option import SET_HELP
 from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SET_HELP = (
-    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
-    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
-)
 GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
 _FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import SET_HELP
+from flexsupply.cli.set_option import SET_HELP
 
 
 @click.command()
@@ -18,6 +18,9 @@ from flexsupply.cli.solver_flags import SET_HELP
 @friendly_errors
 def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
     """Check scenario FILES and report every problem with file:line.
+
+    A FILE is a YAML file, a workbook (.xlsx) or a folder of CSV files; problems in a workbook
+    name the sheet and cell (season.xlsx!suppliers!D7).
 
     With --set, each file is checked as `flexsupply solve` would see it after the overrides.
 

@@ -30,7 +30,8 @@ from pydantic import ValidationError
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.actuals import Actuals, check_actuals
 from flexsupply.scenario.schema import Scenario
-from flexsupply.scenario.yaml_io import _locate, _parse, _problems_from_pydantic
+from flexsupply.scenario.validation import _problems_from_pydantic
+from flexsupply.scenario.yaml_io import _locate, _parse
 
 CSV_COLUMNS = (
     "record",
@@ -84,10 +85,14 @@ def loads_actuals(text: str, scenario: Scenario, source: str = "<string>") -> Ac
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         message = "expected a mapping with scenario, as_of_period, sales, orders, …"
         raise ScenarioError([Problem((), message, source, 1, 1)], source)
+
+    def locate(loc: Loc, message: str, at_key: bool) -> Problem:
+        return _locate(loc, message, data, root, source, at_key)
+
     try:
         actuals = Actuals.model_validate(data)
     except ValidationError as error:
-        problems += _problems_from_pydantic(error, data, root, source)
+        problems += _problems_from_pydantic(error, data, locate)
         raise ScenarioError(problems, source) from None
     problems += [
         _locate(p.loc, p.message, data, root, source) for p in check_actuals(actuals, scenario)
@@ -135,14 +140,14 @@ def loads_actuals_csv(text: str, scenario: Scenario, source: str = "<string>") -
                 return lines[loc[:depth]]
         return None
 
+    def locate(loc: Loc, message: str, at_key: bool) -> Problem:
+        return Problem(loc, message, source, line_of(loc))
+
     try:
         actuals = Actuals.model_validate(data)
     except ValidationError as error:
-        found = [
-            Problem(tuple(e["loc"]), e["msg"], source, line_of(tuple(e["loc"])))
-            for e in error.errors()
-        ]
-        raise ScenarioError(found, source) from None
+        found = _problems_from_pydantic(error, data, locate)
+        raise ScenarioError(sorted(found, key=lambda p: p.line or 0), source) from None
     found = [
         Problem(p.loc, p.message, source, line_of(p.loc)) for p in check_actuals(actuals, scenario)
     ]

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.schema import PresaleOrder, Scenario, Supplier, SupplyTerms
-from flexsupply.scenario.yaml_io import load_scenario_file
+from flexsupply.scenario.sources import read_scenario
 
 Loc = tuple[str | int, ...]
 
@@ -104,7 +104,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str | Override]
 
 
 def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -> Scenario:
-    """Reads a scenario file, applies the overrides and validates the result like the file.
+    """Reads a scenario (YAML, workbook or CSV folder), applies the overrides, validates the result.
 
     Returns:
         The validated ``Scenario``.
@@ -115,7 +115,7 @@ def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -
     """
     parsed = _parse_all(overrides)
     if not parsed:
-        return load_scenario_file(Path(path))
+        return read_scenario(path)
     changed: list[tuple[Override, list[Loc]]] = []
 
     def edit(data: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -
         return new
 
     try:
-        return load_scenario_file(Path(path), edit)
+        return read_scenario(path, edit)
     except ScenarioError as error:
         if not changed:
             raise
@@ -169,7 +169,12 @@ def _blame(problem: Problem, changed: list[tuple[Override, list[Loc]]]) -> Probl
     for override, locs in reversed(changed):
         if any(problem.loc[: len(loc)] == loc for loc in locs):
             return dataclasses.replace(
-                problem, file=f"--set {override.text}", line=None, column=None
+                problem,
+                file=f"--set {override.text}",
+                line=None,
+                column=None,
+                sheet=None,
+                cell=None,
             )
     for override, locs in reversed(changed):
         if problem.loc and any(loc[: len(problem.loc)] == problem.loc for loc in locs):

@@ -16,6 +16,8 @@ from flexsupply.scenario.json_schema import SCHEMA_FILE, schema_text
 
 TEMPLATES = ("spring-drop", "double11", "group-buy", "minimal")
 """Template names, the default first."""
+FORMATS = ("yaml", "xlsx")
+"""Forms ``write_starter`` writes: commented YAML with its JSON Schema, or a workbook."""
 
 
 class StarterError(FlexsupplyError):
@@ -44,25 +46,33 @@ def template_text(name: str) -> str:
 
 
 def write_starter(
-    folder: str | Path, template: str = TEMPLATES[0], force: bool = False
+    folder: str | Path, template: str = TEMPLATES[0], force: bool = False, form: str = "yaml"
 ) -> list[StarterFile]:
     """Writes ``<template>.yaml`` and ``scenario.schema.json`` into ``folder`` (created if needed).
 
-    A file that already holds exactly what would be written is left untouched.
+    A file that already holds exactly what would be written is left untouched. With ``form``
+    ``xlsx``, writes ``<template>.xlsx`` alone instead: every table as a sheet, a note on each
+    column header (meaning, unit, allowed range) and data validation.
 
     Args:
         folder: Where to write.
         template: One of ``TEMPLATES``.
         force: Replace files that already exist.
+        form: One of ``FORMATS``.
 
     Returns:
-        The scenario file first, then the schema, each with whether it was written.
+        The scenario file first, then the schema (YAML only), each with whether it was written.
 
     Raises:
-        StarterError: the template is unknown, or a file exists and ``force`` is not set.
+        StarterError: the template or form is unknown, or a file exists and ``force`` is not
+            set.
     """
     folder = Path(folder)
     text = template_text(template)
+    if form == "xlsx":
+        return [_write_workbook(folder, template, text, force)]
+    if form != "yaml":
+        raise StarterError(f"unknown format {form!r}; choose one of {', '.join(FORMATS)}")
     targets = [folder / f"{template}.yaml", folder / SCHEMA_FILE]
     texts = [text, schema_text()]
     # A file that already holds what would be written loses nothing by being written again.
@@ -88,4 +98,34 @@ def write_starter(
     return [StarterFile(path, not unchanged) for path, unchanged in zip(targets, same, strict=True)]
 
 
-__all__ = ["TEMPLATES", "StarterError", "StarterFile", "template_text", "write_starter"]
+def _write_workbook(folder: Path, template: str, text: str, force: bool) -> StarterFile:
+    """Writes the template as a workbook, unless one that reads back the same is there."""
+    from flexsupply.errors import ScenarioError
+    from flexsupply.scenario.workbook import read_workbook, write_workbook
+    from flexsupply.scenario.yaml_io import load_scenario_text
+
+    scenario = load_scenario_text(text, f"{template}.yaml")
+    target = folder / f"{template}.xlsx"
+    if target.exists():
+        try:
+            unchanged = target.is_file() and read_workbook(target) == scenario
+        except ScenarioError:
+            unchanged = False
+        if unchanged:
+            return StarterFile(target, False)
+        if not force:
+            raise StarterError(f"{target} already exists; use --force to overwrite")
+    if folder.exists() and not folder.is_dir():
+        raise StarterError(f"{folder} is a file, not a folder")
+    write_workbook(scenario, target, notes=True, include_empty=True)
+    return StarterFile(target, True)
+
+
+__all__ = [
+    "FORMATS",
+    "TEMPLATES",
+    "StarterError",
+    "StarterFile",
+    "template_text",
+    "write_starter",
+]

@@ -8,18 +8,15 @@ about a block or list points at its key, and a missing field points at the block
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.scenario.checks import duplicate_id_problems, unknown_product_problems
-from flexsupply.scenario.messages import EXPECTED, field_names, plain_message, show
 from flexsupply.scenario.schema import Scenario
+from flexsupply.scenario.validation import data_loc, validate_data
 
 Loc = tuple[str | int, ...]
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
@@ -73,26 +70,14 @@ def load_scenario_text(text: str, source: str, edit: Edit | None = None) -> Scen
         raise ScenarioError([Problem((), _NOT_A_MAPPING, source, line, column)], source)
     if edit is not None:
         data = edit(data)
-    problems = list(duplicates)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as error:
-        problems += _problems_from_pydantic(error, data, root, source)
-        reported = {problem.loc for problem in problems}
-        problems += [
-            _locate(problem.loc, problem.message, data, root, source)
-            for problem in unknown_product_problems(data)
-            if problem.loc not in reported
-        ]
-    except ScenarioError as error:
-        problems += [
-            _locate(problem.loc, problem.message, data, root, source) for problem in error.problems
-        ]
-    except RecursionError:
-        problems.append(Problem((), "nested too deeply to validate", source, 1, 1))
-    else:
-        if not problems:
-            return scenario
+
+    def locate(loc: Loc, message: str, at_key: bool) -> Problem:
+        return _locate(loc, message, data, root, source, at_key)
+
+    scenario, problems = validate_data(data, locate)
+    if scenario is not None and not duplicates:
+        return scenario
+    problems = list(duplicates) + problems
     raise ScenarioError(sorted(problems, key=_position), source)
 
 
@@ -100,8 +85,8 @@ def _position(problem: Problem) -> tuple[int, int]:
     return (problem.line or 0, problem.column or 0)
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader whose scalar constructors report bad values as positioned YAML errors."""
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Scalar constructors that report bad values as positioned YAML errors."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """Constructs one node, turning Python errors (e.g. date 2024-13-45) into YAML errors.
@@ -125,6 +110,17 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
+class _Loader(_Constructor, yaml.SafeLoader):
+    """The safe loader in Python: its error messages are the ones problems show."""
+
+
+_FAST_BASE: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+
+
+class _FastLoader(_Constructor, _FAST_BASE or yaml.SafeLoader):  # type: ignore[misc]
+    """The safe loader on libyaml, several times faster on a valid file (a lighter start-up)."""
+
+
 def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
     """Parses YAML text into its node tree and its data.
 
@@ -135,16 +131,15 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]
     Raises:
         ScenarioError: the text is not valid YAML.
     """
+    parsed = _parse_fast(text, source)
+    if parsed is not None:
+        return parsed
     try:
         loader = _Loader(text)
     except yaml.YAMLError as error:  # the reader checks every character at once
         raise ScenarioError([_yaml_problem(error, text, source)], source) from None
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, None, []
-        duplicates = _duplicate_key_problems(root, (), source, set())
-        return root, loader.construct_document(root), duplicates
+        return _document(loader, source)
     except yaml.YAMLError as error:
         raise ScenarioError([_yaml_problem(error, text, source)], source) from None
     except RecursionError:
@@ -152,6 +147,35 @@ def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]
         raise ScenarioError([problem], source) from None
     finally:
         loader.dispose()
+
+
+def _document(loader: Any, source: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
+    """Returns the root node, the data and the repeated-key problems of the loader's text."""
+    root = loader.get_single_node()
+    if root is None:
+        return None, None, []
+    duplicates = _duplicate_key_problems(root, (), source, set())
+    return root, loader.construct_document(root), duplicates
+
+
+def _parse_fast(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]] | None:
+    """Parses YAML text as ``_parse`` does, on libyaml; None when it fails or is not installed.
+
+    A text libyaml refuses is parsed again in Python, whose messages problems show.
+    """
+    if _FAST_BASE is None:
+        return None
+    loader: type[Any] = _FastLoader
+    try:
+        fast = loader(text)
+    except yaml.YAMLError:
+        return None
+    try:
+        return _document(fast, source)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        fast.dispose()
 
 
 def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Problem:
@@ -218,45 +242,6 @@ def _duplicate_key_problems(
     return problems
 
 
-def _data_loc(loc: Loc, data: Any) -> tuple[Loc, Any, bool]:
-    """Follows a pydantic ``loc`` through the data, dropping parts that are not in the data.
-
-    Pydantic adds union-branch tags (``float``, ``list[constrained-float]``) and markers such as
-    ``[key]`` to its locations; they name no place in the file.
-
-    Args:
-        loc: The location pydantic reports.
-        data: The data validated.
-
-    Returns:
-        The location with only data keys, indices and missing field names; the value there; and
-        whether that value exists (False for a missing field).
-    """
-    kept: list[str | int] = []
-    current = data
-    for part in loc:
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_list or (isinstance(current, dict) and part in current):
-            current = current[part]
-            kept.append(part)
-        elif isinstance(current, dict) and (spelt := _key_spelt(current, part)):
-            current = current[spelt[0]]
-            kept.append(part)
-        elif isinstance(current, dict) and part in field_names():
-            kept.append(part)
-            return tuple(kept), None, False
-    return tuple(kept), current, True
-
-
-def _key_spelt(mapping: dict[Any, Any], part: str | int) -> tuple[Any, ...]:
-    """Returns the non-text key of ``mapping`` that pydantic spells ``part`` (``None`` → 'None').
-
-    Returns:
-        A 1-tuple with the key, or an empty tuple when there is none (the key may be None).
-    """
-    return next(((key,) for key in mapping if not isinstance(key, str) and str(key) == part), ())
-
-
 def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, yaml.Node]:
     """Returns the key node and value node at ``loc``.
 
@@ -303,69 +288,11 @@ def _locate(
     A scalar value is pointed at itself; a block or list at its key; with ``at_key``, always the
     key (the key itself is the problem, e.g. an unknown field name).
     """
-    clean, _, _ = _data_loc(loc, data)
+    clean, _, _ = data_loc(loc, data)
     key, node = _node_at(root, clean)
     scalar = isinstance(node, yaml.ScalarNode)
     mark = key.start_mark if key is not None and (at_key or not scalar) else node.start_mark
     return Problem(clean, message, source, mark.line + 1, mark.column + 1)
-
-
-def _problems_from_pydantic(
-    error: ValidationError, data: dict[str, Any], root: yaml.Node, source: str
-) -> list[Problem]:
-    """Turns pydantic's errors into located problems, one per field path.
-
-    Type mismatches at one path (from the branches of a union) merge into one "expected A or B",
-    and are dropped when another branch got further into the value: that branch's error is the
-    real one. A repeated id is reported at the item that repeats it rather than at the list.
-    """
-    items = [(item, *_data_loc(tuple(item["loc"]), data)) for item in error.errors()]
-    deeper = {clean[:depth] for _, clean, _, _ in items for depth in range(len(clean))}
-    duplicates = _duplicates_by_block(data)
-    expected: dict[Loc, list[str]] = {}
-    inputs: dict[Loc, Any] = {}
-    messages: dict[Loc, list[str]] = {}
-    at_key: set[Loc] = set()
-    bad_keys: set[Loc] = set()
-    problems: list[Problem] = []
-    for item, clean, _, found in items:
-        kind = item["type"]
-        if kind in EXPECTED:
-            if clean not in deeper:
-                _add(expected.setdefault(clean, []), EXPECTED[kind])
-                inputs[clean] = item.get("input")
-                messages.setdefault(clean, [])
-        elif kind == "value_error" and clean in duplicates:
-            problems += [
-                _locate(dup.loc, dup.message, data, root, source) for dup in duplicates.pop(clean)
-            ]
-        else:
-            if kind in {"extra_forbidden", "invalid_key"} or item["loc"][-1:] == ("[key]",):
-                at_key.add(clean)
-            if kind == "invalid_key":
-                bad_keys.add(clean)
-            _add(messages.setdefault(clean, []), plain_message(item, found))
-    for loc, texts in messages.items():
-        if loc in expected:
-            texts = [f"expected {' or '.join(expected[loc])}, got {show(inputs[loc])}", *texts]
-        problem = _locate(loc, "; ".join(texts), data, root, source, loc in at_key)
-        if loc in bad_keys:  # the key is not a field name, so the path stops at its block
-            problem = dataclasses.replace(problem, loc=problem.loc[:-1])
-        problems.append(problem)
-    return problems
-
-
-def _add(texts: list[str], text: str) -> None:
-    if text not in texts:
-        texts.append(text)
-
-
-def _duplicates_by_block(data: dict[str, Any]) -> dict[Loc, list[Problem]]:
-    """Returns repeated-id problems grouped by the list they are in, e.g. ``("products",)``."""
-    grouped: dict[Loc, list[Problem]] = {}
-    for problem in duplicate_id_problems(data):
-        grouped.setdefault(problem.loc[:1], []).append(problem)
-    return grouped
 
 
 def load(path: str | Path) -> Scenario:

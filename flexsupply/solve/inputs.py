@@ -18,9 +18,14 @@ PLAN_SUFFIXES = (".json",)
 
 
 def is_plan_file(path: str | Path) -> bool:
-    """True when ``path`` names a plan: a ``.json`` file or a folder (holding ``plan.json``)."""
+    """True when ``path`` names a plan: a ``.json`` file or a folder (holding ``plan.json``).
+
+    A folder without ``plan.json`` but with ``settings.csv`` is a scenario as CSV files.
+    """
     source = Path(path)
-    return source.is_dir() or source.suffix.lower() in PLAN_SUFFIXES
+    if source.is_dir():
+        return (source / "plan.json").exists() or not (source / "settings.csv").is_file()
+    return source.suffix.lower() in PLAN_SUFFIXES
 
 
 def plan_or_solve(
@@ -31,8 +36,9 @@ def plan_or_solve(
 ) -> Plan:
     """Returns the plan ``path`` names: read from a plan file, or solved from a scenario file.
 
-    A folder means the ``plan.json`` in it (what ``flexsupply solve --out-dir`` writes). Any
-    other file without a plan suffix is loaded as a scenario with ``overrides`` (``--set``
+    A folder means the ``plan.json`` in it (what ``flexsupply solve --out-dir`` writes), or a
+    scenario as CSV files (``is_plan_file``). Any other file without a plan suffix (YAML, a
+    workbook) is loaded as a scenario with ``overrides`` (``--set``
     texts) applied and solved with ``settings``; both are ignored for a plan file.
 
     Raises:

@@ -121,15 +121,7 @@ class SolverProfile(BaseModel):
 
     def summary(self) -> str:
         """Returns the settings in one line, e.g. ``ortools/highs, 30 s, gap 2 %``."""
-        parts = [f"{self.backend}/{self.engine or 'default'}"]
-        parts.append(f"{self.time_limit:g} s" if self.time_limit is not None else "no time limit")
-        if self.gap is not None:
-            parts.append(f"gap {self.gap * 100:g} %")
-        if self.threads is not None:
-            parts.append(f"{self.threads} threads")
-        if self.seed is not None:
-            parts.append(f"seed {self.seed}")
-        return ", ".join(parts)
+        return self.settings.summary()
 
 
 def bundled_profiles() -> dict[str, Traversable]:

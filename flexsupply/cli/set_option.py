@@ -1,0 +1,10 @@
+"""The ``--set PATH=VALUE`` option's help, shared by commands that read a scenario.
+
+Kept apart from ``solver_flags.py`` so that ``validate`` imports no solver code (and so no
+numpy); ``solver_flags`` re-exports it.
+"""
+
+SET_HELP = (
+    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
+    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
+)
