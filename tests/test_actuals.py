@@ -112,38 +112,32 @@ def test_as_of_period_must_leave_periods_to_plan(scenario: fs.Scenario) -> None:
     ]
 
 
-def test_csv_problems_name_the_line(scenario: fs.Scenario) -> None:
-    text = (
-        "record,value,product,supplier,period,arrival_period,units,amount\n"
-        "scenario,replan-demo,,,,,,\n"
-        "as_of,,,,2,,,\n"
-        "sale,,DRESS,,1,,60,\n"
-        "order,,TOP,SLOWER,1,3,10,\n"
-        "sale,,DRESS,,5,,1,\n"
-    )
+CSV_HEAD = "record,value,product,supplier,period,arrival_period,units,amount\nscenario,replan-demo,,,,,,\nas_of,,,,2,,,\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            "sale,,DRESS,,1,,60,\norder,,TOP,SLOWER,1,3,10,\nsale,,DRESS,,5,,1,\n",
+            [
+                "erp.csv:5  orders[0].supplier: unknown supplier 'SLOWER' (did you mean 'SLOW'?)",
+                "erp.csv:6  sales[1].period: period 5 is after the as-of period 2",
+            ],
+        ),
+        ("sale,,DRESS,,1,,-5,\n", ["erp.csv:4  sales[0].units: must be ≥ 0, got '-5'"]),
+    ],
+    ids=["cross-checks", "schema"],
+)
+def test_csv_problems_name_the_line_and_field(
+    scenario: fs.Scenario, rows: str, expected: list[str]
+) -> None:
     with pytest.raises(ScenarioError) as caught:
-        loads_actuals_csv(text, scenario, "erp.csv")
-    assert [str(p) for p in caught.value.problems] == [
-        "erp.csv:5  orders[0].supplier: unknown supplier 'SLOWER' (did you mean 'SLOW'?)",
-        "erp.csv:6  sales[1].period: period 5 is after the as-of period 2",
-    ]
+        loads_actuals_csv(CSV_HEAD + rows, scenario, "erp.csv")
+    assert [str(p) for p in caught.value.problems] == expected
 
 
 def test_csv_unknown_record_kind_is_an_error(scenario: fs.Scenario) -> None:
     text = "record,value,product,supplier,period,arrival_period,units,amount\nsold,,DRESS,,1,,6,\n"
     with pytest.raises(ScenarioError, match=r"erp.csv:2  record: unknown record 'sold'"):
         loads_actuals_csv(text, scenario, "erp.csv")
-
-
-def test_csv_schema_errors_name_the_line_and_field(scenario: fs.Scenario) -> None:
-    text = (
-        "record,value,product,supplier,period,arrival_period,units,amount\n"
-        "scenario,replan-demo,,,,,,\n"
-        "as_of,,,,2,,,\n"
-        "sale,,DRESS,,1,,-5,\n"
-    )
-    with pytest.raises(ScenarioError) as caught:
-        loads_actuals_csv(text, scenario, "erp.csv")
-    assert [str(p) for p in caught.value.problems] == [
-        "erp.csv:4  sales[0].units: must be ≥ 0, got '-5'"
-    ]
