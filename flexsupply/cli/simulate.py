@@ -28,6 +28,13 @@ from flexsupply.cli.solver_flags import SolverChoice, solver_flags
 @solver_flags(" (for the plan, the baselines and every sample)", seed=False)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel processes.")
 @click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Run the samples on a Dask cluster (scheduler address), or `local` for one on this "
+    "machine; needs the dask extra.",
+)
+@click.option(
     "--policy",
     type=click.Choice(["static", "rolling"]),
     default="static",
@@ -56,6 +63,7 @@ def simulate(
     seed: int,
     choice: SolverChoice,
     workers: int | None,
+    dask: str | None,
     policy: str,
     every: int,
     out: Path | None,
@@ -85,6 +93,7 @@ def simulate(
         "seed": seed,
         "settings": settings,
         "workers": workers,
+        "dask": dask,
     }
     if policy == "rolling":
         from flexsupply.solve.quick_response import simulate_rolling

@@ -112,6 +112,7 @@ def simulate_rolling(
     seed: int = 0,
     settings: SolveSettings | None = None,
     workers: int | None = None,
+    dask: str | None = None,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
 
@@ -124,6 +125,7 @@ def simulate_rolling(
         settings: solver settings of every solve; ``settings.time_limit`` covers the whole
             call: samples reached when no time is left are counted as not solved.
         workers: parallel processes (default: the CPUs); results do not depend on it.
+        dask: run the samples on Dask: a scheduler address, or ``local``.
 
     Returns:
         The ``RollingReport``.
@@ -150,10 +152,11 @@ def simulate_rolling(
         settings=settings if left is None else settings.with_flags(time_limit=left),
         workers=workers,
         seed=seed,
+        dask=dask,
     )
     rolling = PolicyResult(
         f"rolling every {every}",
-        rolling_outcomes(scenario, first_stage, futures, every, settings, deadline, workers),
+        rolling_outcomes(scenario, first_stage, futures, every, settings, deadline, workers, dask),
         futures.probabilities,
     )
     plan_policy = replace(static.policy("plan"), name="static plan")

@@ -18,8 +18,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import Any
 
 import numpy as np
@@ -31,6 +29,7 @@ from flexsupply.plan import Order, Plan, make_plan
 from flexsupply.scenario import Scenario
 from flexsupply.scenario.actuals import Actuals, PresaleActual, PurchaseOrderActual, SpotSale
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
+from flexsupply.solve.executors import run_chunks
 from flexsupply.solve.reanchor import reanchor
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, outcome_of, risk_neutral, solve_program
@@ -205,8 +204,11 @@ def rolling_outcomes(
     settings: SolveSettings,
     deadline: Deadline,
     workers: int | None = None,
+    dask: str | None = None,
 ) -> list[Outcome]:
-    """Plays every sample under the rolling policy, in ``workers`` processes.
+    """Plays every sample under the rolling policy, in ``workers`` processes or on Dask.
+
+    ``dask`` is a scheduler address or ``local`` (``executors.run_chunks``).
 
     A sample reached when no time is left on ``deadline`` is not played: its outcome says
     ``no_solution``.
@@ -230,10 +232,9 @@ def rolling_outcomes(
         )
         for a, b in spans
     ]
-    if workers == 1:
+    if workers == 1 and dask is None:
         return [o for job in jobs for o in _play_chunk(job, deadline)]
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        return [o for chunk in pool.map(_play_chunk, jobs) for o in chunk]
+    return [o for chunk in run_chunks(_play_chunk, jobs, workers, dask) for o in chunk]
 
 
 __all__ = ["play_rolling", "rolling_outcomes"]
