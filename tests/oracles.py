@@ -92,8 +92,13 @@ def unique_optimal_order_set(
     return ranked[0][0]
 
 
-def lot_sizing_scenario(demand: list[float], setup: float, holding: float) -> fs.Scenario:
-    """Returns the Wagner–Whitin problem as a flexsupply scenario (one product, one supplier)."""
+def lot_sizing_scenario(
+    demand: list[float], setup: float, holding: float, unit_cost: float | list[float] = 0
+) -> fs.Scenario:
+    """Returns the Wagner–Whitin problem as a flexsupply scenario (one product, one supplier).
+
+    ``unit_cost`` is the purchase price, one number or one per period the order is placed in.
+    """
     return fs.Scenario.model_validate(
         {
             "name": "wagner-whitin",
@@ -102,7 +107,7 @@ def lot_sizing_scenario(demand: list[float], setup: float, holding: float) -> fs
             "suppliers": [
                 {
                     "id": "FACTORY",
-                    "terms": [{"product": "ITEM", "unit_cost": 0, "setup_cost": setup}],
+                    "terms": [{"product": "ITEM", "unit_cost": unit_cost, "setup_cost": setup}],
                 }
             ],
             "demand": {"units": {"ITEM": demand}},

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.report import CHART_IDS, parse_plan, render_report
 from flexsupply.report.stats import (
@@ -482,3 +483,33 @@ def test_browser_screenshot_shows_the_charts(browser: str, page_file: Path, tmp_
     for colour in ((0x2F, 0x6D, 0xB5), (0xB7, 0xCD, 0xE9)):
         share = np.mean(np.all(np.abs(pixels - colour) <= 8, axis=2))
         assert share > 0.002, (colour, share)
+
+
+def test_material_panel_shows_what_each_material_buys_feeds_and_leaves() -> None:
+    scenario = fs.loads(
+        """
+horizon: {periods: 2}
+products:
+  - {id: TEE, price: 20, unmet_demand: forbidden, bom: [{material: JERSEY, quantity: 0.5}]}
+suppliers:
+  - id: MILL
+    terms: [{product: TEE, unit_cost: 6, lead_time_periods: 1}]
+materials:
+  - id: JERSEY
+    suppliers: [{supplier: KNIT, unit_cost: 8, order_multiple: 30}]
+demand:
+  units: {TEE: [0, 100]}
+"""
+    )
+    page = render_report(fs.solve(scenario))
+
+    # 100 tees take 50 m, bought as two 30 m lots in period 1: 10 m left
+    row = page.split('<table id="materials-table">', 1)[1].split("</tr>")[1]
+    assert "<td>JERSEY</td>" in row
+    assert "<td class=num>60 m</td>" in row
+    assert "<td>TEE 50 m</td>" in row
+    assert "<td class=num>10 m</td>" in row
+
+
+def test_plan_without_materials_has_no_material_panel(report_html: str) -> None:
+    assert "materials-table" not in report_html

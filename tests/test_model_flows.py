@@ -401,3 +401,32 @@ def test_same_period_returns_cannot_serve_demand_without_stock(backend: str) -> 
     # nothing can be made and nothing is in stock, so 100 units of firm demand have no plan
     with pytest.raises((fs.SolveError, fs.ScenarioError)):
         fs.solve(fs.loads(textwrap.dedent(SAME_PERIOD_RETURNS)), solver=backend)
+
+
+HOLDING_RATE = """
+    horizon: {periods: 3}
+    products:
+      - id: TEE
+        price: 50
+        unmet_demand: forbidden
+        holding_cost: 0.5
+        holding_rate: 0.1
+    suppliers:
+      - id: MILL
+        capacity: [100, 0, 0]
+        terms:
+          - product: TEE
+            unit_cost: [20, 30, 30]
+    demand:
+      units:
+        TEE: [0, 40, 60]
+"""
+
+
+def test_holding_rate_charges_a_share_of_the_unit_cost_per_period(backend: str) -> None:
+    plan = plan_for(HOLDING_RATE, backend)
+
+    # 100 made in period 1 at the lowest price 20: h = 0.5 + 0.1·20 = 2.5 per unit and period;
+    # held 100 at the end of period 1 and 60 at the end of period 2: 160·2.5 = 400
+    assert plan.kpis.costs["holding"] == pytest.approx(400)
+    assert plan.objective == pytest.approx(100 * 50 - 100 * 20 - 400)

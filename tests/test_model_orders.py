@@ -411,3 +411,38 @@ def test_tight_order_bounds_never_cut_off_the_optimum(backend: str, data: dict[s
     assert solver.solve(tight, exact).objective == pytest.approx(
         solver.solve(loose, exact).objective, rel=1e-6, abs=1e-4
     )
+
+
+LOTS = """
+    horizon: {{periods: 1}}
+    products:
+      - id: TEE
+        price: {price}
+    suppliers:
+      - id: MILL
+        terms:
+          - product: TEE
+            unit_cost: 10
+            order_multiple: 50
+    demand:
+      units:
+        TEE: [130]
+"""
+
+
+@pytest.mark.parametrize(
+    ("price", "ordered", "profit"),
+    [
+        # 150 sells 130: 130·20 − 1500 = 1100 beats 100: 100·20 − 1000 = 1000
+        pytest.param(20, 150, 1100, id="round-up"),
+        # 150: 130·15 − 1500 = 450 loses to 100 with 30 sales lost: 100·15 − 1000 = 500
+        pytest.param(15, 100, 500, id="round-down-with-lost-sales"),
+    ],
+)
+def test_order_multiple_orders_whole_lays(
+    backend: str, price: float, ordered: float, profit: float
+) -> None:
+    plan = plan_for(LOTS.format(price=price), backend)
+
+    assert [order.quantity for order in plan.orders] == [pytest.approx(ordered)]
+    assert plan.objective == pytest.approx(profit)

@@ -6,6 +6,7 @@ import csv
 import logging
 import math
 import sys
+import textwrap
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -282,3 +283,53 @@ def test_weighted_quantile_is_the_lower_inverse_of_the_scenario_distribution(
 
     assert got.shape == (1,)
     assert math.isclose(float(got[0]), lower_quantile(values, probs, q))
+
+
+FABRIC_ON_CREDIT = """
+    horizon: {periods: 2}
+    products:
+      - id: TEE
+        price: 20
+        unmet_demand: forbidden
+        bom: [{material: JERSEY, quantity: 0.5}]
+    suppliers:
+      - id: MILL
+        payment: {upfront_share: 1}
+        terms:
+          - product: TEE
+            unit_cost: 6
+            lead_time_periods: 1
+    materials:
+      - id: JERSEY
+        suppliers:
+          - {supplier: KNIT, unit_cost: 8, order_multiple: 30}
+    demand:
+      units:
+        TEE: [0, 100]
+    cash:
+      initial: 500
+      credit_line: {limit: 2000, interest_rate: 0.01}
+"""
+
+
+def test_materials_and_financing_tables_follow_the_plan(tmp_path: Path) -> None:
+    plan = fs.solve(fs.loads(textwrap.dedent(FABRIC_ON_CREDIT)))
+    write_outputs(plan, tmp_path)
+
+    # 100 tees sewn in period 1 need 50 m of jersey, bought as 60 m (two lots of 30) for 480;
+    # with 600 of sewing that is 1080 against 500 of cash: 580 drawn, repaid in period 2 with
+    # 5.80 of interest
+    materials = (tmp_path / "materials.csv").read_text(encoding="utf-8").splitlines()
+    assert materials == [
+        "material,unit,period,ordered,used,used_TEE,stock",
+        "JERSEY,m,1,60.0,50.0,50.0,10.0",
+        "JERSEY,m,2,0.0,0.0,0.0,10.0",
+    ]
+    orders = (tmp_path / "material_orders.csv").read_text(encoding="utf-8").splitlines()
+    assert orders[1] == "JERSEY,KNIT,first,,1,1,60.0,8.0,480.0"
+    financing = (tmp_path / "financing.csv").read_text(encoding="utf-8").splitlines()
+    assert financing == [
+        "period,credit_balance,draws,repayments,interest,overflow_units",
+        "1,580.0,580.0,0.0,0.0,0.0",
+        "2,0.0,0.0,580.0,5.8,0.0",
+    ]

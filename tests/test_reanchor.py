@@ -67,3 +67,25 @@ def test_returns_of_the_last_sales_come_back_after_the_as_of_period(season: fs.S
 def test_a_scenario_that_tracks_cash_needs_the_cash_on_hand(season: fs.Scenario) -> None:
     with pytest.raises(ScenarioError, match="state the cash on hand"):
         reanchor(season, Actuals(scenario=season.name, as_of_period=2))
+
+
+def test_prices_by_period_keep_the_periods_left(season: fs.Scenario) -> None:
+    quick = season.suppliers[1]
+    terms = [quick.terms[0].model_copy(update={"unit_cost": [40.0, 45.0, 50.0, 50.0, 55.0, 55.0]})]
+    priced = season.model_copy(
+        update={"suppliers": [season.suppliers[0], quick.model_copy(update={"terms": terms})]}
+    )
+    order = PurchaseOrderActual(
+        supplier="QUICK", product="DRESS", units=10, period=2, arrival_period=3
+    )
+    left = reanchor(priced, Actuals(scenario=season.name, as_of_period=2, cash=0, orders=[order]))
+    assert left.suppliers[1].terms[0].unit_cost == [50, 50, 55, 55]
+    # QUICK is paid on delivery, at the price of the period the order was placed.
+    assert left.inbound[0].payment_due == pytest.approx(10 * 45)
+
+
+def test_a_season_with_materials_is_refused_rather_than_guessed() -> None:
+    scenario = fs.load(Path(__file__).parent.parent / "scenarios" / "fabric-and-credit.yaml")
+    actuals = Actuals(scenario=scenario.name, as_of_period=2, cash=0)
+    with pytest.raises(ScenarioError, match="the scenario has materials"):
+        reanchor(scenario, actuals)

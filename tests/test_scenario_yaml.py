@@ -549,3 +549,40 @@ def test_randomly_edited_text_loads_or_gives_a_scenario_error(text: str) -> None
 @given(scalar_replaced_text())
 def test_any_scalar_replaced_by_random_text_loads_or_gives_a_scenario_error(text: str) -> None:
     _assert_readable(_scenario_error_or_none(text))
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        pytest.param(
+            "        moq: 50\n        order_multiple: 40\n        max_per_order: 70\n",
+            "order_multiple 40 with moq 50 needs orders of at least 80, above max_per_order 70: "
+            "no order size is allowed",
+            id="moq-rounds-above-maximum",
+        ),
+        pytest.param(
+            "        moq: 50\n        order_multiple: 100\n        max_per_order: 90\n",
+            "order_multiple 100 is above max_per_order 90: no order size is allowed",
+            id="multiple-above-maximum",
+        ),
+    ],
+)
+def test_order_multiple_that_leaves_no_order_size_names_the_fields(
+    terms: str, message: str
+) -> None:
+    assert loads_problems(edited("        moq: 50\n", terms)) == [
+        (19, 25, "suppliers[0].terms[0].order_multiple", message)
+    ]
+
+
+def test_price_list_must_have_one_price_per_period() -> None:
+    text = edited("        unit_cost: 120\n", "        unit_cost: [120, 110]\n")
+
+    assert loads_problems(text) == [
+        (
+            17,
+            9,
+            "suppliers[0].terms[0].unit_cost",
+            "unit_cost needs one value per period: expected 3, got 2",
+        )
+    ]

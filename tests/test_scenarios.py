@@ -51,6 +51,7 @@ EXPECTED: dict[str, Expect] = {
         "DEMO_FLAGS); a 60 s limit gives a plan with a gap",
     ),
     "double11-presale.yaml": Expect("plan"),
+    "fabric-and-credit.yaml": Expect("plan"),
     "signals-demo.yaml": Expect(
         "plan",
         slow="40 sampled scenarios: about 20 s per backend to prove optimality on 2 cores",
@@ -277,3 +278,34 @@ def test_group_buy_keeps_every_next_day_promise_and_starts_from_the_wholesaler()
         if o.scenario is not None and o.product in ("TEE-ICE", "SLEEVE-UV"):
             reorders[o.scenario] = reorders.get(o.scenario, 0) + o.quantity
     assert reorders["heatwave"] > reorders["cool"]
+
+
+def test_fabric_and_credit_cuts_both_poplin_styles_from_rolls_bought_before_the_reveal() -> None:
+    scenario = fs.load(SCENARIOS / "fabric-and-credit.yaml")
+    plan = solved("fabric-and-credit.yaml", "ortools")
+    reveal = scenario.reveal_period or 0
+
+    poplin = [o for o in plan.material_orders if o.material == "POPLIN"]
+    shared = [o for o in poplin if o.scenario is None]
+    assert shared
+    assert all(o.period < reveal for o in shared)
+    assert {o.scenario for o in poplin} - {None} <= {"dress-hit"}
+    assert all(o.quantity >= 300 - 1e-6 and o.quantity % 50 == pytest.approx(0) for o in poplin)
+    assert plan.materials is not None
+    use = next(table for table in plan.materials if table.material == "POPLIN")
+    assert set(use.used) == {"SHIRT-01", "DRESS-02"}
+    assert all(values.sum() > 0 for values in use.used.values())
+
+
+def test_fabric_and_credit_draws_on_the_line_and_earns_more_than_without_it() -> None:
+    plan = solved("fabric-and-credit.yaml", "ortools")
+
+    def no_financing(data: dict[str, Any]) -> None:
+        del data["cash"]["credit_line"], data["cash"]["loans"]
+
+    alone = fs.solve(variant("fabric-and-credit.yaml", no_financing))
+    assert plan.financing is not None
+    assert plan.financing.draws.max() > 0
+    assert plan.kpis.costs["interest"] > 0
+    assert alone.kpis.costs["interest"] == 0
+    assert plan.objective > alone.objective + 5000

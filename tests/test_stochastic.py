@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,43 @@ def test_plan_json_has_no_stochastic_key_unless_asked(tmp_path: Path) -> None:
     plan = fs.solve(fs.load(CASES / "fast_reorder.yaml"))
 
     assert "stochastic" not in plan.to_dict()
+
+
+MEAN_BATCH_RUNS_OUT = """
+    horizon: {{periods: 2}}
+    products:
+      - {{id: TEE, price: 20, salvage_value: 2}}
+    suppliers:
+      - id: MILL
+        capacity: [1000, 0]
+        payment: {{upfront_share: 0, balance_lag_periods: 1}}
+        terms: [{{product: TEE, unit_cost: 10}}]
+    demand:
+      scenarios:
+        - {{name: low, probability: 0.5, units: {{TEE: [0, 20]}}}}
+        - {{name: high, probability: 0.5, units: {{TEE: [0, 180]}}}}
+    reveal_period: 2
+    cash:
+      initial: 200
+{credit}
+"""
+
+
+def test_credit_line_gives_the_mean_demand_batch_a_priced_recourse(backend: str) -> None:
+    # The mean-demand plan makes 100 in period 1 and owes 1000 in period 2; selling 20 at 20
+    # brings 200 + 400 = 600, so with a hard cash floor the low scenario has no recourse.
+    hard = fs.loads(textwrap.dedent(MEAN_BATCH_RUNS_OUT.format(credit="")))
+    line = "      credit_line: {limit: 5000, interest_rate: 0.01}"
+    priced = fs.loads(textwrap.dedent(MEAN_BATCH_RUNS_OUT.format(credit=line)))
+
+    without = stochastic_report(hard, SolveSettings(backend))
+    with_line = stochastic_report(priced, SolveSettings(backend))
+
+    assert without.eev is None
+    assert without.vss is None
+    # EEV: low sells 20 and salvages 80 (400 + 160 − 1000, less 1 % on the 400 drawn: 4),
+    # high sells 100 (2000 − 1000): (−444 + 1000) / 2 = 278
+    assert with_line.eev == pytest.approx(278)
+    assert with_line.vss is not None
+    assert with_line.vss == pytest.approx(with_line.rp - 278)
+    assert with_line.vss >= -1e-6

@@ -79,3 +79,44 @@ def test_single_item_orders_regenerate_stock(
         assert opening[order.period - 1] == pytest.approx(0.0, abs=1e-6)
     if unique is not None:
         assert tuple(periods) == unique
+
+
+# Wagner–Whitin with a purchase price per period, solved by stockpyl 1.0.2
+# (`stockpyl.wagner_whitin.wagner_whitin(T, h, K, demand, purchase_cost)`, Snyder & Shen,
+# "Fundamentals of Supply Chain Theory", 2nd ed., Algorithm 3.1): its optimal cost and order
+# quantities, computed once with stockpyl installed and committed here (it is not a dependency).
+STOCKPYL_PRICED = [
+    # (holding h, setup K, demand d[t], price c[t], optimal cost, optimal orders Q[t])
+    (2, 500, [90, 120, 80, 70], [10, 10, 10, 10], 4980.0, [210, 0, 150, 0]),
+    (2, 500, [90, 120, 80, 70], [10, 12, 8, 11], 4680.0, [210, 0, 150, 0]),
+    (1, 200, [40, 60, 0, 80, 30, 50], [5, 9, 9, 3, 6, 8], 1570.0, [100, 0, 0, 160, 0, 0]),
+    (3, 100, [20, 50, 10, 70, 40], [20, 14, 16, 12, 15], 3010.0, [20, 60, 0, 110, 0]),
+    (
+        2,
+        300,
+        [60, 0, 90, 40, 0, 120, 30, 70],
+        [7, 6, 9, 4, 8, 10, 5, 9],
+        4070.0,
+        [150, 0, 0, 160, 0, 0, 100, 0],
+    ),
+]
+
+
+@pytest.mark.parametrize(("holding", "setup", "demand", "price", "cost", "orders"), STOCKPYL_PRICED)
+def test_prices_by_period_match_stockpyl_wagner_whitin(
+    backend: str,
+    holding: float,
+    setup: float,
+    demand: list[float],
+    price: list[float],
+    cost: float,
+    orders: list[float],
+) -> None:
+    plan = fs.solve(lot_sizing_scenario(demand, setup, holding, price), backend)
+
+    ordered = np.zeros(len(demand))
+    for order in plan.orders:
+        ordered[order.period - 1] += order.quantity
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(cost, abs=1e-6)
+    assert ordered == pytest.approx(orders, abs=1e-6)

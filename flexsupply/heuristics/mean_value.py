@@ -119,6 +119,10 @@ def _first_stage_values(program: LinearProgram, model: ModelMap, first: FirstSta
     switch = model.orders.switch[:, :reveal, 0]
     has = switch >= 0
     values[switch[has]] = (first.quantity[has] > 0).astype(float)
+    lots = model.orders.lots[:, :reveal, 0]
+    has = lots >= 0
+    multiple = np.broadcast_to(model.data.options.multiple[:, None], lots.shape)
+    values[lots[has]] = first.quantity[has] / multiple[has]
     select = model.orders.select
     chosen = select >= 0
     values[select[chosen]] = first.selected[chosen].astype(float)
@@ -133,6 +137,7 @@ def _copy_reorders(
     for whole, own in (
         (model.orders.order, one_model.orders.order),
         (model.orders.switch, one_model.orders.switch),
+        (model.orders.lots, one_model.orders.lots),
     ):
         target = whole[:, reveal:, w]
         source = own[:, reveal:, 0]

@@ -10,8 +10,17 @@ from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
+from flexsupply.model.materials import (
+    SHORTAGE_WEIGHT,
+    MaterialColumns,
+    MaterialData,
+    add_materials,
+    material_data,
+    material_upper_bounds,
+)
 from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
+from flexsupply.model.recourse import RecourseColumns, add_recourse
 from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
 from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
 from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
@@ -29,6 +38,9 @@ class ModelMap:
     flows: FlowColumns
     ledger: MoneyLedger
     elastic: bool
+    recourse: RecourseColumns
+    materials: MaterialData
+    material_columns: MaterialColumns
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
     formulation: tuple[str, ...] = ()
@@ -123,8 +135,10 @@ def build_program(
     """
     data = model_data(scenario)
     warehouse = scenario.warehouse.capacity
+    # With an overflow store the warehouse no longer caps what buying to salvage can stock.
+    hard_warehouse = warehouse if scenario.warehouse.overflow_cost is None else None
     upper = order_upper_bounds(
-        data, demand.units, warehouse, scenario.product_ids, scenario.supplier_ids
+        data, demand.units, hard_warehouse, scenario.product_ids, scenario.supplier_ids
     )
     if fixed_first_stage is not None:
         if fixed_first_stage.quantity.shape != (upper.shape[0], data.reveal):
@@ -153,6 +167,26 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    recourse = add_recourse(
+        builder,
+        ledger,
+        scenario,
+        data.reveal,
+        flows.cash_rows,
+        flows.warehouse_rows,
+        demand.n_scenarios,
+    )
+    mats = material_data(scenario)
+    material_columns = add_materials(
+        builder,
+        ledger,
+        data,
+        mats,
+        material_upper_bounds(mats, data, upper),
+        orders,
+        flows.cash_rows,
+        elastic,
+    )
     cvar = None
     if not elastic:
         risk, service = scenario.risk, scenario.service
@@ -197,13 +231,29 @@ def build_program(
         objective[flows.cash_short.ravel()] = (
             np.broadcast_to(demand.probabilities, flows.cash_short.shape).ravel() / money_scale
         )
+        short = material_columns.short
+        objective[short.ravel()] = (
+            SHORTAGE_WEIGHT * np.broadcast_to(demand.probabilities, short.shape).ravel()
+        )
         offset = 0.0
         maximize = False
     else:
         objective, offset = ledger.objective(program.n_columns, demand.probabilities, kinds)
         if cvar is not None:
             objective += cvar.objective(program.n_columns, demand.probabilities, maximize)
-    model = ModelMap(data, demand, orders, flows, ledger, elastic, cvar, tuple(formulation))
+    model = ModelMap(
+        data,
+        demand,
+        orders,
+        flows,
+        ledger,
+        elastic,
+        recourse,
+        mats,
+        material_columns,
+        cvar,
+        tuple(formulation),
+    )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:
         col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)
@@ -219,6 +269,7 @@ def build_program(
         maximize=maximize,
         column_blocks=program.column_blocks,
         row_blocks=program.row_blocks,
+        column_style=program.column_style,
     )
     return program, model
 

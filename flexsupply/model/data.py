@@ -8,7 +8,8 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand.returns import spot_return_rates
-from flexsupply.scenario import LatenessRule, Objective, Scenario, UnmetDemand
+from flexsupply.scenario import LatenessRule, Objective, Scenario, SupplyTerms, UnmetDemand
+from flexsupply.scenario.supply import MaterialTerms
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,14 @@ class OptionData:
     min_quantity: FloatArray
     max_quantity: FloatArray
     unit_cost: FloatArray
+    """Price per unit by order period, c[o,t], shape ``(n_options, n_periods)`` [currency/unit]."""
     capacity_use: FloatArray
     setup_time: FloatArray
     setup_cost: FloatArray
     lead_time: IntArray
+    multiple: FloatArray
+    """Order multiple n[o], 0 where any size is allowed [units]; ``min_quantity`` and
+    ``max_quantity`` are already whole multiples of it."""
     n_terms: int
 
     @property
@@ -129,10 +134,11 @@ def model_data(scenario: Scenario) -> ModelData:
         for p in products
     ]
     product_index = {product.id: p for p, product in enumerate(products)}
+    options = _option_data(scenario, product_index)
     product_data = ProductData(
         price=np.array([p.price for p in products], dtype=float),
         salvage=np.array([p.salvage_value for p in products], dtype=float),
-        holding=np.array([p.holding_cost for p in products], dtype=float),
+        holding=_holding(scenario, options),
         goodwill=np.array([p.goodwill_cost for p in products], dtype=float),
         backlog_cost=np.array([p.backlog_cost for p in products], dtype=float),
         return_rate=np.array([p.return_rate for p in products], dtype=float),
@@ -165,7 +171,7 @@ def model_data(scenario: Scenario) -> ModelData:
         reveal=reveal,
         products=product_data,
         suppliers=supplier_data,
-        options=_option_data(scenario, product_index),
+        options=options,
         presale=_presale_data(scenario, product_index),
         **_inbound_data(scenario, product_index),
     )
@@ -185,36 +191,86 @@ def _inbound_data(scenario: Scenario, product_index: dict[str, int]) -> dict[str
     return {"receipts": receipts, "committed_payments": payments}
 
 
+def _holding(scenario: Scenario, options: OptionData) -> FloatArray:
+    """Returns h[p]: the fixed holding cost plus the holding rate times the unit cost.
+
+    The unit cost is the product's ``base_cost``, else the lowest price any term asks for it.
+
+    Returns:
+        Shape ``(n_products,)`` [currency/unit/period].
+    """
+    products = scenario.products
+    cheapest = np.full(len(products), np.inf)
+    if len(options.product):
+        np.minimum.at(cheapest, options.product, options.unit_cost.min(axis=1))
+    base = np.array([np.nan if p.base_cost is None else p.base_cost for p in products])
+    cost = np.where(np.isnan(base), cheapest, base)
+    rate = np.array([p.holding_rate for p in products], dtype=float)
+    fixed = np.array([p.holding_cost for p in products], dtype=float)
+    return fixed + np.where(rate > 0, rate * np.where(np.isfinite(cost), cost, 0.0), 0.0)
+
+
+def per_period(value: float | list[float], periods: int) -> FloatArray:
+    """Returns a value given as one number or one per period as an array ``(periods,)``."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (periods,)).copy()
+
+
+def tier_options(
+    terms: SupplyTerms | MaterialTerms, base: FloatArray
+) -> list[tuple[int, float, float, FloatArray]]:
+    """Returns the order options of one term: its own price and each all-units discount tier.
+
+    ``base`` is the term's price by period. A tier's range runs from its minimum (at least the
+    MOQ) to the next tier's minimum, capped by ``max_per_order``, both rounded inwards to the
+    order multiple; empty ranges are dropped except the last.
+
+    Returns:
+        ``(tier id, least order, largest order, price by period)`` per option [units, currency].
+    """
+    periods = len(base)
+    multiple = terms.order_multiple or 0.0
+    cap = terms.max_per_order if terms.max_per_order is not None else np.inf
+    tiers: list[tuple[int, float, FloatArray]] = [(0, terms.moq, base)]
+    for i, tier in enumerate(terms.discount_tiers):
+        cost = (
+            per_period(tier.unit_cost, periods)
+            if tier.unit_cost is not None
+            else base * float(tier.cost_factor or 0.0)
+        )
+        tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
+    options = []
+    for position, (tier_id, low, cost) in enumerate(tiers):
+        next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
+        high = min(next_low, cap)
+        if multiple > 0:
+            low = _round_to(low, multiple, up=True)
+            high = _round_to(high, multiple, up=False)
+        if low >= high and position + 1 < len(tiers):
+            continue
+        options.append((tier_id, low, high, cost))
+    return options
+
+
 def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionData:
-    rows: list[tuple[int, int, int, int, float, float, float, float, float, float, int]] = []
+    periods = scenario.horizon.periods
+    rows: list[tuple[int, int, int, int, float, float, float, float, float, int, float]] = []
+    costs: list[FloatArray] = []
     term_count = 0
     for s, supplier in enumerate(scenario.suppliers):
         for terms in supplier.terms:
             for product_id in terms.product_ids:
                 product = scenario.products[product_index[product_id]]
                 if terms.unit_cost is not None:
-                    base = terms.unit_cost
+                    base = per_period(terms.unit_cost, periods)
                 else:
-                    base = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
+                    factor = float(terms.cost_factor or 0.0) * float(product.base_cost or 0.0)
+                    base = np.full(periods, factor)
                 capacity_use = terms.capacity_per_unit
                 if capacity_use is None:
                     capacity_use = (
                         product.standard_minutes if product.standard_minutes is not None else 1.0
                     )
-                cap = terms.max_per_order if terms.max_per_order is not None else np.inf
-                tiers: list[tuple[int, float, float]] = [(0, terms.moq, base)]
-                for i, tier in enumerate(terms.discount_tiers):
-                    cost = (
-                        tier.unit_cost
-                        if tier.unit_cost is not None
-                        else base * float(tier.cost_factor or 0.0)
-                    )
-                    tiers.append((i + 1, max(tier.min_quantity, terms.moq), cost))
-                for position, (tier_id, low, cost) in enumerate(tiers):
-                    next_low = tiers[position + 1][1] if position + 1 < len(tiers) else np.inf
-                    high = min(next_low, cap)
-                    if low >= high and position + 1 < len(tiers):
-                        continue
+                for tier_id, low, high, cost in tier_options(terms, base):
                     rows.append(
                         (
                             product_index[product_id],
@@ -223,13 +279,14 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
                             tier_id,
                             low,
                             high,
-                            cost,
                             float(capacity_use),
                             terms.setup_time,
                             terms.setup_cost,
                             terms.lead_time_periods,
+                            terms.order_multiple or 0.0,
                         )
                     )
+                    costs.append(cost)
                 term_count += 1
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     return OptionData(
@@ -239,13 +296,23 @@ def _option_data(scenario: Scenario, product_index: dict[str, int]) -> OptionDat
         tier=np.array(columns[3], dtype=np.int64),
         min_quantity=np.array(columns[4], dtype=float),
         max_quantity=np.array(columns[5], dtype=float),
-        unit_cost=np.array(columns[6], dtype=float),
-        capacity_use=np.array(columns[7], dtype=float),
-        setup_time=np.array(columns[8], dtype=float),
-        setup_cost=np.array(columns[9], dtype=float),
-        lead_time=np.array(columns[10], dtype=np.int64),
+        unit_cost=np.array(costs, dtype=float).reshape(len(rows), periods),
+        capacity_use=np.array(columns[6], dtype=float),
+        setup_time=np.array(columns[7], dtype=float),
+        setup_cost=np.array(columns[8], dtype=float),
+        lead_time=np.array(columns[9], dtype=np.int64),
+        multiple=np.array(columns[10], dtype=float),
         n_terms=term_count,
     )
+
+
+def _round_to(quantity: float, multiple: float, up: bool) -> float:
+    """Returns ``quantity`` rounded to a whole multiple of ``multiple``, up or down [units]."""
+    if not np.isfinite(quantity):
+        return quantity
+    steps = quantity / multiple
+    whole = np.ceil(steps - 1e-9) if up else np.floor(steps + 1e-9)
+    return float(whole * multiple)
 
 
 def _presale_data(scenario: Scenario, product_index: dict[str, int]) -> PresaleData:

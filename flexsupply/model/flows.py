@@ -19,6 +19,8 @@ class FlowColumns:
 
     ``inventory``, ``sales``, ``backlog``: ``(n_products, T, Ω)``; ``shipments``: ``(n_presale, T, Ω)``;
     ``cash``: ``(T, Ω)`` or empty; ``*_short`` are the elastic slacks used to explain infeasibility.
+    ``cash_rows`` and ``warehouse_rows`` are row indices ``(T, Ω)`` (empty when not modelled),
+    for the blocks that add money or storage to them (``model/recourse.py``).
     """
 
     inventory: IntArray
@@ -29,6 +31,8 @@ class FlowColumns:
     presale_short: IntArray
     cash_short: IntArray
     warehouse_short: IntArray
+    cash_rows: IntArray
+    warehouse_rows: IntArray
 
 
 def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, BoolArray]:
@@ -64,7 +68,8 @@ def add_flows(
     scen = np.arange(n_scen)[None, None, :]
     d = np.moveaxis(demand, 0, 2)  # (P, T, Ω)
 
-    inventory = builder.add_columns("inventory", (n_prod, periods, n_scen))
+    product = np.arange(n_prod)[:, None, None]
+    inventory = builder.add_columns("inventory", (n_prod, periods, n_scen), style=product)
     balance_rhs = np.zeros((n_prod, periods, n_scen))
     balance_rhs[:, 0, :] = prods.initial_stock[:, None]
     if data.receipts is not None:
@@ -84,7 +89,7 @@ def add_flows(
     forbidden = prods.forbidden[:, None, None] & ~elastic
     sales_upper = np.where(prods.backlog[:, None, None], np.cumsum(d, axis=1), d)
     sales = builder.add_columns(
-        "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper
+        "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper, style=product
     )
     _add_sale_like(
         builder,
@@ -110,7 +115,9 @@ def add_flows(
         backlog_upper = np.full((len(with_backlog), periods, n_scen), np.inf)
         if prods.firm and not elastic:
             backlog_upper[:, -1, :] = 0.0
-        cols = builder.add_columns("backlog", backlog_upper.shape, 0.0, backlog_upper)
+        cols = builder.add_columns(
+            "backlog", backlog_upper.shape, 0.0, backlog_upper, style=with_backlog[:, None, None]
+        )
         backlog[with_backlog] = cols
         rows = builder.add_rows("backlog_balance", cols.shape, d[with_backlog], d[with_backlog])
         builder.add_terms(rows, cols, 1.0)
@@ -125,7 +132,13 @@ def add_flows(
         (t <= pre.due[:, None]) | ~pre.late_forbidden[:, None]
     )
     ship_upper = np.where(open_window, pre.units_to_ship[:, None], 0.0)[:, :, None]
-    shipments = builder.add_columns("presale_shipments", (n_pre, periods, n_scen), 0.0, ship_upper)
+    shipments = builder.add_columns(
+        "presale_shipments",
+        (n_pre, periods, n_scen),
+        0.0,
+        ship_upper,
+        style=pre.product[:, None, None],
+    )
     _add_sale_like(
         builder,
         ledger,
@@ -149,12 +162,16 @@ def add_flows(
     builder.add_terms(ship_rows[:, None, :], shipments, 1.0)
     presale_short = np.full((n_pre, n_scen), -1, dtype=np.int64)
     if elastic and n_pre:
-        presale_short = builder.add_columns("presale_short", (n_pre, n_scen))
+        presale_short = builder.add_columns(
+            "presale_short", (n_pre, n_scen), style=pre.product[:, None]
+        )
         builder.add_terms(ship_rows, presale_short, 1.0)
 
     warehouse_short = np.zeros((0, n_scen), dtype=np.int64)
+    warehouse_rows = np.zeros((0, n_scen), dtype=np.int64)
     if warehouse is not None:
         rows = builder.add_rows("warehouse", (periods, n_scen), upper=warehouse)
+        warehouse_rows = rows
         builder.add_terms(rows[None, :, :], inventory, 1.0)
         if elastic:
             warehouse_short = builder.add_columns("warehouse_short", (periods, n_scen))
@@ -162,8 +179,9 @@ def add_flows(
 
     cash_cols = np.zeros((0, n_scen), dtype=np.int64)
     cash_short = np.zeros((0, n_scen), dtype=np.int64)
+    cash_rows = np.zeros((0, n_scen), dtype=np.int64)
     if cash is not None:
-        cash_cols, cash_short = _add_cash(
+        cash_cols, cash_short, cash_rows = _add_cash(
             builder, data, cash, orders, inventory, sales, backlog, shipments, elastic, n_scen
         )
     return FlowColumns(
@@ -175,6 +193,8 @@ def add_flows(
         presale_short=presale_short,
         cash_short=cash_short,
         warehouse_short=warehouse_short,
+        cash_rows=cash_rows,
+        warehouse_rows=warehouse_rows,
     )
 
 
@@ -217,7 +237,7 @@ def _add_cash(
     shipments: IntArray,
     elastic: bool,
     n_scen: int,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[IntArray, IntArray, IntArray]:
     initial, non_negative, receipt_lag = cash
     prods, opts, pre, sups = data.products, data.options, data.presale, data.suppliers
     periods = data.n_periods
@@ -257,11 +277,11 @@ def _add_cash(
     lateness = np.maximum(t - pre.due[:, None, None], 0) * pre.late_cost[:, None, None]
     flow(shipments, no_lag.repeat(len(pre.product)), lateness)
     upfront = sups.upfront_share[opts.supplier]
-    flow(orders.order, no_lag.repeat(len(upfront)), (upfront * opts.unit_cost)[:, None, None])
+    flow(orders.order, no_lag.repeat(len(upfront)), (upfront[:, None] * opts.unit_cost)[:, :, None])
     flow(
         orders.order,
         opts.lead_time + sups.balance_lag[opts.supplier],
-        ((1 - upfront) * opts.unit_cost)[:, None, None],
+        ((1 - upfront)[:, None] * opts.unit_cost)[:, :, None],
     )
     flow(orders.switch, no_lag.repeat(len(upfront)), opts.setup_cost[:, None, None])
     with_backlog = np.flatnonzero(prods.backlog)
@@ -280,4 +300,4 @@ def _add_cash(
     if elastic and non_negative:
         cash_short = builder.add_columns("cash_short", (periods, n_scen))
         builder.add_terms(rows, cash_short, -1.0)
-    return cash_cols, cash_short
+    return cash_cols, cash_short, rows

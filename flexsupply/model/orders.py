@@ -23,12 +23,14 @@ class OrderColumns:
     """Column indices of the order decisions, each laid out ``(n_options, n_periods, Ω)``.
 
     Shared orders repeat the same column across the scenario axis; ``switch`` is -1 for options
-    without an on/off decision; ``select`` is ``(n_suppliers,)``, -1 where no choice is made.
+    without an on/off decision; ``lots`` (the integer number of order multiples) is -1 for
+    options without a multiple; ``select`` is ``(n_suppliers,)``, -1 where no choice is made.
     """
 
     order: IntArray
     switch: IntArray
     select: IntArray
+    lots: IntArray
 
 
 def order_upper_bounds(
@@ -61,11 +63,19 @@ def order_upper_bounds(
     good = sups.good_share[opts.supplier]
     need_at_arrival = need[:, opts.product[:, None], np.minimum(arrival, periods - 1)]
     demand_bound = np.moveaxis(need_at_arrival, 0, 2) / good[:, None, None]
-    arbitrage = prods.salvage[opts.product] * good > opts.unit_cost
+    cheapest = opts.unit_cost.min(axis=1, initial=np.inf)
+    arbitrage = prods.salvage[opts.product] * good > cheapest
     if warehouse is not None:
         demand_bound = demand_bound + np.where(arbitrage, warehouse / good, 0.0)[:, None, None]
     else:
         demand_bound = np.where(arbitrage[:, None, None], np.inf, demand_bound)
+    multiple = np.where(opts.multiple > 0, opts.multiple, 1.0)[:, None, None]
+    rounds = (opts.multiple > 0)[:, None, None]
+    # A multiple may have to overshoot what can sell: demand 130 in lays of 50 is an order of 150.
+    with np.errstate(invalid="ignore"):
+        demand_bound = np.where(
+            rounds, np.ceil(demand_bound / multiple - 1e-9) * multiple, demand_bound
+        )
     demand_bound = np.maximum(demand_bound, opts.min_quantity[:, None, None])
 
     capacity = sups.capacity[opts.supplier]
@@ -79,6 +89,8 @@ def order_upper_bounds(
     upper = np.minimum(
         demand_bound, np.minimum(capacity_bound, opts.max_quantity[:, None])[:, :, None]
     )
+    with np.errstate(invalid="ignore"):
+        upper = np.where(rounds, np.floor(upper / multiple + 1e-9) * multiple, upper)
     upper = np.where(arrives[:, :, None] & (upper >= opts.min_quantity[:, None, None]), upper, 0.0)
     unbounded = np.isinf(upper).any(axis=(1, 2))
     if unbounded.any():
@@ -89,7 +101,7 @@ def order_upper_bounds(
                 Problem(
                     ("products", p, "salvage_value"),
                     f"profit is unbounded: a good unit of {product_ids[p]} from {supplier_ids[s]} costs "
-                    f"{opts.unit_cost[o] / good[o]:g} but salvages for {prods.salvage[p]:g}, and no "
+                    f"{cheapest[o] / good[o]:g} but salvages for {prods.salvage[p]:g}, and no "
                     "capacity, max_per_order or warehouse limit caps the quantity; lower salvage_value "
                     "or add a limit",
                 )
@@ -123,6 +135,7 @@ def add_orders(
 
     order = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
     switch = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
+    lots = np.full((n_opt, periods, n_scen), -1, dtype=np.int64)
     finite: BoolArray = np.asarray(np.isfinite(sups.capacity).all(axis=1), dtype=bool)
     capacity_row_of = np.full(len(finite), -1, dtype=np.int64)
     capacity_row_of[finite] = np.arange(int(finite.sum()))
@@ -137,13 +150,26 @@ def add_orders(
         span = t1 - t0
         scen: IntArray = np.arange(width)[None, None, :] if width > 1 else np.full((1, 1, 1), -1)
         ub = upper[:, t0:t1, :].max(axis=2, keepdims=True) if width == 1 else upper[:, t0:t1, :]
-        x = builder.add_columns(f"order_{stage}", (n_opt, span, width), 0.0, ub, integer_orders)
+        x = builder.add_columns(
+            f"order_{stage}",
+            (n_opt, span, width),
+            0.0,
+            ub,
+            integer_orders,
+            style=opts.product[:, None, None],
+        )
         order[:, t0:t1, :] = x
-        ledger.add("purchase", x, opts.unit_cost[:, None, None], scen)
+        ledger.add("purchase", x, opts.unit_cost[:, t0:t1, None], scen)
+        lots[:, t0:t1, :] = add_lot_rows(builder, f"lots_{stage}", x, ub, opts.multiple)
 
         sw = np.flatnonzero(switched)
         y = builder.add_columns(
-            f"switch_{stage}", (len(sw), span, width), 0.0, (ub[sw] > 0).astype(float), True
+            f"switch_{stage}",
+            (len(sw), span, width),
+            0.0,
+            (ub[sw] > 0).astype(float),
+            True,
+            style=opts.product[sw, None, None],
         )
         switch[sw, t0:t1, :] = y
         ledger.add("setup", y, opts.setup_cost[sw, None, None], scen)
@@ -199,4 +225,27 @@ def add_orders(
                 -cap[:, :, None],
                 where=has_select[:, None, None],
             )
-    return OrderColumns(order=order, switch=switch, select=select)
+    return OrderColumns(order=order, switch=switch, select=select, lots=lots)
+
+
+def add_lot_rows(
+    builder: ProgramBuilder, name: str, x: IntArray, upper: FloatArray, multiple: FloatArray
+) -> IntArray:
+    """Makes orders whole multiples: ``x[o,t,ω] = n[o]·k[o,t,ω]`` with ``k`` integer.
+
+    ``x`` and ``upper`` are ``(n_items, span, width)``; items whose ``multiple`` is 0 are free.
+
+    Returns:
+        The columns of ``k`` in the shape of ``x``, -1 for items without a multiple.
+    """
+    columns = np.full(x.shape, -1, dtype=np.int64)
+    lots = np.flatnonzero(multiple > 0)
+    if not len(lots):
+        return columns
+    size = multiple[lots][:, None, None]
+    k = builder.add_columns(name, x[lots].shape, 0.0, np.floor(upper[lots] / size + 1e-9), True)
+    rows = builder.add_rows(f"{name}_size", k.shape, 0.0, 0.0)
+    builder.add_terms(rows, x[lots], 1.0)
+    builder.add_terms(rows, k, -size)
+    columns[lots] = k
+    return columns

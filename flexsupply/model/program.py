@@ -10,6 +10,9 @@ import scipy.sparse as sp
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 
+SHARED = -1
+"""Style tag of a column shared by all styles (cash, supplier selection, CVaR)."""
+
 
 @dataclass(frozen=True)
 class Block:
@@ -34,7 +37,9 @@ class LinearProgram:
     """``optimise c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper``.
 
     ``integer[j]`` marks integer columns; ``maximize`` gives the sense. Blocks name the column and
-    row ranges so results map back to (product, supplier, period, scenario).
+    row ranges so results map back to (product, supplier, period, scenario). ``column_style[j]``
+    is the style (product index) column ``j`` belongs to, or ``SHARED`` (-1) for columns of the
+    whole season; empty when the builder was given no styles (then every column is shared).
     """
 
     objective: FloatArray
@@ -48,6 +53,7 @@ class LinearProgram:
     maximize: bool
     column_blocks: dict[str, Block]
     row_blocks: dict[str, Block]
+    column_style: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_columns(self) -> int:
@@ -58,6 +64,12 @@ class LinearProgram:
     def n_rows(self) -> int:
         """Number of constraints."""
         return int(self.row_lower.shape[0])
+
+    def styles(self) -> IntArray:
+        """Returns the style tag of every column, shape ``(n_columns,)`` (``SHARED`` = -1)."""
+        if self.column_style.shape[0] == self.n_columns:
+            return self.column_style
+        return np.full(self.n_columns, SHARED, dtype=np.int64)
 
     def value(self, x: FloatArray) -> float:
         """Returns the objective of solution ``x``, offset included [currency]."""
@@ -112,6 +124,7 @@ class ProgramBuilder:
     _col_lower: list[FloatArray] = field(default_factory=list)
     _col_upper: list[FloatArray] = field(default_factory=list)
     _integer: list[BoolArray] = field(default_factory=list)
+    _style: list[IntArray] = field(default_factory=list)
     _row_lower: list[FloatArray] = field(default_factory=list)
     _row_upper: list[FloatArray] = field(default_factory=list)
     _rows: list[IntArray] = field(default_factory=list)
@@ -119,6 +132,7 @@ class ProgramBuilder:
     _coefs: list[FloatArray] = field(default_factory=list)
     _cost_cols: list[IntArray] = field(default_factory=list)
     _cost_coefs: list[FloatArray] = field(default_factory=list)
+    _shifts: list[tuple[IntArray, FloatArray]] = field(default_factory=list)
     n_columns: int = 0
     n_rows: int = 0
 
@@ -129,8 +143,13 @@ class ProgramBuilder:
         lower: float | FloatArray = 0.0,
         upper: float | FloatArray = np.inf,
         integer: bool = False,
+        style: int | IntArray = SHARED,
     ) -> IntArray:
         """Adds a block of variables.
+
+        ``style`` tags each column with the style it belongs to (broadcast to ``shape``, e.g.
+        ``product[:, None, None]``), ``SHARED`` for columns of the whole season; the
+        decomposition finds the rows that link styles from these tags.
 
         Returns:
             Column indices in ``shape``.
@@ -145,6 +164,7 @@ class ProgramBuilder:
             np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy()
         )
         self._integer.append(np.full(size, integer))
+        self._style.append(np.broadcast_to(np.asarray(style, dtype=np.int64), shape).ravel().copy())
         self.n_columns = block.stop
         return block.indices()
 
@@ -187,6 +207,11 @@ class ProgramBuilder:
         self._cols.append(cols_b[keep].astype(np.int64))
         self._coefs.append(coefs_b[keep].astype(float))
 
+    def add_to_bounds(self, rows: IntArray, amount: float | FloatArray) -> None:
+        """Adds ``amount`` to both bounds of ``rows`` (broadcast): a constant moved to the right."""
+        rows_b, amount_b = np.broadcast_arrays(rows, np.asarray(amount, dtype=float))
+        self._shifts.append((rows_b.ravel().astype(np.int64), amount_b.ravel().astype(float)))
+
     def add_objective(self, cols: IntArray, coefs: float | FloatArray) -> None:
         """Adds ``coefs`` to the objective coefficients of ``cols`` (broadcast together)."""
         cols_b, coefs_b = np.broadcast_arrays(cols, np.asarray(coefs, dtype=float))
@@ -214,16 +239,22 @@ class ProgramBuilder:
             cat(self._cost_cols, np.int64),  # type: ignore[arg-type]
             cat(self._cost_coefs, float),  # type: ignore[arg-type]
         )
+        row_lower: FloatArray = cat(self._row_lower, float)  # type: ignore[arg-type,assignment]
+        row_upper: FloatArray = cat(self._row_upper, float)  # type: ignore[arg-type,assignment]
+        for shifted, amount in self._shifts:
+            np.add.at(row_lower, shifted, amount)
+            np.add.at(row_upper, shifted, amount)
         return LinearProgram(
             objective=objective,
             offset=self.offset,
             matrix=matrix,
-            row_lower=cat(self._row_lower, float),  # type: ignore[arg-type]
-            row_upper=cat(self._row_upper, float),  # type: ignore[arg-type]
+            row_lower=row_lower,
+            row_upper=row_upper,
             col_lower=cat(self._col_lower, float),  # type: ignore[arg-type]
             col_upper=cat(self._col_upper, float),  # type: ignore[arg-type]
             integer=cat(self._integer, bool),  # type: ignore[arg-type]
             maximize=self.maximize,
             column_blocks=dict(self._col_blocks),
             row_blocks=dict(self._row_blocks),
+            column_style=cat(self._style, np.int64),  # type: ignore[arg-type]
         )

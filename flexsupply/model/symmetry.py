@@ -41,18 +41,19 @@ class SymmetryGroups:
 
 
 def _option_rows(data: ModelData) -> FloatArray:
-    """Returns each option's terms as a row of numbers, shape ``(n_options, 8)``."""
+    """Returns each option's terms as a row of numbers, shape ``(n_options, 8 + n_periods)``."""
     opts = data.options
     return np.column_stack(
         [
             opts.tier,
             opts.min_quantity,
             opts.max_quantity,
-            opts.unit_cost,
             opts.capacity_use,
             opts.setup_time,
             opts.setup_cost,
             opts.lead_time,
+            opts.multiple,
+            opts.unit_cost,
         ]
     ).astype(float)
 

@@ -13,6 +13,7 @@ REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage")
 """Money that comes in [currency]."""
 COST_KINDS = (
     "purchase",
+    "material_purchase",
     "setup",
     "onboarding",
     "holding",
@@ -22,9 +23,14 @@ COST_KINDS = (
     "refunds",
     "return_handling",
     "deposit_expansion",
+    "interest",
+    "credit_fee",
+    "overflow_storage",
 )
 """Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
-balance discount presale deposits earn beyond their face value) [currency]."""
+balance discount presale deposits earn beyond their face value) [currency]. ``interest`` and
+``credit_fee`` are the price of financing, ``overflow_storage`` of stock kept beyond the
+warehouse (``model/recourse.py``)."""
 
 
 @dataclass

@@ -55,6 +55,8 @@ class SolverData(_Data):
     seconds: float
     """Wall-clock solve time [seconds]."""
     message: str = ""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` or ``decompose`` (plans written before it lack this)."""
 
 
 class HorizonData(_Data):
@@ -138,6 +140,29 @@ class CapacityData(_Data):
     available: list[float | None]
 
 
+class MaterialTableData(_Data):
+    """One material through the season, expected over scenarios [material unit]."""
+
+    ordered: list[float]
+    stock: list[float]
+    used: dict[str, list[float]]
+    """Material used per style and period."""
+
+
+class MaterialData(_Data):
+    """One material of the materials table (plans without materials lack it)."""
+
+    material: str
+    unit: str
+    expected: MaterialTableData
+
+
+class MaterialsData(_Data):
+    """The plan's materials: only the table the report shows."""
+
+    by_material: list[MaterialData]
+
+
 class PlanData(_Data):
     """Everything the report shows, as ``Plan.to_dict`` writes it."""
 
@@ -157,6 +182,7 @@ class PlanData(_Data):
     presale: list[PresaleData]
     capacity: dict[str, CapacityData]
     cash: dict[str, list[float]] | None = None
+    materials: MaterialsData | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

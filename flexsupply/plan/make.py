@@ -10,6 +10,8 @@ from flexsupply.backends.result import SolverResult
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.financing import read_financing
+from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
 from flexsupply.scenario import Scenario
 
@@ -87,6 +89,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         for r in range(len(pre.product))
     ]
     used, available = _capacity_use(scenario, model, x, probs)
+    materials = read_materials(scenario, model, x)
     return Plan(
         scenario_name=scenario.name,
         currency=scenario.horizon.currency,
@@ -97,6 +100,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         seconds=result.seconds,
         backend=result.backend,
         engine=result.engine,
+        method=result.method,
         kpis=kpis,
         orders=_orders(scenario, model, x),
         products=scenario.product_ids,
@@ -115,6 +119,9 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
+        financing=read_financing(scenario, model, x),
+        materials=None if materials is None else materials[0],
+        material_orders=[] if materials is None else materials[1],
     )
 
 
@@ -140,8 +147,8 @@ def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
                 arrival_period=int(t + opts.lead_time[o]) + 1,
                 quantity=round(q, 6),
                 good_units=round(q * float(sups.good_share[opts.supplier[o]]), 6),
-                unit_cost=float(opts.unit_cost[o]),
-                total_cost=round(q * float(opts.unit_cost[o]) + setup, 6),
+                unit_cost=float(opts.unit_cost[o, t]),
+                total_cost=round(q * float(opts.unit_cost[o, t]) + setup, 6),
                 tier=int(opts.tier[o]),
                 scenario=None if shared else model.demand.names[int(w)],
             )

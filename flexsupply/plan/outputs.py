@@ -53,11 +53,19 @@ class Table:
 def plan_tables(plan: Plan) -> list[Table]:
     """Returns the tables written for a plan: orders, inventory, kpis and presale, in that order.
 
+    Plans with materials add material_orders and materials, plans with financing or an
+    overflow store add financing.
+
     Quantities are in units, money in the plan's currency, shares as fractions (0.95 = 95 %).
     Period columns are 1-based; when the scenario has a start date, each period column is
     followed by a column with the period's first day.
     """
-    return [orders_table(plan), inventory_table(plan), kpis_table(plan), presale_table(plan)]
+    tables = [orders_table(plan), inventory_table(plan), kpis_table(plan), presale_table(plan)]
+    if plan.materials is not None:
+        tables += [material_orders_table(plan), materials_table(plan)]
+    if plan.financing is not None:
+        tables.append(financing_table(plan))
+    return tables
 
 
 def orders_table(plan: Plan) -> Table:
@@ -188,6 +196,93 @@ def presale_table(plan: Plan) -> Table:
         for service in plan.presale
     ]
     return Table("presale", header, rows)
+
+
+def material_orders_table(plan: Plan) -> Table:
+    """Returns one row per material order [material units; money in the plan's currency]."""
+    dates = _dates(plan)
+    header = ["material", "supplier", "stage", "scenario"]
+    header += _period_header("period", "period_start", dates)
+    header += [*_period_header("arrival_period", "arrival_date", dates), "quantity"]
+    header += ["unit_cost", "total_cost"]
+    rows: list[list[Cell]] = [
+        [
+            order.material,
+            order.supplier,
+            "first" if order.scenario is None else "reorder",
+            order.scenario or "",
+            *_period_cells(order.period, dates),
+            *_period_cells(order.arrival_period, dates),
+            _units(order.quantity),
+            _round(order.unit_cost, PRICE_DIGITS),
+            _money(order.total_cost),
+        ]
+        for order in plan.material_orders
+    ]
+    return Table("material_orders", header, rows)
+
+
+def materials_table(plan: Plan) -> Table:
+    """Returns material ordered, used per style and in stock per material and period.
+
+    Expected over demand scenarios, in each material's unit; ``used`` is the total of the
+    ``used_<style>`` columns (a style's column is empty when it does not use the material).
+    """
+    dates = _dates(plan)
+    uses = plan.materials or []
+    styles = sorted({style for use in uses for style in use.used})
+    header = ["material", "unit", *_period_header("period", "period_start", dates)]
+    header += ["ordered", "used", *(f"used_{style}" for style in styles), "stock"]
+    probs = np.asarray(plan.probabilities)
+    rows: list[list[Cell]] = []
+    for use in uses:
+        used = {style: probs @ values for style, values in use.used.items()}
+        total = np.sum(list(used.values()), axis=0)
+        ordered, stock = probs @ use.ordered, probs @ use.stock
+        for t in range(len(ordered)):
+            by_style: list[Cell] = [
+                _units(used[style][t]) if style in used else None for style in styles
+            ]
+            rows.append(
+                [
+                    use.material,
+                    use.unit,
+                    *_period_cells(t + 1, dates),
+                    _units(ordered[t]),
+                    _units(total[t]),
+                    *by_style,
+                    _units(stock[t]),
+                ]
+            )
+    return Table("materials", header, rows)
+
+
+def financing_table(plan: Plan) -> Table:
+    """Returns the credit line, interest and overflow storage per period.
+
+    Expected over demand scenarios [money in the plan's currency; overflow in units].
+    """
+    dates = _dates(plan)
+    financing = plan.financing
+    header = [*_period_header("period", "period_start", dates)]
+    header += ["credit_balance", "draws", "repayments", "interest", "overflow_units"]
+    rows: list[list[Cell]] = []
+    if financing is not None:
+        probs = np.asarray(plan.probabilities)
+        columns = [
+            probs @ values
+            for values in (
+                financing.balance,
+                financing.draws,
+                financing.repayments,
+                financing.interest,
+            )
+        ]
+        overflow = probs @ financing.overflow
+        for t in range(len(overflow)):
+            money = [_money(column[t]) for column in columns]
+            rows.append([*_period_cells(t + 1, dates), *money, _units(overflow[t])])
+    return Table("financing", header, rows)
 
 
 def weighted_quantile(values: np.ndarray, probs: np.ndarray, q: float) -> np.ndarray:

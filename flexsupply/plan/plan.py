@@ -14,6 +14,13 @@ import numpy as np
 
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
+from flexsupply.plan.financing import Financing
+from flexsupply.plan.materials import (
+    MaterialOrder,
+    MaterialUse,
+    materials_dict,
+    materials_from_dict,
+)
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -65,9 +72,9 @@ class Kpis:
     expected_profit: float
     revenue: float
     costs: dict[str, float]
-    """Cost by kind (``COST_KINDS``): purchase, setup, onboarding, holding, goodwill, backlog,
+    """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
-    deposits earn beyond their face value)."""
+    deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
@@ -161,6 +168,14 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
+    financing: Financing | None = None
+    """Credit, loans and overflow storage per period (None when the scenario offers none)."""
+    materials: list[MaterialUse] | None = None
+    """Material ordered, in stock and used per style (None when materials are not modelled)."""
+    material_orders: list[MaterialOrder] = field(default_factory=list)
+    """Material orders by period."""
     as_of_period: int = 0
     """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
     of this plan is season period t + as_of_period (0: a plan of the whole season)."""
@@ -193,6 +208,7 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
+                "method": self.method,
                 "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
@@ -241,6 +257,12 @@ class Plan:
                 for w, name in enumerate(self.scenarios)
             },
         }
+        if self.financing is not None:
+            data["financing"] = self.financing.to_dict(probs, self.scenarios)
+        if self.materials is not None:
+            data["materials"] = materials_dict(
+                self.materials, self.material_orders, probs, self.scenarios
+            )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
         if self.as_of_period:
@@ -277,6 +299,10 @@ class Plan:
         }
         stochastic = data.get("stochastic")
         cash = checked.cash
+        financing, materials = data.get("financing"), data.get("materials")
+        uses, material_orders = (
+            (None, []) if materials is None else materials_from_dict(materials, names)
+        )
         return cls(
             scenario_name=checked.scenario,
             currency=checked.currency,
@@ -307,9 +333,13 @@ class Plan:
             capacity={name: list(c.available) for name, c in checked.capacity.items()},
             cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
             solver_message=checked.solver.message,
+            method=checked.solver.method,
             stochastic=None if stochastic is None else _stochastic(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
+            financing=None if financing is None else Financing.from_dict(financing, names),
+            materials=uses,
+            material_orders=material_orders,
             as_of_period=int(data.get("as_of_period") or 0),
         )
 

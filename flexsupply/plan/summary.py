@@ -40,8 +40,22 @@ def plan_summary(plan: Plan) -> str:
         f"  presale on time   {k.presale_on_time_share:>14.1%}",
         f"  leftover          {k.leftover_units:>14,.0f} units ({k.leftover_value:,.0f} {cur} at salvage)",
     ]
+    if plan.materials is not None:
+        lines.append(f"  material cost     {k.costs['material_purchase']:>14,.0f} {cur}")
     if k.cash_low_point is not None:
         lines.append(f"  cash low point    {k.cash_low_point:>14,.0f} {cur}")
+    financing = plan.financing
+    if financing is not None and financing.balance.max(initial=0.0) > 0:
+        interest = k.costs["interest"] + k.costs["credit_fee"]
+        lines.append(
+            f"  credit drawn      {financing.balance.max():>14,.0f} {cur} at most, "
+            f"{interest:,.0f} {cur} interest and fees"
+        )
+    if financing is not None and financing.overflow.max(initial=0.0) > 0:
+        lines.append(
+            f"  overflow store    {financing.overflow.max():>14,.0f} units at most, "
+            f"{k.costs['overflow_storage']:,.0f} {cur}"
+        )
     if len(plan.scenarios) > 1:
         by_scenario = ", ".join(
             f"{name} {value:,.0f}" for name, value in k.profit_by_scenario.items()

@@ -1,4 +1,4 @@
-"""The report page: KPI header, chart sections, orders table, one self-contained HTML text."""
+"""The report page: KPI header, chart sections, orders and materials tables, one HTML text."""
 
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ def page_html(
         *(_section_html(section) for section in sections),
         *extra,
         _orders_table(plan),
+        _materials_table(plan),
         "</main>",
         f"<footer>Made by flexsupply {escape(version)} from the plan of scenario "
         f"{escape(plan.scenario)}.</footer>",
@@ -231,3 +232,37 @@ def _order_row(order: OrderData) -> str:
     ]
     cells = [f"<td>{c}</td>" for c in text] + [f"<td class=num>{c}</td>" for c in numbers]
     return f"<tr{css}>{''.join(cells)}<td>{escape(when)}</td></tr>"
+
+
+def _materials_table(plan: PlanData) -> str:
+    """Returns the material panel: per material, what is bought, used by each style and left.
+
+    Returns:
+        A section with one row per material (expected over scenarios, in its own unit), or an
+        empty string for a plan without materials.
+    """
+    if plan.materials is None:
+        return ""
+    head = (
+        "<tr><th>material</th><th class=num>ordered</th><th>used by style</th>"
+        "<th class=num>first ordered</th><th class=num>left at the end</th></tr>"
+    )
+    rows = []
+    for item in plan.materials.by_material:
+        table, unit = item.expected, escape(item.unit)
+        used = ", ".join(
+            f"{escape(style)} {sum(values):,.0f}" for style, values in table.used.items()
+        )
+        first = next((t + 1 for t, v in enumerate(table.ordered) if v > 0), None)
+        cells = [
+            f"<td>{escape(item.material)}</td>",
+            f"<td class=num>{sum(table.ordered):,.0f} {unit}</td>",
+            f"<td>{used} {unit}</td>",
+            f"<td class=num>{'—' if first is None else first}</td>",
+            f"<td class=num>{table.stock[-1] if table.stock else 0:,.0f} {unit}</td>",
+        ]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        '<section><h2>Materials</h2><table id="materials-table">'
+        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )

@@ -11,6 +11,7 @@ validated by ``validation``. The pydantic blocks are in ``schema`` (fan signals 
 from flexsupply.scenario.objects import scenario_from_frames
 from flexsupply.scenario.schema import (
     Cash,
+    CreditLine,
     Demand,
     DemandScenario,
     DiscountTier,
@@ -27,6 +28,7 @@ from flexsupply.scenario.schema import (
     Service,
     Supplier,
     SupplyTerms,
+    TermLoan,
     UnmetDemand,
     Warehouse,
 )
@@ -37,6 +39,7 @@ from flexsupply.scenario.yaml_io import dump
 __all__ = [
     "Cash",
     "Channels",
+    "CreditLine",
     "Demand",
     "DemandScenario",
     "DiscountTier",
@@ -53,6 +56,7 @@ __all__ = [
     "Service",
     "Supplier",
     "SupplyTerms",
+    "TermLoan",
     "UnmetDemand",
     "Warehouse",
     "dump",

@@ -35,6 +35,28 @@ def _period_list_problems(
     ]
 
 
+def multiple_problem(multiple: float, moq: float, maximum: float | None) -> str | None:
+    """Returns why an order multiple leaves no order size, or None when some size fits.
+
+    Orders must be whole multiples of ``multiple`` [units], at least ``moq`` and at most
+    ``maximum``; the message names the fields that clash.
+
+    Returns:
+        The message, or None when at least one positive order size is allowed.
+    """
+    smallest = math.ceil(moq / multiple - 1e-9) * multiple if moq > 0 else multiple
+    if maximum is None or smallest <= maximum + 1e-9:
+        return None
+    if moq > multiple:
+        return (
+            f"order_multiple {multiple:g} with moq {moq:g} needs orders of at least "
+            f"{smallest:g}, above max_per_order {maximum:g}: no order size is allowed"
+        )
+    return (
+        f"order_multiple {multiple:g} is above max_per_order {maximum:g}: no order size is allowed"
+    )
+
+
 def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Returns a problem at every repeated ``id`` in the raw ``products`` and ``suppliers`` lists.
 
@@ -159,6 +181,22 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                             f"cost_factor needs a base_cost on product {product_id!r}",
                         )
                     )
+            if terms.order_multiple is not None:
+                clash = multiple_problem(terms.order_multiple, terms.moq, terms.max_per_order)
+                if clash is not None:
+                    problems.append(Problem((*loc, "order_multiple"), clash))
+            if isinstance(terms.unit_cost, list):
+                problems += _period_list_problems(
+                    terms.unit_cost, periods, (*loc, "unit_cost"), "unit_cost"
+                )
+            for k_index, tier in enumerate(terms.discount_tiers):
+                if isinstance(tier.unit_cost, list):
+                    problems += _period_list_problems(
+                        tier.unit_cost,
+                        periods,
+                        (*loc, "discount_tiers", k_index, "unit_cost"),
+                        "unit_cost",
+                    )
             minimums = [tier.min_quantity for tier in terms.discount_tiers]
             if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
                 problems.append(
@@ -184,6 +222,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
 
+    problems += _material_problems(scenario)
     problems += _demand_problems(scenario, product_by_id.keys())
     problems += _signal_problems(scenario, product_by_id.keys())
 
@@ -282,16 +321,69 @@ def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
     return problems
 
 
+def _material_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the problems of the materials and the bills of materials that point at them."""
+    periods = scenario.horizon.periods
+    known = {material.id for material in scenario.materials}
+    problems: list[Problem] = []
+    for p_index, product in enumerate(scenario.products):
+        for b_index, line in enumerate(product.bom):
+            if line.material not in known:
+                where = ("products", p_index, "bom", b_index, "material")
+                problems.append(Problem(where, _unknown("material", line.material, known)))
+    for m_index, material in enumerate(scenario.materials):
+        cheapest = math.inf
+        for k_index, terms in enumerate(material.suppliers):
+            loc: tuple[str | int, ...] = ("materials", m_index, "suppliers", k_index)
+            for field in ("unit_cost", "capacity"):
+                value = getattr(terms, field)
+                if isinstance(value, list):
+                    problems += _period_list_problems(value, periods, (*loc, field), field)
+            prices = (
+                list(terms.unit_cost) if isinstance(terms.unit_cost, list) else [terms.unit_cost]
+            )
+            for tier in terms.discount_tiers:
+                if tier.unit_cost is not None:
+                    prices += (
+                        tier.unit_cost if isinstance(tier.unit_cost, list) else [tier.unit_cost]
+                    )
+                else:
+                    prices += [min(prices) * float(tier.cost_factor or 0.0)]
+            cheapest = min([cheapest, *prices])
+            if terms.order_multiple is not None:
+                clash = multiple_problem(terms.order_multiple, terms.moq, terms.max_per_order)
+                if clash is not None:
+                    problems.append(Problem((*loc, "order_multiple"), clash))
+            minimums = [tier.min_quantity for tier in terms.discount_tiers]
+            if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
+                message = f"tiers must have increasing min_quantity, got {minimums}"
+                problems.append(Problem((*loc, "discount_tiers"), message))
+        if material.salvage_value >= cheapest > 0 or material.salvage_value > cheapest:
+            message = (
+                f"salvage_value {material.salvage_value:g} must be below the cheapest price "
+                f"{cheapest:g}, or buying {material.id} to resell would pay without limit"
+            )
+            problems.append(Problem(("materials", m_index, "salvage_value"), message))
+    return problems
+
+
 def presale_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the presale problems that need the horizon or the product's price.
+    """Returns the presale and loan problems that need the horizon or the product's price.
 
     Returns:
-        One problem per balance period after the horizon and per deposit expansion above the
-        product's price (for orders without a price of their own).
+        One problem per balance or loan period after the horizon and per deposit expansion
+        above the product's price (for orders without a price of their own).
     """
     prices = {product.id: product.price for product in scenario.products}
     periods = scenario.horizon.periods
     problems: list[Problem] = []
+    loans = scenario.cash.loans if scenario.cash is not None else []
+    for k, loan in enumerate(loans):
+        for field in ("period", "repayment_period"):
+            value = getattr(loan, field)
+            if value > periods:
+                message = f"must be within the horizon 1..{periods}, got {value}"
+                problems.append(Problem(("cash", "loans", k, field), message))
     for r, order in enumerate(scenario.presale):
         if order.balance_period is not None and order.balance_period > periods:
             message = f"must be within the horizon 1..{periods}, got {order.balance_period}"

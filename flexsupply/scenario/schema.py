@@ -34,6 +34,14 @@ from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
+# Financing and material blocks live in their own module (named here for the YAML loader).
+from flexsupply.scenario.supply import BomLine as BomLine
+from flexsupply.scenario.supply import CreditLine as CreditLine
+from flexsupply.scenario.supply import DiscountTier as DiscountTier
+from flexsupply.scenario.supply import Material as Material
+from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
+from flexsupply.scenario.supply import TermLoan as TermLoan
+
 
 class PeriodLength(StrEnum):
     """Length of one planning period."""
@@ -76,6 +84,10 @@ class Product(Model):
     """Value of a unit left in stock at the end of the horizon [currency/unit]. Symbol: v[p]."""
     holding_cost: NonNegative = 0.0
     """Cost of holding one unit in stock for one period [currency/unit/period]. Symbol: h[p]."""
+    holding_rate: Share = 0.0
+    """Holding cost as a share of the unit cost per period, added to ``holding_cost`` (the
+    textbook i·c): the unit cost is ``base_cost``, else the lowest price any supply term asks
+    [share/period], e.g. 0.005 for about 26 % a year on weekly periods. Symbol: i_h[p]."""
     goodwill_cost: NonNegative = 0.0
     """Cost of a spot sale lost for want of stock, beyond the lost margin [currency/unit].
     Symbol: g[p]."""
@@ -102,23 +114,9 @@ class Product(Model):
     say otherwise [capacity units/unit]."""
     base_cost: NonNegative | None = None
     """Reference unit cost that supplier terms can scale with ``cost_factor`` [currency/unit]."""
-
-
-class DiscountTier(Model):
-    """One all-units quantity-discount tier of a supply term."""
-
-    min_quantity: NonNegative
-    """Order size from which this tier's price applies to every unit of the order [units]."""
-    unit_cost: NonNegative | None = None
-    """Price per unit in this tier [currency/unit]."""
-    cost_factor: NonNegative | None = None
-    """Price in this tier as a multiple of the term's unit cost (alternative to ``unit_cost``)."""
-
-    @model_validator(mode="after")
-    def _one_price(self) -> Self:
-        if (self.unit_cost is None) == (self.cost_factor is None):
-            raise ValueError("give exactly one of unit_cost or cost_factor")
-        return self
+    bom: list[BomLine] = Field(default_factory=list)
+    """Bill of materials: what one piece is cut from (see ``materials``). A piece cannot be
+    sewn before its materials are in stock."""
 
 
 class SupplyTerms(Model):
@@ -128,8 +126,9 @@ class SupplyTerms(Model):
     """Product these terms are for (or use ``products`` for several with the same terms)."""
     products: list[str] | None = None
     """Products these terms are for, when several share the same terms."""
-    unit_cost: NonNegative | None = None
-    """Price per unit ordered, defects included [currency/unit]. Symbol: c[p,s]."""
+    unit_cost: NonNegative | list[NonNegative] | None = None
+    """Price per unit ordered, defects included: one number for every period, or a list with
+    one price per period the order is placed in [currency/unit]. Symbol: c[p,s,t]."""
     cost_factor: NonNegative | None = None
     """Price per unit as a multiple of the product's ``base_cost`` (alternative to unit_cost)."""
     capacity_per_unit: NonNegative | None = None
@@ -143,6 +142,9 @@ class SupplyTerms(Model):
     """Minimum order quantity: an order is 0 or at least this [units]. Symbol: m[p,s]."""
     max_per_order: NonNegative | None = None
     """Largest order the supplier accepts in one period [units]. Symbol: M[p,s]."""
+    order_multiple: Annotated[float, Field(gt=0)] | None = None
+    """Orders come in whole multiples of this size (case packs, cutting-bed lays): 50 allows
+    orders of 50, 100, 150 … [units]; omitted means any size. Symbol: n[p,s]."""
     lead_time_periods: int = Field(0, ge=0)
     """Periods from placing an order to its arrival in stock. Symbol: L[p,s]."""
     discount_tiers: list[DiscountTier] = Field(default_factory=list)
@@ -319,6 +321,9 @@ class Warehouse(Model):
 
     capacity: NonNegative | None = None
     """Most units in stock at the end of any period, all products together [units]. Symbol: Wh."""
+    overflow_cost: NonNegative | None = None
+    """Price of storing one unit beyond ``capacity`` for one period at a third-party warehouse
+    [currency/unit/period]; omitted: the capacity is a hard limit. Symbol: o_W."""
 
 
 class Cash(Model):
@@ -330,6 +335,10 @@ class Cash(Model):
     """Forbid a negative cash balance at the end of any period in any scenario."""
     sales_receipt_lag_periods: int = Field(0, ge=0)
     """Periods between a sale and the platform paying it out (refunds follow returns at once)."""
+    credit_line: CreditLine | None = None
+    """A credit line to draw on when cash runs short; omitted: none."""
+    loans: list[TermLoan] = Field(default_factory=list)
+    """Term loans on offer; each is a decision of how much to borrow."""
 
 
 class Objective(StrEnum):
@@ -396,10 +405,13 @@ class Scenario(Model):
     """Risk aversion (CVaR of loss); omitted means risk-neutral."""
     service: Service | None = None
     """Service-level targets; omitted means none."""
+    materials: list[Material] = Field(default_factory=list)
+    """Fabrics, linings and trims that styles are cut from (``products[*].bom``); omitted:
+    materials are not modelled."""
     inbound: list[InboundOrder] = Field(default_factory=list)
     """Orders placed before period 1 that arrive during the horizon (in transit)."""
 
-    @field_validator("products", "suppliers")
+    @field_validator("products", "suppliers", "materials")
     @classmethod
     def _unique_ids(cls, items: list[Any]) -> list[Any]:
         seen: set[str] = set()

@@ -44,6 +44,15 @@ _SHEET_NAMES: dict[Path, str] = {
     ("suppliers", "capacity"): "capacity",
     ("suppliers", "terms"): "supplier_terms",
     ("suppliers", "terms", "discount_tiers"): "price_tiers",
+    ("suppliers", "terms", "unit_cost"): "term_prices",
+    ("suppliers", "terms", "discount_tiers", "unit_cost"): "tier_prices",
+    ("products", "bom"): "bom",
+    ("cash", "loans"): "loans",
+    ("materials", "suppliers"): "material_suppliers",
+    ("materials", "suppliers", "unit_cost"): "material_prices",
+    ("materials", "suppliers", "capacity"): "material_capacity",
+    ("materials", "suppliers", "discount_tiers"): "material_price_tiers",
+    ("materials", "suppliers", "discount_tiers", "unit_cost"): "material_tier_prices",
     ("demand", "units"): "demand",
     ("demand", "scenarios"): "demand_scenarios",
     ("demand", "scenarios", "units"): "scenario_demand",
@@ -64,6 +73,9 @@ _KEY_COLUMNS: dict[str, str] = {
     "suppliers": "supplier",
     "supplier_terms": "product",
     "demand_scenarios": "scenario",
+    "materials": "material",
+    "material_suppliers": "supplier",
+    "loans": "loan",
 }
 """The column a child table names its parent item by; the default is the table name + ``_key``."""
 

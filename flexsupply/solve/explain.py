@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from flexsupply.arrays import FloatArray
@@ -192,6 +194,7 @@ def explain_infeasible(
                     ),
                 )
             )
+    reasons += _material_reasons(scenario, model, x, unit, where)
     if model.flows.warehouse_short.size:
         over = x[model.flows.warehouse_short]
         t, w = _argmax(over)
@@ -207,3 +210,39 @@ def explain_infeasible(
             )
     reasons.sort(key=lambda item: -item[0])
     return [text for _, text in reasons]
+
+
+def _material_reasons(
+    scenario: Scenario, model: ModelMap, x: FloatArray, unit: str, where: Callable[[int], str]
+) -> list[tuple[float, str]]:
+    """Returns one sentence per material that runs short in the elastic plan, with its size.
+
+    The shortfall is counted in pieces of the style that needs most of it, so it weighs against
+    the other misses in units.
+    """
+    short = model.material_columns.short
+    if not short.size:
+        return []
+    mats = model.materials
+    conjured = np.cumsum(x[short], axis=1)  # (M, T, Ω): material missing by the end of t
+    reasons: list[tuple[float, str]] = []
+    for m, material in enumerate(scenario.materials):
+        t, w = _argmax(conjured[m])
+        amount = float(conjured[m, t, w])
+        if amount <= SHORTFALL_TOLERANCE:
+            continue
+        first = int(np.flatnonzero(x[short[m, :, w]] > SHORTFALL_TOLERANCE)[0])
+        users = [scenario.product_ids[p] for p in np.flatnonzero(mats.usage[:, m] > 0)]
+        suppliers = sorted({terms.supplier for terms in material.suppliers})
+        sources = f"its suppliers ({', '.join(suppliers)})" if suppliers else "no supplier"
+        label = material.id if material.name is None else f"{material.id} ({material.name})"
+        reasons.append(
+            (
+                amount / max(float(mats.usage[:, m].max()), 1e-9),
+                f"material {label} runs short: the styles cut from it ({', '.join(users)}) "
+                f"need {amount:,.0f} {material.unit} more by {unit} {t + 1} than the stock on "
+                f"hand and {sources} can deliver in time, first short in {unit} {first + 1}"
+                f"{where(int(w))}",
+            )
+        )
+    return reasons

@@ -16,7 +16,13 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 - the spot demand of the periods left is updated from the realised spot sales
   (``demand/sales.py``) and stated as weighted scenarios;
 - the reveal period moves forward: it stays where it was when that is still ahead, else orders
-  from ``reveal_after`` periods on may differ by scenario.
+  from ``reveal_after`` periods on may differ by scenario;
+- what is given per period (capacities, prices by period) keeps its periods left; loans offered
+  later keep their periods, loans whose moment has passed are gone, and a credit line starts
+  undrawn (the cash on hand is net of it).
+
+The actuals cannot state material stock or loans taken yet: a season with materials, or with a
+loan that may be running at the as-of period, is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -33,12 +39,12 @@ from flexsupply.demand.returns import spot_return_rates
 from flexsupply.demand.sales import reweight_scenarios, sales_update
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import (
-    Cash,
     Demand,
     DemandScenario,
     PeriodLength,
     PresaleOrder,
     Scenario,
+    SupplyTerms,
 )
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
@@ -109,9 +115,9 @@ def reanchor(
     """
     a = actuals.as_of_period
     periods = scenario.horizon.periods - a
-    if scenario.cash is not None and actuals.cash is None:
-        message = "the scenario tracks cash: state the cash on hand at the as-of period"
-        raise ScenarioError([Problem(("cash",), message)], "actuals")
+    problems = _unsupported(scenario, actuals)
+    if problems:
+        raise ScenarioError(problems, "actuals")
     future = demand if demand is not None else updated_demand(scenario, actuals)
     ordered = {order.supplier for order in actuals.orders}
     horizon = scenario.horizon.model_copy(update={"periods": periods})
@@ -124,7 +130,7 @@ def reanchor(
     ]
     suppliers = []
     for supplier in scenario.suppliers:
-        update: dict[str, object] = {}
+        update: dict[str, object] = {"terms": [_later_prices(t, a) for t in supplier.terms]}
         if isinstance(supplier.capacity, list):
             update["capacity"] = supplier.capacity[a:]
         if supplier.id in ordered:
@@ -136,10 +142,20 @@ def reanchor(
         reveal = reveal if reveal <= periods else None
     cash = scenario.cash
     if cash is not None:
-        cash = Cash(
-            initial=float(actuals.cash or 0.0),
-            enforce_non_negative=cash.enforce_non_negative,
-            sales_receipt_lag_periods=cash.sales_receipt_lag_periods,
+        cash = cash.model_copy(
+            update={
+                "initial": float(actuals.cash or 0.0),
+                "loans": [
+                    loan.model_copy(
+                        update={
+                            "period": loan.period - a,
+                            "repayment_period": loan.repayment_period - a,
+                        }
+                    )
+                    for loan in cash.loans
+                    if loan.period > a
+                ],
+            }
         )
     anchored = scenario.model_copy(
         update={
@@ -169,6 +185,43 @@ def reanchor(
     )
     # Validated again: the cross-checks of the schema hold for the re-anchored season too.
     return Scenario.model_validate(anchored.model_dump())
+
+
+def _unsupported(scenario: Scenario, actuals: Actuals) -> list[Problem]:
+    """Returns what the actuals cannot state for this scenario (so the replan would guess)."""
+    a = actuals.as_of_period
+    problems = []
+    if scenario.cash is not None and actuals.cash is None:
+        message = "the scenario tracks cash: state the cash on hand at the as-of period"
+        problems.append(Problem(("cash",), message))
+    if scenario.materials:
+        message = (
+            "the scenario has materials, whose stock and orders the actuals cannot state yet; "
+            "replan a season without materials"
+        )
+        problems.append(Problem(("scenario",), message))
+    cash = scenario.cash
+    for loan in cash.loans if cash is not None else []:
+        if loan.period <= a < loan.repayment_period:
+            message = (
+                f"loan {loan.name!r} may have been taken (period {loan.period}) and is not yet "
+                "repaid; the actuals cannot state loans yet"
+            )
+            problems.append(Problem(("scenario",), message))
+    return problems
+
+
+def _later_prices(terms: SupplyTerms, a: int) -> SupplyTerms:
+    """Returns supply terms with their prices by period (and their tiers') from period a + 1."""
+
+    def later(value: float | list[float] | None) -> float | list[float] | None:
+        return value[a:] if isinstance(value, list) else value
+
+    tiers = [
+        tier.model_copy(update={"unit_cost": later(tier.unit_cost)})
+        for tier in terms.discount_tiers
+    ]
+    return terms.model_copy(update={"unit_cost": later(terms.unit_cost), "discount_tiers": tiers})
 
 
 def _open_presale(scenario: Scenario, actuals: Actuals) -> list[PresaleOrder]:
@@ -255,7 +308,10 @@ def _inbound(scenario: Scenario, actuals: Actuals) -> list[InboundOrder]:
     for order in actuals.orders:
         supplier = suppliers[order.supplier]
         terms = next(t for t in supplier.terms if order.product in t.product_ids)
-        cost = order.units * _unit_cost(scenario, terms.unit_cost, terms.cost_factor, order.product)
+        price = terms.unit_cost
+        if isinstance(price, list):
+            price = price[order.period - 1]
+        cost = order.units * _unit_cost(scenario, price, terms.cost_factor, order.product)
         upfront = supplier.payment.upfront_share * cost
         paid = order.paid if order.paid is not None else upfront
         owed = max(cost - paid, 0.0)

@@ -291,7 +291,7 @@ def newsvendor_first_stage(scenario: Scenario, demand: DemandScenarios) -> First
     presale_units = np.bincount(pre.product, pre.units_to_ship, len(prods.price))
     season = demand.units.sum(axis=2) + presale_units[None, :]  # (Ω, P)
     good = sups.good_share[opts.supplier]
-    per_good = opts.unit_cost / good
+    per_good = opts.unit_cost[:, 0] / good
     # Arrive in the horizon, and in time for presale that may not ship late.
     firm = pre.late_forbidden
     deadline = np.full(len(prods.price), data.n_periods - 1)
@@ -322,6 +322,9 @@ def newsvendor_first_stage(scenario: Scenario, demand: DemandScenarios) -> First
         wanted = np.floor(wanted + QUANTITY_TOLERANCE)
     for product in np.flatnonzero(chosen >= 0):
         q = wanted[product]
+        lot = opts.multiple[chosen[product]]
+        if lot > 0:
+            q = np.floor(q / lot + QUANTITY_TOLERANCE) * lot
         term = np.flatnonzero(opts.term == opts.term[chosen[product]])
         fits = [k for k in term if opts.min_quantity[k] <= q <= opts.max_quantity[k]]
         if q > QUANTITY_TOLERANCE and fits:
@@ -369,6 +372,7 @@ def simulate(
         TimeLimitReached: no time was left for the plan or the mean-demand baseline.
     """
     settings = settings or SolveSettings()
+    settings.check()
     deadline = Deadline(settings.time_limit, clock)
     if first_stage is None:
         from flexsupply.solve.engine import solve_within

@@ -383,6 +383,7 @@ def stochastic_report(
         TimeLimitReached: the time ran out before the report was complete.
     """
     settings = settings or SolveSettings()
+    settings.check()
     deadline = deadline or Deadline(settings.time_limit)
     futures = demand if demand is not None else demand_scenarios(scenario)
     started = time.perf_counter()
