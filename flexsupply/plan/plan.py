@@ -176,6 +176,9 @@ class Plan:
     """Material ordered, in stock and used per style (None when materials are not modelled)."""
     material_orders: list[MaterialOrder] = field(default_factory=list)
     """Material orders by period."""
+    as_of_period: int = 0
+    """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
+    of this plan is season period t + as_of_period (0: a plan of the whole season)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -262,6 +265,8 @@ class Plan:
             )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
+        if self.as_of_period:
+            data["as_of_period"] = self.as_of_period
         return data
 
     @classmethod
@@ -335,6 +340,7 @@ class Plan:
             financing=None if financing is None else Financing.from_dict(financing, names),
             materials=uses,
             material_orders=material_orders,
+            as_of_period=int(data.get("as_of_period") or 0),
         )
 
     @classmethod
