@@ -72,6 +72,8 @@ def add_flows(
     inventory = builder.add_columns("inventory", (n_prod, periods, n_scen), style=product)
     balance_rhs = np.zeros((n_prod, periods, n_scen))
     balance_rhs[:, 0, :] = prods.initial_stock[:, None]
+    if data.receipts is not None:
+        balance_rhs += data.receipts[:, :, None]
     balance = builder.add_rows("stock_balance", (n_prod, periods, n_scen), balance_rhs, balance_rhs)
     builder.add_terms(balance, inventory, 1.0)
     builder.add_terms(balance[:, 1:, :], inventory[:, :-1, :], -1.0)
@@ -241,6 +243,8 @@ def _add_cash(
     periods = data.n_periods
     rhs = np.zeros((periods, n_scen))
     rhs[0, :] += initial
+    if data.committed_payments is not None:
+        rhs -= data.committed_payments[:, None]
     np.add.at(rhs, pre.period, np.broadcast_to(pre.deposits[:, None], (len(pre.period), n_scen)))
     lower = 0.0 if non_negative else -np.inf
     cash_cols = builder.add_columns("cash", (periods, n_scen), lower)

@@ -140,8 +140,7 @@ class Plan:
     cash: np.ndarray | None
     """Cash at the end of each period per scenario, shape ``(Ω, T)`` [currency]."""
     cash_floor: float | None = None
-    """Lowest cash balance the plan may reach (0 when the scenario forbids negative cash,
-    None otherwise) [currency]."""
+    """Lowest cash the plan may reach: 0 when cash must stay non-negative, else None [currency]."""
     capacity_units: dict[str, str] = field(default_factory=dict)
     """Each supplier's capacity unit, e.g. ``sewing minutes``."""
     reveal_period: int | None = None
@@ -149,9 +148,8 @@ class Plan:
     reorder_rules: list[ReorderRule] = field(default_factory=list)
     """Per reordered style, its reorder as a step function of its demand before the reveal."""
     rules_profit: float | None = None
-    """Expected profit when the first batch is placed and every style follows its rule,
-    measured on the plan's demand futures (None: no rules, or they cannot be followed in some
-    future) [currency]."""
+    """Expected profit of the first batch plus every style following its rule, on the plan's
+    futures (None: no rules, or not feasible in some future) [currency]."""
     solver_message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     stochastic: StochasticReport | None = None
@@ -161,8 +159,7 @@ class Plan:
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
     stop: str = "gap"
-    """What ended the search: ``gap``, ``node_limit`` or ``time_limit`` (``SolverResult.stop``);
-    only ``time_limit`` means another run of the same input may give another plan."""
+    """What ended the search: ``gap``, ``node_limit`` or ``time_limit`` (another run may differ)."""
     run: RunRecord | None = None
     """When the plan was made and how long it took (``plan/run.py``), kept apart from the plan."""
     method: str = "monolithic"
@@ -173,6 +170,9 @@ class Plan:
     """Material ordered, in stock and used per style (None when materials are not modelled)."""
     material_orders: list[MaterialOrder] = field(default_factory=list)
     """Material orders by period."""
+    as_of_period: int = 0
+    """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
+    of this plan is season period t + as_of_period (0: a plan of the whole season)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -265,6 +265,8 @@ class Plan:
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
             del data["stochastic"]["seconds"]
+        if self.as_of_period:
+            data["as_of_period"] = self.as_of_period
         if self.reorder_rules:
             data["reorder_rules"] = rules_section(
                 self.reveal_period, self.reorder_rules, self.rules_profit
@@ -359,6 +361,7 @@ class Plan:
             financing=None if financing is None else Financing.from_dict(financing, names),
             materials=uses,
             material_orders=material_orders,
+            as_of_period=int(data.get("as_of_period") or 0),
         )
 
     @classmethod
