@@ -18,7 +18,8 @@ TIGHT_GAP = 1e-9
 @settings(max_examples=15, deadline=None)
 @given(data=small_scenarios())
 def test_every_engine_finds_the_same_optimum(data: dict[str, Any]) -> None:
-    scenario = fs.Scenario.model_validate(data)
+    # The model's own optimum: rounding to whole pieces may pick different plans per engine.
+    scenario = fs.Scenario.model_validate({**data, "options": {"whole_pieces": False}})
 
     plans = {
         (solver, engine): fs.solve(scenario, solver, engine=engine, gap=TIGHT_GAP)
@@ -33,7 +34,7 @@ def test_every_engine_finds_the_same_optimum(data: dict[str, Any]) -> None:
 
 def without_timing(plan: fs.Plan) -> dict[str, Any]:
     data = plan.to_dict()
-    del data["solver"]["seconds"]
+    del data["run"]
     return data
 
 

@@ -14,11 +14,14 @@ import click
 import pytest
 from pydantic import BaseModel
 
+import flexsupply as fs
 from flexsupply import docs_gen
 from flexsupply.cli import main
 from flexsupply.model.terms import COST_KINDS
 from flexsupply.plan import Kpis
+from flexsupply.plan.summary import plan_summary
 from flexsupply.scenario import Scenario
+from flexsupply.scenario.starter import template_text
 
 ROOT = Path(__file__).parents[1]
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
@@ -218,3 +221,17 @@ def test_relative_links_resolve(page: Path) -> None:
             broken.append(target)
 
     assert not broken, f"{page.relative_to(ROOT)} links to missing files or anchors: {broken}"
+
+
+def test_the_readmes_starter_figures_are_what_a_fresh_solve_prints() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- starter-summary: begin -->")[1].split("<!-- starter-summary: end -->")[
+        0
+    ]
+    quoted = [line for line in block.splitlines() if line.startswith("  ")]
+    plan = fs.solve(fs.loads(template_text("spring-drop"), source="spring-drop.yaml"))
+
+    printed = plan_summary(plan).splitlines()
+
+    assert len(quoted) >= 4
+    assert all(line in printed for line in quoted), [q for q in quoted if q not in printed]

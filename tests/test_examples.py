@@ -46,7 +46,8 @@ def test_erp_script_plans_and_writes_the_plan_files(tmp_path: Path) -> None:
         assert (tmp_path / "erp" / name).is_file()
     plan = json.loads((tmp_path / "erp" / "plan.json").read_text(encoding="utf-8"))
     assert plan["scenario"] == erp.SEASON["name"]
-    assert plan["status"] == "optimal"
+    assert plan["status"] in ("optimal", "feasible")
+    assert all(isinstance(order["quantity"], int) for order in plan["orders"])
     assert f"expected profit {plan['kpis']['expected_profit']:,.0f} CNY" in result.stdout
     placed = [o for o in plan["orders"] if math.ceil(o["quantity"] - 1e-6) > 0]
     po_lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]

@@ -18,12 +18,18 @@ from hypothesis import strategies as st
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.plan.outputs import EXCEL_SKIPPED, weighted_quantile, write_outputs
+from flexsupply.plan.outputs import (
+    EXCEL_SKIPPED,
+    TABLE_NAMES,
+    plan_tables,
+    weighted_quantile,
+    write_outputs,
+)
 
 DATA = Path(__file__).parent / "data"
 DATED = DATA / "outputs" / "dated.yaml"
 UNDATED = DATA / "cli" / "small.yaml"
-CSV_NAMES = ["orders", "inventory", "kpis", "presale"]
+CSV_NAMES = list(TABLE_NAMES)
 
 
 @pytest.fixture(scope="module", params=[DATED, UNDATED], ids=["dated", "undated"])
@@ -70,7 +76,8 @@ def test_plan_xlsx_opens_with_openpyxl_and_holds_the_same_numbers_as_the_csv_fil
         table = read_csv(tmp_path / f"{name}.csv")
         sheet = [list(row) for row in book[name].iter_rows(values_only=True)]
         assert len(sheet) == len(table), name
-        assert list(sheet[0]) == table[0], name
+        titles = {c.name: c.title for t in plan_tables(plan) if t.name == name for c in t.columns}
+        assert list(sheet[0]) == [titles[column] for column in table[0]], name
         for csv_row, sheet_row in zip(table[1:], sheet[1:], strict=True):
             assert len(csv_row) == len(sheet_row)
             mismatched = [

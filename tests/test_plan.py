@@ -45,13 +45,8 @@ def test_orders_frame_matches_the_order_list(plan: fs.Plan) -> None:
     assert set(frame.columns) >= {"supplier", "product", "period", "arrival_period", "quantity"}
 
 
-@pytest.mark.parametrize("name", ["inventory", "presale", "kpis"])
-def test_every_table_is_available_as_a_frame(plan: fs.Plan, name: str) -> None:
-    assert len(plan.to_frame(name)) > 0
-
-
 def test_unknown_table_is_a_clear_error(plan: fs.Plan) -> None:
-    with pytest.raises(ValueError, match="choose orders, inventory, presale or kpis"):
+    with pytest.raises(fs.FlexsupplyError, match="choose one of orders, purchase_orders, "):
         plan.to_frame("nope")
 
 

@@ -24,6 +24,7 @@ from flexsupply.model.data import model_data
 # ρ[t] = (40·0.3 + 10·0.5) / 50 = 17/50 in weeks 1 and 3, (12 + 36 + 5) / 110 = 53/110 in week 2.
 TWO_CHANNELS = """
     horizon: {periods: 3}
+    options: {whole_pieces: false}  # the flows of the model's own (fractional) optimum
     products:
       - id: TEE
         price: 100

@@ -89,6 +89,15 @@ def _model_parameters(model_parameters: Any, start: FloatArray | None) -> Any:
     return proto
 
 
+def _stop(limit: int, limits: Any) -> str:
+    """Returns the ``SolverResult.stop`` word for MathOpt's termination limit."""
+    if limit == limits.TIME.value:
+        return "time_limit"
+    if limit == limits.NODE.value:
+        return "node_limit"
+    return "gap"
+
+
 class OrtoolsBackend:
     """Solves with OR-Tools MathOpt (engines ``scip``, the default, and ``highs``)."""
 
@@ -113,6 +122,8 @@ class OrtoolsBackend:
             enable_output=options.log,
             threads=options.threads,
         )
+        if options.node_limit is not None:
+            settings.node_limit = options.node_limit
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []
@@ -161,6 +172,7 @@ class OrtoolsBackend:
                 engine=engine,
                 log=text,
                 message=message,
+                stop=_stop(answer.termination.limit, result.Limit),
             )
         if reason == reasons.INFEASIBLE.value:
             status = Status.INFEASIBLE

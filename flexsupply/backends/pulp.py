@@ -152,6 +152,7 @@ class PulpBackend:
                     logPath=str(log_path),
                     warmStart=start is not None,
                     options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
+                    maxNodes=options.node_limit,
                 )
             else:
                 solver = _highs_with_start(pulp, start is not None)(
@@ -160,6 +161,7 @@ class PulpBackend:
                     gapRel=options.gap,
                     threads=options.threads,
                     random_seed=options.seed,
+                    **({} if options.node_limit is None else {"mip_max_nodes": options.node_limit}),
                 )
                 if not solver.available():
                     raise BackendError("HiGHS for PuLP is not installed; pip install highspy")
@@ -213,8 +215,9 @@ class PulpBackend:
             if optimal:
                 bound = objective if math.isnan(bound) else bound
             status = Status.OPTIMAL if optimal else Status.FEASIBLE
+            stop = "time_limit" if timed_out else "gap" if optimal else "node_limit"
             return SolverResult(
-                status, objective, bound, x, seconds, self.name, engine, log, reason
+                status, objective, bound, x, seconds, self.name, engine, log, reason, stop=stop
             )
         if timed_out:
             status = Status.NO_SOLUTION

@@ -63,6 +63,9 @@ class SolverOptions:
     """Threads the engine may use (None: the engine's default)."""
     seed: int = 0
     """Random seed of the engine, for repeatable runs."""
+    node_limit: int | None = None
+    """Branch-and-bound nodes the engine may explore: a work limit that, unlike the wall clock,
+    stops a search at the same point on a busy machine (None: no limit)."""
     log: bool = False
     """Show the engine's log on the console."""
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)
@@ -88,6 +91,9 @@ class SolverResult:
     message: str = ""
     """The engine's own words on how it stopped."""
     extra: dict[str, float] = field(default_factory=dict)
+    stop: str = "gap"
+    """What ended the search: ``gap`` (the gap asked for was proven), ``node_limit`` or
+    ``time_limit``. Only ``time_limit`` depends on the machine's speed and load."""
     method: str = "monolithic"
     """The solve method that made it: ``monolithic`` or ``decompose``."""
 

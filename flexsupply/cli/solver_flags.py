@@ -20,7 +20,7 @@ from flexsupply.solve.settings import SettingsFlags, SolveSettings
 F = TypeVar("F", bound=Callable[..., Any])
 
 GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
-_FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method")
+_FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method", "node_limit")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,14 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
             help=GAP_HELP,
         ),
         click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads."),
+        click.option(
+            "--node-limit",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Stop after this many branch-and-bound nodes (engine and each warm-start "
+            "sub-MIP): the same input then gives the same plan on a busy machine, and "
+            "--time-limit is only a safety net. Overrides the profile.",
+        ),
         click.option(
             "--method",
             default=None,

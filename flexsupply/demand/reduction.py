@@ -78,7 +78,8 @@ class Reduction:
     """Kept scenarios, which group every sample went to, and the report.
 
     Attributes:
-        scenarios: the kept scenarios, names ``kept-1`` … in order of total demand.
+        scenarios: the kept scenarios in order of total demand, named by where they sit in
+            its distribution (``percentile_names``).
         assignment: index of the kept scenario of each sample, shape ``(n_samples,)``.
         report: the errors of the reduction.
     """
@@ -135,10 +136,31 @@ def reduce_scenarios(
     reduced = DemandScenarios(
         kept[used[order]].reshape(used.size, *samples.units.shape[1:]),
         mass[used[order]],
-        [f"kept-{w + 1}" for w in range(used.size)],
+        percentile_names(mass[used[order]]),
     )
     assignment = renumber[assignment]
     return Reduction(reduced, assignment, _report(samples, reduced, assignment, method))
+
+
+def percentile_names(probabilities: FloatArray) -> list[str]:
+    """Returns names of futures in order of total demand, by the percentile each stands for.
+
+    A future standing for the probability mass from a to b is named by its midpoint, e.g.
+    ``demand-p07`` for the lowest of 15 equal futures and ``demand-p50`` for the middle one,
+    so names say what the future is and sort as numbers. One decimal is added when two
+    futures would otherwise share a name.
+
+    Args:
+        probabilities: the futures' probabilities in order of total demand, shape ``(Ω,)``.
+    """
+    mass = np.asarray(probabilities, dtype=float) / float(np.sum(probabilities))
+    middle = np.minimum(100.0 * (np.cumsum(mass) - mass / 2), 99.9)
+    names = [f"demand-p{value:02.0f}" for value in middle]
+    if len(set(names)) < len(names):
+        names = [f"demand-p{value:04.1f}" for value in middle]
+    if len(set(names)) < len(names):
+        names = [f"demand-{w + 1:03d}" for w in range(len(names))]
+    return names
 
 
 def _representatives(

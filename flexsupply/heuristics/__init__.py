@@ -35,6 +35,8 @@ class WarmStart:
     """Time spent [seconds]."""
     subproblems: int
     """Fix-and-optimise sub-MIPs solved."""
+    time_limited: bool = False
+    """True when the budget ran out: another run, on a machine more or less busy, may differ."""
 
     def summary(self) -> str:
         """Returns one line for the solver log."""
@@ -47,6 +49,9 @@ class WarmStart:
 FirstPlan = Callable[[float], FloatArray | None]
 """Another way to a first plan: called with a ``time.perf_counter()`` deadline, returns a
 solution of the program or None."""
+DETERMINISTIC_SWEEPS = 1
+"""Fix-and-optimise sweeps when sub-MIPs are bounded by nodes: a fixed amount of work, so the
+warm start ends at the same plan however busy the machine is."""
 OTHER_PLANS_SHARE = 0.5
 """Share of the time for a first plan that the dive may take before the other ways to a first
 plan are tried."""
@@ -59,6 +64,7 @@ def warm_start(
     seed: int = 0,
     first_plan_budget: float | None = None,
     other_first_plans: Sequence[FirstPlan] = (),
+    node_limit: int | None = None,
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
@@ -71,7 +77,9 @@ def warm_start(
     the best first plan until ``budget`` seconds from the start.
 
     ``neighbourhoods`` give the part (period, style) of each integer column, one array per
-    kind of part (see ``fix_and_optimize``).
+    kind of part (see ``fix_and_optimize``). ``node_limit`` bounds each fix-and-optimise
+    sub-MIP by nodes rather than by time, which makes the plan independent of the machine's
+    load whenever the budget does not run out.
     """
     started = time.perf_counter()
     deadline = started + budget
@@ -95,15 +103,25 @@ def warm_start(
         return None
     sign = 1.0 if program.maximize else -1.0
     first = max(candidates, key=lambda candidate: sign * program.value(candidate))
-    improved = fix_and_optimize(program, first, neighbourhoods, deadline, seed)
+    improved = fix_and_optimize(
+        program,
+        first,
+        neighbourhoods,
+        deadline,
+        seed,
+        node_limit,
+        max_sweeps=None if node_limit is None else DETERMINISTIC_SWEEPS,
+    )
     x = improved.x
     if program.violation(x) > FEASIBILITY_TOLERANCE:
         x = first
     x = np.clip(x, program.col_lower, program.col_upper)
+    seconds = time.perf_counter() - started
     return WarmStart(
         x=x,
         objective=program.value(x),
         dive_objective=program.value(first),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         subproblems=improved.subproblems,
+        time_limited=improved.time_limited or seconds >= budget,
     )

@@ -40,6 +40,8 @@ class Improvement:
     """Sub-MIPs solved."""
     improved: int
     """Sub-MIPs that found a better plan."""
+    time_limited: bool = False
+    """True when the deadline, not the end of the sweeps, stopped the search."""
 
 
 def fix_and_optimize(
@@ -48,6 +50,8 @@ def fix_and_optimize(
     neighbourhoods: Sequence[IntArray],
     deadline: float,
     seed: int = 0,
+    node_limit: int | None = None,
+    max_sweeps: int | None = None,
 ) -> Improvement:
     """Returns a plan at least as good as ``start``, improved one part at a time.
 
@@ -57,6 +61,11 @@ def fix_and_optimize(
     ``FREE_INTEGERS`` free integer columns. Sweeps repeat until one improves nothing or
     ``deadline`` (a ``time.perf_counter()`` value) passes. A neighbourhood whose one group would
     be the whole MIP is skipped: improving that is the engine's job.
+
+    With ``node_limit`` each sub-MIP stops after that many branch-and-bound nodes instead of
+    at its share of the time left, and ``deadline`` is only a safety net: the same input then
+    gives the same plan however busy the machine is (``time_limited`` says when the clock
+    ended the search after all). ``max_sweeps`` bounds the number of sweeps.
     """
     better = -1.0 if program.maximize else 1.0
     best, best_value = start, program.value(start)
@@ -68,8 +77,11 @@ def fix_and_optimize(
         return Improvement(best, best_value, 0, 0)
     mip = HighsCopy(program, integer=True)
     mip.set_option("mip_rel_gap", 1e-4)
-    solved = improved = 0
-    while time.perf_counter() < deadline:
+    if node_limit is not None:
+        mip.set_option("mip_max_nodes", node_limit)
+    solved = improved = sweeps = 0
+    while time.perf_counter() < deadline and (max_sweeps is None or sweeps < max_sweeps):
+        sweeps += 1
         sweep_improved = False
         for owner in owners:
             groups = _groups(owner, rng)
@@ -83,7 +95,7 @@ def fix_and_optimize(
                 mip.set_bounds(fixed, values, values)
                 mip.reset_bounds(freed)
                 share = max(left / (len(groups) - number), MIN_SUBPROBLEM_SECONDS)
-                found = mip.run(min(share, left), start=best)
+                found = mip.run(left if node_limit is not None else min(share, left), start=best)
                 solved += 1
                 if not found:
                     continue
@@ -95,7 +107,9 @@ def fix_and_optimize(
                     sweep_improved = True
         if not sweep_improved:
             break
-    return Improvement(best, best_value, solved, improved)
+    return Improvement(
+        best, best_value, solved, improved, time_limited=time.perf_counter() >= deadline
+    )
 
 
 def _splits(owner: IntArray) -> bool:

@@ -12,5 +12,14 @@ from flexsupply.plan.plan import (
     PresaleService,
     StochasticReport,
 )
+from flexsupply.plan.run import RunRecord
 
-__all__ = ["Kpis", "Order", "Plan", "PresaleService", "StochasticReport", "make_plan"]
+__all__ = [
+    "Kpis",
+    "Order",
+    "Plan",
+    "PresaleService",
+    "RunRecord",
+    "StochasticReport",
+    "make_plan",
+]

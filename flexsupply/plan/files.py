@@ -52,11 +52,26 @@ class SolverData(_Data):
 
     backend: str
     engine: str
-    seconds: float
-    """Wall-clock solve time [seconds]."""
+    seconds: float | None = None
+    """Wall-clock solve time [seconds] in plans written before the run record took it."""
     message: str = ""
     method: str = "monolithic"
     """How it was solved: ``monolithic`` or ``decompose`` (plans written before it lack this)."""
+
+
+class RunData(_Data):
+    """The run record: when the plan was made and how long it took (differs between runs)."""
+
+    started_at: str | None = None
+    seconds: float | None = None
+    """Wall-clock time of the whole solve [seconds]."""
+
+
+class CashSummaryData(_Data):
+    """The cash band as plan.json writes it; the report reads only the floor from it."""
+
+    floor: float | None = None
+    """Lowest cash the plan may reach (None: no floor) [currency]."""
 
 
 class HorizonData(_Data):
@@ -104,6 +119,50 @@ class OrderData(_Data):
     total_cost: float
     """[currency]"""
     scenario: str | None
+    setup_cost: float = 0.0
+    """[currency], included in ``total_cost``"""
+    upfront_payment: float | None = None
+    """Paid when the order is placed [currency] (None in older plan files)."""
+    balance_payment: float | None = None
+    """Paid in ``balance_period`` [currency]."""
+    balance_period: int | None = None
+    capacity_used: float | None = None
+    """In the supplier's capacity unit."""
+
+
+class RuleLineData(_Data):
+    """One reorder line of a rule step."""
+
+    supplier: str
+    period: int
+    quantity: float
+    """[pcs]"""
+
+
+class RuleStepData(_Data):
+    """A rule step: demand in ``(above, up_to]`` [pcs] → reorder ``quantity`` [pcs]."""
+
+    above: float | None
+    up_to: float | None
+    quantity: float
+    lines: list[RuleLineData]
+    futures: list[str]
+    probability: float
+
+
+class RuleData(_Data):
+    """One style's reorder rule."""
+
+    product: str
+    observed_through: int
+    steps: list[RuleStepData]
+
+
+class RulesData(_Data):
+    """The reorder rules and what following them gives [currency]."""
+
+    expected_profit_following_rules: float | None = None
+    rules: list[RuleData]
 
 
 class ScenarioWeight(_Data):
@@ -138,6 +197,8 @@ class CapacityData(_Data):
 
     used: list[float]
     available: list[float | None]
+    unit: str = "units"
+    """The supplier's capacity unit, e.g. ``sewing minutes`` (older plan files lack it)."""
 
 
 class MaterialTableData(_Data):
@@ -174,6 +235,10 @@ class PlanData(_Data):
     gap: float | None
     """Relative optimality gap [0-1] (None when unknown)."""
     solver: SolverData
+    stopped_by: str = "gap"
+    """What ended the search: ``gap``, ``node_limit`` or ``time_limit``."""
+    notice: str | None = None
+    """Set when another run of the same input may give another plan (the clock stopped it)."""
     horizon: HorizonData | None = None
     kpis: KpiData
     orders: list[OrderData]
@@ -182,6 +247,9 @@ class PlanData(_Data):
     presale: list[PresaleData]
     capacity: dict[str, CapacityData]
     cash: dict[str, list[float]] | None = None
+    cash_summary: CashSummaryData | None = None
+    reorder_rules: RulesData | None = None
+    run: RunData | None = None
     materials: MaterialsData | None = None
 
     @model_validator(mode="after")
@@ -200,6 +268,10 @@ class PlanData(_Data):
                 f"inventory.by_scenario names {sorted(self.inventory.by_scenario)} differ from "
                 f"demand_scenarios {sorted(names)}"
             )
+        if self.cash is not None and sorted(self.cash) != sorted(names):
+            raise ValueError(
+                f"cash names {sorted(self.cash)} differ from demand_scenarios {sorted(names)}"
+            )
         periods = self.n_periods
         for name, table in self.inventory.by_scenario.items():
             if list(table) != self.products:
@@ -211,6 +283,13 @@ class PlanData(_Data):
                 if len(values) != periods:
                     raise ValueError(f"{where}.{product} has {len(values)} periods, not {periods}")
         return self
+
+    @property
+    def seconds(self) -> float | None:
+        """Returns the solve's wall-clock time [seconds], from the run record when there is one."""
+        if self.run is not None and self.run.seconds is not None:
+            return self.run.seconds
+        return self.solver.seconds
 
     @property
     def products(self) -> list[str]:

@@ -13,6 +13,7 @@ from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
 from flexsupply.plan.financing import read_financing
 from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
+from flexsupply.plan.rules import derive_rules
 from flexsupply.scenario import Scenario
 
 
@@ -88,7 +89,9 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         )
         for r in range(len(pre.product))
     ]
-    used, available = _capacity_use(scenario, model, x, probs)
+    used, available = capacity_use(scenario, model, x, probs)
+    orders = read_orders(scenario, model, x)
+    reveal_period = data.reveal + 1 if data.reveal < periods else None
     materials = read_materials(scenario, model, x)
     return Plan(
         scenario_name=scenario.name,
@@ -98,11 +101,12 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         bound=result.bound,
         gap=result.gap,
         seconds=result.seconds,
+        stop=result.stop,
         backend=result.backend,
         engine=result.engine,
         method=result.method,
         kpis=kpis,
-        orders=_orders(scenario, model, x),
+        orders=orders,
         products=scenario.product_ids,
         suppliers=scenario.supplier_ids,
         scenarios=list(demand.names),
@@ -115,17 +119,37 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         capacity_used=used,
         capacity=available,
         cash=cash,
+        cash_floor=0.0
+        if scenario.cash is not None and scenario.cash.enforce_non_negative
+        else None,
+        capacity_units={s.id: s.capacity_unit for s in scenario.suppliers},
         solver_message=result.message,
         extra=dict(result.extra),
         period_length=scenario.horizon.period_length.value,
         start_date=scenario.horizon.start_date,
+        reveal_period=reveal_period,
+        reorder_rules=[]
+        if reveal_period is None or n_scen < 2
+        else derive_rules(
+            orders,
+            demand.units,
+            scenario.product_ids,
+            list(demand.names),
+            list(probs),
+            reveal_period,
+        ),
         financing=read_financing(scenario, model, x),
         materials=None if materials is None else materials[0],
         material_orders=[] if materials is None else materials[1],
     )
 
 
-def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
+def read_orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
+    """Returns the plan's orders, sorted by period, reorder future, supplier and product.
+
+    A shared order (placed before the reveal period) appears once; a reorder once per demand
+    scenario it is placed in. Money in the scenario's currency, quantities in units.
+    """
     opts, sups = model.data.options, model.data.suppliers
     order_cols, switch_cols = model.orders.order, model.orders.switch
     quantity = x[order_cols]
@@ -136,32 +160,55 @@ def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
         if column in seen:
             continue
         seen.add(column)
-        shared = t < model.data.reveal
         q = float(quantity[o, t, w])
-        setup = float(opts.setup_cost[o]) if switch_cols[o, t, w] >= 0 else 0.0
+        q = float(round(q)) if abs(q - round(q)) <= QUANTITY_TOLERANCE else round(q, 6)
+        s = int(opts.supplier[o])
+        switched = switch_cols[o, t, w] >= 0
+        setup = float(opts.setup_cost[o]) if switched else 0.0
+        goods = q * float(opts.unit_cost[o, t])
+        upfront = float(sups.upfront_share[s])
         orders.append(
             Order(
-                supplier=scenario.supplier_ids[int(opts.supplier[o])],
+                supplier=scenario.supplier_ids[s],
                 product=scenario.product_ids[int(opts.product[o])],
                 period=int(t) + 1,
                 arrival_period=int(t + opts.lead_time[o]) + 1,
-                quantity=round(q, 6),
-                good_units=round(q * float(sups.good_share[opts.supplier[o]]), 6),
+                quantity=q,
+                good_units=round(q * float(sups.good_share[s]), 6),
                 unit_cost=float(opts.unit_cost[o, t]),
-                total_cost=round(q * float(opts.unit_cost[o, t]) + setup, 6),
+                total_cost=round(goods + setup, 6),
                 tier=int(opts.tier[o]),
-                scenario=None if shared else model.demand.names[int(w)],
+                scenario=None if t < model.data.reveal else model.demand.names[int(w)],
+                setup_cost=setup,
+                upfront_payment=round(upfront * goods + setup, 6),
+                balance_payment=round(goods - upfront * goods, 6),
+                balance_period=int(t + opts.lead_time[o] + sups.balance_lag[s]) + 1,
+                capacity_used=round(
+                    q * float(opts.capacity_use[o])
+                    + (float(opts.setup_time[o]) if switched else 0.0),
+                    6,
+                ),
             )
         )
+    order_of_future = {name: w for w, name in enumerate(model.demand.names)}
     orders.sort(
-        key=lambda order: (order.period, order.scenario or "", order.supplier, order.product)
+        key=lambda order: (
+            order.period,
+            -1 if order.scenario is None else order_of_future[order.scenario],
+            order.supplier,
+            order.product,
+        )
     )
     return orders
 
 
-def _capacity_use(
+def capacity_use(
     scenario: Scenario, model: ModelMap, x: np.ndarray, probs: np.ndarray
 ) -> tuple[dict[str, list[float]], dict[str, list[float | None]]]:
+    """Returns expected capacity used and capacity available per supplier and period.
+
+    Both are in each supplier's capacity unit; available is None where capacity is unlimited.
+    """
     opts, sups = model.data.options, model.data.suppliers
     order = x[model.orders.order]
     switch = np.where(model.orders.switch >= 0, x[np.maximum(model.orders.switch, 0)], 0.0)

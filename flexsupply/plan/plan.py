@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.files import write_text_atomic
+from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 from flexsupply.plan.financing import Financing
 from flexsupply.plan.materials import (
@@ -21,33 +22,11 @@ from flexsupply.plan.materials import (
     materials_dict,
     materials_from_dict,
 )
+from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order, order_dict
+from flexsupply.plan.rules import ReorderRule, rules_from_dict, rules_section
+from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
 
-QUANTITY_TOLERANCE = 1e-6
-"""Order quantities below this are read as "no order" [units]."""
-
-
-@dataclass(frozen=True)
-class Order:
-    """One purchase order: what to order from whom, when, and what it costs."""
-
-    supplier: str
-    product: str
-    period: int
-    """Period the order is placed (1-based)."""
-    arrival_period: int
-    """Period the good units arrive in stock (1-based)."""
-    quantity: float
-    """Units ordered [units]."""
-    good_units: float
-    """Units expected to pass inspection [units]."""
-    unit_cost: float
-    """Price per unit at the order's tier [currency/unit]."""
-    total_cost: float
-    """Quantity times unit cost plus setup cost [currency]."""
-    tier: int
-    """0 for the term's own price, i + 1 for ``discount_tiers[i]``."""
-    scenario: str | None
-    """None for a shared (first-stage) order; the demand scenario's name for a reorder."""
+__all__ = ["QUANTITY_TOLERANCE", "Kpis", "Order", "Plan", "PresaleService", "StochasticReport"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +139,17 @@ class Plan:
     """Capacity per supplier and period (None: unlimited)."""
     cash: np.ndarray | None
     """Cash at the end of each period per scenario, shape ``(Ω, T)`` [currency]."""
+    cash_floor: float | None = None
+    """Lowest cash the plan may reach: 0 when cash must stay non-negative, else None [currency]."""
+    capacity_units: dict[str, str] = field(default_factory=dict)
+    """Each supplier's capacity unit, e.g. ``sewing minutes``."""
+    reveal_period: int | None = None
+    """First period of reorders (1-based); None when every order is shared."""
+    reorder_rules: list[ReorderRule] = field(default_factory=list)
+    """Per reordered style, its reorder as a step function of its demand before the reveal."""
+    rules_profit: float | None = None
+    """Expected profit of the first batch plus every style following its rule, on the plan's
+    futures (None: no rules, or not feasible in some future) [currency]."""
     solver_message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     stochastic: StochasticReport | None = None
@@ -168,6 +158,10 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    stop: str = "gap"
+    """What ended the search: ``gap``, ``node_limit`` or ``time_limit`` (another run may differ)."""
+    run: RunRecord | None = None
+    """When the plan was made and how long it took (``plan/run.py``), kept apart from the plan."""
     method: str = "monolithic"
     """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
     financing: Financing | None = None
@@ -209,16 +203,17 @@ class Plan:
                 "backend": self.backend,
                 "engine": self.engine,
                 "method": self.method,
-                "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
+            "stopped_by": self.stop,
+            "notice": TIME_LIMIT_NOTICE if self.stop == "time_limit" else None,
             "horizon": {
                 "periods": int(self.inventory.shape[2]),
                 "period_length": self.period_length,
                 "start_date": None if self.start_date is None else self.start_date.isoformat(),
             },
             "kpis": _clean(asdict(self.kpis)),
-            "orders": [_clean(asdict(order)) for order in self.orders],
+            "orders": [order_dict(order) for order in self.orders],
             "demand_scenarios": [
                 {"name": name, "probability": p}
                 for name, p in zip(self.scenarios, self.probabilities, strict=True)
@@ -247,6 +242,7 @@ class Plan:
                 supplier: {
                     "used": [round(v, 4) for v in self.capacity_used[supplier]],
                     "available": self.capacity[supplier],
+                    "unit": self.capacity_units.get(supplier, "units"),
                 }
                 for supplier in self.suppliers
             },
@@ -256,6 +252,9 @@ class Plan:
                 name: [round(float(v), 2) for v in self.cash[w]]
                 for w, name in enumerate(self.scenarios)
             },
+            "cash_summary": None
+            if self.cash is None
+            else {**cash_summary(self.cash, self.probabilities), "floor": self.cash_floor},
         }
         if self.financing is not None:
             data["financing"] = self.financing.to_dict(probs, self.scenarios)
@@ -265,8 +264,17 @@ class Plan:
             )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
+            del data["stochastic"]["seconds"]
         if self.as_of_period:
             data["as_of_period"] = self.as_of_period
+        if self.reorder_rules:
+            data["reorder_rules"] = rules_section(
+                self.reveal_period, self.reorder_rules, self.rules_profit
+            )
+        if self.run is not None:
+            data["run"] = self.run.to_dict()
+            if self.stochastic is not None:
+                data["run"]["stochastic_report_seconds"] = round(self.stochastic.seconds, 3)
         return data
 
     @classmethod
@@ -298,7 +306,13 @@ class Plan:
             for key, value in _known(Kpis, kpis).items()
         }
         stochastic = data.get("stochastic")
+        if stochastic is not None:
+            stochastic = {
+                "seconds": (data.get("run") or {}).get("stochastic_report_seconds", 0.0),
+                **stochastic,
+            }
         cash = checked.cash
+        rules = data.get("reorder_rules") or {}
         financing, materials = data.get("financing"), data.get("materials")
         uses, material_orders = (
             (None, []) if materials is None else materials_from_dict(materials, names)
@@ -310,7 +324,9 @@ class Plan:
             objective=_nan(checked.objective),
             bound=_nan(checked.bound),
             gap=_nan(checked.gap),
-            seconds=checked.solver.seconds,
+            seconds=checked.seconds or 0.0,
+            stop=checked.stopped_by,
+            run=None if data.get("run") is None else RunRecord.from_dict(data["run"]),
             backend=checked.solver.backend,
             engine=checked.solver.engine,
             kpis=Kpis(**kpi_fields),
@@ -332,6 +348,11 @@ class Plan:
             capacity_used={name: list(c.used) for name, c in checked.capacity.items()},
             capacity={name: list(c.available) for name, c in checked.capacity.items()},
             cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
+            cash_floor=None if checked.cash_summary is None else checked.cash_summary.floor,
+            capacity_units={name: c.unit for name, c in checked.capacity.items()},
+            reveal_period=rules.get("reveal_period"),
+            reorder_rules=rules_from_dict(rules.get("rules") or []),
+            rules_profit=rules.get("expected_profit_following_rules"),
             solver_message=checked.solver.message,
             method=checked.solver.method,
             stochastic=None if stochastic is None else _stochastic(stochastic),
@@ -364,38 +385,18 @@ class Plan:
         return text
 
     def to_frame(self, name: str) -> Any:
-        """Returns one table of the plan as a pandas DataFrame.
+        """Returns one table of the plan as a pandas DataFrame, as its CSV file holds it.
 
-        ``name`` is ``orders``, ``inventory`` (expected, one row per product and period),
-        ``presale`` or ``kpis``. Needs pandas: ``pip install 'flexsupply[frames]'``.
+        ``name`` is one of ``flexsupply.plan.outputs.TABLE_NAMES`` (the CSV files ``solve
+        --out-dir`` writes, same columns and values). Needs pandas: ``pip install
+        'flexsupply[frames]'``.
+
+        Raises:
+            FlexsupplyError: pandas is missing or ``name`` is not a table of the plan.
         """
-        try:
-            import pandas as pd
-        except ImportError:
-            from flexsupply.errors import FlexsupplyError
+        from flexsupply.plan.outputs import table_frame
 
-            raise FlexsupplyError(
-                "to_frame needs pandas: pip install 'flexsupply[frames]'"
-            ) from None
-        if name == "orders":
-            return pd.DataFrame(
-                [asdict(order) for order in self.orders], columns=list(Order.__dataclass_fields__)
-            )
-        if name == "inventory":
-            expected = self.expected_inventory
-            rows = [
-                {"product": product, "period": t + 1, "units": float(expected[p, t])}
-                for p, product in enumerate(self.products)
-                for t in range(expected.shape[1])
-            ]
-            return pd.DataFrame(rows)
-        if name == "presale":
-            return pd.DataFrame([asdict(service) for service in self.presale])
-        if name == "kpis":
-            flat = {k: v for k, v in asdict(self.kpis).items() if not isinstance(v, dict)}
-            flat.update({f"cost_{k}": v for k, v in self.kpis.costs.items()})
-            return pd.DataFrame([flat])
-        raise ValueError(f"unknown table {name!r}; choose orders, inventory, presale or kpis")
+        return table_frame(self, name)
 
 
 def _restored(value: Any) -> Any:

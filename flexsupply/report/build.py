@@ -59,7 +59,8 @@ def write_report(
 
 
 def chart_sections(plan: PlanData) -> list[ChartSection]:
-    """Returns the five chart sections of the report, each with its SVGs drawn."""
+    """Returns the six chart sections of the report, each with its SVGs drawn."""
+    import flexsupply.report.cash_chart as cash_chart
     import flexsupply.report.charts as charts
 
     bands = inventory_bands(plan)
@@ -89,6 +90,11 @@ def chart_sections(plan: PlanData) -> list[ChartSection]:
             else []
         ),
         "profit": [_draw("chart-profit-1", "Profit", partial(charts.profit_figure, plan))],
+        "cash": (
+            [_draw("chart-cash-1", "Cash", partial(cash_chart.cash_figure, plan, _floor(plan)))]
+            if cash_chart.cash_band(plan) is not None
+            else []
+        ),
         "presale": (
             [_draw("chart-presale-1", "Presale shipments", partial(charts.presale_figure, plan))]
             if plan.presale
@@ -103,6 +109,15 @@ def chart_sections(plan: PlanData) -> list[ChartSection]:
             "runs from P10 to P90 (probability weighted). Each panel has its own scale.",
             inventory,
             "No styles in this plan.",
+        ),
+        ChartSection(
+            "chart-cash",
+            "Cash",
+            "Cash at the end of each period: the line is the expectation over demand futures, "
+            "the band runs from P10 to P90, the dotted line is the lowest future; the dashed "
+            "line is the floor the plan must keep and the dot the season's low point.",
+            drawn["cash"],
+            "Cash is not modelled in this scenario (no `cash:` section).",
         ),
         ChartSection(
             "chart-orders",
@@ -142,6 +157,11 @@ def chart_sections(plan: PlanData) -> list[ChartSection]:
             "No presale orders in this plan.",
         ),
     ]
+
+
+def _floor(plan: PlanData) -> float | None:
+    """Returns the cash floor the plan file states (None in older files and without a floor)."""
+    return None if plan.cash_summary is None else plan.cash_summary.floor
 
 
 def _draw(svg_id: str, label: str, build: Callable[[], Figure]) -> str:

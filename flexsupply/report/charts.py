@@ -28,8 +28,8 @@ BLUE, BAND, DARK, RED, GREEN, ORANGE = (
 SCENARIO_COLOURS = ("#e69f00", "#56b4e9", "#009e73", "#cc79a7", "#d55e00", "#0072b2", "#8c6d1f")
 """One colour per demand scenario's reorders (colour-blind friendly); more scenarios share grey."""
 GREY = "#8a8a8a"
-LABEL_CHAR_INCHES = 0.05
-"""Average width of a character of the timeline's 6.5 pt labels [inches]."""
+LABEL_CHAR_INCHES = 0.058
+"""Average width of a character of the timeline's 7.5 pt labels [inches]."""
 FULL = 0.999
 """Capacity use at or above this share of capacity is drawn as fully booked."""
 
@@ -103,7 +103,7 @@ def orders_figure(
                 xytext=(5, 0),
                 textcoords="offset points",
                 va="center",
-                fontsize=6.5,
+                fontsize=7.5,
                 color=colour,
             )
         ax.set_yticks([y for _, y in lane.products], [product for product, _ in lane.products])
@@ -212,7 +212,7 @@ def profit_figure(plan: PlanData) -> Figure:
                 textcoords="offset points",
                 va="center",
                 ha="left" if profit[i] >= 0 else "right",
-                fontsize=7,
+                fontsize=7.5,
             )
         ax.grid(axis="y", visible=False)
         ax.margins(x=0.12)
@@ -272,7 +272,7 @@ def presale_figure(plan: PlanData) -> Figure:
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
-            fontsize=7,
+            fontsize=7.5,
             color=GREEN if (on_time or 0) >= 0.999 else ORANGE,
         )
     labels = [f"{s.product}  {s.period}→{s.due_period}  ({s.units:,.0f} u)" for s in rows]

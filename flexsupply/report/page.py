@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from flexsupply.plan.files import KpiData, OrderData, PlanData
+from flexsupply.plan.files import KpiData, PlanData
+from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
 
 CHART_IDS = (
     "chart-inventory",
+    "chart-cash",
     "chart-orders",
     "chart-capacity",
     "chart-profit",
@@ -34,14 +36,22 @@ h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.15rem;margin:2rem 0 .3rem}
 .kpi .value{display:block;font-size:1.2rem;font-weight:600;margin-top:2px}
 .kpi.warn .value{color:#b3261e}
 figure.chart{margin:0}figure.chart svg{display:block;max-width:100%;height:auto}
+.scroll{overflow-x:auto;max-width:100%;-webkit-overflow-scrolling:touch}
+.notice{background:#fdecea;color:#8c1d18;border-radius:6px;padding:6px 10px;font-weight:600}
+h3{font-size:1rem;margin:1rem 0 .2rem}tr.total td{font-weight:600;border-top:1px solid #bbb}
+.po-total{font-weight:600}
 figcaption{color:#555;font-size:.85rem;margin:.2rem 0 .5rem}
 .empty{color:#777;font-style:italic}
 table{border-collapse:collapse;font-size:.82rem;margin-top:.4rem}
 th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:left}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.reorder td{color:#555}
 details{margin-top:.8rem}footer{margin-top:2rem;color:#888;font-size:.8rem}
 @media print{h2{break-after:avoid}figure.chart{break-inside:avoid}}
+@media (max-width:700px){body{padding:12px 10px 32px}
+figure.chart{overflow-x:auto;-webkit-overflow-scrolling:touch}
+figure.chart svg{max-width:none;width:auto}
+table{font-size:.8rem}}
 """
 
 ERROR_RECORDER = """
@@ -55,14 +65,20 @@ return log.apply(console,arguments);};})();
 
 SELF_CHECK = """
 window.addEventListener("load",function(){var charts={};
-document.querySelectorAll("figure.chart").forEach(function(f){var w=0,h=0,n=0;
+document.querySelectorAll("figure.chart").forEach(function(f){var w=0,h=0,n=0,small=1e9;
 var svgs=f.querySelectorAll("svg");svgs.forEach(function(s){var r=s.getBoundingClientRect();
-w=Math.max(w,r.width);h+=r.height;n+=s.querySelectorAll("path,use,text").length;});
-charts[f.id]={svgs:svgs.length,width:Math.round(w),height:Math.round(h),marks:n};});
+w=Math.max(w,r.width);h+=r.height;n+=s.querySelectorAll("path,use,text").length;
+var box=s.viewBox&&s.viewBox.baseVal,scale=box&&box.width?r.width/box.width:1;
+s.querySelectorAll("text").forEach(function(t){var size=parseFloat(getComputedStyle(t).fontSize);
+if(size>0){small=Math.min(small,size*scale);}});});
+charts[f.id]={svgs:svgs.length,width:Math.round(w),height:Math.round(h),marks:n,
+minFontPx:small<1e9?Math.round(small*10)/10:null};});
 document.body.setAttribute("data-check",JSON.stringify({errors:window.__reportErrors||[],
-charts:charts}));});
+charts:charts,viewport:window.innerWidth,
+pageWidth:document.documentElement.scrollWidth}));});
 """
-"""Last script: once loaded, writes the errors and each chart's drawn size into ``data-check``
+"""Last script: once loaded, writes the errors, each chart's drawn size and smallest text
+[px], the viewport width and the page's width [px] into ``data-check``
 on ``<body>`` (read by the browser test; the page works the same without scripts)."""
 
 
@@ -99,13 +115,16 @@ def page_html(
         "<body>",
         f"<header><h1>{escape(title)}</h1>",
         f'<p class="sub">{escape(_solver_line(plan))}</p>',
+        *([f'<p class="notice" id="notice">{escape(plan.notice)}</p>'] if plan.notice else []),
         _kpi_cards(plan),
         _money_table(plan.kpis, plan.currency),
         "</header>",
         "<main>",
+        purchase_orders_html(plan),
+        rules_html(plan),
         *(_section_html(section) for section in sections),
         *extra,
-        _orders_table(plan),
+        orders_html(plan),
         _materials_table(plan),
         "</main>",
         f"<footer>Made by flexsupply {escape(version)} from the plan of scenario "
@@ -121,11 +140,12 @@ def _solver_line(plan: PlanData) -> str:
     gap = "unknown" if plan.gap is None else f"{plan.gap:.2%}"
     solver = plan.solver
     horizon = plan.horizon
+    seconds = "" if plan.seconds is None else f" in {plan.seconds:,.1f} s"
     unit = "periods" if horizon is None else f"{horizon.period_length}s"
     start = "" if horizon is None or horizon.start_date is None else f" from {horizon.start_date}"
     return (
-        f"Status {plan.status} · gap {gap} · {solver.backend}/{solver.engine} in "
-        f"{solver.seconds:,.1f} s · {len(plan.scenario_names)} demand scenarios · "
+        f"Status {plan.status} · gap {gap} · {solver.backend}/{solver.engine}{seconds} · "
+        f"{len(plan.scenario_names)} demand scenarios · "
         f"{len(plan.products)} styles · {plan.n_periods} {unit}{start}"
     )
 
@@ -201,37 +221,6 @@ def _section_html(section: ChartSection) -> str:
         f'<section><h2>{escape(section.title)}</h2><figure class="chart" id="{section.chart_id}">'
         f"<figcaption>{escape(section.caption)}</figcaption>\n{body}\n</figure></section>"
     )
-
-
-def _orders_table(plan: PlanData) -> str:
-    head = (
-        "<tr><th>supplier</th><th>style</th><th class=num>ordered</th><th class=num>arrives</th>"
-        "<th class=num>units</th><th class=num>good units</th><th class=num>unit cost</th>"
-        f"<th class=num>total [{escape(plan.currency)}]</th><th>when</th></tr>"
-    )
-    rows = [_order_row(order) for order in plan.orders]
-    if not rows:
-        rows = ['<tr><td colspan="9" class="empty">No orders in this plan.</td></tr>']
-    return (
-        '<section><h2>Orders</h2><table id="orders-table">'
-        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></section>"
-    )
-
-
-def _order_row(order: OrderData) -> str:
-    when = "shared" if order.scenario is None else f"reorder if '{order.scenario}'"
-    css = "" if order.scenario is None else ' class="reorder"'
-    text = [escape(order.supplier), escape(order.product)]
-    numbers = [
-        str(order.period),
-        str(order.arrival_period),
-        f"{order.quantity:,.0f}",
-        f"{order.good_units:,.0f}",
-        f"{order.unit_cost:,.2f}",
-        f"{order.total_cost:,.0f}",
-    ]
-    cells = [f"<td>{c}</td>" for c in text] + [f"<td class=num>{c}</td>" for c in numbers]
-    return f"<tr{css}>{''.join(cells)}<td>{escape(when)}</td></tr>"
 
 
 def _materials_table(plan: PlanData) -> str:

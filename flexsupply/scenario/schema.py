@@ -352,7 +352,12 @@ class Options(Model):
     """Modelling switches."""
 
     integer_orders: bool = False
-    """Order whole units only (slower to solve; quantities otherwise may be fractional)."""
+    """Let the engine search over whole units only (slower to solve). Without it the engine
+    plans with continuous quantities and ``whole_pieces`` rounds the plan afterwards."""
+    whole_pieces: bool = True
+    """Round every order of the solved plan to whole units (the profit reported is the rounded
+    plan's; the bound stays the engine's). False keeps the engine's fractional quantities, as
+    the textbook models (newsvendor, lot sizing) state them."""
 
 
 class Risk(Model):

@@ -5,19 +5,24 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Unpack
 
 from flexsupply.backends import DEFAULT_BACKEND, Progress, SolverResult, Status, get_backend
 from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import BackendError, SolveError
-from flexsupply.model import build_program
-from flexsupply.plan import Plan, make_plan
+from flexsupply.heuristics.whole_pieces import whole_orders
+from flexsupply.model import ModelMap, build_program
+from flexsupply.model.program import LinearProgram
+from flexsupply.plan import Plan, RunRecord, make_plan
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Clock, Deadline, TimeLimitReached
 from flexsupply.solve.methods import MethodContext, get_method
 from flexsupply.solve.profiles import resolve_settings
 from flexsupply.solve.progress import BestSoFar
+from flexsupply.solve.reorder_rules import rules_profit
 from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
 _STATUS_WORDS = {
@@ -98,6 +103,7 @@ def solve_within(
         SolveError: no plan; BackendError: unusable settings (before any work).
     """
     engine = settings.check()
+    started_at, started = datetime.now(UTC), time.perf_counter()
     method = get_method(settings.method)
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(settings.backend)
@@ -119,11 +125,38 @@ def solve_within(
         result = no_plan(Status.NO_SOLUTION, deadline.elapsed(), backend.name, "", str(stop))
     result = best.tighten(result)
     if result.status.has_plan:
+        if scenario.options.whole_pieces or scenario.options.integer_orders:
+            result = _in_whole_pieces(program, model, result, settings.effective_gap)
         plan = make_plan(scenario, model, result)
+        if plan.reorder_rules:
+            plan.rules_profit = rules_profit(scenario, program, model, result.x, plan.reorder_rules)
+        plan.run = RunRecord.since(started_at, started, result)
         if stochastic_report:
             _add_stochastic_report(plan, scenario, settings, deadline, futures)
         return plan
     raise _no_plan_error(scenario, futures, settings, deadline, result)
+
+
+def _in_whole_pieces(
+    program: LinearProgram, model: ModelMap, result: SolverResult, gap: float
+) -> SolverResult:
+    """Returns the result with every order a whole number of units (``heuristics/whole_pieces``).
+
+    The objective becomes the exact value of the rounded plan; the bound is kept (still valid).
+    A plan that was optimal stays so only when the rounded plan is within ``gap`` of the bound.
+    """
+    whole = whole_orders(program, model.orders.order, result.x)
+    if whole is None:
+        message = f"{result.message}; no whole-piece rounding of these orders is feasible"
+        return replace(result, message=message.lstrip("; "))
+    status = result.status
+    if whole.changed and status == Status.OPTIMAL:
+        optimal = math.isfinite(result.bound) and abs(result.bound - whole.objective) <= gap * max(
+            abs(whole.objective), 1e-9
+        )
+        status = Status.OPTIMAL if optimal else Status.FEASIBLE
+    extra = {**result.extra, "fractional_objective": result.objective}
+    return replace(result, status=status, objective=whole.objective, x=whole.x, extra=extra)
 
 
 def _add_stochastic_report(

@@ -106,6 +106,8 @@ def monolithic(
         return backend.solve(program, settings.options(deadline, context.progress))
     options = settings.options(deadline, context.progress)
     result = backend.solve(program, options, start=start.x if engine.warm_start else None)
+    if start.time_limited:
+        result = dataclasses.replace(result, stop="time_limit")
     return keep_better(program, result, start.x, start.objective, start.seconds)
 
 
@@ -138,6 +140,7 @@ def _warm_start(
         settings.seed,
         first_plan_budget=first_budget,
         other_first_plans=[from_mean_demand],
+        node_limit=settings.node_limit,
     )
     if start is not None:
         if settings.log:

@@ -66,6 +66,10 @@ class SolverProfile(BaseModel):
     """Threads the engine may use. Omitted: the engine's default."""
     seed: int | None = None
     """Random seed of the engine. Omitted: 0."""
+    node_limit: int | None = Field(None, ge=1)
+    """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
+    that stops the search at the same point however busy the machine is, so the same input
+    gives the same plan (the time limit is then only a safety net). Omitted: none."""
 
     @field_validator("backend")
     @classmethod
@@ -107,6 +111,7 @@ class SolverProfile(BaseModel):
             seed=self.seed or 0,
             warm_start=self.warm_start,
             method=self.method,
+            node_limit=self.node_limit,
         )
 
     def with_flags(self, **flags: Unpack[SettingsFlags]) -> SolverProfile:

@@ -38,6 +38,7 @@ class SettingsFlags(TypedDict, total=False):
     log: bool | None
     warm_start: bool | None
     method: str | None
+    node_limit: int | None
     dask: str | None
     workers: int | None
 
@@ -71,6 +72,11 @@ class SolveSettings:
     None: local processes."""
     workers: int | None = None
     """Processes or Dask workers for the decomposition's subproblems; None: all cores."""
+    """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``)."""
+    node_limit: int | None = None
+    """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
+    that stops the search at the same point however busy the machine is, so the same input gives
+    the same plan and ``time_limit`` is only a safety net. None: no node limit."""
 
     def with_flags(self, **flags: Any) -> SolveSettings:
         """Returns the settings with every flag that is not None replaced (command-line flags)."""
@@ -140,6 +146,7 @@ class SolveSettings:
             seed=self.seed,
             log=self.log,
             progress=progress,
+            node_limit=self.node_limit,
         )
 
     def summary(self) -> str:
@@ -148,6 +155,8 @@ class SolveSettings:
         parts.append(f"{self.time_limit:g} s" if self.time_limit is not None else "no time limit")
         if self.gap is not None:
             parts.append(f"gap {self.gap * 100:g} %")
+        if self.node_limit is not None:
+            parts.append(f"{self.node_limit:,} nodes")
         if self.threads is not None:
             parts.append(f"{self.threads} threads")
         if self.seed:

@@ -1,0 +1,98 @@
+"""Whole pieces: turns a plan with fractional order quantities into one that orders whole units.
+
+A factory takes whole pieces. When the engine solved with continuous order quantities (the
+default ``options.integer_orders: false``, much faster), every order is rounded here to a whole
+number of units while the order switches, tiers and supplier choices of the solved plan stay as
+they are. Roundings are tried in turn (to the nearest unit, then all down, then all up, an order
+never going below its minimum); for each, stock, sales, shipments and cash are re-solved as an LP
+with the orders fixed, and the first feasible one is kept. The returned objective is the exact
+value of the rounded plan. The engine's bound stays valid: the continuous program is a relaxation
+of the whole-piece one. Each step is an LP solved to optimality, so the result is deterministic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.heuristics.highs import HighsCopy
+from flexsupply.model.program import LinearProgram
+
+WHOLE_TOLERANCE = 1e-6
+"""An order within this of a whole number is read as that number [units]."""
+SETTLE_SECONDS = 60.0
+"""Safety net on each LP's wall clock [seconds]; the LPs finish long before on any season."""
+
+
+@dataclass(frozen=True)
+class WholePlan:
+    """A plan whose order quantities are whole units."""
+
+    x: FloatArray
+    """Column values; order columns hold exact whole numbers."""
+    objective: float
+    """Objective of ``x``, offset included [currency]."""
+    changed: bool
+    """True when some order was rounded (the plan differs from the engine's)."""
+
+
+def whole_orders(
+    program: LinearProgram, order_columns: IntArray, x: FloatArray
+) -> WholePlan | None:
+    """Returns a plan whose orders are ``x``'s orders rounded to whole units, or None.
+
+    Orders are rounded one period at a time, earliest first; after each period the LP moves
+    the later orders, stock, sales and cash to make the best of the rounded ones.
+
+    Args:
+        program: the program ``x`` solves (order columns continuous or integer).
+        order_columns: the columns holding order quantities [units], shape
+            ``(n_options, T, Ω)``, -1 for none.
+        x: a feasible solution of ``program``.
+
+    Returns:
+        ``WholePlan`` with every order column a whole number and the other columns re-solved,
+        or None when, in some period, none of the roundings tried (nearest, down, up) is
+        feasible.
+    """
+    orders = np.unique(order_columns[order_columns >= 0])
+    switches = np.setdiff1d(np.flatnonzero(program.integer), orders)
+    switch_values = np.round(x[switches])
+    changed = bool(np.any(np.abs(x[orders] - np.round(x[orders])) > WHOLE_TOLERANCE))
+    lp = HighsCopy(program)
+    lp.set_bounds(switches, switch_values, switch_values)
+    current = x
+    for period in range(order_columns.shape[1]):
+        columns = np.unique(order_columns[:, period, :][order_columns[:, period, :] >= 0])
+        settled = _round_period(program, lp, columns, current)
+        if settled is None:
+            return None
+        current = settled
+    current[switches] = switch_values
+    current[orders] = np.round(current[orders])
+    return WholePlan(current, program.value(current), changed)
+
+
+def _round_period(
+    program: LinearProgram, lp: HighsCopy, columns: IntArray, x: FloatArray
+) -> FloatArray | None:
+    """Returns the LP's best solution with ``columns`` fixed to whole units, or None."""
+    quantity = x[columns]
+    nearest = np.round(quantity)
+    whole = np.abs(quantity - nearest) <= WHOLE_TOLERANCE
+    lowest = np.ceil(program.col_lower[columns] - WHOLE_TOLERANCE)
+    highest = np.floor(program.col_upper[columns] + WHOLE_TOLERANCE)
+    candidates = [nearest]
+    if not whole.all():
+        candidates += [np.where(whole, nearest, np.floor(quantity))]
+        candidates += [np.where(whole, nearest, np.ceil(quantity))]
+    for candidate in candidates:
+        values = np.clip(candidate, lowest, highest)
+        lp.set_bounds(columns, values, values)
+        if lp.run(SETTLE_SECONDS):
+            settled = lp.values()
+            settled[columns] = values
+            return settled
+    return None
