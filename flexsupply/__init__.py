@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from flexsupply.plan import Kpis, Order, Plan
     from flexsupply.scenario import Scenario, dump, load, loads, scenario_from_frames
     from flexsupply.solve.engine import solve
+    from flexsupply.solve.settings import SolveSettings
 
 _HOMES = {
     "BackendError": "flexsupply.errors",
@@ -31,6 +32,7 @@ _HOMES = {
     "loads": "flexsupply.scenario",
     "scenario_from_frames": "flexsupply.scenario",
     "solve": "flexsupply.solve.engine",
+    "SolveSettings": "flexsupply.solve.settings",
 }
 """Where each public name lives; ``__getattr__`` imports that module on first use."""
 
@@ -43,6 +45,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SolveError",
+    "SolveSettings",
     "dump",
     "load",
     "loads",

@@ -40,7 +40,9 @@ def workbook_reference(banner: str) -> str:
         "a sheet is its header; an empty cell takes the field's default. Columns are the "
         "fields of the [scenario file](scenario.md), dotted for nested blocks "
         "(`payment.upfront_share`). A child sheet starts with the key columns that name its "
-        "parent row (`supplier_terms` rows name their `supplier`); a periods sheet has one "
+        "parent row (`supplier_terms` rows name their `supplier`; a parent without an id, such "
+        "as a price tier, is named by its number among its siblings: `tier` 1 is the first "
+        "`price_tiers` row of that supplier and product); a periods sheet has one "
         "column per period, `1` to `T`. `flexsupply init --format xlsx` writes a workbook "
         "with a note on every header and data validation; `flexsupply convert` turns any "
         "form into another.",

@@ -94,3 +94,9 @@ class SolveError(FlexsupplyError):
         self.reasons = reasons or []
         lines = [message, *(f"  - {reason}" for reason in self.reasons)]
         super().__init__("\n".join(lines))
+
+
+class MethodError(FlexsupplyError):
+    """An unknown solve method or executor, or one that cannot run here (e.g. Dask missing)."""
+
+    exit_code = 1

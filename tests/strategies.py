@@ -94,3 +94,62 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "reveal_period": draw(st.sampled_from([None, 2])),
         "objective": "max_profit",
     }
+
+
+@st.composite
+def small_seasons(draw: st.DrawFn) -> dict[str, Any]:
+    """``small_scenarios`` with or without a warehouse limit, a cash floor and several futures.
+
+    The cash floor starts high enough to pay every presale order up front, so a plan exists.
+    """
+    data = draw(small_scenarios())
+    if draw(st.booleans()):
+        data["warehouse"] = {"capacity": draw(st.integers(150, 400))}
+    if draw(st.booleans()):
+        data["cash"] = {"initial": draw(st.integers(8000, 12000))}
+    if draw(st.booleans()):
+        only = data["demand"]["scenarios"][0]
+        data["demand"] = {"scenarios": [{**only, "probability": 1.0}]}
+        data["reveal_period"] = None
+    return data
+
+
+def small_scenarios_with_limits(cash: bool, warehouse: bool) -> dict[str, Any]:
+    """One fixed two-style season of ``small_scenarios``' shape, with cash and warehouse limits."""
+    terms = [
+        {"product": product, "unit_cost": 20, "setup_cost": 50, "setup_time": 10, "moq": 20}
+        for product in PRODUCTS
+    ]
+    data: dict[str, Any] = {
+        "name": "two-styles",
+        "horizon": {"periods": PERIODS},
+        "products": [
+            {"id": product, "price": 60 + 20 * i, "salvage_value": 5, "holding_cost": 1}
+            for i, product in enumerate(PRODUCTS)
+        ],
+        "suppliers": [
+            {"id": supplier, "capacity": 150, "terms": terms, "onboarding_cost": 100 * i}
+            for i, supplier in enumerate(SUPPLIERS)
+        ],
+        "demand": {
+            "scenarios": [
+                {
+                    "name": "hit",
+                    "probability": 0.5,
+                    "units": {p: [40, 60, 50, 30] for p in PRODUCTS},
+                },
+                {
+                    "name": "flop",
+                    "probability": 0.5,
+                    "units": {p: [10, 20, 10, 5] for p in PRODUCTS},
+                },
+            ]
+        },
+        "reveal_period": 2,
+        "objective": "max_profit",
+    }
+    if cash:
+        data["cash"] = {"initial": 3000}
+    if warehouse:
+        data["warehouse"] = {"capacity": 120}
+    return data

@@ -17,6 +17,7 @@ from flexsupply.cli import main
 from flexsupply.plan.compare import compare_plans, read_plan_file, unique_labels
 from flexsupply.plan.files import PlanFileError
 from flexsupply.plan.outputs import write_outputs
+from flexsupply.scenario.overrides import load_with_overrides
 
 DATA = Path(__file__).parent / "data"
 DATED = DATA / "outputs" / "dated.yaml"
@@ -109,6 +110,23 @@ def test_compare_solves_a_scenario_file_given_instead_of_a_plan(
         plans["small"].kpis.expected_profit, abs=1e-4
     )
     assert rows["expected_profit"]["best"] == ["plan"]
+
+
+def test_set_changes_a_scenario_file_before_it_is_solved_and_leaves_plan_files_alone(
+    plan_files: dict[str, Path],
+) -> None:
+    args = ["compare", str(SMALL), str(plan_files["small"]), "--format", "json"]
+
+    code, output = run(*args, "--set", "products.DRESS-01.price=150")
+
+    assert code == 0, output
+    values = {row["key"]: row for row in json.loads(output)["rows"]}["expected_profit"]["values"]
+    changed = load_with_overrides(SMALL, ["products.DRESS-01.price=150"])
+    assert values["small"] == pytest.approx(fs.solve(changed).kpis.expected_profit, abs=1e-4)
+    assert values["plan"] == pytest.approx(
+        fs.Plan.from_json(plan_files["small"]).kpis.expected_profit
+    )
+    assert values["small"] > values["plan"]
 
 
 def test_table_marks_best_values_with_a_star_and_labels_money_with_the_currency(

@@ -100,3 +100,37 @@ def test_nothing_in_a_file_is_dropped_silently(
         str(problem).startswith(f"{tmp_path / file}{where} ") and message in problem.message
         for problem in caught.value.problems
     ), caught.value
+
+
+def test_writing_over_an_older_season_leaves_none_of_its_tables(tmp_path: Path) -> None:
+    write_csv_folder(loads(template_text("spring-drop")), tmp_path)
+    (tmp_path / "README.txt").write_text("kept")
+    minimal = loads(template_text("minimal"))
+
+    write_csv_folder(minimal, tmp_path)
+
+    assert read_csv_folder(tmp_path) == minimal
+    assert not (tmp_path / "presale.csv").exists()
+    assert (tmp_path / "README.txt").read_text() == "kept"
+
+
+def test_per_period_values_of_items_without_an_id_survive(tmp_path: Path) -> None:
+    """A mill's capacity by week, a price tier's price by week: their rows name their parent."""
+    data = fs.load(ROOT / "scenarios" / "fabric-and-credit.yaml").model_dump(exclude_none=True)
+    periods = data["horizon"]["periods"]
+    mill = data["materials"][0]["suppliers"][0]
+    mill["capacity"] = [3000.0] * (periods - 1) + [0.0]
+    mill["unit_cost"] = [18.0] * periods
+    mill["discount_tiers"] = [
+        {"min_quantity": 1000, "unit_cost": [17.0] * periods},
+        {"min_quantity": 2000, "cost_factor": 0.9},
+    ]
+    terms = data["suppliers"][0]["terms"][0]
+    terms.pop("cost_factor", None)
+    terms["unit_cost"] = [50.0] * periods
+    terms["discount_tiers"] = [{"min_quantity": 500, "unit_cost": [45.0] * periods}]
+    scenario = fs.loads(data)
+
+    write_csv_folder(scenario, tmp_path)
+
+    assert read_csv_folder(tmp_path) == scenario

@@ -60,7 +60,11 @@ def test_dive_finds_a_feasible_plan_no_better_than_the_optimum(data: dict[str, A
         program, x, _parts(model, program.n_columns), time.perf_counter() + 30
     )
     assert program.violation(improved.x) <= FEASIBILITY_TOLERANCE
-    assert program.value(x) - 1e-6 <= improved.objective <= _optimum(program) + 1e-6
+    optimum = _optimum(program)
+    # Rows may be off by FEASIBILITY_TOLERANCE (relative), so the plan may beat the optimum
+    # by about that share of it.
+    assert program.value(x) - 1e-6 <= improved.objective
+    assert improved.objective <= optimum + FEASIBILITY_TOLERANCE * max(1.0, abs(optimum))
 
 
 @settings(max_examples=15, deadline=None)
@@ -80,7 +84,11 @@ def test_fix_and_optimise_by_periods_and_styles_never_worsens_nor_beats_the_opti
         )
 
     assert program.violation(improved.x) <= FEASIBILITY_TOLERANCE
-    assert program.value(x) - 1e-6 <= improved.objective <= _optimum(program) + 1e-6
+    optimum = _optimum(program)
+    # Rows may be off by FEASIBILITY_TOLERANCE (relative), so the plan may beat the optimum
+    # by about that share of it.
+    assert program.value(x) - 1e-6 <= improved.objective
+    assert improved.objective <= optimum + FEASIBILITY_TOLERANCE * max(1.0, abs(optimum))
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,16 @@ def test_no_module_is_over_450_lines() -> None:
     }
 
     assert long == {}
+
+
+def test_importing_the_package_loads_no_solver_library_and_solve_is_the_function() -> None:
+    code = (
+        "import sys, flexsupply as fs\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'ortools', 'pulp', 'highspy'}))\n"
+        "print(fs.solve.__module__, fs.SolveSettings.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+
+    assert done.stdout.splitlines() == ["[]", "flexsupply.solve.engine flexsupply.solve.settings"]

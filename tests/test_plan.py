@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import flexsupply as fs
+from flexsupply.plan.files import PlanFileError
 
 SMALL = Path(__file__).parent / "data" / "cli" / "small.yaml"
 
@@ -74,3 +76,36 @@ def test_materials_and_financing_round_trip_through_the_plan_file(tmp_path: Path
     ]
     assert again["financing"]["by_scenario"] == written["financing"]["by_scenario"]
     assert again["financing"]["loans"] == written["financing"]["loans"]
+
+
+def test_from_json_reads_back_the_plan_to_json_wrote(plan: fs.Plan, tmp_path: Path) -> None:
+    plan.to_json(tmp_path / "plan.json")
+
+    again = fs.Plan.from_json(tmp_path)  # a folder means its plan.json
+
+    assert again.to_dict() == plan.to_dict()
+    assert again.orders == plan.orders
+    assert again.kpis == plan.kpis
+    assert np.array_equal(again.inventory.round(4), plan.inventory.round(4))
+
+
+def test_a_plan_file_of_an_older_version_reads_with_unknown_tables_as_nan() -> None:
+    older = fs.Plan.from_json(Path(__file__).parent / "data" / "report" / "spring-drop-plan.json")
+
+    assert older.sales.shape == older.inventory.shape
+    assert np.isnan(older.sales).all()
+    assert older.to_dict()["sales_expected"][older.products[0]][0] is None
+    assert older.kpis.expected_profit > 0
+
+
+def test_data_that_is_not_a_plan_names_each_bad_field(plan: fs.Plan) -> None:
+    data = plan.to_dict()
+    del data["orders"][0]["quantity"]
+    data["kpis"]["fill_rate"] = "high"
+
+    with pytest.raises(PlanFileError) as caught:
+        fs.Plan.from_dict(data, "edited.json")
+
+    paths = sorted(problem.path for problem in caught.value.problems)
+    assert paths == ["kpis.fill_rate", "orders[0].quantity"]
+    assert str(caught.value).startswith("2 problems in plan edited.json")

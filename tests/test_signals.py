@@ -430,3 +430,20 @@ def test_spring_drop_forecast_narrows_the_presold_styles() -> None:
         narrower = float(row[-1].rstrip("%"))
         assert narrower > 0 if product_id in presold else narrower == 0
     assert "10,000 samples → 15 scenarios" in result.output
+
+
+def test_forecast_applies_set_before_it_forecasts() -> None:
+    args = ["forecast", str(SPRING), "--set", "demand.signals.scenarios_kept=5"]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 0, result.output
+    assert "10,000 samples → 5 scenarios" in result.output
+
+
+def test_forecast_names_a_bad_set_without_a_traceback() -> None:
+    result = CliRunner().invoke(main, ["forecast", str(SPRING), "--set", "demand.signals.nope=5"])
+
+    assert result.exit_code == 1
+    assert "--set demand.signals.nope=5" in result.output
+    assert "Traceback" not in result.output

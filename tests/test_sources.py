@@ -71,3 +71,15 @@ def test_both_backends_agree_on_the_workbook_and_csv_forms(tmp_path: Path) -> No
     ]
 
     assert objectives == pytest.approx([objectives[0]] * 4, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_a_bundled_scenario_solves_to_the_same_objective_from_each_form(tmp_path: Path) -> None:
+    """group-buy, the bundled scenario that solves in seconds; the others are equal as data."""
+    scenario = fs.load(Path(__file__).parents[1] / "scenarios" / "group-buy.yaml")
+    expected = fs.solve(scenario, "ortools").objective
+
+    for target in FORMS[1:]:
+        write_scenario(scenario, tmp_path / target)
+        plan = fs.solve(fs.load(tmp_path / target), "ortools")
+        assert plan.objective == pytest.approx(expected, rel=1e-6), target

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import small_scenarios, small_seasons
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import loads
@@ -91,3 +92,24 @@ def test_a_date_cell_at_midnight_reads_as_a_date(value: Any, expected: Any) -> N
     from flexsupply.scenario.table_layout import cell_value
 
     assert cell_value(value, "date") == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(small_scenarios())
+def test_any_small_season_reads_back_from_its_tables_equal(data: dict[str, Any]) -> None:
+    scenario = loads(data)
+    tables = scenario_tables(scenario)
+
+    found = [sheet(t.name, t.header, t.rows) for t in tables]
+
+    assert read_tables(found, "tables", lambda name: {"sheet": name}) == scenario
+
+
+@settings(max_examples=30, deadline=None)
+@given(small_seasons())
+def test_any_small_season_with_warehouse_and_cash_reads_back_equal(data: dict[str, Any]) -> None:
+    scenario = loads(data)
+
+    found = [sheet(t.name, t.header, t.rows) for t in scenario_tables(scenario)]
+
+    assert read_tables(found, "tables", lambda name: {"sheet": name}) == scenario

@@ -93,7 +93,7 @@ BACKENDS: dict[str, BackendInfo] = {
         "flexsupply.backends.ortools:OrtoolsBackend",
         (
             EngineInfo(
-                "scip", "SCIP", ("ortools",), warm_start=True, live_bound=True, stop_seconds=1.5
+                "scip", "SCIP", ("ortools",), warm_start=True, live_bound=True, stop_seconds=2.0
             ),
             EngineInfo(
                 "highs",

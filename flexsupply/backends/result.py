@@ -88,6 +88,8 @@ class SolverResult:
     message: str = ""
     """The engine's own words on how it stopped."""
     extra: dict[str, float] = field(default_factory=dict)
+    method: str = "monolithic"
+    """The solve method that made it: ``monolithic`` or ``decompose``."""
 
     @property
     def gap(self) -> float:

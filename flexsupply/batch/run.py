@@ -290,7 +290,7 @@ def _run_on_dask(
     if scheduler is None:
         count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         cluster = distributed.LocalCluster(
-            n_workers=count, threads_per_worker=1, dashboard_address=None
+            n_workers=count, threads_per_worker=1, dashboard_address=":0"
         )
     client = distributed.Client(scheduler if cluster is None else cluster)
     try:

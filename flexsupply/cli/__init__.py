@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "solve": "Solve scenario FILE and print a summary of the plan.",
     "forecast": "Print per style the season demand forecast of FILE's signals, before and after presale.",
     "simulate": "Evaluate a plan's first stage on fresh demand samples of FILE.",
+    "replan": "Replan the rest of the season of FILE from its actuals.",
     "convert": "Convert scenario IN to OUT: YAML, workbook (.xlsx) or a folder of CSV files.",
     "init": "Write a commented starter scenario into FOLDER, with scenario.schema.json beside it.",
     "schema": "Print the JSON Schema of scenario files, with a description of every field.",

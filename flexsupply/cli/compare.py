@@ -22,6 +22,8 @@ def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) 
     scenario file, which is solved first with the solver options (each scenario within the time
     limit) and --set. Rows: expected profit, fill rate, presale on time,
     leftover units, cash low point, order cost, units from each supplier, solver status and gap.
+    When one of two plans comes from `flexsupply replan`, the table is followed by the orders
+    the second adds, changes or cancels, from the replan's first period on.
 
     Example: flexsupply compare out/base/plan.json out/moq50/plan.json scenarios/dual-sourcing.yaml
     """
@@ -32,6 +34,7 @@ def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) 
         comparison_table,
         unique_labels,
     )
+    from flexsupply.plan.order_changes import order_changes, order_changes_table
     from flexsupply.solve.inputs import plan_or_solve
 
     settings = choice.settings()
@@ -43,3 +46,5 @@ def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) 
         click.echo(comparison_csv(comparison), nl=False)
     else:
         click.echo(comparison_table(comparison))
+        if len(plans) == 2 and any(plan.as_of_period for plan in plans):
+            click.echo("\n" + order_changes_table(order_changes(*plans)))

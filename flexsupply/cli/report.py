@@ -25,9 +25,15 @@ if TYPE_CHECKING:
     show_default=True,
     help="HTML file to write.",
 )
+@click.option(
+    "--simulation",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Add the out-of-sample section of a `flexsupply simulate --out FILE` report.",
+)
 @solver_flags(" (for a scenario FILE)")
 @friendly_errors
-def report(file: Path, output: Path, choice: SolverChoice) -> None:
+def report(file: Path, output: Path, simulation: Path | None, choice: SolverChoice) -> None:
     """Write an HTML report of a plan: KPIs, charts and the orders, viewable offline.
 
     FILE is a plan.json written by `flexsupply solve --out-dir` (or that folder), or a
@@ -37,12 +43,14 @@ def report(file: Path, output: Path, choice: SolverChoice) -> None:
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
     from flexsupply.report import plan_from_file, require_matplotlib, write_report
+    from flexsupply.report.simulation import read_simulation
     from flexsupply.solve.inputs import is_plan_file, plan_or_solve
 
     require_matplotlib()  # before a solve that could take minutes
+    sim = None if simulation is None else read_simulation(simulation)
     plan: Plan | PlanData
     if is_plan_file(file):
         plan = plan_from_file(file)
     else:
         plan = plan_or_solve(file, choice.settings(), choice.sets)
-    click.echo(f"Wrote {write_report(plan, output)}")
+    click.echo(f"Wrote {write_report(plan, output, sim)}")

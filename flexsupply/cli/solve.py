@@ -39,6 +39,18 @@ if TYPE_CHECKING:
     show_default=True,
     help="Print a readable summary, or the whole plan as JSON on stdout.",
 )
+@click.option(
+    "--dask",
+    metavar="ADDRESS|local",
+    default=None,
+    help="Run the decomposition's subproblems on this Dask scheduler (local: a LocalCluster).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the decomposition's subproblems (default: all cores).",
+)
 @click.option("--quiet", is_flag=True, help="Print only errors and the names of files written.")
 @click.option("--log", is_flag=True, help="Show the solver's log.")
 @click.option(
@@ -52,6 +64,8 @@ def solve(
     choice: SolverChoice,
     out_dir: Path | None,
     output_format: str,
+    dask: str | None,
+    workers: int | None,
     quiet: bool,
     log: bool,
     stochastic_report: bool,
@@ -67,7 +81,7 @@ def solve(
     started = time.monotonic()  # the limit covers the whole command, reading the file too
     from flexsupply.solve.deadline import Deadline
 
-    settings = choice.settings(log=log or None)
+    settings = choice.settings(log=log or None).with_flags(dask=dask, workers=workers)
     deadline = Deadline(settings.time_limit, started=started)
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.engine import solve as solve_scenario

@@ -76,7 +76,8 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
             type=click.FloatRange(min=0, min_open=True),
             default=None,
             help=f"Stop after this many seconds with the best plan found{scope}; the limit covers "
-            "the whole command. Overrides the profile.",
+            "the whole solve (sampling, building, warm start, engine, report). Overrides the "
+            "profile.",
         ),
         click.option(
             "--gap",
@@ -88,8 +89,8 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
         click.option(
             "--method",
             default=None,
-            metavar="auto|monolithic",
-            help="Solve method (default auto). Overrides the profile.",
+            metavar="auto|monolithic|decompose",
+            help="Solve method (default auto: decompose seasons of many styles). Overrides the profile.",
         ),
         click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP),
     ]

@@ -269,6 +269,7 @@ def build_program(
         maximize=maximize,
         column_blocks=program.column_blocks,
         row_blocks=program.row_blocks,
+        column_style=program.column_style,
     )
     return program, model
 

@@ -113,6 +113,10 @@ class ModelData:
     suppliers: SupplierData
     options: OptionData
     presale: PresaleData
+    receipts: FloatArray | None = None
+    """Good units of inbound orders arriving, ``(n_products, T)`` [units] (None: none)."""
+    committed_payments: FloatArray | None = None
+    """Money owed for inbound orders, paid per period, ``(T,)`` [currency] (None: none)."""
 
 
 def model_data(scenario: Scenario) -> ModelData:
@@ -169,7 +173,22 @@ def model_data(scenario: Scenario) -> ModelData:
         suppliers=supplier_data,
         options=options,
         presale=_presale_data(scenario, product_index),
+        **_inbound_data(scenario, product_index),
     )
+
+
+def _inbound_data(scenario: Scenario, product_index: dict[str, int]) -> dict[str, FloatArray]:
+    """Returns the arrivals and payments of the scenario's inbound orders (empty without)."""
+    if not scenario.inbound:
+        return {}
+    periods = scenario.horizon.periods
+    receipts = np.zeros((len(product_index), periods))
+    payments = np.zeros(periods)
+    for order in scenario.inbound:
+        receipts[product_index[order.product], order.arrival_period - 1] += order.units
+        paid = order.payment_period if order.payment_period is not None else order.arrival_period
+        payments[paid - 1] += order.payment_due
+    return {"receipts": receipts, "committed_payments": payments}
 
 
 def _holding(scenario: Scenario, options: OptionData) -> FloatArray:

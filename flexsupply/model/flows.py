@@ -68,9 +68,12 @@ def add_flows(
     scen = np.arange(n_scen)[None, None, :]
     d = np.moveaxis(demand, 0, 2)  # (P, T, Ω)
 
-    inventory = builder.add_columns("inventory", (n_prod, periods, n_scen))
+    product = np.arange(n_prod)[:, None, None]
+    inventory = builder.add_columns("inventory", (n_prod, periods, n_scen), style=product)
     balance_rhs = np.zeros((n_prod, periods, n_scen))
     balance_rhs[:, 0, :] = prods.initial_stock[:, None]
+    if data.receipts is not None:
+        balance_rhs += data.receipts[:, :, None]
     balance = builder.add_rows("stock_balance", (n_prod, periods, n_scen), balance_rhs, balance_rhs)
     builder.add_terms(balance, inventory, 1.0)
     builder.add_terms(balance[:, 1:, :], inventory[:, :-1, :], -1.0)
@@ -86,7 +89,7 @@ def add_flows(
     forbidden = prods.forbidden[:, None, None] & ~elastic
     sales_upper = np.where(prods.backlog[:, None, None], np.cumsum(d, axis=1), d)
     sales = builder.add_columns(
-        "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper
+        "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper, style=product
     )
     _add_sale_like(
         builder,
@@ -112,7 +115,9 @@ def add_flows(
         backlog_upper = np.full((len(with_backlog), periods, n_scen), np.inf)
         if prods.firm and not elastic:
             backlog_upper[:, -1, :] = 0.0
-        cols = builder.add_columns("backlog", backlog_upper.shape, 0.0, backlog_upper)
+        cols = builder.add_columns(
+            "backlog", backlog_upper.shape, 0.0, backlog_upper, style=with_backlog[:, None, None]
+        )
         backlog[with_backlog] = cols
         rows = builder.add_rows("backlog_balance", cols.shape, d[with_backlog], d[with_backlog])
         builder.add_terms(rows, cols, 1.0)
@@ -127,7 +132,13 @@ def add_flows(
         (t <= pre.due[:, None]) | ~pre.late_forbidden[:, None]
     )
     ship_upper = np.where(open_window, pre.units_to_ship[:, None], 0.0)[:, :, None]
-    shipments = builder.add_columns("presale_shipments", (n_pre, periods, n_scen), 0.0, ship_upper)
+    shipments = builder.add_columns(
+        "presale_shipments",
+        (n_pre, periods, n_scen),
+        0.0,
+        ship_upper,
+        style=pre.product[:, None, None],
+    )
     _add_sale_like(
         builder,
         ledger,
@@ -151,7 +162,9 @@ def add_flows(
     builder.add_terms(ship_rows[:, None, :], shipments, 1.0)
     presale_short = np.full((n_pre, n_scen), -1, dtype=np.int64)
     if elastic and n_pre:
-        presale_short = builder.add_columns("presale_short", (n_pre, n_scen))
+        presale_short = builder.add_columns(
+            "presale_short", (n_pre, n_scen), style=pre.product[:, None]
+        )
         builder.add_terms(ship_rows, presale_short, 1.0)
 
     warehouse_short = np.zeros((0, n_scen), dtype=np.int64)
@@ -230,6 +243,8 @@ def _add_cash(
     periods = data.n_periods
     rhs = np.zeros((periods, n_scen))
     rhs[0, :] += initial
+    if data.committed_payments is not None:
+        rhs -= data.committed_payments[:, None]
     np.add.at(rhs, pre.period, np.broadcast_to(pre.deposits[:, None], (len(pre.period), n_scen)))
     lower = 0.0 if non_negative else -np.inf
     cash_cols = builder.add_columns("cash", (periods, n_scen), lower)

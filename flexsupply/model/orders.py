@@ -150,14 +150,26 @@ def add_orders(
         span = t1 - t0
         scen: IntArray = np.arange(width)[None, None, :] if width > 1 else np.full((1, 1, 1), -1)
         ub = upper[:, t0:t1, :].max(axis=2, keepdims=True) if width == 1 else upper[:, t0:t1, :]
-        x = builder.add_columns(f"order_{stage}", (n_opt, span, width), 0.0, ub, integer_orders)
+        x = builder.add_columns(
+            f"order_{stage}",
+            (n_opt, span, width),
+            0.0,
+            ub,
+            integer_orders,
+            style=opts.product[:, None, None],
+        )
         order[:, t0:t1, :] = x
         ledger.add("purchase", x, opts.unit_cost[:, t0:t1, None], scen)
         lots[:, t0:t1, :] = add_lot_rows(builder, f"lots_{stage}", x, ub, opts.multiple)
 
         sw = np.flatnonzero(switched)
         y = builder.add_columns(
-            f"switch_{stage}", (len(sw), span, width), 0.0, (ub[sw] > 0).astype(float), True
+            f"switch_{stage}",
+            (len(sw), span, width),
+            0.0,
+            (ub[sw] > 0).astype(float),
+            True,
+            style=opts.product[sw, None, None],
         )
         switch[sw, t0:t1, :] = y
         ledger.add("setup", y, opts.setup_cost[sw, None, None], scen)

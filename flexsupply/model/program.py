@@ -10,6 +10,9 @@ import scipy.sparse as sp
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 
+SHARED = -1
+"""Style tag of a column shared by all styles (cash, supplier selection, CVaR)."""
+
 
 @dataclass(frozen=True)
 class Block:
@@ -34,7 +37,9 @@ class LinearProgram:
     """``optimise c·x + offset  s.t.  row_lower ≤ A x ≤ row_upper,  col_lower ≤ x ≤ col_upper``.
 
     ``integer[j]`` marks integer columns; ``maximize`` gives the sense. Blocks name the column and
-    row ranges so results map back to (product, supplier, period, scenario).
+    row ranges so results map back to (product, supplier, period, scenario). ``column_style[j]``
+    is the style (product index) column ``j`` belongs to, or ``SHARED`` (-1) for columns of the
+    whole season; empty when the builder was given no styles (then every column is shared).
     """
 
     objective: FloatArray
@@ -48,6 +53,7 @@ class LinearProgram:
     maximize: bool
     column_blocks: dict[str, Block]
     row_blocks: dict[str, Block]
+    column_style: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_columns(self) -> int:
@@ -58,6 +64,12 @@ class LinearProgram:
     def n_rows(self) -> int:
         """Number of constraints."""
         return int(self.row_lower.shape[0])
+
+    def styles(self) -> IntArray:
+        """Returns the style tag of every column, shape ``(n_columns,)`` (``SHARED`` = -1)."""
+        if self.column_style.shape[0] == self.n_columns:
+            return self.column_style
+        return np.full(self.n_columns, SHARED, dtype=np.int64)
 
     def value(self, x: FloatArray) -> float:
         """Returns the objective of solution ``x``, offset included [currency]."""
@@ -112,6 +124,7 @@ class ProgramBuilder:
     _col_lower: list[FloatArray] = field(default_factory=list)
     _col_upper: list[FloatArray] = field(default_factory=list)
     _integer: list[BoolArray] = field(default_factory=list)
+    _style: list[IntArray] = field(default_factory=list)
     _row_lower: list[FloatArray] = field(default_factory=list)
     _row_upper: list[FloatArray] = field(default_factory=list)
     _rows: list[IntArray] = field(default_factory=list)
@@ -130,8 +143,13 @@ class ProgramBuilder:
         lower: float | FloatArray = 0.0,
         upper: float | FloatArray = np.inf,
         integer: bool = False,
+        style: int | IntArray = SHARED,
     ) -> IntArray:
         """Adds a block of variables.
+
+        ``style`` tags each column with the style it belongs to (broadcast to ``shape``, e.g.
+        ``product[:, None, None]``), ``SHARED`` for columns of the whole season; the
+        decomposition finds the rows that link styles from these tags.
 
         Returns:
             Column indices in ``shape``.
@@ -146,6 +164,7 @@ class ProgramBuilder:
             np.broadcast_to(np.asarray(upper, dtype=float), shape).ravel().copy()
         )
         self._integer.append(np.full(size, integer))
+        self._style.append(np.broadcast_to(np.asarray(style, dtype=np.int64), shape).ravel().copy())
         self.n_columns = block.stop
         return block.indices()
 
@@ -237,4 +256,5 @@ class ProgramBuilder:
             maximize=self.maximize,
             column_blocks=dict(self._col_blocks),
             row_blocks=dict(self._row_blocks),
+            column_style=cat(self._style, np.int64),  # type: ignore[arg-type]
         )

@@ -55,6 +55,8 @@ class SolverData(_Data):
     seconds: float
     """Wall-clock solve time [seconds]."""
     message: str = ""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` or ``decompose`` (plans written before it lack this)."""
 
 
 class HorizonData(_Data):

@@ -100,6 +100,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         seconds=result.seconds,
         backend=result.backend,
         engine=result.engine,
+        method=result.method,
         kpis=kpis,
         orders=_orders(scenario, model, x),
         products=scenario.product_ids,

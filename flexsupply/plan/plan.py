@@ -168,12 +168,17 @@ class Plan:
     """Length of one period: ``day`` or ``week``."""
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
+    method: str = "monolithic"
+    """How it was solved: ``monolithic`` (one engine call) or ``decompose`` (by style)."""
     financing: Financing | None = None
     """Credit, loans and overflow storage per period (None when the scenario offers none)."""
     materials: list[MaterialUse] | None = None
     """Material ordered, in stock and used per style (None when materials are not modelled)."""
     material_orders: list[MaterialOrder] = field(default_factory=list)
     """Material orders by period."""
+    as_of_period: int = 0
+    """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
+    of this plan is season period t + as_of_period (0: a plan of the whole season)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -203,6 +208,7 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
+                "method": self.method,
                 "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
@@ -259,6 +265,8 @@ class Plan:
             )
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
+        if self.as_of_period:
+            data["as_of_period"] = self.as_of_period
         return data
 
     @classmethod
@@ -325,12 +333,14 @@ class Plan:
             capacity={name: list(c.available) for name, c in checked.capacity.items()},
             cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
             solver_message=checked.solver.message,
+            method=checked.solver.method,
             stochastic=None if stochastic is None else _stochastic(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
             financing=None if financing is None else Financing.from_dict(financing, names),
             materials=uses,
             material_orders=material_orders,
+            as_of_period=int(data.get("as_of_period") or 0),
         )
 
     @classmethod

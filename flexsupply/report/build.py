@@ -13,6 +13,7 @@ from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
 from flexsupply.plan.files import PlanData, parse_plan
 from flexsupply.report.page import ChartSection, page_html
+from flexsupply.report.simulation import simulation_html
 from flexsupply.report.stats import MAX_SCENARIO_ROWS, inventory_bands, supplier_lanes
 from flexsupply.report.svg import chart_context, figure_svg, require_matplotlib
 
@@ -23,25 +24,34 @@ STYLES_PER_FIGURE = 30
 """Inventory small multiples per SVG; more styles continue in the next SVG of the same figure."""
 
 
-def render_report(plan: Plan | PlanData | Mapping[str, Any]) -> str:
+def render_report(
+    plan: Plan | PlanData | Mapping[str, Any], simulation: Mapping[str, Any] | None = None
+) -> str:
     """Returns the HTML report of ``plan`` as text: same plan, byte-identical page.
 
-    Raises ``ReportExtraError`` when matplotlib is missing and ``PlanFileError`` when the dict
-    lacks or mistypes a field the report needs.
+    ``simulation`` is a report of ``flexsupply simulate --out`` (``read_simulation``), shown as
+    an out-of-sample section. Raises ``ReportExtraError`` when matplotlib is missing and
+    ``PlanFileError`` when the dict lacks or mistypes a field the report needs.
     """
     require_matplotlib()
     if isinstance(plan, Plan):
         plan = plan.to_dict()
     data = plan if isinstance(plan, PlanData) else parse_plan(plan)
-    return page_html(data, chart_sections(data), _version())
+    extra = [] if simulation is None else [simulation_html(simulation)]
+    return page_html(data, chart_sections(data), _version(), extra)
 
 
-def write_report(plan: Plan | PlanData | Mapping[str, Any], path: str | Path) -> Path:
+def write_report(
+    plan: Plan | PlanData | Mapping[str, Any],
+    path: str | Path,
+    simulation: Mapping[str, Any] | None = None,
+) -> Path:
     """Returns ``path`` after writing the HTML report of ``plan`` there atomically (UTF-8).
 
-    Raises ``FlexsupplyError`` naming the file when it cannot be written.
+    ``simulation`` as for ``render_report``. Raises ``FlexsupplyError`` naming the file when it
+    cannot be written.
     """
-    html = render_report(plan)
+    html = render_report(plan, simulation)
     try:
         return write_text_atomic(path, html)
     except OSError as error:

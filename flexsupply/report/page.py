@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -76,8 +77,13 @@ class ChartSection:
     empty: str = ""
 
 
-def page_html(plan: PlanData, sections: list[ChartSection], version: str) -> str:
-    """Returns the whole report page as HTML text (UTF-8, no external resources)."""
+def page_html(
+    plan: PlanData, sections: list[ChartSection], version: str, extra: Sequence[str] = ()
+) -> str:
+    """Returns the whole report page as HTML text (UTF-8, no external resources).
+
+    ``extra`` are further sections (HTML) placed after the charts, e.g. the simulation's.
+    """
     title = f"{plan.scenario} — supply plan"
     parts = [
         "<!DOCTYPE html>",
@@ -98,6 +104,7 @@ def page_html(plan: PlanData, sections: list[ChartSection], version: str) -> str
         "</header>",
         "<main>",
         *(_section_html(section) for section in sections),
+        *extra,
         _orders_table(plan),
         _materials_table(plan),
         "</main>",

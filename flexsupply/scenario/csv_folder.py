@@ -15,6 +15,7 @@ from typing import Any
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.files import write_text_atomic
 from flexsupply.scenario.schema import Scenario
+from flexsupply.scenario.table_layout import scenario_layout
 from flexsupply.scenario.table_read import Edit, Place, Sheet, read_tables
 from flexsupply.scenario.table_write import scenario_tables
 
@@ -83,15 +84,20 @@ def _sheet(path: Path, text: str) -> Sheet:
 def write_csv_folder(scenario: Scenario, folder: str | Path) -> list[Path]:
     """Writes a scenario as ``<table>.csv`` files into ``folder`` (created if needed).
 
-    Each file is written atomically; files of tables the scenario does not use are not
-    written, and other files in the folder are left alone.
+    Each file is written atomically. Tables the scenario does not use get no file, and a file
+    of such a table left from an earlier scenario is removed (it would be read back as part of
+    this one); files that are no table of the layout are left alone.
 
     Returns:
         The paths written, settings first.
     """
     folder = Path(folder)
     written: list[Path] = []
-    for table in scenario_tables(scenario):
+    tables = scenario_tables(scenario)
+    unused = set(scenario_layout().sheet_names) - {table.name for table in tables}
+    for name in sorted(unused):
+        (folder / f"{name}.csv").unlink(missing_ok=True)
+    for table in tables:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([_text(cell) for cell in table.header])

@@ -17,6 +17,7 @@ from flexsupply.errors import ScenarioError
 from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.base import NonNegative, Period, Share
 from flexsupply.scenario.checks import presale_problems, reference_problems
+from flexsupply.scenario.inbound import InboundOrder, inbound_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -407,6 +408,8 @@ class Scenario(Model):
     materials: list[Material] = Field(default_factory=list)
     """Fabrics, linings and trims that styles are cut from (``products[*].bom``); omitted:
     materials are not modelled."""
+    inbound: list[InboundOrder] = Field(default_factory=list)
+    """Orders placed before period 1 that arrive during the horizon (in transit)."""
 
     @field_validator("products", "suppliers", "materials")
     @classmethod
@@ -420,7 +423,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self) + presale_problems(self)
+        problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self

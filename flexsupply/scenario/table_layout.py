@@ -76,8 +76,13 @@ _KEY_COLUMNS: dict[str, str] = {
     "materials": "material",
     "material_suppliers": "supplier",
     "loans": "loan",
+    "price_tiers": "tier",
+    "material_price_tiers": "tier",
 }
-"""The column a child table names its parent item by; the default is the table name + ``_key``."""
+"""The column a child table names its parent item by; the default is the table name + ``_key``.
+
+The value is the parent's ``item_key`` field (its id, name, supplier or product), or, for items
+with none of them (price tiers), the item's number among its siblings: 1, 2, 3, …"""
 
 _MAX_SHEET_NAME = 31
 """Excel refuses longer sheet names."""
@@ -124,7 +129,8 @@ class Table:
     mapping_key: str | None
     """The column that holds the mapping key (``product``), for mapping tables."""
     item_key: str | None
-    """The field that identifies an item for child tables (``id``, ``name``, ``product``)."""
+    """The field that identifies an item for child tables (``id``, ``name``, ``product``,
+    ``supplier``); None: child rows name it by its number among its siblings (1, 2, …)."""
     key_column: str
     """The column child tables use to name an item of this table."""
     columns: tuple[Column, ...]
@@ -257,10 +263,11 @@ class _Walk:
         name = _sheet_name(where)
         fields = shape.model.model_fields
         mapping = shape.form == "mapping"
-        item_key = (
-            None if mapping else next((k for k in ("id", "name", "product") if k in fields), None)
-        )
         key_column = _KEY_COLUMNS.get(name, "product" if mapping else f"{name}_key")
+        item_key = None
+        if not mapping:
+            named = (key_column,) if key_column in fields else ("id", "name", "product")
+            item_key = next((k for k in named if k in fields), None)
         self._columns[name] = []
         self._required_blocks[name] = []
         position = len(self.tables)

@@ -324,7 +324,7 @@ class _Reader:
             loc = (*owner_loc, *table.path, len(container))
             container.append(item)
             self.positions[loc] = at.place(0)
-            for own in _item_keys(item_cells(table, row, columns)):
+            for own in _item_keys(table, row, columns, len(container)):
                 index.setdefault((*key, own), (item, loc))
         for path in table.required_blocks:
             _ensure(item, path)
@@ -376,23 +376,25 @@ class _Reader:
             self.positions[(*loc, period - 1)] = at.place(columns[period])
 
 
-def item_cells(table: Table, row: list[Any], columns: dict[Any, int]) -> dict[str, Any]:
-    """Returns the key fields of a row (``id``, ``name``, ``product``, ``products``) as read."""
-    fields = {"id", "name", "product", "products"}
-    return {
-        column.name: cell_value(_at(row, columns[column.name]), column.kind)
-        for column in table.columns
-        if column.name in fields and column.name in columns
-    }
+def _item_keys(table: Table, row: list[Any], columns: dict[Any, int], number: int) -> list[str]:
+    """Returns the keys child rows may name a row's item by.
 
-
-def _item_keys(cells: dict[str, Any]) -> list[str]:
-    """Returns the keys child rows may name an item by: its id or name, or any of its products."""
-    for field in ("id", "name", "product"):
-        if isinstance(cells.get(field), str):
-            return [cells[field]]
-    listed = cells.get("products")
-    return [str(item) for item in listed] if isinstance(listed, list) else []
+    The item's ``item_key`` field (any of its products for terms that list several), or its
+    ``number`` among its siblings when it has no key field.
+    """
+    if table.item_key is None:
+        return [str(number)]
+    fields = (table.item_key, "products") if table.item_key == "product" else (table.item_key,)
+    keys: list[str] = []
+    for field in fields:
+        if field not in columns:
+            continue
+        value = cell_value(_at(row, columns[field]), "text_list" if field == "products" else "text")
+        if isinstance(value, list):
+            keys += [str(item) for item in value]
+        elif value is not None:
+            keys.append(str(value))
+    return keys
 
 
 def _at(row: list[Any], position: int) -> Any:

@@ -91,18 +91,22 @@ def _rows(
                 rows.append([*keys, *map(_tidy, value)])
             continue
         entries = list(value.items()) if table.mapping else [(None, item) for item in value]
-        for key, item in entries:
-            own = key if table.mapping else _item_key(item, table.item_key)
+        for number, (key, item) in enumerate(entries, start=1):
+            own = key if table.mapping else _item_key(item, table.item_key, number)
             cells = [_cell(_get(item, column.path), column) for column in table.columns]
             rows.append([*keys, *([key] if table.mapping else []), *cells])
             items.append(((*keys, own or ""), item))
     return rows, items
 
 
-def _item_key(item: dict[str, Any], field: str | None) -> str | None:
-    """Returns what child rows name the item by (terms: their first product)."""
+def _item_key(item: dict[str, Any], field: str | None, number: int) -> str | None:
+    """Returns what child rows name the item by.
+
+    The item's key field (terms: their first product), or without one, the item's ``number``
+    among its siblings.
+    """
     if field is None:
-        return None
+        return str(number)
     value = item.get(field)
     if value is None and field == "product" and item.get("products"):
         value = item["products"][0]

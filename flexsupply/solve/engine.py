@@ -10,7 +10,7 @@ from typing import Unpack
 from flexsupply.backends import DEFAULT_BACKEND, Progress, SolverResult, Status, get_backend
 from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
-from flexsupply.errors import SolveError
+from flexsupply.errors import BackendError, SolveError
 from flexsupply.model import build_program
 from flexsupply.plan import Plan, make_plan
 from flexsupply.scenario import Scenario
@@ -97,11 +97,16 @@ def solve_within(
     Raises:
         SolveError: no plan; BackendError: unusable settings (before any work).
     """
-    settings.check()
+    engine = settings.check()
     method = get_method(settings.method)
     futures = demand if demand is not None else demand_scenarios(scenario)
     backend = get_backend(settings.backend)
     program, model = build_program(scenario, futures)
+    if program.integer.any() and not engine.mip:
+        raise BackendError(
+            f"{engine.label} solves no integer programs, and this scenario needs one (order "
+            "switches, MOQs or integer orders); choose an engine that does"
+        )
     if settings.log:
         for words in model.formulation:
             print(f"formulation: {words}")

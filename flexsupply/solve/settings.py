@@ -38,6 +38,8 @@ class SettingsFlags(TypedDict, total=False):
     log: bool | None
     warm_start: bool | None
     method: str | None
+    dask: str | None
+    workers: int | None
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,13 @@ class SolveSettings:
     warm_start: bool | None = None
     """Hand the engine a heuristic first plan; None: when a time limit is set."""
     method: str = "auto"
-    """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``)."""
+    """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``,
+    ``decompose``)."""
+    dask: str | None = None
+    """Dask scheduler address (``local``: a LocalCluster) for the decomposition's subproblems;
+    None: local processes."""
+    workers: int | None = None
+    """Processes or Dask workers for the decomposition's subproblems; None: all cores."""
 
     def with_flags(self, **flags: Any) -> SolveSettings:
         """Returns the settings with every flag that is not None replaced (command-line flags)."""

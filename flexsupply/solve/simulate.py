@@ -343,6 +343,7 @@ def simulate(
     workers: int | None = None,
     baselines: bool = True,
     clock: Clock = time.monotonic,
+    dask: str | None = None,
 ) -> SimulationReport:
     """Evaluates a plan's first stage out of sample, with the baselines on the same samples.
 
@@ -360,6 +361,8 @@ def simulate(
             are spawned: a script must call this from an ``if __name__ == "__main__":`` block.
         baselines: also score the mean-demand plan and the newsvendor first batch.
         clock: the clock of the time limit (tests inject one) [seconds].
+        dask: run the samples on Dask: a scheduler address, or ``local`` for a cluster on this
+            machine (default: local processes).
 
     Returns:
         The ``SimulationReport``.
@@ -369,6 +372,7 @@ def simulate(
         TimeLimitReached: no time was left for the plan or the mean-demand baseline.
     """
     settings = settings or SolveSettings()
+    settings.check()
     deadline = Deadline(settings.time_limit, clock)
     if first_stage is None:
         from flexsupply.solve.engine import solve_within
@@ -388,7 +392,7 @@ def simulate(
             ("newsvendor", newsvendor_first_stage(scenario, planning)),
         ]
     outcomes = solve_each_stage(
-        scenario, futures, [stage for _, stage in policies], settings, deadline, workers
+        scenario, futures, [stage for _, stage in policies], settings, deadline, workers, dask
     )
     results = [
         PolicyResult(name, found, futures.probabilities)

@@ -20,9 +20,7 @@ import math
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 import numpy as np
 
@@ -35,6 +33,7 @@ from flexsupply.model.risk import cvar
 from flexsupply.plan import Plan, StochasticReport, make_plan
 from flexsupply.scenario import Objective, Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
+from flexsupply.solve.executors import run_chunks
 from flexsupply.solve.settings import SolveSettings
 
 CHUNKS_PER_WORKER = 4
@@ -139,7 +138,8 @@ def _stop_on_time(result: SolverResult) -> None:
         raise TimeLimitReached(result.message or "the time limit was reached")
 
 
-def _outcome(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outcome:
+def outcome_of(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outcome:
+    """Returns the outcome of one scenario's solve: its objective and KPIs (nan without a plan)."""
     if not result.status.has_plan:
         nan = math.nan
         return Outcome(str(result.status), nan, nan, nan, nan, nan, nan, result.bound)
@@ -176,7 +176,7 @@ def _solve_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
             nan = math.nan
             outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
             continue
-        outcomes.append(_outcome(scenario, model, result))
+        outcomes.append(outcome_of(scenario, model, result))
     return outcomes
 
 
@@ -209,8 +209,11 @@ def solve_each_stage(
     settings: SolveSettings,
     deadline: Deadline,
     workers: int | None = None,
+    dask: str | None = None,
 ) -> list[list[Outcome]]:
-    """Does ``solve_each`` for several first stages in one pool of workers.
+    """Does ``solve_each`` for several first stages in one pool of workers (or on Dask).
+
+    ``dask`` is a scheduler address or ``local`` (``executors.run_chunks``).
 
     Every solve gets the time left on ``deadline``; a scenario reached when none is left is not
     solved and its outcome says ``no_solution``.
@@ -229,12 +232,10 @@ def solve_each_stage(
         for stage in first_stages
         for a, b in spans
     ]
-    if workers == 1:
+    if workers == 1 and dask is None:
         chunks = [_solve_chunk(job, deadline) for job in jobs]
     else:
-        # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            chunks = list(pool.map(_solve_chunk, jobs))
+        chunks = run_chunks(_solve_chunk, jobs, workers, dask)
     per_stage = len(spans)
     return [
         [outcome for chunk in chunks[i * per_stage : (i + 1) * per_stage] for outcome in chunk]
@@ -382,6 +383,7 @@ def stochastic_report(
         TimeLimitReached: the time ran out before the report was complete.
     """
     settings = settings or SolveSettings()
+    settings.check()
     deadline = deadline or Deadline(settings.time_limit)
     futures = demand if demand is not None else demand_scenarios(scenario)
     started = time.perf_counter()

@@ -1,0 +1,303 @@
+"""Decomposition by style against one engine call, side by side, and its Dask scaling.
+
+Cases are ``spring-drop:W`` (the demo with ``demand.signals.scenarios_kept=W``) or a generated
+season ``PxSxTxW`` (``season.py``, seed 0), each with its time limit: ``NAME@SECONDS``. Every
+case runs ``flexsupply.solve(..., method=M, time_limit=S)`` for each method in a fresh process
+(``harness.run_isolated``), one after the other (never two heavy jobs at once), and records the
+load average just before it, status, plan, bound, gap, wall time, and for the decomposition its
+iterations, Lagrangian and LP bounds and the warm start's plan.
+
+``--dask SIZE`` measures the bound side alone on a generated season: rounds of every style's
+subproblem at the LP duals on a Dask ``LocalCluster`` of 1 and then 2 worker processes. It
+records wall time per round, each task's solve time and the scheduler overhead (wall minus the
+ideal share of task time), and projects a round of the 2,000-style season on 8, 32 and 128
+workers from those figures.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/decompose.py --cases spring-drop:15@60 30x5x12x1@60 100x5x26x1@60
+    .venv/bin/python benchmarks/decompose.py --cases 30x5x12x1@10 --out /tmp/bench   # smoke run
+    .venv/bin/python benchmarks/decompose.py --cases --dask 100x5x26x1
+
+Writes ``<out>/decompose.json`` and ``<out>/decompose.md``, rewritten after every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
+
+TARGETS = {
+    "spring-drop:15": (60, 0.01),
+    "spring-drop:100": (120, 0.01),
+    "spring-drop:200": (300, 0.02),
+    "30x5x12x1": (60, 0.005),
+    "100x5x26x1": (60, 0.01),
+    "500x10x52x1": (300, 0.01),
+    "2000x20x26x1": (600, 0.02),
+    "2000x20x26x20": (1800, math.inf),
+}
+"""The issue's targets: case → (time limit [seconds], proven gap)."""
+METHODS = ("monolithic", "decompose")
+PROJECTED_WORKERS = (8, 32, 128)
+PROJECTION_SAMPLE = 20
+"""Subproblems of the projected season solved one by one for its task times."""
+
+
+def load_case(name: str) -> Any:
+    """Returns the scenario of a case name (``spring-drop:W`` or ``PxSxTxW``)."""
+    if name.startswith("spring-drop:"):
+        from flexsupply.overrides import load_with_overrides
+
+        kept = name.split(":", 1)[1]
+        path = harness.ROOT / "scenarios" / "spring-drop.yaml"
+        return load_with_overrides(path, [f"demand.signals.scenarios_kept={kept}"])
+    from season import generate
+
+    p, s, t, w = (int(part) for part in name.split("x"))
+    return generate(products=p, suppliers=s, periods=t, scenarios=w, seed=0)
+
+
+def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
+    """Solves one case with one method in this process; returns its row."""
+    harness.setup_worker()
+    import flexsupply as fs
+
+    scenario = load_case(name)
+    started = time.perf_counter()
+    try:
+        plan = fs.solve(scenario, "ortools", time_limit=seconds, method=method)
+    except fs.FlexsupplyError as error:
+        return {"status": getattr(error, "status", "error"), "message": str(error)} | {
+            "wall_s": time.perf_counter() - started
+        }
+    extra = plan.extra
+    return {
+        "status": plan.status,
+        "method": plan.method,
+        "objective": harness.finite(plan.objective),
+        "bound": harness.finite(plan.bound),
+        "gap": harness.finite(plan.gap),
+        "wall_s": time.perf_counter() - started,
+        "iterations": extra.get("iterations"),
+        "lagrangian_bound": harness.finite(extra.get("lagrangian_bound")),
+        "lp_bound": harness.finite(extra.get("lp_bound")),
+        "warm_start_objective": harness.finite(extra.get("warm_start_objective")),
+        "message": plan.solver_message,
+    }
+
+
+def priced_tasks(name: str) -> list[Any]:
+    """Returns every style's subproblem of a generated season, priced at the LP duals."""
+    from flexsupply.backends import SolverOptions
+    from flexsupply.demand import demand_scenarios
+    from flexsupply.model import build_program
+    from flexsupply.solve.decompose.linking import partition
+    from flexsupply.solve.decompose.method import scaled
+    from flexsupply.solve.decompose.relaxation import lp_relaxation
+    from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced
+
+    scenario = load_case(name)
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    parts = scaled(partition(program))
+    duals = lp_relaxation(parts.program, None).duals[parts.linking_rows]
+    options = SolverOptions(engine="highs", gap=1e-4, time_limit=10.0)
+    blocks = blocks_of(parts)
+    return [Task(k, priced(block, duals), "ortools", options) for k, block in enumerate(blocks)]
+
+
+def dask_worker(name: str, rounds: int, project: str | None) -> dict[str, Any]:
+    """Times rounds of every subproblem at the LP duals on LocalClusters of 1 and 2 workers.
+
+    With ``project``, also solves a sample of that season's subproblems one by one, for the
+    projection of its rounds to more workers.
+    """
+    harness.setup_worker()
+    warnings_off()
+    from flexsupply.solve.decompose.executors import Executor
+    from flexsupply.solve.decompose.subproblems import solve_task
+
+    tasks = priced_tasks(name)
+    row: dict[str, Any] = {"tasks": len(tasks)}
+    for workers in (1, 2):
+        executor = Executor("dask", workers=workers, scheduler="local")
+        executor.map(tasks[: 2 * workers])  # workers import the solver libraries once
+        walls, durations = [], []
+        for _ in range(rounds):
+            began = time.perf_counter()
+            solutions = executor.map(tasks)
+            walls.append(time.perf_counter() - began)
+            durations += [solution.seconds for solution in solutions]
+        executor.close()
+        wall = min(walls)
+        busy = sum(durations) / rounds
+        row[f"wall_{workers}_s"] = wall
+        row[f"task_s_{workers}"] = busy / len(tasks)
+        row[f"overhead_{workers}_s"] = max(wall - busy / workers, 0.0)
+    row["speedup"] = row["wall_1_s"] / row["wall_2_s"]
+    row["load_average"] = list(os.getloadavg())
+    if project:
+        sample = priced_tasks(project)
+        step = max(1, len(sample) // PROJECTION_SAMPLE)
+        seconds = [solve_task(task).seconds for task in sample[::step][:PROJECTION_SAMPLE]]
+        serial = row["overhead_1_s"] / len(tasks)
+        mean, longest = sum(seconds) / len(seconds), max(seconds)
+        row["projection_case"] = project
+        row["projection_tasks"] = len(sample)
+        row["projection_task_s"] = mean
+        row["projection_longest_s"] = longest
+        row["projection"] = {
+            str(w): len(sample) * mean / w + len(sample) * serial + longest
+            for w in PROJECTED_WORKERS
+        }
+    return row
+
+
+def warnings_off() -> None:
+    """Dask's LocalCluster warns about ports and memory; those are not flexsupply's."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+
+
+def verdict(row: dict[str, Any]) -> str:
+    """Returns the target verdict of a decomposition row, with how far it is when missed."""
+    target = TARGETS.get(row["case"])
+    gap = row.get("gap")
+    if target is None or row["seconds"] != target[0]:
+        return "—"
+    if gap is None:
+        return "missed: no plan"
+    if gap <= target[1]:
+        return "met"
+    return f"missed by {100 * (gap - target[1]):.1f} points"
+
+
+def page(results: dict[str, Any]) -> str:
+    """Returns the Markdown summary."""
+    lines = [
+        "# Decomposition by style",
+        "",
+        harness.machine_line(results),
+        "",
+        "| case | limit s | method | load | status | plan | bound | gap | wall s | iterations | "
+        "Lagrangian bound | warm start | target |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in results["rows"]:
+        load = row.get("load_average") or [math.nan]
+        lines.append(
+            f"| {row['case']} | {row['seconds']:g} | {row['method_asked']} | {load[0]:.1f} | "
+            f"{row.get('status')} | {harness.cell(row.get('objective'))} | "
+            f"{harness.cell(row.get('bound'))} | {harness.cell(row.get('gap'), '.2f', 100, ' %')} | "
+            f"{harness.cell(row.get('wall_s'), '.0f')} | {harness.cell(row.get('iterations'), '.0f')} | "
+            f"{harness.cell(row.get('lagrangian_bound'))} | "
+            f"{harness.cell(row.get('warm_start_objective'))} | "
+            f"{verdict(row) if row['method_asked'] == 'decompose' else '—'} |"
+        )
+    dask = results.get("dask")
+    if dask:
+        lines += [
+            "",
+            f"## Dask LocalCluster, {dask['case']}: one round of {dask.get('tasks')} subproblems",
+            "",
+        ]
+        if "speedup" in dask:
+            lines += [
+                f"1 worker {dask['wall_1_s']:.2f} s, 2 workers {dask['wall_2_s']:.2f} s: "
+                f"**{dask['speedup']:.2f}×** (target ≥ 1.8×); mean task {dask['task_s_1']:.3f} s "
+                f"alone, {dask['task_s_2']:.3f} s two at a time (the cores' contention); overhead "
+                f"(wall − task time / workers) {dask['overhead_1_s']:.2f} s and "
+                f"{dask['overhead_2_s']:.2f} s a round; load at the end "
+                + " / ".join(f"{v:.1f}" for v in dask["load_average"]),
+            ]
+            if "projection_case" in dask:
+                lines += [
+                    "",
+                    f"Projected round of {dask['projection_case']} ({dask['projection_tasks']:,} "
+                    f"subproblems, mean {dask['projection_task_s']:.2f} s, longest "
+                    f"{dask['projection_longest_s']:.2f} s in a sample of {PROJECTION_SAMPLE}): "
+                    + ", ".join(f"{w} workers {s:.0f} s" for w, s in dask["projection"].items()),
+                ]
+        else:
+            lines.append(f"failed: {dask.get('status')} {dask.get('error', '')}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the benchmark (or, with ``--worker``, one row); returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="*", default=["spring-drop:15@60", "30x5x12x1@60"])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    parser.add_argument("--dask", default=None, help="season size for the Dask scaling run")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--project", default=None, help="season to project to 8/32/128 workers")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--keep", action="store_true", help="add to the existing results file")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        answer, kind, *rest = args.worker
+        if kind == "dask":
+            row = dask_worker(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else None)
+        else:
+            row = solve_worker(rest[0], rest[1], float(rest[2]))
+        harness.write_worker_answer(answer, row)
+        return 0
+    from build import machine
+
+    path = args.out / "decompose.json"
+    results: dict[str, Any] = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "rows": [],
+    }
+    if args.keep and path.exists():
+        import json
+
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        results["rows"] = earlier.get("rows", [])
+        results["dask"] = earlier.get("dask")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for case in args.cases:
+        name, seconds = case.split("@")
+        for method in args.methods:
+            load = list(os.getloadavg())
+            row = harness.run_isolated(
+                Path(__file__),
+                ["solve", name, method, seconds],
+                timeout=3 * float(seconds) + 300,
+            )
+            row |= {"case": name, "seconds": float(seconds), "method_asked": method}
+            row["load_average"] = load
+            results["rows"] = [
+                r
+                for r in results["rows"]
+                if (r["case"], r["seconds"], r["method_asked"]) != (name, float(seconds), method)
+            ] + [row]
+            harness.write_results(path, results, page(results))
+            print(f"{name} {method}: {row.get('status')} gap {row.get('gap')}", flush=True)
+    if args.dask:
+        extra = [args.project] if args.project else []
+        row = harness.run_isolated(
+            Path(__file__), ["dask", args.dask, str(args.rounds), *extra], 3600
+        )
+        results["dask"] = row | {"case": args.dask}
+        harness.write_results(path, results, page(results))
+        print(f"dask {args.dask}: speed-up {row.get('speedup')}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

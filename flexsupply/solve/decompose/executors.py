@@ -1,0 +1,125 @@
+"""Where subproblems run: in this process, on local processes, or on a Dask cluster.
+
+Every executor returns the results in the order of the tasks, whatever order they finish in,
+so the same seed gives the same plan on any of them. A Dask cluster that goes away falls back
+to local processes for the rest of the run (and says so in ``notes``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import current_process, get_context
+from typing import Any
+
+from flexsupply.errors import MethodError
+from flexsupply.solve.decompose.subproblems import BlockSolution, Task, solve_task
+
+EXECUTORS = ("serial", "local", "dask")
+"""Executor names: this process, local processes (the default), a Dask cluster."""
+DASK_CONNECT_SECONDS = 5
+"""How long to wait for a Dask scheduler before running on local processes [seconds]."""
+
+
+class Executor:
+    """Runs subproblem tasks; ``close`` frees its processes or cluster.
+
+    Args:
+        kind: one of ``EXECUTORS``.
+        workers: processes or LocalCluster workers (default: all cores).
+        scheduler: Dask scheduler address, or ``local`` (or None) for a LocalCluster.
+        processes: LocalCluster workers are processes (True) or threads in this process.
+    """
+
+    def __init__(
+        self,
+        kind: str = "local",
+        workers: int | None = None,
+        scheduler: str | None = None,
+        processes: bool = True,
+    ) -> None:
+        if kind not in EXECUTORS:
+            raise MethodError(
+                f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}", "usage", []
+            )
+        self.kind = kind
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.notes: list[str] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._cluster: Any = None
+        self._processes = processes
+        if kind == "dask":
+            self._connect(scheduler)
+
+    def _connect(self, scheduler: str | None) -> None:
+        try:
+            distributed: Any = importlib.import_module("distributed")
+        except ImportError:
+            raise MethodError(
+                "the dask executor needs Dask's distributed scheduler: pip install 'flexsupply[dask]'"
+            ) from None
+        try:
+            if scheduler in (None, "local"):
+                self._cluster = distributed.LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    dashboard_address=":0",
+                    processes=self._processes,
+                )
+                self._client = distributed.Client(self._cluster)
+            else:
+                self._client = distributed.Client(scheduler, timeout=DASK_CONNECT_SECONDS)
+        except (OSError, TimeoutError) as error:
+            self._fall_back(f"Dask scheduler {scheduler} unreachable ({error})")
+
+    def _fall_back(self, why: str) -> None:
+        self.notes.append(f"{why}; subproblems run on local processes instead")
+        self.close()
+        self.kind = "local"
+
+    def map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+        """Returns the solutions of ``tasks``, in their order."""
+        if self.kind == "dask":
+            try:
+                futures = self._client.map(solve_task, list(tasks), pure=False)
+                results: list[BlockSolution] = self._client.gather(futures)
+                return results
+            except Exception as error:  # a lost cluster raises many kinds of errors
+                self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
+        if current_process().daemon and self.kind == "local":
+            # Inside a Dask worker or another daemon (a batch variant): no child processes.
+            self.notes.append("subproblems ran in this process (it may not start processes)")
+            self.kind = "serial"
+        if self.kind == "serial" or self.workers == 1 or len(tasks) <= 1:
+            return [solve_task(task) for task in tasks]
+        if self._pool is None:
+            # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+        try:
+            return list(self._pool.map(solve_task, tasks))
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed): finish the run in this process.
+            self.notes.append("a subproblem process died; the rest ran in this process")
+            self.close()
+            self.kind = "serial"
+            return [solve_task(task) for task in tasks]
+
+    def close(self) -> None:
+        """Shuts down the processes and the Dask client and cluster this executor started."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            # A cluster that went away cannot be closed cleanly.
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            with contextlib.suppress(Exception):
+                self._cluster.close()
+            self._cluster = None

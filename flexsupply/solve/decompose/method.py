@@ -1,0 +1,365 @@
+"""Decomposition by style: a Lagrangian bound from the bundle method, plans from the master.
+
+The bound side relaxes the linking rows (``linking.py``), prices each style's subproblem with
+the multipliers and solves it through the chosen backend (``subproblems.py``), in parallel
+(``executors.py``); every evaluation is a valid bound and the bundle method (``bundle.py``)
+moves the multipliers. The plan side keeps the best plan that is feasible for the whole
+program: the start it is given, the restricted master over the generated setup patterns
+(``master.py``), then fix-and-optimise on the whole program seeded by the master's plan.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import SolverOptions, Status, backend_info
+from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.model.program import LinearProgram
+from flexsupply.solve.decompose.bundle import Bundle
+from flexsupply.solve.decompose.executors import Executor
+from flexsupply.solve.decompose.linking import Partition, partition
+from flexsupply.solve.decompose.master import Patterns
+from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
+from flexsupply.solve.decompose.relaxation import lp_relaxation
+from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, blocks_of, priced
+
+FIRST_STEP = 0.3
+"""The first multiplier step moves μ by about this share of its size."""
+MIN_BOUND_SHARE = 0.25
+"""The bound side starts only with at least this share of the time limit left; otherwise the
+time goes to the plan side (one round of every style could not finish in time)."""
+MIN_SUBPROBLEM_SECONDS = 0.5
+"""A subproblem always gets at least this long [seconds]; its bound is valid either way."""
+"""The first multiplier step moves μ by about this share of its size."""
+
+
+@dataclass(frozen=True)
+class DecomposeSettings:
+    """How the decomposition spends its time.
+
+    Attributes:
+        executor: ``serial``, ``local`` (processes, the default) or ``dask``.
+        workers: processes or Dask workers (default: all cores).
+        scheduler: Dask scheduler address, or ``local`` for a LocalCluster.
+        processes: LocalCluster workers are processes (threads when False, e.g. in tests).
+        subproblem_gap: relative gap each subproblem is solved to; its proven bound is used.
+        subproblem_seconds: longest solve of one subproblem [seconds].
+        bound_share: share of the time the bound side may use before the plan side starts.
+        max_iterations: most multiplier updates.
+        converged: stop the bound side when the model predicts less than this relative fall.
+        engine: engine of the subproblems (default: the backend's HiGHS where it has one, else
+            the options' engine); the masters use the options' engine.
+    """
+
+    executor: str = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+    processes: bool = True
+    subproblem_gap: float = 1e-4
+    subproblem_seconds: float = 10.0
+    bound_share: float = 0.5
+    max_iterations: int = 200
+    converged: float = 1e-4
+    engine: str | None = None
+
+
+def decompose(
+    program: LinearProgram,
+    backend: Backend,
+    options: SolverOptions,
+    time_limit: float | None,
+    neighbourhoods: Sequence[IntArray] = (),
+    start: FloatArray | None = None,
+    settings: DecomposeSettings | None = None,
+    clock: Clock = time.perf_counter,
+) -> SolverResult:
+    """Solves ``program`` by Lagrangian decomposition over its column style tags.
+
+    Args:
+        program: the whole season's program, its columns tagged with styles.
+        backend: solves the subproblems and the restricted master.
+        options: engine, gap, seed, log and progress; the time limit is ``time_limit``.
+        time_limit: wall time for the whole method [seconds]; None runs until the bound side
+            converges and the master is solved.
+        neighbourhoods: parts for fix-and-optimise (``heuristics.mean_value.neighbourhoods``).
+        start: a plan feasible for ``program`` (the warm start); the result is never worse.
+        settings: executor and time shares (default ``DecomposeSettings()``).
+        clock: the time source, ``time.perf_counter`` unless a test injects another [seconds].
+
+    Returns:
+        A ``SolverResult`` for the whole program: its bound is the best Lagrangian bound (or
+        the LP bound if tighter), ``extra`` holds ``iterations``, ``lagrangian_bound``,
+        ``lp_bound``, ``linking_rows``, ``blocks`` and ``subproblem_seconds``.
+    """
+    settings = settings or DecomposeSettings()
+    began = clock()
+    deadline = math.inf if time_limit is None else began + time_limit
+    sense = 1.0 if program.maximize else -1.0
+    maxform = replace(
+        program, objective=sense * program.objective, offset=sense * program.offset, maximize=True
+    )
+    # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
+    engines = backend_info(backend.name).engine_names
+    engine = settings.engine or ("highs" if "highs" in engines else options.engine)
+    parts = scaled(partition(maxform))
+    state = SearchState(None, -math.inf, math.inf)
+    if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
+        state.x, state.value = start, maxform.value(start)
+    relaxation = lp_relaxation(parts.program, left_until(deadline, clock))
+    if math.isfinite(relaxation.bound):
+        state.bound = relaxation.bound
+    patterns = Patterns.of(maxform)
+    executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
+    notes: list[str] = []
+    try:
+        left = left_until(deadline, clock)
+        room = time_limit is None or (left or 0.0) >= MIN_BOUND_SHARE * time_limit
+        if not room:
+            notes.append("no time for the bound side after the LP relaxation")
+        if room and len(parts.linking_rows) and parts.n_blocks > 2:
+            _bound_side(
+                parts,
+                relaxation.duals,
+                backend.name,
+                options,
+                engine,
+                settings,
+                state,
+                patterns,
+                executor,
+                began,
+                deadline,
+                clock,
+            )
+        notes += executor.notes
+    finally:
+        executor.close()
+    if state.gap() > options.gap:
+        improve_plan(maxform, backend, options, neighbourhoods, state, patterns, deadline, clock)
+    seconds = clock() - began
+    extra = {
+        "iterations": float(state.iterations),
+        "lagrangian_bound": sense * state.lagrangian,
+        "lp_bound": sense * relaxation.bound,
+        "linking_rows": float(len(parts.linking_rows)),
+        "blocks": float(parts.n_blocks),
+        "subproblem_seconds": state.subproblem_seconds,
+        "patterns": float(patterns.count()),
+    }
+    if state.x is None:
+        result = no_plan(Status.NO_SOLUTION, seconds, backend.name, engine or "", "; ".join(notes))
+        return replace(result, bound=sense * state.bound, extra=extra)
+    status = Status.OPTIMAL if state.gap() <= options.gap else Status.FEASIBLE
+    words = f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}"
+    return SolverResult(
+        status=status,
+        objective=program.value(state.x),
+        bound=sense * max(state.bound, state.value),
+        x=state.x,
+        seconds=seconds,
+        backend=backend.name,
+        engine=engine or "",
+        message="; ".join([words, *notes]),
+        extra=extra,
+    )
+
+
+def scaled(parts: Partition) -> Partition:
+    """Returns the partition with each linking row divided by its largest coefficient.
+
+    The same program, but multipliers of rows in minutes, units and currency get comparable
+    sizes, which keeps the bundle's quadratic master well conditioned.
+    """
+    program = parts.program
+    rows = parts.linking_rows
+    largest = np.asarray(abs(program.matrix[rows]).max(axis=1).todense()).ravel()
+    scale = np.ones(program.n_rows)
+    scale[rows] = 1.0 / np.where(largest > 0, largest, 1.0)
+    matrix = sp.diags(scale) @ program.matrix
+    scaled = replace(
+        program,
+        matrix=sp.csr_matrix(matrix),
+        row_lower=program.row_lower * scale,
+        row_upper=program.row_upper * scale,
+    )
+    return replace(parts, program=scaled)
+
+
+def _bound_side(
+    parts: Partition,
+    duals: FloatArray,
+    backend: str,
+    options: SolverOptions,
+    engine: str | None,
+    settings: DecomposeSettings,
+    state: SearchState,
+    patterns: Patterns,
+    executor: Executor,
+    began: float,
+    deadline: float,
+    clock: Clock,
+) -> None:
+    """Runs the bundle method until it converges, the gap is met or its time share is spent."""
+    program = parts.program
+    rows = parts.linking_rows
+    blocks = blocks_of(parts)
+    bundle = _bundle(parts, blocks)
+    mu = bundle.feasible_start(duals[rows])
+    stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
+    previous: list[FloatArray | None] = [None] * len(blocks)
+    predicted = math.inf
+    sub_options = SolverOptions(
+        engine=engine, gap=settings.subproblem_gap, seed=options.seed, threads=None
+    )
+    last_round = 0.0
+    while state.iterations < settings.max_iterations and clock() + last_round < stop:
+        # A round that would end past the bound side's time is not started (after the first).
+        began_round = clock()
+        limit = settings.subproblem_seconds
+        if not math.isinf(stop):
+            # One round of subproblems should fit in the time left on the bound side.
+            rounds = math.ceil(len(blocks) / executor.workers)
+            share = (stop - clock()) / rounds
+            limit = min(limit, max(share, MIN_SUBPROBLEM_SECONDS))
+        tasks = [
+            Task(k, priced(block, mu), backend, replace(sub_options, time_limit=limit), previous[k])
+            for k, block in enumerate(blocks)
+        ]
+        solutions = executor.map(tasks)
+        last_round = clock() - began_round
+        state.evaluations += 1
+        state.subproblem_seconds += sum(s.seconds for s in solutions)
+        value = sum(s.bound for s in solutions) + bundle.h(mu) + program.offset
+        if value < state.lagrangian:
+            state.lagrangian = value
+        state.bound = min(state.bound, value)
+        _record(parts, blocks, solutions, bundle, patterns, previous, state)
+        serious = bundle.serious(mu, value, predicted)
+        if state.iterations == 0:
+            used = sum(
+                (blocks[s.block].link @ s.x for s in solutions if len(s.x)),
+                start=np.zeros(len(rows)),
+            )
+            low, up = program.row_lower[rows], program.row_upper[rows]
+            side = np.where(np.isfinite(up), up, np.where(np.isfinite(low), low, 0.0))
+            slope = side - used
+            size = max(float(np.linalg.norm(mu)), 1e-3 * abs(value) / max(len(rows), 1))
+            bundle.set_step(FIRST_STEP * size / max(float(np.linalg.norm(slope)), 1e-9))
+        state.iterations += 1
+        _report(options, state, value, began, clock, serious)
+        if state.gap() <= options.gap:
+            return
+        step = bundle.next_point()
+        if step is None:
+            return
+        mu, predicted = step[0], step[1] + program.offset
+        if bundle.centre_value - predicted <= settings.converged * max(
+            abs(bundle.centre_value), 1.0
+        ):
+            return
+
+
+def _bundle(parts: Partition, blocks: list[Block]) -> Bundle:
+    """Returns the bundle state with sign bounds and the recession rows of free block columns."""
+    program = parts.program
+    rows = parts.linking_rows
+    low, up = program.row_lower[rows], program.row_upper[rows]
+    # A row without a lower side takes μ ≥ 0, one without an upper side μ ≤ 0 (maximisation).
+    lower = np.where(np.isfinite(low), -np.inf, 0.0)
+    upper = np.where(np.isfinite(up), np.inf, 0.0)
+    # Columns no own row holds: their priced cost must not reward growing without limit.
+    free_cols = []
+    for block in blocks:
+        held = np.asarray(abs(block.program.matrix).sum(axis=0)).ravel() > 0
+        free_cols.append(block.columns[~held])
+    free = np.concatenate(free_cols) if free_cols else np.zeros(0, dtype=np.int64)
+    grows_up = np.isinf(program.col_upper[free])
+    grows_down = np.isinf(program.col_lower[free])
+    watch = free[grows_up | grows_down]
+    recession = program.matrix[rows][:, watch].T.tocsr()
+    cost = program.objective[watch]
+    return Bundle(
+        lower=lower,
+        upper=upper,
+        row_lower=low,
+        row_upper=up,
+        recession=recession,
+        recession_lower=np.where(np.isinf(program.col_upper[watch]), cost, -np.inf),
+        recession_upper=np.where(np.isinf(program.col_lower[watch]), cost, np.inf),
+        n_blocks=len(blocks),
+        centre=np.zeros(len(rows)),
+    )
+
+
+def _record(
+    parts: Partition,
+    blocks: list[Block],
+    solutions: list[BlockSolution],
+    bundle: Bundle,
+    patterns: Patterns,
+    previous: list[FloatArray | None],
+    state: SearchState,
+) -> None:
+    """Adds cuts and patterns from the block solutions; keeps their glued plan if feasible."""
+    program = parts.program
+    whole = np.zeros(program.n_columns)
+    complete = True
+    for solution in solutions:
+        block = blocks[solution.block]
+        if len(solution.x) != len(block.columns):
+            complete = False
+            continue
+        previous[solution.block] = solution.x
+        bundle.add_cut(
+            solution.block,
+            float(block.program.objective @ solution.x),
+            np.asarray(block.link @ solution.x).ravel(),
+        )
+        whole[block.columns] = solution.x
+    original = whole[: parts.n_original]
+    patterns.add(original, parts.block_style[:-1])
+    if not complete:
+        return
+    original_program = replace(
+        program,
+        objective=program.objective[: parts.n_original],
+        matrix=program.matrix[: program.n_rows - len(parts.copied), : parts.n_original],
+        row_lower=program.row_lower[: program.n_rows - len(parts.copied)],
+        row_upper=program.row_upper[: program.n_rows - len(parts.copied)],
+        col_lower=program.col_lower[: parts.n_original],
+        col_upper=program.col_upper[: parts.n_original],
+        integer=program.integer[: parts.n_original],
+    )
+    if original_program.violation(original) <= FEASIBILITY_TOLERANCE:
+        value = original_program.value(original)
+        if value > state.value:
+            state.x, state.value = original, value
+
+
+def _report(
+    options: SolverOptions,
+    state: SearchState,
+    value: float,
+    began: float,
+    clock: Clock,
+    serious: bool,
+) -> None:
+    """Shows the iteration in the log and on the progress line."""
+    if options.log:
+        best = "-" if state.x is None else f"{state.value:,.2f}"
+        print(
+            f"decompose: iteration {state.iterations} ({clock() - began:.1f} s) bound {value:,.2f} "
+            f"best bound {state.bound:,.2f} plan {best} gap {state.gap():.2%}"
+            f"{'' if serious else ' (null step)'}"
+        )
+    if options.progress is not None:
+        incumbent = None if state.x is None else state.value
+        options.progress(Progress(clock() - began, incumbent, state.bound))

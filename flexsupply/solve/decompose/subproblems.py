@@ -1,0 +1,148 @@
+"""One subproblem per block: the block's own rows, its columns priced by the multipliers.
+
+With multipliers μ on the linking rows, block k solves
+
+    max (c_k − A_Lk^T μ)·x_k  s.t.  x_k in X_k   (its rows, bounds and integrality)
+
+and its proven bound (never its incumbent) enters the Lagrangian bound. Tasks are plain
+picklable data and ``solve_task`` is a module-level function, so they run unchanged in a spawned
+process or on a Dask worker.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import SolverOptions, Status, get_backend
+from flexsupply.model.program import LinearProgram
+from flexsupply.solve.decompose.linking import Partition
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a partition, ready to be priced.
+
+    Attributes:
+        columns: the block's columns in the partitioned program.
+        program: the block alone: its columns, its rows, its own objective (no offset).
+        link: the linking rows restricted to the block's columns, ``(n_linking, n_block_columns)``.
+    """
+
+    columns: IntArray
+    program: LinearProgram
+    link: sp.csr_matrix
+
+
+@dataclass(frozen=True)
+class Task:
+    """One subproblem solve, picklable.
+
+    Attributes:
+        block: index of the block in the partition.
+        program: the block's program with its priced objective.
+        backend: backend name (``ortools`` or ``pulp``).
+        options: solver options (no progress callback: it would not pickle).
+        start: a feasible solution of the block to start from, or None.
+    """
+
+    block: int
+    program: LinearProgram
+    backend: str
+    options: SolverOptions
+    start: FloatArray | None = None
+
+
+@dataclass(frozen=True)
+class BlockSolution:
+    """What a subproblem solve gives back.
+
+    Attributes:
+        block: index of the block.
+        x: the best solution found (empty when none) [the block's columns].
+        objective: its priced objective [currency] (nan without one).
+        bound: a proven bound on the priced optimum [currency] (inf when unknown).
+        status: the backend's status word.
+        seconds: wall time of the solve, pickling excluded [seconds].
+    """
+
+    block: int
+    x: FloatArray
+    objective: float
+    bound: float
+    status: str
+    seconds: float
+
+
+def blocks_of(partition: Partition) -> list[Block]:
+    """Returns every block of ``partition`` as its own program (the shared block last).
+
+    Returns:
+        One ``Block`` per block of the partition, in the partition's order.
+    """
+    program = partition.program
+    matrix = program.matrix.tocsr()
+    linking = matrix[partition.linking_rows].tocsc()
+    blocks = []
+    for columns, rows in zip(partition.block_columns, partition.block_rows, strict=True):
+        own = matrix[rows][:, columns].tocsr()
+        sub = LinearProgram(
+            objective=program.objective[columns],
+            offset=0.0,
+            matrix=sp.csr_matrix(own),
+            row_lower=program.row_lower[rows],
+            row_upper=program.row_upper[rows],
+            col_lower=program.col_lower[columns],
+            col_upper=program.col_upper[columns],
+            integer=program.integer[columns],
+            maximize=program.maximize,
+            column_blocks={},
+            row_blocks={},
+        )
+        blocks.append(Block(columns, sub, sp.csr_matrix(linking[:, columns])))
+    return blocks
+
+
+def priced(block: Block, multipliers: FloatArray) -> LinearProgram:
+    """Returns the block's program with objective ``c_k − A_Lk^T μ``."""
+    return replace(block.program, objective=block.program.objective - block.link.T @ multipliers)
+
+
+def solve_task(task: Task) -> BlockSolution:
+    """Solves one subproblem with its backend; a time-limited solve keeps its proven bound.
+
+    Returns:
+        The ``BlockSolution``: bound +inf (for max; -inf for min) when the backend proves none.
+    """
+    started = time.perf_counter()
+    program = task.program
+    worst = math.inf if program.maximize else -math.inf
+    if program.n_columns == 0:
+        return BlockSolution(task.block, np.zeros(0), 0.0, 0.0, "optimal", 0.0)
+    backend = get_backend(task.backend)
+    result = backend.solve(program, task.options, start=task.start)
+    if result.status == Status.INFEASIBLE:
+        seconds = time.perf_counter() - started
+        return BlockSolution(task.block, np.zeros(0), math.nan, -worst, str(result.status), seconds)
+    bound = result.bound
+    if math.isnan(bound) and result.status == Status.OPTIMAL:
+        slack = task.options.gap * max(abs(result.objective), 1.0)
+        bound = result.objective + (slack if program.maximize else -slack)
+    if math.isnan(bound) and program.integer.any():
+        # Stopped without a bound of its own: the block's LP relaxation is one, and cheap.
+        relaxed = replace(program, integer=np.zeros(program.n_columns, dtype=bool))
+        lp = backend.solve(relaxed, replace(task.options, time_limit=None))
+        bound = lp.objective if lp.status == Status.OPTIMAL else worst
+    seconds = time.perf_counter() - started
+    if math.isnan(bound):
+        bound = worst
+    if not result.status.has_plan:
+        return BlockSolution(task.block, np.zeros(0), math.nan, bound, str(result.status), seconds)
+    # The bound can be no better than the solution the engine found.
+    bound = max(bound, result.objective) if program.maximize else min(bound, result.objective)
+    return BlockSolution(task.block, result.x, result.objective, bound, str(result.status), seconds)

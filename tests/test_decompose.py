@@ -1,0 +1,165 @@
+"""Decomposition by style: feasible plans, valid bounds, any backend, any executor."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import small_scenarios_with_limits, small_seasons
+
+import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.mean_value import neighbourhoods
+from flexsupply.model import build_program
+from flexsupply.solve.decompose import DecomposeSettings, decompose
+
+GAP = 1e-4
+"""Relative gap asked of both methods."""
+
+
+def season(data: dict[str, Any]) -> tuple[Any, Any]:
+    scenario = fs.Scenario.model_validate(data)
+    return build_program(scenario, demand_scenarios(scenario))
+
+
+def monolithic_optimum(program: Any) -> float:
+    result = get_backend("ortools").solve(program, SolverOptions(gap=1e-9))
+    assert result.status == "optimal"
+    return float(result.objective)
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=small_seasons())
+def test_plan_is_feasible_near_the_optimum_and_bound_is_above_it(
+    backend: str, data: dict[str, Any]
+) -> None:
+    program, model = season(data)
+    optimum = monolithic_optimum(program)
+
+    result = decompose(
+        program,
+        get_backend(backend),
+        SolverOptions(gap=GAP),
+        None,
+        neighbourhoods(model, program.n_columns),
+        settings=DecomposeSettings(executor="serial"),
+    )
+
+    assert result.status.has_plan
+    assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
+    tolerance = 1e-6 * max(1.0, abs(optimum))
+    assert result.objective <= optimum + tolerance
+    assert result.objective >= optimum - GAP * abs(optimum) - tolerance
+    assert result.bound >= optimum - tolerance
+    assert result.extra["lagrangian_bound"] >= optimum - tolerance or math.isinf(
+        result.extra["lagrangian_bound"]
+    )
+
+
+def test_every_lagrangian_evaluation_bounds_the_optimum() -> None:
+    program, _ = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    optimum = monolithic_optimum(program)
+
+    result = decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        None,
+        settings=DecomposeSettings(executor="serial", max_iterations=8),
+    )
+
+    assert result.extra["iterations"] >= 1
+    assert result.extra["linking_rows"] > 0
+    assert result.extra["lagrangian_bound"] >= optimum - 1e-6 * abs(optimum)
+    assert result.extra["lp_bound"] >= result.extra["lagrangian_bound"] - 1e-6 * abs(optimum)
+
+
+def test_time_limited_run_returns_a_feasible_plan_with_a_valid_bound() -> None:
+    program, model = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    optimum = monolithic_optimum(program)
+    ticks = itertools.count()
+    start = get_backend("ortools").solve(program, SolverOptions(gap=0.5)).x
+
+    result = decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        time_limit=12.0,
+        neighbourhoods=neighbourhoods(model, program.n_columns),
+        start=start,
+        settings=DecomposeSettings(executor="serial"),
+        clock=lambda: float(next(ticks)),
+    )
+
+    assert result.status.has_plan
+    assert result.extra["iterations"] >= 1
+    assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
+    assert result.objective >= program.value(start) - 1e-9
+    assert result.bound >= optimum - 1e-6 * abs(optimum)
+
+
+def test_dask_gives_the_same_plan_as_local_processes() -> None:
+    pytest.importorskip("distributed")
+    program, _ = season(small_scenarios_with_limits(cash=False, warehouse=True))
+    runs = {}
+    for executor in ("local", "dask"):
+        runs[executor] = decompose(
+            program,
+            get_backend("ortools"),
+            SolverOptions(gap=1e-9),
+            None,
+            settings=DecomposeSettings(
+                executor=executor, workers=2, processes=False, max_iterations=4
+            ),
+        )
+
+    assert runs["dask"].message == runs["local"].message
+    np.testing.assert_array_equal(runs["dask"].x, runs["local"].x)
+    assert runs["dask"].extra["lagrangian_bound"] == runs["local"].extra["lagrangian_bound"]
+
+
+def test_unreachable_dask_scheduler_falls_back_to_local_processes() -> None:
+    pytest.importorskip("distributed")
+    program, _ = season(small_scenarios_with_limits(cash=False, warehouse=False))
+
+    result = decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        None,
+        settings=DecomposeSettings(executor="dask", scheduler="tcp://127.0.0.1:9", workers=1),
+    )
+
+    assert result.status.has_plan
+    assert "local processes instead" in result.message
+
+
+def test_plan_records_the_method() -> None:
+    scenario = fs.Scenario.model_validate(small_scenarios_with_limits(cash=True, warehouse=False))
+
+    decomposed = fs.solve(scenario, method="decompose", workers=1)
+    monolithic = fs.solve(scenario, method="monolithic")
+
+    assert decomposed.to_dict()["solver"]["method"] == "decompose"
+    assert monolithic.to_dict()["solver"]["method"] == "monolithic"
+    assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-5)
+
+
+def test_min_cost_season_decomposes_to_the_same_optimum() -> None:
+    data = small_scenarios_with_limits(cash=False, warehouse=True)
+    data["objective"] = "min_cost"
+    scenario = fs.Scenario.model_validate(data)
+
+    decomposed = fs.solve(scenario, method="decompose", workers=1)
+    monolithic = fs.solve(scenario, method="monolithic")
+
+    assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-6)
+    assert decomposed.bound <= monolithic.objective + 1e-6 * abs(monolithic.objective)

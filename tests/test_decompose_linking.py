@@ -1,0 +1,148 @@
+"""Linking rows come from the columns' style tags, whatever kind of row they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from oracles import read_trigeiro, trigeiro_scenario
+from strategies import small_scenarios_with_limits
+
+import flexsupply as fs
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
+from flexsupply.model.program import SHARED, Block, LinearProgram, ProgramBuilder
+from flexsupply.solve.decompose import choose_method, partition
+
+
+def three_styles() -> tuple[LinearProgram, dict[str, np.ndarray]]:
+    """Three styles of two columns each, one shared column, and one row of each kind."""
+    builder = ProgramBuilder()
+    make = builder.add_columns("make", (3, 2), 0.0, 10.0, style=np.arange(3)[:, None])
+    switch = builder.add_columns("open", (1,), 0.0, 1.0, integer=True)
+    own = builder.add_rows("own", (3,), upper=8.0)
+    builder.add_terms(own, make[:, 0], 1.0)
+    builder.add_terms(own, make[:, 1], 1.0)
+    capacity = builder.add_rows("capacity", (1,), upper=12.0)
+    builder.add_terms(capacity, make[:, 0], 1.0)
+    material = builder.add_rows("material", (1,), upper=5.0)
+    builder.add_terms(material, make[[0, 2], 1], 2.0)
+    gate = builder.add_rows("needs_open", (1,), upper=0.0)
+    builder.add_terms(gate, make[1, 0], 1.0)
+    builder.add_terms(gate, switch, -10.0)
+    builder.add_objective(make, 1.0)
+    builder.add_objective(switch, -3.0)
+    rows = {"own": own, "capacity": capacity, "material": material, "gate": gate}
+    return builder.build(), rows
+
+
+def test_rows_over_two_styles_link_and_own_rows_do_not() -> None:
+    program, rows = three_styles()
+
+    parts = partition(program)
+
+    linking = set(parts.linking_rows.tolist())
+    assert int(rows["capacity"][0]) in linking
+    assert int(rows["material"][0]) in linking
+    assert not linking & set(rows["own"].tolist())
+    assert [len(columns) for columns in parts.block_columns] == [2, 3, 2, 1]
+
+
+def test_a_row_joining_one_style_to_a_shared_column_gets_a_copy() -> None:
+    program, rows = three_styles()
+
+    parts = partition(program)
+
+    assert parts.copied.tolist() == [program.n_columns - 1]
+    copy = program.n_columns
+    assert copy in parts.block_columns[1]
+    assert int(rows["gate"][0]) in parts.block_rows[1]
+    assert parts.program.matrix[int(rows["gate"][0]), copy] == -10.0
+    assert program.n_rows in set(parts.linking_rows.tolist())
+
+
+def test_untagged_program_is_one_shared_block() -> None:
+    program, _ = three_styles()
+    untagged = LinearProgram(
+        objective=program.objective,
+        offset=0.0,
+        matrix=program.matrix,
+        row_lower=program.row_lower,
+        row_upper=program.row_upper,
+        col_lower=program.col_lower,
+        col_upper=program.col_upper,
+        integer=program.integer,
+        maximize=True,
+        column_blocks=program.column_blocks,
+        row_blocks=program.row_blocks,
+    )
+
+    parts = partition(untagged)
+
+    assert len(parts.linking_rows) == 0
+    assert parts.block_style.tolist() == [SHARED]
+
+
+def with_marketing_budget(
+    program: LinearProgram, columns: np.ndarray, budget: float
+) -> LinearProgram:
+    """Returns ``program`` with one new shared-resource row: Σ columns ≤ budget."""
+    row = sp.csr_matrix(
+        (np.ones(len(columns)), (np.zeros(len(columns), dtype=np.int64), columns)),
+        shape=(1, program.n_columns),
+    )
+    return LinearProgram(
+        objective=program.objective,
+        offset=program.offset,
+        matrix=sp.csr_matrix(sp.vstack([program.matrix, row])),
+        row_lower=np.append(program.row_lower, -np.inf),
+        row_upper=np.append(program.row_upper, budget),
+        col_lower=program.col_lower,
+        col_upper=program.col_upper,
+        integer=program.integer,
+        maximize=program.maximize,
+        column_blocks=program.column_blocks,
+        row_blocks={
+            **program.row_blocks,
+            "marketing_budget": Block("marketing_budget", program.n_rows, (1,)),
+        },
+        column_style=program.column_style,
+    )
+
+
+def test_a_new_kind_of_shared_row_in_a_season_is_found() -> None:
+    scenario = fs.Scenario.model_validate(small_scenarios_with_limits(cash=True, warehouse=True))
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    before = partition(program)
+    sales = model.flows.sales.ravel()
+
+    parts = partition(with_marketing_budget(program, sales, 10.0))
+
+    assert len(parts.linking_rows) == len(before.linking_rows) + 1
+    assert program.n_rows in set(parts.linking_rows.tolist())
+    names = {name for name, block in program.row_blocks.items() if block.stop > block.start}
+    linked = {
+        name
+        for name, block in program.row_blocks.items()
+        if ((before.linking_rows >= block.start) & (before.linking_rows < block.stop)).any()
+    }
+    assert {"warehouse", "cash_balance"} <= linked <= names
+
+
+def test_auto_keeps_small_programs_monolithic_and_decomposes_many_styles() -> None:
+    program, _ = three_styles()
+    builder = ProgramBuilder()
+    builder.add_columns("switch", (30, 25), 0.0, 1.0, integer=True, style=np.arange(30)[:, None])
+
+    assert choose_method(program) == "monolithic"
+    assert choose_method(builder.build()) == "decompose"
+
+
+@pytest.mark.parametrize("instance", ["G31", "G38", "G41"])
+def test_auto_leaves_trigeiro_lot_sizing_to_one_engine_call(instance: str, data_dir: Path) -> None:
+    scenario = trigeiro_scenario(read_trigeiro(data_dir / "trigeiro" / f"{instance}.DAT"))
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+
+    assert choose_method(program) == "monolithic"
