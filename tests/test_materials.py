@@ -6,10 +6,16 @@ metres, garments in pieces.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 from planning import plan_for
 
 import flexsupply as fs
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import LinearProgram, build_program
+from flexsupply.solve.decompose import partition
 
 SHARED_FABRIC = """
     horizon: {{periods: 3}}
@@ -136,3 +142,25 @@ def test_material_salvage_at_its_price_is_rejected() -> None:
         fs.ScenarioError, match="salvage_value 5 must be below the cheapest price 5"
     ):
         fs.loads(text)
+
+
+FABRIC_SEASON = Path(__file__).parents[1] / "scenarios" / "fabric-and-credit.yaml"
+
+
+def _rows(program: LinearProgram, name: str) -> np.ndarray:
+    block = program.row_blocks[name]
+    return np.arange(block.start, block.stop)
+
+
+def test_material_and_cash_rows_link_styles_and_lot_rows_stay_inside_one() -> None:
+    scenario = fs.load(FABRIC_SEASON)
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+
+    linking = set(partition(program).linking_rows.tolist())
+
+    # poplin feeds two styles: its stock balance rows join them; cash carries the credit line
+    poplin = 0
+    balance = _rows(program, "material_balance").reshape(3, 6, 3)
+    assert set(balance[poplin].ravel().tolist()) <= linking
+    assert set(_rows(program, "cash_balance").tolist()) <= linking
+    assert not set(_rows(program, "material_lots_shared_size").tolist()) & linking

@@ -14,7 +14,7 @@ import numpy as np
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.model.data import ModelData
-from flexsupply.model.program import ProgramBuilder
+from flexsupply.model.program import SHARED, ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
 
 
@@ -160,7 +160,9 @@ def add_orders(
         )
         order[:, t0:t1, :] = x
         ledger.add("purchase", x, opts.unit_cost[:, t0:t1, None], scen)
-        lots[:, t0:t1, :] = add_lot_rows(builder, f"lots_{stage}", x, ub, opts.multiple)
+        lots[:, t0:t1, :] = add_lot_rows(
+            builder, f"lots_{stage}", x, ub, opts.multiple, opts.product
+        )
 
         sw = np.flatnonzero(switched)
         y = builder.add_columns(
@@ -229,11 +231,18 @@ def add_orders(
 
 
 def add_lot_rows(
-    builder: ProgramBuilder, name: str, x: IntArray, upper: FloatArray, multiple: FloatArray
+    builder: ProgramBuilder,
+    name: str,
+    x: IntArray,
+    upper: FloatArray,
+    multiple: FloatArray,
+    style: IntArray | None = None,
 ) -> IntArray:
     """Makes orders whole multiples: ``x[o,t,ω] = n[o]·k[o,t,ω]`` with ``k`` integer.
 
     ``x`` and ``upper`` are ``(n_items, span, width)``; items whose ``multiple`` is 0 are free.
+    ``style`` tags each item's ``k`` with the style of its order (None: shared by all styles,
+    as material bought for several styles is).
 
     Returns:
         The columns of ``k`` in the shape of ``x``, -1 for items without a multiple.
@@ -243,7 +252,9 @@ def add_lot_rows(
     if not len(lots):
         return columns
     size = multiple[lots][:, None, None]
-    k = builder.add_columns(name, x[lots].shape, 0.0, np.floor(upper[lots] / size + 1e-9), True)
+    tag = SHARED if style is None else style[lots][:, None, None]
+    bound = np.floor(upper[lots] / size + 1e-9)
+    k = builder.add_columns(name, x[lots].shape, 0.0, bound, True, style=tag)
     rows = builder.add_rows(f"{name}_size", k.shape, 0.0, 0.0)
     builder.add_terms(rows, x[lots], 1.0)
     builder.add_terms(rows, k, -size)
