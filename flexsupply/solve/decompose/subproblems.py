@@ -86,25 +86,35 @@ def blocks_of(partition: Partition) -> list[Block]:
         One ``Block`` per block of the partition, in the partition's order.
     """
     program = partition.program
+    # One permutation puts the blocks on the diagonal; each block is then a contiguous slice
+    # (slicing the whole matrix once per block would cost O(blocks × nonzeros)).
+    rows = np.concatenate(partition.block_rows)
+    columns = np.concatenate(partition.block_columns)
     matrix = program.matrix.tocsr()
-    linking = matrix[partition.linking_rows].tocsc()
+    diagonal = matrix[rows][:, columns].tocsr()
+    linking = matrix[partition.linking_rows][:, columns].tocsc()
+    row_ends = np.cumsum([len(r) for r in partition.block_rows])
+    col_ends = np.cumsum([len(c) for c in partition.block_columns])
     blocks = []
-    for columns, rows in zip(partition.block_columns, partition.block_rows, strict=True):
-        own = matrix[rows][:, columns].tocsr()
+    for k, (own_columns, own_rows) in enumerate(
+        zip(partition.block_columns, partition.block_rows, strict=True)
+    ):
+        r0, r1 = int(row_ends[k]) - len(own_rows), int(row_ends[k])
+        c0, c1 = int(col_ends[k]) - len(own_columns), int(col_ends[k])
         sub = LinearProgram(
-            objective=program.objective[columns],
+            objective=program.objective[own_columns],
             offset=0.0,
-            matrix=sp.csr_matrix(own),
-            row_lower=program.row_lower[rows],
-            row_upper=program.row_upper[rows],
-            col_lower=program.col_lower[columns],
-            col_upper=program.col_upper[columns],
-            integer=program.integer[columns],
+            matrix=sp.csr_matrix(diagonal[r0:r1][:, c0:c1]),
+            row_lower=program.row_lower[own_rows],
+            row_upper=program.row_upper[own_rows],
+            col_lower=program.col_lower[own_columns],
+            col_upper=program.col_upper[own_columns],
+            integer=program.integer[own_columns],
             maximize=program.maximize,
             column_blocks={},
             row_blocks={},
         )
-        blocks.append(Block(columns, sub, sp.csr_matrix(linking[:, columns])))
+        blocks.append(Block(own_columns, sub, sp.csr_matrix(linking[:, c0:c1])))
     return blocks
 
 
