@@ -29,6 +29,7 @@ from flexsupply.compare import Comparison
 from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
 from flexsupply.fds import fd_redirected
 from flexsupply.scenario import Scenario
+from flexsupply.scenario_reader import read_value
 
 SOLVER_KEY = "solver"
 """A sweep over this key varies the solver (backend or profile name) instead of a field."""
@@ -93,7 +94,7 @@ def parse_sweep(text: str) -> tuple[str, list[Any]]:
     path, equals, raw = text.partition("=")
     path = path.strip()
     try:
-        values = yaml.safe_load(raw) if equals else None
+        values = read_value(raw) if equals else None
     except yaml.YAMLError:
         values = None
     if not path or not isinstance(values, list) or not values:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 import os
 import re
 import sys
@@ -63,6 +64,8 @@ def scenario_reference() -> str:
         "[the model](../model.md) and [the demand signals](../demand-signals.md). "
         "`flexsupply schema` gives the same schema as JSON Schema, for editors.",
         "",
+        *_limits(),
+        "",
         "Blocks:",
         "",
     ]
@@ -80,6 +83,29 @@ def scenario_reference() -> str:
         ]
         lines += [_field_row(name, info) for name, info in model.model_fields.items()]
     return "\n".join(lines) + "\n"
+
+
+def _limits() -> list[str]:
+    """Returns the paragraph on the limits every scenario file is held to, from the constants."""
+    from flexsupply import scenario_base as base
+    from flexsupply.scenario_reader import MAX_INPUT_BYTES, MAX_VALUES
+
+    return [
+        "**Limits.** Every number must be finite (`.inf`, `.nan` and numbers written as text "
+        'such as `"inf"` are errors, and so are `true`/`false` where a number belongs) and '
+        "lie in the range its row gives: quantities of units at most "
+        f"{_bound(base.MAX_UNITS)}, money per unit at most {_bound(base.MAX_UNIT_MONEY)}, "
+        f"other amounts of money at most {_bound(base.MAX_MONEY)}, capacities at most "
+        f"{_bound(base.MAX_CAPACITY)}, signal counts at most {_bound(base.MAX_COUNT)}, "
+        f"factors at most {_bound(base.MAX_FACTOR)} and periods at most {base.MAX_PERIODS}. "
+        "Numbers are read as YAML 1.2 writes them: `1e5` is a number, `99:00` is text. Ids of "
+        "products and suppliers and names of demand scenarios are at most "
+        f"{base.MAX_ID_LENGTH} characters, without control or invisible characters or outer "
+        "spaces, and no two may differ only by case, spaces, Unicode form or invisible "
+        f"characters. A file may have at most {MAX_INPUT_BYTES:,} bytes and {MAX_VALUES:,} "
+        "values (numbers, texts, lists and blocks), an alias (`*name`) counting as the block it "
+        "repeats.",
+    ]
 
 
 def cli_reference() -> str:
@@ -235,11 +261,11 @@ def _with_bounds(word: str, metadata: list[Any]) -> str:
         elif isinstance(item, annotated_types.Le | annotated_types.Lt):
             high = ("]", item.le) if isinstance(item, annotated_types.Le) else (")", item.lt)
     if low is not None and high is not None:
-        word = f"{word} in {low[0]}{_number(low[1])}, {_number(high[1])}{high[0]}"
+        word = f"{word} in {low[0]}{_bound(low[1])}, {_bound(high[1])}{high[0]}"
     elif low is not None:
-        word = f"{word} {'≥' if low[0] == '[' else '>'} {_number(low[1])}"
+        word = f"{word} {'≥' if low[0] == '[' else '>'} {_bound(low[1])}"
     elif high is not None:
-        word = f"{word} {'≤' if high[0] == ']' else '<'} {_number(high[1])}"
+        word = f"{word} {'≤' if high[0] == ']' else '<'} {_bound(high[1])}"
     return _with_length(word, metadata)
 
 
@@ -377,6 +403,15 @@ def _number(value: float) -> str:
     """Returns a number as YAML writes it: ``0``, ``0.15``, ``10000``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    return str(value)
+
+
+def _bound(value: Any) -> str:
+    """Returns a range's end for people: ``0``, ``0.95``, ``10^8``, ``2999-12-31``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if abs(value) >= 10**6 and math.log10(abs(value)).is_integer():
+            return f"{'−' if value < 0 else ''}10^{round(math.log10(abs(value)))}"
+        return _number(value)
     return str(value)
 
 

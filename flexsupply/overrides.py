@@ -31,6 +31,7 @@ from pydantic import BaseModel
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import PresaleOrder, Scenario, Supplier, SupplyTerms
+from flexsupply.scenario_reader import read_value
 
 Loc = tuple[str | int, ...]
 
@@ -80,7 +81,7 @@ class Override:
         if not equals or not all(path):
             raise _error(text, (), "expected PATH=VALUE, e.g. suppliers.HZ-QUICK.moq=50")
         try:
-            value = yaml.safe_load(raw_value)
+            value = read_value(raw_value)
         except yaml.YAMLError as error:
             reason = getattr(error, "problem", None) or str(error)
             raise _error(text, (), f"the value {raw_value!r} is not valid YAML: {reason}") from None

@@ -10,13 +10,28 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from flexsupply.errors import Problem, ScenarioError
+from flexsupply.errors import ScenarioError
+from flexsupply.scenario_base import (
+    MAX_PERIODS,
+    Capacity,
+    Factor,
+    Id,
+    Money,
+    Period,
+    Periods,
+    Real,
+    Share,
+    SignedMoney,
+    UnitMoney,
+    Units,
+    Whole,
+    id_key,
+)
 from flexsupply.scenario_base import Model as Model
-from flexsupply.scenario_base import NonNegative, Period, Share
 from flexsupply.scenario_checks import reference_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
@@ -34,6 +49,11 @@ from flexsupply.scenario_signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario_signals import TimeProfile as TimeProfile
 from flexsupply.scenario_signals import Uncertainty as Uncertainty
 
+FIRST_DATE = date(1900, 1, 1)
+"""Earliest ``horizon.start_date``."""
+LAST_DATE = date(2999, 12, 31)
+"""Latest ``horizon.start_date``: outputs date every period, arrivals after the horizon too."""
+
 
 class PeriodLength(StrEnum):
     """Length of one planning period."""
@@ -45,11 +65,11 @@ class PeriodLength(StrEnum):
 class Horizon(Model):
     """The planning horizon."""
 
-    periods: int = Field(ge=1, le=520)
+    periods: Whole = Field(ge=1, le=MAX_PERIODS)
     """Number of planning periods T."""
     period_length: PeriodLength = PeriodLength.WEEK
     """Length of one period: ``day`` or ``week``."""
-    start_date: date | None = None
+    start_date: date | None = Field(None, ge=FIRST_DATE, le=LAST_DATE)
     """Calendar date of the first day of period 1 (optional, only used to label outputs)."""
     currency: str = "CNY"
     """Currency of every money amount in the scenario."""
@@ -66,52 +86,53 @@ class UnmetDemand(StrEnum):
 class Product(Model):
     """A sellable style (or style-colour SKU)."""
 
-    id: str = Field(min_length=1)
-    """Unique identifier, e.g. ``DRESS-01``."""
+    id: Id
+    """Unique identifier, e.g. ``DRESS-01``; no other product's id may differ from it only by
+    case, spaces, Unicode form or invisible characters."""
     name: str | None = None
     """Human-readable name (optional)."""
-    price: NonNegative = 0.0
+    price: UnitMoney = 0.0
     """Selling price of a spot sale [currency/unit]. Symbol: P[p]."""
-    salvage_value: NonNegative = 0.0
+    salvage_value: UnitMoney = 0.0
     """Value of a unit left in stock at the end of the horizon [currency/unit]. Symbol: v[p]."""
-    holding_cost: NonNegative = 0.0
+    holding_cost: UnitMoney = 0.0
     """Cost of holding one unit in stock for one period [currency/unit/period]. Symbol: h[p]."""
-    goodwill_cost: NonNegative = 0.0
+    goodwill_cost: UnitMoney = 0.0
     """Cost of a spot sale lost for want of stock, beyond the lost margin [currency/unit].
     Symbol: g[p]."""
     unmet_demand: UnmetDemand = UnmetDemand.LOST
     """Spot demand not served in its period is ``lost`` (goodwill cost), ``backlog`` (served
     later at ``backlog_cost`` per unit-period, lost at horizon end) or ``forbidden``."""
-    backlog_cost: NonNegative = 0.0
+    backlog_cost: UnitMoney = 0.0
     """Cost of one backlogged unit for one period [currency/unit/period]. Symbol: b[p]."""
     return_rate: Share = 0.0
     """Share of units sold that customers send back: presale units, and spot sales unless the
     demand signals give channel rates (then spot sales return at their channels' mix ρ[p,t],
     channels without a rate counting at this one). Symbol: ρ[p]."""
-    return_lag_periods: int = Field(1, ge=1)
+    return_lag_periods: Whole = Field(1, ge=1, le=MAX_PERIODS)
     """Periods between a sale and its return arriving back in stock (at least 1: a unit cannot
     be resold in the period it was sold). Symbol: R[p]."""
     resellable_share: Share = 1.0
     """Share of returned units fit to sell again; the rest is written off. Symbol: η[p]."""
-    return_handling_cost: NonNegative = 0.0
+    return_handling_cost: UnitMoney = 0.0
     """Cost of handling one returned unit [currency/unit]. Symbol: r[p]."""
-    initial_stock: NonNegative = 0.0
+    initial_stock: Units = 0.0
     """Units in stock at the start of period 1. Symbol: I0[p]."""
-    standard_minutes: NonNegative | None = None
+    standard_minutes: Capacity | None = None
     """Factory capacity one unit uses (e.g. sewing minutes, SAM) where a supplier's terms do not
     say otherwise [capacity units/unit]."""
-    base_cost: NonNegative | None = None
+    base_cost: UnitMoney | None = None
     """Reference unit cost that supplier terms can scale with ``cost_factor`` [currency/unit]."""
 
 
 class DiscountTier(Model):
     """One all-units quantity-discount tier of a supply term."""
 
-    min_quantity: NonNegative
+    min_quantity: Units
     """Order size from which this tier's price applies to every unit of the order [units]."""
-    unit_cost: NonNegative | None = None
+    unit_cost: UnitMoney | None = None
     """Price per unit in this tier [currency/unit]."""
-    cost_factor: NonNegative | None = None
+    cost_factor: Factor | None = None
     """Price in this tier as a multiple of the term's unit cost (alternative to ``unit_cost``)."""
 
     @model_validator(mode="after")
@@ -126,24 +147,24 @@ class SupplyTerms(Model):
 
     product: str | None = None
     """Product these terms are for (or use ``products`` for several with the same terms)."""
-    products: list[str] | None = None
+    products: list[str] | None = Field(None, min_length=1)
     """Products these terms are for, when several share the same terms."""
-    unit_cost: NonNegative | None = None
+    unit_cost: UnitMoney | None = None
     """Price per unit ordered, defects included [currency/unit]. Symbol: c[p,s]."""
-    cost_factor: NonNegative | None = None
+    cost_factor: Factor | None = None
     """Price per unit as a multiple of the product's ``base_cost`` (alternative to unit_cost)."""
-    capacity_per_unit: NonNegative | None = None
+    capacity_per_unit: Capacity | None = None
     """Capacity one unit uses, in the supplier's capacity unit; defaults to the product's
     ``standard_minutes``, else 1. Symbol: a[p,s]."""
-    setup_time: NonNegative = 0.0
+    setup_time: Capacity = 0.0
     """Capacity used by each order, whatever its size [capacity units/order]. Symbol: σ[p,s]."""
-    setup_cost: NonNegative = 0.0
+    setup_cost: Money = 0.0
     """Fixed cost of each order [currency/order]. Symbol: f[p,s]."""
-    moq: NonNegative = 0.0
+    moq: Units = 0.0
     """Minimum order quantity: an order is 0 or at least this [units]. Symbol: m[p,s]."""
-    max_per_order: NonNegative | None = None
+    max_per_order: Units | None = None
     """Largest order the supplier accepts in one period [units]. Symbol: M[p,s]."""
-    lead_time_periods: int = Field(0, ge=0)
+    lead_time_periods: Periods = 0
     """Periods from placing an order to its arrival in stock. Symbol: L[p,s]."""
     discount_tiers: list[DiscountTier] = Field(default_factory=list)
     """All-units price breaks; an order pays the price of the highest tier it reaches."""
@@ -167,27 +188,28 @@ class PaymentTerms(Model):
 
     upfront_share: Share = 0.0
     """Share of an order's cost paid when the order is placed; the rest on delivery."""
-    balance_lag_periods: int = Field(0, ge=0)
+    balance_lag_periods: Periods = 0
     """Periods after delivery that the rest of the order's cost is paid."""
 
 
 class Supplier(Model):
     """A factory or workshop."""
 
-    id: str = Field(min_length=1)
-    """Unique identifier, e.g. ``HZ-QUICK``."""
+    id: Id
+    """Unique identifier, e.g. ``HZ-QUICK``; no other supplier's id may differ from it only by
+    case, spaces, Unicode form or invisible characters."""
     name: str | None = None
     """Human-readable name (optional)."""
     kind: str | None = None
     """Free label such as ``quick-response``, ``standard`` or ``workshop``."""
-    capacity: NonNegative | list[NonNegative] | None = None
+    capacity: Capacity | list[Capacity] | None = None
     """Capacity per period in ``capacity_unit``: one number for every period, or a list with one
     number per period; omitted means unlimited. Symbol: K[s,t]."""
     capacity_unit: str = "units"
     """Unit of capacity, e.g. ``sewing minutes``."""
-    onboarding_cost: NonNegative = 0.0
+    onboarding_cost: Money = 0.0
     """One-off cost of using this supplier at all this season [currency]. Symbol: F[s]."""
-    defect_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    defect_rate: Real = Field(0.0, ge=0, lt=1)
     """Share of units ordered that arrive unusable (paid for, not sellable). γ[s] = 1 − rate."""
     payment: PaymentTerms = Field(default_factory=PaymentTerms)
     """Payment terms."""
@@ -209,16 +231,16 @@ class PresaleOrder(Model):
     """Product pre-sold."""
     period: Period
     """Period the deposits are taken. Symbol: t[r]."""
-    quantity: NonNegative
+    quantity: Units
     """Units pre-sold (deposits taken). Symbol: q[r]."""
-    price: NonNegative | None = None
+    price: UnitMoney | None = None
     """Full presale price per unit, deposit included; defaults to the product's price
     [currency/unit]."""
-    deposit: NonNegative = 0.0
+    deposit: UnitMoney = 0.0
     """Deposit per unit, kept by the brand if the buyer does not pay the balance
     [currency/unit]. Symbol: d[r]. Tmall and JD cap 11.11 deposits at 20 % of the price (the
     Civil Code's cap on forfeitable earnest money); the schema does not enforce it."""
-    deposit_expansion: NonNegative | None = None
+    deposit_expansion: UnitMoney | None = None
     """Deposit expansion (定金膨胀): what one unit's deposit counts for against the price when
     the balance is paid, e.g. 100 for a 50 deposit [currency/unit]; at least ``deposit`` and at
     most the price. A converted unit brings the deposit plus a balance of price − expansion,
@@ -230,12 +252,12 @@ class PresaleOrder(Model):
     """Period the balance is paid, for deposit-and-balance presales such as 11.11 (deposits in
     late October, the balance window in November): units ship from this period on and the
     promise counts from it. Omitted: the period the deposits are taken. Symbol: b[r]."""
-    promise_periods: int = Field(ge=0)
+    promise_periods: Periods
     """Promised window: units must ship by period ``balance_period + promise_periods`` (by
     ``period + promise_periods`` without a balance period). Symbol: W[r]."""
     lateness: LatenessRule = LatenessRule.FORBIDDEN
     """``forbidden``: every unit ships on time; ``priced``: late units cost ``late_cost``."""
-    late_cost: NonNegative = 0.0
+    late_cost: UnitMoney = 0.0
     """Cost of one unit shipped one period late [currency/unit/period]. Symbol: ℓ[r]."""
 
     @model_validator(mode="after")
@@ -244,6 +266,11 @@ class PresaleOrder(Model):
             raise ValueError(
                 f"balance_period ({self.balance_period}) must not come before the deposits "
                 f"(period {self.period})"
+            )
+        if self.price is not None and self.deposit > self.price:
+            raise ValueError(
+                f"deposit ({self.deposit:g}) must not exceed the price ({self.price:g}): the "
+                "deposit is part of the price"
             )
         expansion = self.deposit_expansion
         if expansion is None:
@@ -264,11 +291,12 @@ class PresaleOrder(Model):
 class DemandScenario(Model):
     """One possible future of spot demand."""
 
-    name: str = Field(min_length=1)
-    """Label of this scenario, e.g. ``hit`` or ``flop``."""
+    name: Id
+    """Label of this scenario, e.g. ``hit`` or ``flop``; no other scenario's name may differ
+    from it only by case, spaces, Unicode form or invisible characters."""
     probability: Share
     """Probability of this scenario; the probabilities of all scenarios add up to 1. Symbol: π[ω]."""
-    units: dict[str, list[NonNegative]]
+    units: dict[str, list[Units]]
     """Spot demand per product id, one number per period [units]. Products not listed have none.
     Symbol: D[ω,p,t]."""
 
@@ -276,7 +304,7 @@ class DemandScenario(Model):
 class Demand(Model):
     """Spot demand: one deterministic table, a list of scenarios with probabilities, or signals."""
 
-    units: dict[str, list[NonNegative]] | None = None
+    units: dict[str, list[Units]] | None = None
     """Deterministic spot demand per product id, one number per period [units]."""
     scenarios: list[DemandScenario] | None = None
     """Possible futures with probabilities (alternative to ``units``)."""
@@ -317,18 +345,18 @@ class Demand(Model):
 class Warehouse(Model):
     """Storage limits."""
 
-    capacity: NonNegative | None = None
+    capacity: Units | None = None
     """Most units in stock at the end of any period, all products together [units]. Symbol: Wh."""
 
 
 class Cash(Model):
     """Cash position over the season."""
 
-    initial: float = 0.0
+    initial: SignedMoney = 0.0
     """Cash at the start of period 1 [currency]. Symbol: C0."""
     enforce_non_negative: bool = True
     """Forbid a negative cash balance at the end of any period in any scenario."""
-    sales_receipt_lag_periods: int = Field(0, ge=0)
+    sales_receipt_lag_periods: Periods = 0
     """Periods between a sale and the platform paying it out (refunds follow returns at once)."""
 
 
@@ -349,10 +377,10 @@ class Options(Model):
 class Risk(Model):
     """Aversion to bad seasons: the objective becomes E[profit] − λ·CVaR_α(loss)."""
 
-    cvar_weight: NonNegative = 0.0
+    cvar_weight: Factor = 0.0
     """Weight of the CVaR of loss (loss = −profit; with ``min_cost``, the cost) against the
     expected value; 0 is risk-neutral [dimensionless]. Symbol: λ."""
-    cvar_alpha: float = Field(0.95, gt=0, lt=1)
+    cvar_alpha: Real = Field(0.95, gt=0, lt=1)
     """Confidence level: CVaR_α is the expected loss in the worst 1 − α share of scenarios
     [probability]. Symbol: α."""
 
@@ -400,16 +428,18 @@ class Scenario(Model):
     @field_validator("products", "suppliers")
     @classmethod
     def _unique_ids(cls, items: list[Any]) -> list[Any]:
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for item in items:
-            if item.id in seen:
-                raise ValueError(f"id {item.id!r} appears more than once")
-            seen.add(item.id)
+            key = id_key(item.id)
+            if key in seen:
+                same = "" if seen[key] == item.id else f" (as {seen[key]!r})"
+                raise ValueError(f"id {item.id!r} appears more than once{same}")
+            seen[key] = item.id
         return items
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self) + _presale_problems(self)
+        problems = reference_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
@@ -423,36 +453,6 @@ class Scenario(Model):
     def supplier_ids(self) -> list[str]:
         """Supplier ids in file order."""
         return [supplier.id for supplier in self.suppliers]
-
-
-def _presale_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the presale problems that need the horizon or the product's price.
-
-    Returns:
-        One problem per balance period after the horizon and per deposit expansion above the
-        product's price (for orders without a price of their own).
-    """
-    prices = {product.id: product.price for product in scenario.products}
-    periods = scenario.horizon.periods
-    problems: list[Problem] = []
-    for r, order in enumerate(scenario.presale):
-        if order.balance_period is not None and order.balance_period > periods:
-            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
-            problems.append(Problem(("presale", r, "balance_period"), message))
-        price = prices.get(order.product)
-        expansion = order.deposit_expansion
-        if (
-            order.price is None
-            and price is not None
-            and expansion is not None
-            and expansion > price
-        ):
-            message = (
-                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
-                f"price of {order.product}): the balance would be negative"
-            )
-            problems.append(Problem(("presale", r, "deposit_expansion"), message))
-    return problems
 
 
 def load(path: str | Path) -> Scenario:

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import Problem
+from flexsupply.scenario_base import id_key
 
 if TYPE_CHECKING:
-    from flexsupply.scenario import Scenario
+    from flexsupply.scenario import Scenario, SupplyTerms
     from flexsupply.scenario_signals import TimeProfile
 
 PROBABILITY_TOLERANCE = 1e-6
@@ -39,6 +40,8 @@ def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Returns a problem at every repeated ``id`` in the raw ``products`` and ``suppliers`` lists.
 
     Works on the data before validation, so that a repeated id is pointed at where it repeats.
+    Ids that differ only by case, spaces, Unicode form or invisible characters (``id_key``)
+    count as repeated: a person cannot tell them apart in a table.
 
     Args:
         data: The scenario as read from YAML.
@@ -51,16 +54,23 @@ def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
         items = data.get(block)
         if not isinstance(items, list):
             continue
-        first: dict[str, int] = {}
+        first: dict[str, tuple[int, str]] = {}
         for index, item in enumerate(items):
             item_id = item.get("id") if isinstance(item, Mapping) else None
             if not isinstance(item_id, str):
                 continue
-            if item_id in first:
-                message = f"id {item_id!r} is already used by {block}[{first[item_id]}]"
+            key = id_key(item_id)
+            if key in first:
+                earlier, spelt = first[key]
+                message = f"id {item_id!r} is already used by {block}[{earlier}]"
+                if spelt != item_id:
+                    message += (
+                        f" as {spelt!r}: ids may not differ only by case, spaces, Unicode form "
+                        "or invisible characters"
+                    )
                 problems.append(Problem((block, index, "id"), message))
             else:
-                first[item_id] = index
+                first[key] = (index, item_id)
     return problems
 
 
@@ -159,6 +169,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                             f"cost_factor needs a base_cost on product {product_id!r}",
                         )
                     )
+            problems += _order_size_problems(terms, loc)
             minimums = [tier.min_quantity for tier in terms.discount_tiers]
             if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
                 problems.append(
@@ -184,6 +195,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
 
+    problems += _presale_problems(scenario)
     problems += _demand_problems(scenario, product_by_id.keys())
     problems += _signal_problems(scenario, product_by_id.keys())
 
@@ -197,6 +209,70 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _order_size_problems(terms: SupplyTerms, loc: tuple[str | int, ...]) -> list[Problem]:
+    """Returns a problem when no order can meet the terms' MOQ or reach a discount tier.
+
+    Returns:
+        One problem for an MOQ above ``max_per_order``, one per tier above it.
+    """
+    largest = terms.max_per_order
+    if largest is None:
+        return []
+    problems = []
+    if terms.moq > largest:
+        message = (
+            f"moq ({terms.moq:g}) is above max_per_order ({largest:g}): no order can meet both"
+        )
+        problems.append(Problem((*loc, "moq"), message))
+    for index, tier in enumerate(terms.discount_tiers):
+        if tier.min_quantity > largest:
+            message = (
+                f"min_quantity ({tier.min_quantity:g}) is above max_per_order ({largest:g}): "
+                "no order can reach this tier"
+            )
+            problems.append(Problem((*loc, "discount_tiers", index, "min_quantity"), message))
+    return problems
+
+
+def _presale_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the presale problems that need the horizon or the product's price.
+
+    Returns:
+        One problem per balance period or due period after the horizon, and per deposit or
+        deposit expansion above the product's price (for orders without a price of their own).
+    """
+    prices = {product.id: (p, product.price) for p, product in enumerate(scenario.products)}
+    periods = scenario.horizon.periods
+    problems: list[Problem] = []
+    for r, order in enumerate(scenario.presale):
+        if order.balance_period is not None and order.balance_period > periods:
+            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
+            problems.append(Problem(("presale", r, "balance_period"), message))
+        ship_from = order.period if order.balance_period is None else order.balance_period
+        if ship_from <= periods < ship_from + order.promise_periods:
+            start = "period" if order.balance_period is None else "balance_period"
+            message = (
+                f"the order is due in period {ship_from + order.promise_periods} ({start} "
+                f"{ship_from} + promise_periods {order.promise_periods}), after the horizon "
+                f"1..{periods}: lengthen horizon.periods or shorten the promise"
+            )
+            problems.append(Problem(("presale", r, "promise_periods"), message))
+        if order.price is not None or order.product not in prices:
+            continue
+        p, price = prices[order.product]
+        for field, value in (
+            ("deposit", order.deposit),
+            ("deposit_expansion", order.deposit_expansion),
+        ):
+            if value is not None and value > price:
+                message = (
+                    f"{field} ({value:g}) must not exceed the price ({price:g}, the price of "
+                    f"{order.product}): the balance would be negative (products[{p}].price)"
+                )
+                problems.append(Problem(("presale", r, field), message))
+    return problems
+
+
 def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Problem]:
     periods = scenario.horizon.periods
     known = set(product_ids)
@@ -205,15 +281,20 @@ def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
     if scenario.demand.units is not None:
         tables.append((("demand", "units"), scenario.demand.units))
     if scenario.demand.scenarios is not None:
-        names: set[str] = set()
+        names: dict[str, tuple[int, str]] = {}
         for w_index, future in enumerate(scenario.demand.scenarios):
             loc: tuple[str | int, ...] = ("demand", "scenarios", w_index)
             tables.append(((*loc, "units"), future.units))
-            if future.name in names:
-                problems.append(
-                    Problem((*loc, "name"), f"scenario name {future.name!r} appears twice")
+            key = id_key(future.name)
+            if key in names:
+                earlier, spelt = names[key]
+                same = "" if spelt == future.name else f" (as {spelt!r})"
+                message = (
+                    f"scenario name {future.name!r} appears twice: "
+                    f"demand.scenarios[{earlier}].name{same}"
                 )
-            names.add(future.name)
+                problems.append(Problem((*loc, "name"), message))
+            names.setdefault(key, (w_index, future.name))
         total = math.fsum(future.probability for future in scenario.demand.scenarios)
         if abs(total - 1.0) > PROBABILITY_TOLERANCE:
             problems.append(

@@ -1,9 +1,10 @@
 """Reading scenario YAML so that every problem points at its file, line and column.
 
-The text is composed into PyYAML nodes (which keep their positions), checked for repeated keys,
-constructed into plain data and validated with pydantic. Each problem's field path is then walked
-down the node tree to find its position: a problem about a scalar points at the value, a problem
-about a block or list points at its key, and a missing field points at the block that lacks it.
+The text is read into PyYAML nodes and plain data by ``scenario_reader`` (which bounds its size)
+and validated with pydantic. Each problem's field path is then walked down the node tree to find
+its position: a problem about a scalar points at the value, a problem about a block or list
+points at its key, and a missing field points at the block that lacks it. Each mapping is
+indexed once, so locating many problems takes time in proportion to their number.
 """
 
 from __future__ import annotations
@@ -11,23 +12,32 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import reprlib
+import types
+import typing
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
 from flexsupply.scenario_checks import duplicate_id_problems, unknown_product_problems
+from flexsupply.scenario_reader import Loader, check_size, parse
 
 Loc = tuple[str | int, ...]
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
 
 _NOT_A_MAPPING = "expected a mapping of scenario blocks (horizon, products, suppliers, …)"
 _SHOW_LIMIT = 60
+# Renders at most a few items and levels of a value, so that a large value is not rendered whole.
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 3, 6, 6
+_REPR.maxstring = _REPR.maxother = _SHOW_LIMIT
 
 
 def load_scenario_file(path: Path, edit: Edit | None = None) -> Scenario:
@@ -45,6 +55,7 @@ def load_scenario_file(path: Path, edit: Edit | None = None) -> Scenario:
     """
     source = str(path)
     try:
+        check_size(path.stat().st_size, source)
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError([Problem((), "file is not UTF-8 text", source)], source) from None
@@ -69,7 +80,7 @@ def load_scenario_text(text: str, source: str, edit: Edit | None = None) -> Scen
     Raises:
         ScenarioError: the text is not YAML, or fails validation; carries every problem found.
     """
-    root, data, duplicates = _parse(text, source)
+    root, data, duplicates = parse(text, source)
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         mark = root.start_mark if root is not None else None
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -77,20 +88,19 @@ def load_scenario_text(text: str, source: str, edit: Edit | None = None) -> Scen
     if edit is not None:
         data = edit(data)
     problems = list(duplicates)
+    where = _Where(root, data, source)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems += _problems_from_pydantic(error, data, root, source)
+        problems += _problems_from_pydantic(error, where)
         reported = {problem.loc for problem in problems}
         problems += [
-            _locate(problem.loc, problem.message, data, root, source)
+            where.locate(problem.loc, problem.message)
             for problem in unknown_product_problems(data)
             if problem.loc not in reported
         ]
     except ScenarioError as error:
-        problems += [
-            _locate(problem.loc, problem.message, data, root, source) for problem in error.problems
-        ]
+        problems += [where.locate(problem.loc, problem.message) for problem in error.problems]
     except RecursionError:
         problems.append(Problem((), "nested too deeply to validate", source, 1, 1))
     else:
@@ -101,124 +111,6 @@ def load_scenario_text(text: str, source: str, edit: Edit | None = None) -> Scen
 
 def _position(problem: Problem) -> tuple[int, int]:
     return (problem.line or 0, problem.column or 0)
-
-
-class _Loader(yaml.SafeLoader):
-    """A safe loader whose scalar constructors report bad values as positioned YAML errors."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        """Constructs one node, turning Python errors (e.g. date 2024-13-45) into YAML errors.
-
-        Args:
-            node: The node to construct.
-            deep: Construct nested collections at once rather than later.
-
-        Returns:
-            The constructed Python value.
-
-        Raises:
-            yaml.constructor.ConstructorError: the node's value cannot be read.
-        """
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError) as error:
-            shown = f" {node.value!r}" if isinstance(node, yaml.ScalarNode) else ""
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read{shown}: {error}", node.start_mark
-            ) from None
-
-
-def _parse(text: str, source: str) -> tuple[yaml.Node | None, Any, list[Problem]]:
-    """Parses YAML text into its node tree and its data.
-
-    Returns:
-        The root node (None for an empty text), the data, and a problem for each repeated key
-        (found in the nodes before merge keys ``<<`` are expanded).
-
-    Raises:
-        ScenarioError: the text is not valid YAML.
-    """
-    try:
-        loader = _Loader(text)
-    except yaml.YAMLError as error:  # the reader checks every character at once
-        raise ScenarioError([_yaml_problem(error, text, source)], source) from None
-    try:
-        root = loader.get_single_node()
-        if root is None:
-            return None, None, []
-        duplicates = _duplicate_key_problems(root, (), source, set())
-        return root, loader.construct_document(root), duplicates
-    except yaml.YAMLError as error:
-        raise ScenarioError([_yaml_problem(error, text, source)], source) from None
-    except RecursionError:
-        problem = Problem((), "not valid YAML: nested too deeply", source, 1, 1)
-        raise ScenarioError([problem], source) from None
-    finally:
-        loader.dispose()
-
-
-def _yaml_problem(error: yaml.YAMLError, text: str, source: str) -> Problem:
-    """Turns a PyYAML error into a problem at the position the parser reports."""
-    line: int | None = None
-    column: int | None = None
-    if isinstance(error, yaml.reader.ReaderError):
-        before = text[: error.position]
-        line = before.count("\n") + 1
-        column = error.position - (before.rfind("\n") + 1) + 1
-        character = chr(error.character) if isinstance(error.character, int) else error.character
-        return Problem(
-            (),
-            f"not valid YAML: character {character!r} is not allowed ({error.reason})",
-            source,
-            line,
-            column,
-        )
-    reason = str(error)
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        if mark is not None:
-            line, column = mark.line + 1, mark.column + 1
-        reason = error.problem or error.context or reason
-        if error.context and error.problem:
-            context_mark = error.context_mark
-            if error.problem.startswith("but "):
-                reason = f"{error.context}, {error.problem}"
-            elif context_mark is not None and context_mark.line + 1 != line:
-                reason = f"{error.problem} ({error.context} at line {context_mark.line + 1})"
-    return Problem((), f"not valid YAML: {reason}", source, line, column)
-
-
-def _duplicate_key_problems(
-    node: yaml.Node, loc: Loc, source: str, seen_nodes: set[int]
-) -> list[Problem]:
-    """Returns a problem at every key that repeats an earlier key of the same mapping."""
-    if id(node) in seen_nodes:
-        return []
-    seen_nodes.add(id(node))
-    problems: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[tuple[str, str]] = set()
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = key_node.value
-            if (key_node.tag, key) in seen:
-                problems.append(
-                    Problem(
-                        (*loc, key),
-                        "key appears twice in this block "
-                        "(the second would silently replace the first)",
-                        source,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
-            seen.add((key_node.tag, key))
-            problems += _duplicate_key_problems(value_node, (*loc, key), source, seen_nodes)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            problems += _duplicate_key_problems(item, (*loc, index), source, seen_nodes)
-    return problems
 
 
 @functools.cache
@@ -233,96 +125,124 @@ def _field_names() -> frozenset[str]:
     return frozenset(fields)
 
 
-def _data_loc(loc: Loc, data: Any) -> tuple[Loc, Any, bool]:
-    """Follows a pydantic ``loc`` through the data, dropping parts that are not in the data.
+class _Where:
+    """Finds where a field path is in the data and in the node tree of one scenario text.
 
-    Pydantic adds union-branch tags (``float``, ``list[constrained-float]``) and markers such as
-    ``[key]`` to its locations; they name no place in the file.
-
-    Args:
-        loc: The location pydantic reports.
-        data: The data validated.
-
-    Returns:
-        The location with only data keys, indices and missing field names; the value there; and
-        whether that value exists (False for a missing field).
+    Each mapping (of the data and of the nodes) is indexed the first time a path passes through
+    it, so locating n problems takes time in proportion to n, not to n times the block size.
     """
-    kept: list[str | int] = []
-    current = data
-    for part in loc:
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_list or (isinstance(current, dict) and part in current):
-            current = current[part]
-            kept.append(part)
-        elif isinstance(current, dict) and (spelt := _key_spelt(current, part)):
-            current = current[spelt[0]]
-            kept.append(part)
-        elif isinstance(current, dict) and part in _field_names():
-            kept.append(part)
-            return tuple(kept), None, False
-    return tuple(kept), current, True
 
+    def __init__(self, root: yaml.Node, data: Any, source: str) -> None:
+        self.root = root
+        self.data = data
+        self.source = source
+        self._spellings: dict[int, dict[str, Any]] = {}
+        self._keys: dict[int, dict[Any, tuple[yaml.Node, yaml.Node]]] = {}
 
-def _key_spelt(mapping: dict[Any, Any], part: str | int) -> tuple[Any, ...]:
-    """Returns the non-text key of ``mapping`` that pydantic spells ``part`` (``None`` → 'None').
+    def data_loc(self, loc: Loc) -> tuple[Loc, Any, bool]:
+        """Follows a pydantic ``loc`` through the data, dropping parts that are not in the data.
 
-    Returns:
-        A 1-tuple with the key, or an empty tuple when there is none (the key may be None).
-    """
-    return next(((key,) for key in mapping if not isinstance(key, str) and str(key) == part), ())
+        Pydantic adds union-branch tags (``float``, ``list[constrained-float]``) and markers such
+        as ``[key]`` to its locations; they name no place in the file.
 
+        Args:
+            loc: The location pydantic reports.
 
-def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, yaml.Node]:
-    """Returns the key node and value node at ``loc``.
+        Returns:
+            The location with only data keys, indices and missing field names; the value
+            there; and whether that value exists (False for a missing field).
+        """
+        kept: list[str | int] = []
+        current = self.data
+        for part in loc:
+            in_list = (
+                isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+            )
+            if in_list or (isinstance(current, dict) and part in current):
+                current = current[part]
+                kept.append(part)
+            elif isinstance(current, dict) and (spelt := self._spelt(current, part)):
+                current = current[spelt[0]]
+                kept.append(part)
+            elif isinstance(current, dict) and part in _field_names():
+                kept.append(part)
+                return tuple(kept), None, False
+        return tuple(kept), current, True
 
-    When a part of ``loc`` is missing, returns those of the deepest block that exists.
-    """
-    key: yaml.Node | None = None
-    node = root
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            # The last of repeated keys is the one whose value the data holds.
-            matches = [
-                (k, v)
-                for k, v in node.value
-                if isinstance(k, yaml.ScalarNode) and _same_key(k, part)
-            ]
-            if not matches:
+    def _spelt(self, mapping: dict[Any, Any], part: str | int) -> tuple[Any, ...]:
+        """Returns the non-text key of ``mapping`` that pydantic spells ``part`` (None → 'None').
+
+        Returns:
+            A 1-tuple with the key, or an empty tuple when there is none (the key may be None).
+        """
+        index = self._spellings.get(id(mapping))
+        if index is None:
+            index = {str(key): key for key in mapping if not isinstance(key, str)}
+            self._spellings[id(mapping)] = index
+        return (index[part],) if isinstance(part, str) and part in index else ()
+
+    def node_at(self, loc: Loc) -> tuple[yaml.Node | None, yaml.Node]:
+        """Returns the key node and value node at ``loc``.
+
+        When a part of ``loc`` is missing, returns those of the deepest block that exists.
+        """
+        key: yaml.Node | None = None
+        node = self.root
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                found = self._entries(node).get(part)
+                if found is None:
+                    break
+                key, node = found
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and part < len(node.value)
+            ):
+                key, node = None, node.value[part]
+            else:
                 break
-            key, node = matches[-1]
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            key, node = None, node.value[part]
-        else:
-            break
-    return key, node
+        return key, node
+
+    def _entries(self, node: yaml.MappingNode) -> dict[Any, tuple[yaml.Node, yaml.Node]]:
+        """Returns a mapping node's entries by each spelling of their key (as data, as text)."""
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            # The last of repeated keys is the one whose value the data holds.
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    for spelling in _key_spellings(key):
+                        index[spelling] = (key, value)
+            self._keys[id(node)] = index
+        return index
+
+    def locate(self, loc: Loc, message: str, at_key: bool = False) -> Problem:
+        """Returns a problem placed at the node of ``loc``.
+
+        A scalar value is pointed at itself; a block or list at its key; with ``at_key``,
+        always the key (the key itself is the problem, e.g. an unknown field name).
+        """
+        clean, _, _ = self.data_loc(loc)
+        key, node = self.node_at(clean)
+        scalar = isinstance(node, yaml.ScalarNode)
+        mark = key.start_mark if key is not None and (at_key or not scalar) else node.start_mark
+        return Problem(clean, message, self.source, mark.line + 1, mark.column + 1)
 
 
-def _same_key(key_node: yaml.ScalarNode, part: str | int) -> bool:
-    """Returns whether a key node holds the data key ``part`` (as pydantic spells it)."""
+def _key_spellings(key_node: yaml.ScalarNode) -> list[Any]:
+    """Returns the data key a key node holds, and its text as pydantic spells it in a ``loc``."""
     if key_node.tag.endswith(":str"):
-        return bool(key_node.value == part)
+        return [key_node.value]
     try:
-        value = _Loader("").construct_object(key_node)
+        value = Loader("").construct_object(key_node)
     except yaml.YAMLError:
-        return False
-    return bool(value == part or str(value) == part)
-
-
-def _locate(
-    loc: Loc, message: str, data: Any, root: yaml.Node, source: str, at_key: bool = False
-) -> Problem:
-    """Returns a problem placed at the node of ``loc``.
-
-    A scalar value is pointed at itself; a block or list at its key; with ``at_key``, always the
-    key (the key itself is the problem, e.g. an unknown field name).
-    """
-    clean, _, _ = _data_loc(loc, data)
-    key, node = _node_at(root, clean)
-    scalar = isinstance(node, yaml.ScalarNode)
-    mark = key.start_mark if key is not None and (at_key or not scalar) else node.start_mark
-    return Problem(clean, message, source, mark.line + 1, mark.column + 1)
+        return []
+    try:
+        hash(value)
+    except TypeError:
+        return [str(value)]
+    return [value, str(value)]
 
 
 _COMPARISONS = {
@@ -355,26 +275,33 @@ _EXPECTED = {
 
 
 def _show(value: Any) -> str:
-    """Returns a short rendering of a value found in the file."""
+    """Returns a short rendering of a value found in the file (never the whole of a big value)."""
     if value is None:
         return "an empty value"
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, date) else _REPR.repr(value)
     return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
 
 
-def _message(error: ErrorDetails, found: bool) -> str:
+def _bound(value: Any) -> str:
+    """Returns a bound as people write it: ``0``, ``0.95``, ``100,000,000``, ``2999-12-31``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+    return str(value)
+
+
+def _message(error: ErrorDetails, found: bool, block: Loc = ()) -> str:
     """Returns a pydantic error as a plain sentence (without the type mismatches)."""
     kind = error["type"]
     value = error.get("input")
     context = error.get("ctx") or {}
     if kind in _COMPARISONS:
         symbol, key = _COMPARISONS[kind]
-        return f"must be {symbol} {context.get(key):g}, got {_show(value)}"
+        return f"must be {symbol} {_bound(context.get(key))}, got {_show(value)}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        return f"unknown field {name!r}{_suggestion(name)}"
+        return f"unknown field {name!r}{_suggestion(name, block)}"
     if kind == "invalid_key":
         return f"field names must be text, got {_show(value)}"
     if kind == "enum":
@@ -403,24 +330,62 @@ def field_message(error: ErrorDetails) -> str:
     return _message(error, True)
 
 
-def _suggestion(name: str) -> str:
-    """Returns `` (did you mean 'x'?)`` for the schema field closest to ``name``, if any."""
-    close = difflib.get_close_matches(name, sorted(_field_names()), n=1)
+def _suggestion(name: str, block: Loc = ()) -> str:
+    """Returns `` (did you mean 'x'?)`` for the field of the block at ``block`` closest to ``name``.
+
+    Returns:
+        The hint, or an empty text when no field is close.
+    """
+    close = difflib.get_close_matches(name, _block_fields(block), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _problems_from_pydantic(
-    error: ValidationError, data: dict[str, Any], root: yaml.Node, source: str
-) -> list[Problem]:
+def _block_fields(loc: Loc) -> list[str]:
+    """Returns the field names of the schema block at the data path ``loc``.
+
+    Returns:
+        The names, sorted; every field name of the schema when ``loc`` names no block.
+    """
+    annotations: list[Any] = [Scenario]
+    for part in loc:
+        inner: list[Any] = []
+        for branch in (b for annotation in annotations for b in _branches(annotation)):
+            if isinstance(branch, type) and issubclass(branch, BaseModel):
+                field = branch.model_fields.get(str(part))
+                if field is not None:
+                    inner.append(field.annotation)
+            elif typing.get_origin(branch) in (list, dict):
+                inner.append(typing.get_args(branch)[-1])
+        annotations = inner
+    names = {
+        name
+        for annotation in annotations
+        for branch in _branches(annotation)
+        if isinstance(branch, type) and issubclass(branch, BaseModel)
+        for name in branch.model_fields
+    }
+    return sorted(names or _field_names())
+
+
+def _branches(annotation: Any) -> list[Any]:
+    """Returns the types a field may hold: the branches of a union, without ``Annotated``."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _branches(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [branch for arg in typing.get_args(annotation) for branch in _branches(arg)]
+    return [annotation]
+
+
+def _problems_from_pydantic(error: ValidationError, where: _Where) -> list[Problem]:
     """Turns pydantic's errors into located problems, one per field path.
 
     Type mismatches at one path (from the branches of a union) merge into one "expected A or B",
     and are dropped when another branch got further into the value: that branch's error is the
     real one. A repeated id is reported at the item that repeats it rather than at the list.
     """
-    items = [(item, *_data_loc(tuple(item["loc"]), data)) for item in error.errors()]
+    items = [(item, *where.data_loc(tuple(item["loc"]))) for item in error.errors()]
     deeper = {clean[:depth] for _, clean, _, _ in items for depth in range(len(clean))}
-    duplicates = _duplicates_by_block(data)
+    duplicates = _duplicates_by_block(where.data)
     expected: dict[Loc, list[str]] = {}
     inputs: dict[Loc, Any] = {}
     messages: dict[Loc, list[str]] = {}
@@ -435,19 +400,17 @@ def _problems_from_pydantic(
                 inputs[clean] = item.get("input")
                 messages.setdefault(clean, [])
         elif kind == "value_error" and clean in duplicates:
-            problems += [
-                _locate(dup.loc, dup.message, data, root, source) for dup in duplicates.pop(clean)
-            ]
+            problems += [where.locate(dup.loc, dup.message) for dup in duplicates.pop(clean)]
         else:
             if kind in {"extra_forbidden", "invalid_key"} or item["loc"][-1:] == ("[key]",):
                 at_key.add(clean)
             if kind == "invalid_key":
                 bad_keys.add(clean)
-            _add(messages.setdefault(clean, []), _message(item, found))
+            _add(messages.setdefault(clean, []), _message(item, found, clean[:-1]))
     for loc, texts in messages.items():
         if loc in expected:
             texts = [f"expected {' or '.join(expected[loc])}, got {_show(inputs[loc])}", *texts]
-        problem = _locate(loc, "; ".join(texts), data, root, source, loc in at_key)
+        problem = where.locate(loc, "; ".join(texts), loc in at_key)
         if loc in bad_keys:  # the key is not a field name, so the path stops at its block
             problem = dataclasses.replace(problem, loc=problem.loc[:-1])
         problems.append(problem)
