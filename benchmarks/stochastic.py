@@ -14,7 +14,7 @@ process with a hard timeout (``harness.run_isolated``), it records:
   gap; EV runs in the row's process with ``--threads`` threads (PuLP's HiGHS fails a later solve
   in a process with fewer threads than the first), the per-scenario solves in ``--workers``
   processes of ``--report-threads`` threads each. They are what
-  ``flexsupply.stochastic.stochastic_report`` does (``mean_plan_on_scenarios``, ``wait_and_see``)
+  ``flexsupply.solve.stochastic.stochastic_report`` does (``mean_plan_on_scenarios``, ``wait_and_see``)
   for a scenario without service targets; EV, EEV and WS are computed even when RP has no plan.
 
 Target (issue 3): 100 scenarios to ≤ 1 % gap within 60 s on 2 cores with the default backend.
@@ -78,7 +78,7 @@ def measure(
     import flexsupply as fs
     from flexsupply.backends import SolverOptions
     from flexsupply.model import build_program
-    from flexsupply.simulate import sample_demand
+    from flexsupply.solve.simulate import sample_demand
 
     scenario = fs.load(path)
     row: dict[str, Any] = {}
@@ -136,7 +136,7 @@ def _report(
     """
     import flexsupply as fs
     from flexsupply.scenario import Objective
-    from flexsupply.stochastic import combine, mean_value_plan, solve_each
+    from flexsupply.solve.stochastic import combine, mean_value_plan, solve_each
 
     found: dict[str, Any] = {}
     started = time.perf_counter()
@@ -563,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     import flexsupply as fs
     from flexsupply.backends import BACKEND_NAMES
     from flexsupply.scenario import Objective
-    from flexsupply.simulate import sample_demand
+    from flexsupply.solve.simulate import sample_demand
 
     for backend in args.backends:
         if backend not in BACKEND_NAMES:

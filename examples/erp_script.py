@@ -4,7 +4,7 @@ An ERP export is rows: the item master, the vendor list with each vendor's price
 presale orders taken so far and the merchandiser's demand forecast. This script turns those rows
 into a flexsupply scenario, plans it with a time limit, reads the purchase orders to place and
 the KPIs back as plain records an ERP can import, and writes the plan files (plan.json, the CSV
-tables and plan.xlsx) with ``flexsupply.outputs.write_outputs``.
+tables and plan.xlsx) with ``flexsupply.plan.outputs.write_outputs``.
 
     python examples/erp_script.py [OUT_DIR]        # OUT_DIR defaults to out/erp
 
@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 import flexsupply as fs
-from flexsupply.outputs import write_outputs
+from flexsupply.plan.outputs import write_outputs
 
 Record = dict[str, Any]
 

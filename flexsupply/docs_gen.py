@@ -51,7 +51,7 @@ def scenario_reference() -> str:
     docstring.
     """
     lines = [
-        _BANNER.format(source="the pydantic schema (flexsupply/scenario.py)"),
+        _BANNER.format(source="the pydantic schema (flexsupply/scenario/schema.py)"),
         "# Scenario file reference",
         "",
         _markdown(_doc(sys.modules[Scenario.__module__].__doc__)),
@@ -87,8 +87,8 @@ def scenario_reference() -> str:
 
 def _limits() -> list[str]:
     """Returns the paragraph on the limits every scenario file is held to, from the constants."""
-    from flexsupply import scenario_base as base
-    from flexsupply.scenario_reader import MAX_INPUT_BYTES, MAX_VALUES
+    from flexsupply.scenario import base
+    from flexsupply.scenario.reader import MAX_INPUT_BYTES, MAX_VALUES
 
     return [
         "**Limits.** Every number must be finite (`.inf`, `.nan` and numbers written as text "

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 import flexsupply as fs
-from flexsupply.scenario_base import id_key
+from flexsupply.scenario.base import id_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(

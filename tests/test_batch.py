@@ -22,7 +22,7 @@ from flexsupply.batch import (
     variant_folder,
 )
 from flexsupply.cli import main
-from flexsupply.overrides import load_with_overrides
+from flexsupply.scenario.overrides import load_with_overrides
 
 SMALL = Path(__file__).parent / "data" / "cli" / "small.yaml"
 PRICES = "products.DRESS-01.price=[90, 120]"

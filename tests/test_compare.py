@@ -14,13 +14,13 @@ from click.testing import CliRunner
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.compare import (
+from flexsupply.plan.compare import (
     PlanFileError,
     compare_plans,
     read_plan_file,
     unique_labels,
 )
-from flexsupply.outputs import write_outputs
+from flexsupply.plan.outputs import write_outputs
 
 DATA = Path(__file__).parent / "data"
 DATED = DATA / "outputs" / "dated.yaml"

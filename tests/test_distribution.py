@@ -9,7 +9,7 @@ from scipy import integrate, stats
 import flexsupply as fs
 from flexsupply.demand.distribution import DemandModel, funnel_update, signal_model
 from flexsupply.demand.signals import FunnelEvidence
-from flexsupply.scenario_signals import SignalDemand
+from flexsupply.scenario.signals import SignalDemand
 
 
 def model(

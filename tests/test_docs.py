@@ -172,7 +172,7 @@ def test_kpis_costs_docstring_names_every_cost_kind() -> None:
     docstring = source.split("costs: dict[str, float]", 1)[1].split('"""')[1]
 
     for kind in COST_KINDS:
-        assert kind in docstring, f"Kpis.costs does not mention {kind!r} (flexsupply/plan.py)"
+        assert kind in docstring, f"Kpis.costs does not mention {kind!r} (flexsupply/plan/plan.py)"
 
 
 def test_every_schema_symbol_is_defined_in_the_maths_docs() -> None:

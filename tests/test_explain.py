@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 import flexsupply as fs
-from flexsupply.explain import _period_list
+from flexsupply.solve.explain import _period_list
 
 TWO_STYLES = """
     name: two-styles

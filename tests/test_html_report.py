@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flexsupply.cli import main
-from flexsupply.report_html import CHART_IDS, parse_plan, render_report
-from flexsupply.report_html.stats import (
+from flexsupply.report import CHART_IDS, parse_plan, render_report
+from flexsupply.report.stats import (
     MAX_SCENARIO_ROWS,
     POOLED,
     inventory_bands,
@@ -275,7 +275,7 @@ def test_cli_report_from_a_plan_file_is_byte_identical_to_the_library_one(
 
 def test_a_plan_and_its_dict_give_the_same_page(tmp_path: Path) -> None:
     import flexsupply
-    from flexsupply.report_html import write_report
+    from flexsupply.report import write_report
 
     plan = flexsupply.solve(flexsupply.load(SMALL_SCENARIO), "ortools", engine="highs")
     path = write_report(plan, tmp_path / "r.html")

@@ -10,9 +10,9 @@ import scipy.sparse as sp
 
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.result import Progress
-from flexsupply.engine import solve
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import load
+from flexsupply.solve.engine import solve
 
 SMALL = Path(__file__).parent / "data" / "cli" / "small.yaml"
 

@@ -13,7 +13,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE, mean_value
 from flexsupply.heuristics.mean_value import mean_value_start
 from flexsupply.model import build_program
-from flexsupply.stochastic import stochastic_report
+from flexsupply.solve.stochastic import stochastic_report
 
 STOCHASTIC = Path(__file__).parent / "data" / "stochastic"
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.outputs import EXCEL_SKIPPED, weighted_quantile, write_outputs
+from flexsupply.plan.outputs import EXCEL_SKIPPED, weighted_quantile, write_outputs
 
 DATA = Path(__file__).parent / "data"
 DATED = DATA / "outputs" / "dated.yaml"
@@ -219,7 +219,7 @@ def test_without_openpyxl_and_no_notify_the_notice_is_logged(
 ) -> None:
     without_openpyxl(monkeypatch)
 
-    with caplog.at_level(logging.WARNING, logger="flexsupply.outputs"):
+    with caplog.at_level(logging.WARNING, logger="flexsupply.plan.outputs"):
         write_outputs(dated_plan, tmp_path)
 
     assert caplog.messages == [EXCEL_SKIPPED]

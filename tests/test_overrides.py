@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flexsupply.errors import ScenarioError
-from flexsupply.overrides import Override, apply_overrides, load_with_overrides
+from flexsupply.scenario.overrides import Override, apply_overrides, load_with_overrides
 
 SEASON = Path(__file__).parent / "data" / "overrides" / "season.yaml"
 

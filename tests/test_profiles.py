@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flexsupply.errors import BackendError
-from flexsupply.profiles import (
+from flexsupply.solve.profiles import (
     ProfileError,
     SolverProfile,
     bundled_profiles,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import flexsupply as fs
-from flexsupply.scenario_checks import duplicate_id_problems
+from flexsupply.scenario.checks import duplicate_id_problems
 
 SCENARIOS = Path(__file__).parent / "data" / "scenario"
 VALID = ["minimal.yaml", "stochastic.yaml"]

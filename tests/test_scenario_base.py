@@ -13,8 +13,8 @@ import pytest
 from pydantic import BaseModel
 
 import flexsupply as fs
-from flexsupply import scenario as schema
-from flexsupply.scenario_base import id_key
+from flexsupply.scenario import schema
+from flexsupply.scenario.base import id_key
 
 MINIMAL = (Path(__file__).parent / "data" / "scenario" / "minimal.yaml").read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 import flexsupply as fs
-from flexsupply import scenario_reader
-from flexsupply.scenario_reader import MAX_INPUT_BYTES, MAX_VALUES, read_value
+from flexsupply.scenario import reader as scenario_reader
+from flexsupply.scenario.reader import MAX_INPUT_BYTES, MAX_VALUES, read_value
 
 MINIMAL = (Path(__file__).parent / "data" / "scenario" / "minimal.yaml").read_text(encoding="utf-8")
 

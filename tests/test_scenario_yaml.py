@@ -555,7 +555,7 @@ def test_any_scalar_replaced_by_random_text_loads_or_gives_a_scenario_error(text
 def test_locating_many_unknown_keys_reads_each_key_once(
     count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flexsupply import scenario_yaml
+    from flexsupply.scenario import yaml_io as scenario_yaml
 
     calls = 0
     spellings = scenario_yaml._key_spellings

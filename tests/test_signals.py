@@ -17,7 +17,7 @@ from flexsupply.demand.signals import (
     profile_weights,
     signal_means,
 )
-from flexsupply.scenario_signals import SignalDemand, TimeProfile
+from flexsupply.scenario.signals import SignalDemand, TimeProfile
 
 SIGNALS = Path(__file__).parent / "data" / "signals"
 BASIC = (SIGNALS / "basic.yaml").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios
 from flexsupply.errors import FlexsupplyError
-from flexsupply.simulate import (
+from flexsupply.solve.simulate import (
     distribution,
     first_stage_from_orders,
     newsvendor_first_stage,

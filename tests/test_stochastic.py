@@ -17,7 +17,7 @@ from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios
 from flexsupply.model.build import first_stage_of
 from flexsupply.scenario import Risk, Service
-from flexsupply.stochastic import (
+from flexsupply.solve.stochastic import (
     mean_demand,
     mean_plan_on_scenarios,
     mean_value_plan,

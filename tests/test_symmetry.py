@@ -17,7 +17,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.model import build_program
 from flexsupply.model.data import model_data
 from flexsupply.model.symmetry import find_symmetry
-from flexsupply.overrides import apply_overrides
+from flexsupply.scenario.overrides import apply_overrides
 
 EXACT = SolverOptions(gap=1e-9)
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from flexsupply.scenario import Scenario, load, loads
-from flexsupply.schema import SCHEMA_FILE, scenario_schema, schema_text
-from flexsupply.starter import TEMPLATES, StarterError, template_text, write_starter
+from flexsupply.scenario.json_schema import SCHEMA_FILE, scenario_schema, schema_text
+from flexsupply.scenario.starter import TEMPLATES, StarterError, template_text, write_starter
 
 MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}\n"
 SCENARIOS = Path(__file__).parent.parent / "scenarios"

@@ -73,7 +73,7 @@ def batch(
     Example: flexsupply batch spring-drop.yaml --sweep 'suppliers.QR-HZ.moq=[50, 100]' --solver fast
     """
     from flexsupply.batch import batch_comparison, progress_line, run_batch, sweep_variants
-    from flexsupply.compare import comparison_csv, comparison_json, comparison_table
+    from flexsupply.plan.compare import comparison_csv, comparison_json, comparison_table
 
     if resume and out_dir is None:
         raise click.UsageError("--resume needs --out-dir")

@@ -30,13 +30,13 @@ def compare(
 
     Example: flexsupply compare out/base/plan.json out/moq50/plan.json scenarios/dual-sourcing.yaml
     """
-    from flexsupply.compare import (
+    from flexsupply.plan.compare import (
         compare_files,
         comparison_csv,
         comparison_json,
         comparison_table,
     )
-    from flexsupply.profiles import find_profile
+    from flexsupply.solve.profiles import find_profile
 
     profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
     comparison = compare_files(inputs, profile.backend, **profile.solve_arguments())

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.starter import TEMPLATES
+from flexsupply.scenario.starter import TEMPLATES
 
 
 @click.command()
@@ -30,7 +30,7 @@ def init(folder: Path, template: str, force: bool) -> None:
 
     Example: flexsupply init --template double11 my-season/
     """
-    from flexsupply.starter import write_starter
+    from flexsupply.scenario.starter import write_starter
 
     files = write_starter(folder, template, force=force)
     for path, written in files:

@@ -39,8 +39,8 @@ def report(
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
-    from flexsupply.profiles import find_profile
-    from flexsupply.report_html import plan_from_file, require_matplotlib, write_report
+    from flexsupply.report import plan_from_file, require_matplotlib, write_report
+    from flexsupply.solve.profiles import find_profile
 
     require_matplotlib()  # before a solve that could take minutes
     profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit, gap=gap)

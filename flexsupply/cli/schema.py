@@ -27,7 +27,7 @@ def schema(output: Path | None) -> None:
     Example: flexsupply schema -o scenario.schema.json
     """
     from flexsupply.files import write_text_atomic
-    from flexsupply.schema import schema_text
+    from flexsupply.scenario.json_schema import schema_text
 
     text = schema_text()
     if output is None:

@@ -54,8 +54,8 @@ def simulate(
     from flexsupply.backends import SolverOptions
     from flexsupply.files import write_text_atomic
     from flexsupply.scenario import load
-    from flexsupply.simulate import read_plan_first_stage
-    from flexsupply.simulate import simulate as run
+    from flexsupply.solve.simulate import read_plan_first_stage
+    from flexsupply.solve.simulate import simulate as run
 
     scenario = load(file)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)

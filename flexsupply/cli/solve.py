@@ -18,7 +18,7 @@ from flexsupply.fds import fd_redirected
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
     from flexsupply.plan import Plan
-    from flexsupply.profiles import SolverProfile
+    from flexsupply.solve.profiles import SolverProfile
 
 SET_HELP = (
     "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
@@ -78,9 +78,9 @@ def solve(
 
     Example: flexsupply solve spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
-    from flexsupply.engine import solve as solve_scenario
-    from flexsupply.overrides import load_with_overrides
-    from flexsupply.profiles import find_profile
+    from flexsupply.scenario.overrides import load_with_overrides
+    from flexsupply.solve.engine import solve as solve_scenario
+    from flexsupply.solve.profiles import find_profile
 
     profile = find_profile(solver).with_flags(
         engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
@@ -98,7 +98,7 @@ def solve(
         )
     _show(plan, output_format, quiet)
     if out_dir is not None:
-        from flexsupply.outputs import write_outputs
+        from flexsupply.plan.outputs import write_outputs
 
         notes: list[str] = []
         _wrote(write_outputs(plan, out_dir, notify=notes.append), output_format, quiet)
@@ -146,11 +146,11 @@ def _show(plan: Plan, output_format: str, quiet: bool) -> None:
         return
     if quiet:
         return
-    from flexsupply.report import plan_summary
+    from flexsupply.plan.summary import plan_summary
 
     click.echo(plan_summary(plan))
     if plan.stochastic is not None:
-        from flexsupply.stochastic import report_summary
+        from flexsupply.solve.stochastic import report_summary
 
         click.echo("\n" + report_summary(plan.stochastic, plan.currency))
 

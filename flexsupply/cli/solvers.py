@@ -12,12 +12,12 @@ from flexsupply.cli.errors import friendly_errors
 def solvers() -> None:
     """List the solver profiles for --solver and the engines installed here.
 
-    Profiles ship in the package folder flexsupply/solvers/; a profile file of your own is
+    Profiles ship in the solvers/ folder (installed with the package); a profile file of your own is
     given by its path. Flags such as --time-limit override a profile's settings.
 
     Example: flexsupply solvers
     """
-    from flexsupply.profiles import bundled_profiles, find_profile, installed_engines
+    from flexsupply.solve.profiles import bundled_profiles, find_profile, installed_engines
 
     click.echo("Profiles (flexsupply solve FILE --solver NAME):")
     profiles = [find_profile(name) for name in bundled_profiles()]

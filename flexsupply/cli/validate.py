@@ -24,7 +24,7 @@ def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
     Example: flexsupply validate spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
     from flexsupply.errors import ScenarioError
-    from flexsupply.overrides import load_with_overrides
+    from flexsupply.scenario.overrides import load_with_overrides
 
     failed: list[ScenarioError] = []
     for file in files:

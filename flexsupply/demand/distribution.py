@@ -24,7 +24,7 @@ import numpy as np
 from flexsupply.arrays import FloatArray
 from flexsupply.demand.scenarios import DemandScenarios
 from flexsupply.demand.signals import FunnelEvidence, funnel_evidence, signal_means
-from flexsupply.scenario_signals import SignalDemand
+from flexsupply.scenario.signals import SignalDemand
 
 _QUADRATURE_NODES = 48
 

@@ -24,7 +24,7 @@ from flexsupply.demand.reduction import Reduction, reduce_scenarios
 from flexsupply.demand.signals import SignalMeans, signal_means
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
-from flexsupply.scenario_signals import SignalDemand
+from flexsupply.scenario.signals import SignalDemand
 
 QUANTILES = (0.1, 0.5, 0.9)
 """Probabilities of the quantiles the forecast shows (P10, P50, P90)."""

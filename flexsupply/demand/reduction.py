@@ -28,7 +28,7 @@ from scipy import sparse
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.demand.scenarios import DemandScenarios
-from flexsupply.scenario_signals import ReductionMethod
+from flexsupply.scenario.signals import ReductionMethod
 
 _MAX_ITERATIONS = 50
 _DRAWS = 32

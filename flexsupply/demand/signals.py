@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.scenario_signals import (
+from flexsupply.scenario.signals import (
     EventSpike,
     ProductSignals,
     ProfileShape,

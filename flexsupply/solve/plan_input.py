@@ -26,7 +26,7 @@ def plan_file_or_solved(
         source = source / "plan.json"
     if source.suffix.lower() in PLAN_SUFFIXES:
         return source
-    from flexsupply.engine import solve
     from flexsupply.scenario import load
+    from flexsupply.solve.engine import solve
 
     return solve(load(source), solver, **solve_args)

@@ -9,11 +9,11 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import Problem
-from flexsupply.scenario_base import id_key
+from flexsupply.scenario.base import id_key
 
 if TYPE_CHECKING:
-    from flexsupply.scenario import Scenario, SupplyTerms
-    from flexsupply.scenario_signals import TimeProfile
+    from flexsupply.scenario.schema import Scenario, SupplyTerms
+    from flexsupply.scenario.signals import TimeProfile
 
 PROBABILITY_TOLERANCE = 1e-6
 

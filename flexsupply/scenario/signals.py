@@ -17,7 +17,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from flexsupply.scenario_base import (
+from flexsupply.scenario.base import (
     Count,
     Factor,
     Model,

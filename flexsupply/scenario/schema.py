@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
 
 from flexsupply.errors import ScenarioError
-from flexsupply.scenario_base import (
+from flexsupply.scenario.base import (
     MAX_PERIODS,
     Capacity,
     Factor,
@@ -31,23 +30,23 @@ from flexsupply.scenario_base import (
     Whole,
     id_key,
 )
-from flexsupply.scenario_base import Model as Model
-from flexsupply.scenario_checks import reference_problems
+from flexsupply.scenario.base import Model as Model
+from flexsupply.scenario.checks import reference_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
-from flexsupply.scenario_signals import Channels as Channels
-from flexsupply.scenario_signals import EventSpike as EventSpike
-from flexsupply.scenario_signals import Funnel as Funnel
-from flexsupply.scenario_signals import Livestream as Livestream
-from flexsupply.scenario_signals import Posts as Posts
-from flexsupply.scenario_signals import PrivateDomain as PrivateDomain
-from flexsupply.scenario_signals import ProductSignals as ProductSignals
-from flexsupply.scenario_signals import SearchChannel as SearchChannel
-from flexsupply.scenario_signals import SignalDemand
-from flexsupply.scenario_signals import StyleUncertainty as StyleUncertainty
-from flexsupply.scenario_signals import TimeProfile as TimeProfile
-from flexsupply.scenario_signals import Uncertainty as Uncertainty
+from flexsupply.scenario.signals import Channels as Channels
+from flexsupply.scenario.signals import EventSpike as EventSpike
+from flexsupply.scenario.signals import Funnel as Funnel
+from flexsupply.scenario.signals import Livestream as Livestream
+from flexsupply.scenario.signals import Posts as Posts
+from flexsupply.scenario.signals import PrivateDomain as PrivateDomain
+from flexsupply.scenario.signals import ProductSignals as ProductSignals
+from flexsupply.scenario.signals import SearchChannel as SearchChannel
+from flexsupply.scenario.signals import SignalDemand
+from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
+from flexsupply.scenario.signals import TimeProfile as TimeProfile
+from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
 FIRST_DATE = date(1900, 1, 1)
 """Earliest ``horizon.start_date``."""
@@ -453,39 +452,3 @@ class Scenario(Model):
     def supplier_ids(self) -> list[str]:
         """Supplier ids in file order."""
         return [supplier.id for supplier in self.suppliers]
-
-
-def load(path: str | Path) -> Scenario:
-    """Reads and validates a scenario YAML file.
-
-    Returns:
-        The validated ``Scenario``.
-
-    Raises:
-        ScenarioError: with every problem found, each located by file, line and field path.
-    """
-    from flexsupply.scenario_yaml import load_scenario_file
-
-    return load_scenario_file(Path(path))
-
-
-def loads(text: str, source: str = "<string>") -> Scenario:
-    """Validates a scenario given as YAML text; ``source`` names it in error messages.
-
-    Returns:
-        The validated ``Scenario``.
-    """
-    from flexsupply.scenario_yaml import load_scenario_text
-
-    return load_scenario_text(text, source)
-
-
-def dump(scenario: Scenario) -> str:
-    """Returns the scenario as YAML text that ``loads`` reads back to an equal scenario."""
-    import yaml
-
-    data = scenario.model_dump(mode="json", exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-__all__ = ["Scenario", "dump", "load", "loads"]

@@ -25,11 +25,11 @@ from typing import Any
 
 import yaml
 
-from flexsupply.compare import Comparison
 from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
 from flexsupply.fds import fd_redirected
+from flexsupply.plan.compare import Comparison
 from flexsupply.scenario import Scenario
-from flexsupply.scenario_reader import read_value
+from flexsupply.scenario.reader import read_value
 
 SOLVER_KEY = "solver"
 """A sweep over this key varies the solver (backend or profile name) instead of a field."""
@@ -216,9 +216,9 @@ def run_batch(
 def batch_comparison(results: Sequence[VariantResult]) -> tuple[Comparison, list[str]]:
     """Returns the KPIs of the variants with a plan side by side, and a line per variant without.
 
-    The comparison is ``flexsupply.compare``'s, one column per variant, best values marked.
+    The comparison is ``flexsupply.plan.compare``'s, one column per variant, best values marked.
     """
-    from flexsupply.compare import compare_plans
+    from flexsupply.plan.compare import compare_plans
 
     planned = [result for result in results if result.plan is not None]
     comparison = compare_plans(
@@ -306,8 +306,8 @@ def _jobs(
     scenario: Path, variants: Sequence[Variant], solver: str, flags: Mapping[str, Any]
 ) -> list[_Job]:
     """Checks every variant and returns what a worker needs to solve each."""
-    from flexsupply.overrides import load_with_overrides
-    from flexsupply.profiles import find_profile
+    from flexsupply.scenario.overrides import load_with_overrides
+    from flexsupply.solve.profiles import find_profile
 
     problems: list[Problem] = []
     jobs = []
@@ -326,7 +326,7 @@ def _jobs(
 
 def _solve_job(job: _Job) -> tuple[str, dict[str, Any] | None, str, float]:
     """Solves one variant (in a worker): returns status, plan data, reason and seconds."""
-    from flexsupply.engine import solve
+    from flexsupply.solve.engine import solve
 
     started = time.perf_counter()
     sys.stdout.flush()
@@ -408,7 +408,7 @@ def _earlier_plan(folder: Path, variant: Variant) -> dict[str, Any] | None:
     path = folder / variant_folder(variant) / "plan.json"
     if not path.is_file():
         return None
-    from flexsupply.compare import read_plan_file
+    from flexsupply.plan.compare import read_plan_file
 
     return read_plan_file(path)
 

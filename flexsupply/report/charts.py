@@ -12,8 +12,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from flexsupply.report_html.plan_data import PlanData
-from flexsupply.report_html.stats import MAX_SCENARIO_ROWS, InventoryBands, SupplierLanes
+from flexsupply.report.plan_data import PlanData
+from flexsupply.report.stats import MAX_SCENARIO_ROWS, InventoryBands, SupplierLanes
 
 WIDTH = 11.0
 """Figure width [inches]; the page scales it down to fit."""

@@ -26,7 +26,7 @@ from flexsupply.model.build import FirstStage
 from flexsupply.model.data import model_data
 from flexsupply.plan import Order
 from flexsupply.scenario import Scenario
-from flexsupply.stochastic import Outcome, mean_value_plan, solve_each_stage
+from flexsupply.solve.stochastic import Outcome, mean_value_plan, solve_each_stage
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -358,7 +358,7 @@ def simulate(
     """
     options = options or SolverOptions()
     if first_stage is None:
-        from flexsupply.engine import solve
+        from flexsupply.solve.engine import solve
 
         plan = solve(scenario, solver, engine=options.engine, gap=options.gap, seed=options.seed)
         first_stage = first_stage_from_orders(scenario, plan.orders)

@@ -1,6 +1,6 @@
 """Starter scenarios: the commented templates ``flexsupply init`` writes.
 
-The templates ship in the package folder ``flexsupply/templates/``; each is written together with
+The templates ship in the package folder ``flexsupply/scenario/templates/``; each is written together with
 the scenario JSON Schema that its first line points editors to.
 """
 
@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
-from flexsupply.schema import SCHEMA_FILE, schema_text
+from flexsupply.scenario.json_schema import SCHEMA_FILE, schema_text
 
 TEMPLATES = ("spring-drop", "double11", "group-buy", "minimal")
 """Template names, the default first."""
@@ -40,7 +40,7 @@ def template_text(name: str) -> str:
     """
     if name not in TEMPLATES:
         raise StarterError(f"unknown template {name!r}; choose one of {', '.join(TEMPLATES)}")
-    return (files("flexsupply") / "templates" / f"{name}.yaml").read_text(encoding="utf-8")
+    return (files("flexsupply.scenario") / "templates" / f"{name}.yaml").read_text(encoding="utf-8")
 
 
 def write_starter(

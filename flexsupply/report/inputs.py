@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flexsupply.plan_input import plan_file_or_solved
-from flexsupply.report_html.plan_data import PlanData, parse_plan, read_plan_json
+from flexsupply.report.plan_data import PlanData, parse_plan, read_plan_json
+from flexsupply.solve.plan_input import plan_file_or_solved
 
 
 def plan_from_file(

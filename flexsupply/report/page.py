@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from flexsupply.report_html.plan_data import KpiData, OrderData, PlanData
+from flexsupply.report.plan_data import KpiData, OrderData, PlanData
 
 CHART_IDS = (
     "chart-inventory",

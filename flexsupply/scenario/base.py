@@ -1,6 +1,6 @@
 """The base of every scenario schema block, the number types the blocks share, and ids.
 
-Kept apart from ``scenario.py`` so that schema blocks in other modules (``scenario_signals.py``)
+Kept apart from ``schema.py`` so that schema blocks in other modules (``signals.py``)
 can build on the same base without importing the scenario itself.
 
 Every number of a scenario is finite and lies in a documented range: the ranges below are wide

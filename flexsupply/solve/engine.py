@@ -104,13 +104,13 @@ def solve(
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
         if stochastic_report:
-            from flexsupply.stochastic import stochastic_report as report
+            from flexsupply.solve.stochastic import stochastic_report as report
 
             plan.stochastic = report(scenario, solver, options=options, demand=futures, plan=plan)
         return plan
     reasons: list[str] = []
     if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
-        from flexsupply.explain import explain_infeasible
+        from flexsupply.solve.explain import explain_infeasible
 
         reasons = explain_infeasible(scenario, futures, solver, options)
         if not reasons:

@@ -1,6 +1,6 @@
 """Reading scenario YAML so that every problem points at its file, line and column.
 
-The text is read into PyYAML nodes and plain data by ``scenario_reader`` (which bounds its size)
+The text is read into PyYAML nodes and plain data by ``flexsupply.scenario.reader`` (which bounds its size)
 and validated with pydantic. Each problem's field path is then walked down the node tree to find
 its position: a problem about a scalar points at the value, a problem about a block or list
 points at its key, and a missing field points at the block that lacks it. Each mapping is
@@ -25,9 +25,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.scenario import Scenario
-from flexsupply.scenario_checks import duplicate_id_problems, unknown_product_problems
-from flexsupply.scenario_reader import Loader, check_size, parse
+from flexsupply.scenario import schema
+from flexsupply.scenario.checks import duplicate_id_problems, unknown_product_problems
+from flexsupply.scenario.reader import Loader, check_size, parse
+from flexsupply.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
@@ -116,8 +117,6 @@ def _position(problem: Problem) -> tuple[int, int]:
 @functools.cache
 def _field_names() -> frozenset[str]:
     """Returns every field name of every schema block."""
-    from flexsupply import scenario as schema
-
     fields: set[str] = set()
     for model in vars(schema).values():
         if isinstance(model, type) and issubclass(model, schema.Model):
@@ -428,3 +427,30 @@ def _duplicates_by_block(data: dict[str, Any]) -> dict[Loc, list[Problem]]:
     for problem in duplicate_id_problems(data):
         grouped.setdefault(problem.loc[:1], []).append(problem)
     return grouped
+
+
+def load(path: str | Path) -> Scenario:
+    """Reads and validates a scenario YAML file.
+
+    Returns:
+        The validated ``Scenario``.
+
+    Raises:
+        ScenarioError: with every problem found, each located by file, line and field path.
+    """
+    return load_scenario_file(Path(path))
+
+
+def loads(text: str, source: str = "<string>") -> Scenario:
+    """Validates a scenario given as YAML text; ``source`` names it in error messages.
+
+    Returns:
+        The validated ``Scenario``.
+    """
+    return load_scenario_text(text, source)
+
+
+def dump(scenario: Scenario) -> str:
+    """Returns the scenario as YAML text that ``loads`` reads back to an equal scenario."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from flexsupply.scenario import Scenario
+from flexsupply.scenario.schema import Scenario
 
 SCHEMA_FILE = "scenario.schema.json"
 """File name ``flexsupply init`` and the README use for the schema."""

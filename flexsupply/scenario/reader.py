@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.scenario_base import lone_surrogates
+from flexsupply.scenario.base import lone_surrogates
 
 MAX_INPUT_BYTES = 2_000_000
 """Largest scenario text read [bytes of UTF-8] (the bundled seasons are 1-33 kB)."""

@@ -1,0 +1,442 @@
+"""Plans side by side: the headline KPIs of several plans, with the best value of each row marked.
+
+Each input is a ``plan.json`` written by ``flexsupply solve --out-dir`` (or the folder holding
+it), or a scenario YAML file, which is solved first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from flexsupply.errors import FlexsupplyError
+from flexsupply.solve.plan_input import plan_file_or_solved
+
+Value = float | str | None
+"""One cell of a comparison: a number, a word (solver status) or None (not in that plan)."""
+
+RELATIVE_TIE = 1e-9
+"""Values this close (relative to the larger magnitude) are equally good."""
+
+
+class PlanFileError(FlexsupplyError):
+    """A file given as a plan that is not a readable flexsupply plan; the message names it."""
+
+    exit_code = 1
+
+
+class Better(StrEnum):
+    """Which value of a row is the best one."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    NONE = "none"
+    """Neither: the row informs (solver status, units per supplier)."""
+
+
+class Unit(StrEnum):
+    """How a row's values are measured, and so printed."""
+
+    MONEY = "money"
+    SHARE = "share"
+    UNITS = "units"
+    TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a comparison: a KPI's value in each plan and which of them is best."""
+
+    key: str
+    """Stable name, e.g. ``expected_profit`` or ``units_from.QR-HZ``."""
+    label: str
+    """What a person reads, e.g. ``expected profit``."""
+    unit: Unit
+    better: Better
+    values: list[Value]
+    """One value per plan, in the order of ``Comparison.labels``."""
+    best: list[bool]
+    """True where the value is the best of the row (ties all marked; none when all are equal)."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """KPIs of several plans side by side."""
+
+    labels: list[str]
+    """Column label of each plan: its file stem, made unique."""
+    sources: list[str]
+    """The file each plan came from."""
+    currencies: list[str]
+    rows: list[Row]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the comparison as JSON-ready data: plans, then rows with values and best."""
+        return {
+            "plans": [
+                {"label": label, "source": source, "currency": currency}
+                for label, source, currency in zip(
+                    self.labels, self.sources, self.currencies, strict=True
+                )
+            ],
+            "rows": [
+                {
+                    "key": row.key,
+                    "label": row.label,
+                    "unit": row.unit.value,
+                    "better": row.better.value,
+                    "values": dict(zip(self.labels, row.values, strict=True)),
+                    "best": [
+                        label for label, best in zip(self.labels, row.best, strict=True) if best
+                    ],
+                }
+                for row in self.rows
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class _Metric:
+    key: str
+    label: str
+    unit: Unit
+    better: Better
+    read: Callable[[dict[str, Any]], Value]
+
+
+_METRICS = [
+    _Metric(
+        "expected_profit",
+        "expected profit",
+        Unit.MONEY,
+        Better.HIGHER,
+        lambda plan: plan["kpis"]["expected_profit"],
+    ),
+    _Metric("fill_rate", "fill rate", Unit.SHARE, Better.HIGHER, lambda p: p["kpis"]["fill_rate"]),
+    _Metric(
+        "presale_on_time_share",
+        "presale on time",
+        Unit.SHARE,
+        Better.HIGHER,
+        lambda plan: plan["kpis"]["presale_on_time_share"],
+    ),
+    _Metric(
+        "leftover_units",
+        "leftover units",
+        Unit.UNITS,
+        Better.LOWER,
+        lambda plan: plan["kpis"]["leftover_units"],
+    ),
+    _Metric(
+        "cash_low_point",
+        "cash low point",
+        Unit.MONEY,
+        Better.HIGHER,
+        lambda plan: plan["kpis"].get("cash_low_point"),
+    ),
+    _Metric(
+        "order_cost",
+        "order cost",
+        Unit.MONEY,
+        Better.LOWER,
+        lambda plan: _order_cost(plan["kpis"]["costs"]),
+    ),
+]
+_SOLVER_METRICS = [
+    _Metric("status", "solver status", Unit.TEXT, Better.NONE, lambda plan: plan["status"]),
+    _Metric("gap", "optimality gap", Unit.SHARE, Better.LOWER, lambda plan: plan.get("gap")),
+]
+
+
+def compare_plans(
+    plans: Sequence[dict[str, Any]],
+    labels: Sequence[str],
+    sources: Sequence[str] | None = None,
+) -> Comparison:
+    """Returns the comparison of plans given as ``Plan.to_dict()`` data (or read from plan.json).
+
+    Rows: expected profit, fill rate, presale on time, leftover units, cash low point, expected
+    order cost (purchase and setup), expected units ordered from each supplier, solver status
+    and optimality gap. Money is in each plan's currency; when the currencies differ no money
+    row marks a best value.
+
+    Raises:
+        ValueError: ``labels`` (or ``sources``) do not give one entry per plan.
+    """
+    if len(labels) != len(plans) or (sources is not None and len(sources) != len(plans)):
+        raise ValueError("compare_plans needs one label (and source) per plan")
+    currencies = [str(plan.get("currency", "")) for plan in plans]
+    same_currency = len(set(currencies)) <= 1
+    rows = [_row(metric, plans, same_currency) for metric in _METRICS]
+    suppliers = sorted({order["supplier"] for plan in plans for order in plan["orders"]})
+    for supplier in suppliers:
+        rows.append(
+            _row(
+                _Metric(
+                    f"units_from.{supplier}",
+                    f"units from {supplier}",
+                    Unit.UNITS,
+                    Better.NONE,
+                    partial(_expected_units, supplier=supplier),
+                ),
+                plans,
+                same_currency,
+            )
+        )
+    rows += [_row(metric, plans, same_currency) for metric in _SOLVER_METRICS]
+    return Comparison(
+        labels=list(labels),
+        sources=list(labels if sources is None else sources),
+        currencies=currencies,
+        rows=rows,
+    )
+
+
+def compare_files(
+    paths: Sequence[str | Path],
+    solver: str = "ortools",
+    *,
+    engine: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    threads: int | None = None,
+    seed: int = 0,
+) -> Comparison:
+    """Returns the comparison of plan files and scenario files, one column per path.
+
+    A ``.json`` file (or a folder holding ``plan.json``) is read as a plan; any other file is
+    loaded as a scenario and solved with ``solver`` (a backend name), ``engine``,
+    ``time_limit`` [seconds], ``gap``, ``threads`` and ``seed`` as ``flexsupply.solve`` takes
+    them.
+
+    Raises:
+        PlanFileError: a plan file cannot be read or is not a flexsupply plan.
+        ScenarioError: a scenario file is not valid.
+        SolveError: a scenario has no plan.
+    """
+    plans = [
+        read_plan_input(
+            path,
+            solver,
+            engine=engine,
+            time_limit=time_limit,
+            gap=gap,
+            threads=threads,
+            seed=seed,
+        )
+        for path in paths
+    ]
+    return compare_plans(plans, unique_labels(paths), [str(path) for path in paths])
+
+
+def read_plan_input(
+    path: str | Path,
+    solver: str = "ortools",
+    *,
+    engine: str | None = None,
+    time_limit: float | None = None,
+    gap: float | None = None,
+    threads: int | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Returns plan data (as ``Plan.to_dict()`` gives it) for a plan file, folder or scenario.
+
+    A scenario file is solved with the solver options given (``time_limit`` in seconds).
+    """
+    found = plan_file_or_solved(
+        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
+    )
+    return read_plan_file(found) if isinstance(found, Path) else found.to_dict()
+
+
+def read_plan_file(path: str | Path) -> dict[str, Any]:
+    """Returns the data of a plan.json file, checked to hold what a comparison reads.
+
+    Raises:
+        PlanFileError: the file is missing, not JSON, or not a flexsupply plan; the message
+            names the file (and the line of a JSON syntax error).
+    """
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PlanFileError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanFileError(f"{source}: cannot be read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PlanFileError(
+            f"{source}:{error.lineno}:{error.colno}: not valid JSON ({error.msg})"
+        ) from None
+    missing = _missing_fields(data)
+    if missing:
+        raise PlanFileError(
+            f"{source}: not a flexsupply plan (no {missing}); write one with "
+            "`flexsupply solve SCENARIO.yaml --out-dir DIR`"
+        )
+    return data  # type: ignore[no-any-return]
+
+
+def unique_labels(paths: Sequence[str | Path]) -> list[str]:
+    """Returns a column label per path: its file stem, or its folder name for a plan folder.
+
+    Repeated labels are told apart by their parent folder (``a/plan``, ``b/plan``) and, when
+    that is the same too, by a number (``plan#2``).
+    """
+    names = [_stem(Path(path)) for path in paths]
+    counts = Counter(names)
+    labels = [
+        f"{Path(path).resolve().parent.name}/{name}" if counts[name] > 1 else name
+        for path, name in zip(paths, names, strict=True)
+    ]
+    seen: Counter[str] = Counter()
+    for i, label in enumerate(labels):
+        seen[label] += 1
+        if seen[label] > 1:
+            labels[i] = f"{label}#{seen[label]}"
+    return labels
+
+
+def comparison_table(comparison: Comparison, marker: str = "*") -> str:
+    """Returns the comparison as a plain-text table; ``marker`` follows each best value."""
+    header = ["", *comparison.labels]
+    money = comparison.currencies[0] if len(set(comparison.currencies)) == 1 else ""
+    body = [
+        [
+            row.label + (f" [{money}]" if row.unit is Unit.MONEY and money else ""),
+            *(
+                _format(value, row.unit) + (marker if best else " " * len(marker))
+                for value, best in zip(row.values, row.best, strict=True)
+            ),
+        ]
+        for row in comparison.rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+            for i, cell in enumerate(line)
+        ).rstrip()
+        for line in [header, *body]
+    ]
+    lines.append(f"{marker} best value of the row")
+    return "\n".join(lines)
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    """Returns the comparison as CSV: key, unit, better, one column per plan, then ``best``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["key", "unit", "better", *comparison.labels, "best"])
+    for row in comparison.rows:
+        best = ";".join(
+            label for label, is_best in zip(comparison.labels, row.best, strict=True) if is_best
+        )
+        cells = ["" if value is None else str(value) for value in row.values]
+        writer.writerow([row.key, row.unit.value, row.better.value, *cells, best])
+    return buffer.getvalue()
+
+
+def comparison_json(comparison: Comparison) -> str:
+    """Returns the comparison as indented JSON text (see ``Comparison.to_dict``)."""
+    return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _row(metric: _Metric, plans: Sequence[dict[str, Any]], same_currency: bool) -> Row:
+    values = [metric.read(plan) for plan in plans]
+    comparable = metric.unit is not Unit.MONEY or same_currency
+    best = _best(values, metric.better) if comparable else [False] * len(values)
+    return Row(metric.key, metric.label, metric.unit, metric.better, values, best)
+
+
+def _best(values: list[Value], better: Better) -> list[bool]:
+    numbers = [v for v in values if isinstance(v, int | float) and not math.isnan(v)]
+    if better is Better.NONE or len(numbers) < 2:
+        return [False] * len(values)
+    top = max(numbers) if better is Better.HIGHER else min(numbers)
+    marked = [isinstance(v, int | float) and _tie(v, top) for v in values]
+    return [False] * len(values) if all(_tie(v, top) for v in numbers) else marked
+
+
+def _tie(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=RELATIVE_TIE, abs_tol=RELATIVE_TIE)
+
+
+def _order_cost(costs: dict[str, float]) -> float:
+    return round(costs.get("purchase", 0.0) + costs.get("setup", 0.0), 6)
+
+
+def _expected_units(plan: dict[str, Any], *, supplier: str) -> float:
+    """Returns the units ordered from a supplier, reorders weighted by their scenario's chance."""
+    chance = {item["name"]: item["probability"] for item in plan["demand_scenarios"]}
+    units = math.fsum(
+        order["quantity"] * (1.0 if order["scenario"] is None else chance[order["scenario"]])
+        for order in plan["orders"]
+        if order["supplier"] == supplier
+    )
+    return round(units, 6)
+
+
+_REQUIRED = (
+    "status",
+    "currency",
+    "kpis.expected_profit",
+    "kpis.fill_rate",
+    "kpis.presale_on_time_share",
+    "kpis.leftover_units",
+    "kpis.costs",
+    "orders",
+    "demand_scenarios",
+)
+
+
+def _missing_fields(data: object) -> str | None:
+    """Returns the first field a comparison needs that ``data`` lacks (None: all there)."""
+    if not isinstance(data, dict):
+        return "JSON object at the top"
+    for field in _REQUIRED:
+        node: object = data
+        for part in field.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return f"'{field}'"
+            node = node[part]
+    orders, scenarios = data["orders"], data["demand_scenarios"]
+    if not isinstance(scenarios, list) or not all(
+        isinstance(item, dict) and {"name", "probability"} <= item.keys() for item in scenarios
+    ):
+        return "'demand_scenarios[].name/probability'"
+    names = {item["name"] for item in scenarios}
+    if not isinstance(orders, list) or not all(
+        isinstance(order, dict)
+        and {"supplier", "quantity", "scenario"} <= order.keys()
+        and (order["scenario"] is None or order["scenario"] in names)
+        for order in orders
+    ):
+        return "'orders[].supplier/quantity/scenario' (with known scenario names)"
+    return None
+
+
+def _stem(path: Path) -> str:
+    if path.is_dir():
+        return path.resolve().name
+    return path.stem
+
+
+def _format(value: Value, unit: Unit) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if unit is Unit.SHARE:
+        return f"{value:.2%}" if 0 < abs(value) < 0.01 else f"{value:.1%}"
+    return f"{value:,.0f}"

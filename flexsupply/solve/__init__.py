@@ -1,0 +1,1 @@
+"""The solve stage: from a scenario to a plan; the only code that calls a backend."""

@@ -1,0 +1,253 @@
+"""Solver profiles: named YAML files with a backend, engine, time limit, gap, threads and seed.
+
+The profiles flexsupply ships live in the top-level ``solvers/`` folder, installed with the package
+as ``flexsupply/solvers/`` (a symlink in the repository), so ``--solver fast`` works anywhere. A profile file of your own is named by its
+path: ``--solver my-profile.yaml``. A plain backend name (``ortools``, ``pulp``) is a profile with
+only the backend set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from flexsupply.backends import BACKEND_NAMES, get_backend
+from flexsupply.errors import FlexsupplyError, Problem
+from flexsupply.scenario.yaml_io import field_message
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+class ProfileError(FlexsupplyError):
+    """A solver profile file that cannot be used; carries every problem with file and line."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem], source: str) -> None:
+        self.problems = problems
+        self.source = source
+        noun = "problem" if len(problems) == 1 else "problems"
+        lines = [f"{len(problems)} {noun} in solver profile {source}"]
+        super().__init__("\n".join(lines + [f"  {problem}" for problem in problems]))
+
+
+class SolverProfile(BaseModel):
+    """How to solve: backend, engine and stopping rules. Fields left out keep the defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    name: str = ""
+    """Name of the profile; a file's name without ``.yaml`` when the file does not give one."""
+    description: str | None = None
+    """One line saying what the profile is for."""
+    backend: Literal["ortools", "pulp"] = "ortools"
+    """Solver library: ``ortools`` or ``pulp``."""
+    engine: str | None = None
+    """Engine inside the backend: ``scip`` or ``highs`` (ortools), ``cbc`` or ``highs`` (pulp);
+    omitted means the backend's default."""
+    time_limit: float | None = Field(None, gt=0)
+    """Wall-clock limit [seconds]; the best plan found by then is returned. Omitted: none."""
+    gap: float | None = Field(None, ge=0, lt=1)
+    """Relative optimality gap to stop at, a fraction: 0.02 for 2 %. Omitted: prove optimality
+    (1e-6)."""
+    threads: int | None = Field(None, ge=1)
+    """Threads the engine may use. Omitted: the engine's default."""
+    seed: int | None = None
+    """Random seed of the engine. Omitted: 0."""
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, engine: str | None, info: ValidationInfo) -> str | None:
+        backend = info.data.get("backend")
+        if engine is None or backend is None:
+            return engine
+        engines = get_backend(backend).engines
+        if engine not in engines:
+            raise ValueError(
+                f"unknown engine {engine!r} for {backend}; choose {', '.join(engines)}"
+            )
+        return engine
+
+    def with_flags(
+        self,
+        *,
+        engine: str | None = None,
+        time_limit: float | None = None,
+        gap: float | None = None,
+        threads: int | None = None,
+        seed: int | None = None,
+    ) -> SolverProfile:
+        """Returns the profile with every setting that is not None replaced (command-line flags)."""
+        flags = {
+            "engine": engine,
+            "time_limit": time_limit,
+            "gap": gap,
+            "threads": threads,
+            "seed": seed,
+        }
+        return self.model_copy(
+            update={key: value for key, value in flags.items() if value is not None}
+        )
+
+    def solve_arguments(self) -> dict[str, Any]:
+        """Returns the profile as keyword arguments of ``flexsupply.solve``, after the backend.
+
+        Keys: ``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``.
+        """
+        return {
+            "engine": self.engine,
+            "time_limit": self.time_limit,
+            "gap": self.gap,
+            "threads": self.threads,
+            "seed": self.seed or 0,
+        }
+
+    def summary(self) -> str:
+        """Returns the settings in one line, e.g. ``ortools/highs, 30 s, gap 2 %``."""
+        parts = [f"{self.backend}/{self.engine or 'default'}"]
+        parts.append(f"{self.time_limit:g} s" if self.time_limit is not None else "no time limit")
+        if self.gap is not None:
+            parts.append(f"gap {self.gap * 100:g} %")
+        if self.threads is not None:
+            parts.append(f"{self.threads} threads")
+        if self.seed is not None:
+            parts.append(f"seed {self.seed}")
+        return ", ".join(parts)
+
+
+def bundled_profiles() -> dict[str, Traversable]:
+    """Returns the profiles shipped in ``flexsupply/solvers/``, by name, sorted."""
+    folder = files("flexsupply") / "solvers"
+    found = {
+        entry.name.rsplit(".", 1)[0]: entry
+        for entry in folder.iterdir()
+        if entry.is_file() and entry.name.endswith(_SUFFIXES)
+    }
+    return dict(sorted(found.items()))
+
+
+def find_profile(choice: str) -> SolverProfile:
+    """Returns the profile ``choice`` names: a backend, a bundled profile or a profile file.
+
+    Raises:
+        BackendError: ``choice`` is none of those (the message lists what is available).
+        ProfileError: the profile file has problems.
+    """
+    if choice in BACKEND_NAMES:
+        return SolverProfile(name=choice, backend=choice)
+    bundled = bundled_profiles()
+    if choice in bundled:
+        entry = bundled[choice]
+        return parse_profile(entry.read_text(encoding="utf-8"), str(entry), choice)
+    path = Path(choice)
+    if path.suffix in _SUFFIXES or path.is_file():
+        return load_profile(path)
+    from flexsupply.errors import BackendError
+
+    names = [*BACKEND_NAMES, *bundled]
+    close = difflib.get_close_matches(choice, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise BackendError(
+        f"unknown solver {choice!r}{hint}; give a backend ({', '.join(BACKEND_NAMES)}), "
+        f"a profile ({', '.join(bundled)}) or a profile file ending in .yaml"
+    )
+
+
+def load_profile(path: str | Path) -> SolverProfile:
+    """Reads and validates a profile file; its name defaults to the file name.
+
+    Raises:
+        ProfileError: the file is missing, is not YAML or has invalid settings (file:line each).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ProfileError(
+            [Problem((), f"cannot read file: {reason}", str(path))], str(path)
+        ) from None
+    return parse_profile(text, str(path), path.stem)
+
+
+def parse_profile(text: str, source: str, name: str) -> SolverProfile:
+    """Validates profile YAML text; ``source`` names it in problems, ``name`` is the default name.
+
+    Raises:
+        ProfileError: the text is not a YAML mapping or has invalid settings (each with its line).
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        reason = getattr(error, "problem", None) or str(error)
+        raise ProfileError(
+            [Problem((), f"not valid YAML: {reason}", source, line, column)], source
+        ) from None
+    if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
+        problem = Problem(
+            (), "expected a mapping of settings (backend, engine, time_limit, gap)", source, 1, 1
+        )
+        raise ProfileError([problem], source)
+    data.setdefault("name", name)
+    try:
+        return SolverProfile.model_validate(data)
+    except ValidationError as error:
+        problems = [_problem(item, root, source) for item in error.errors()]
+        raise ProfileError(problems, source) from None
+
+
+def _problem(item: Any, root: yaml.MappingNode, source: str) -> Problem:
+    """Returns a pydantic error placed at its key's line in the profile file."""
+    loc = tuple(part for part in item["loc"] if isinstance(part, str | int))
+    key = loc[0] if loc else None
+    mark = root.start_mark
+    for key_node, value_node in root.value:
+        if key_node.value == key:
+            mark = (
+                key_node.start_mark if item["type"] == "extra_forbidden" else value_node.start_mark
+            )
+    if item["type"] == "extra_forbidden":
+        fields = list(SolverProfile.model_fields)
+        close = difflib.get_close_matches(str(key), fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        message = f"unknown setting {key!r}{hint}; settings: {', '.join(fields)}"
+    else:
+        message = field_message(item)
+        if key == "gap" and item["type"] == "less_than":
+            message += " (the gap is a fraction: 0.02 is 2 %)"
+    return Problem(loc[:1], message, source, mark.line + 1, mark.column + 1)
+
+
+def installed_engines() -> dict[str, dict[str, bool]]:
+    """Returns per backend whether each engine's library is installed (without importing it)."""
+
+    def found(module: str) -> bool:
+        return importlib.util.find_spec(module) is not None
+
+    ortools = found("ortools")
+    pulp = found("pulp")
+    return {
+        "ortools": {"scip": ortools, "highs": ortools},
+        "pulp": {"cbc": pulp and found("cbcbox"), "highs": pulp and found("highspy")},
+    }
+
+
+__all__ = [
+    "ProfileError",
+    "SolverProfile",
+    "bundled_profiles",
+    "find_profile",
+    "installed_engines",
+    "load_profile",
+    "parse_profile",
+]
