@@ -27,6 +27,7 @@ import yaml
 
 from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
 from flexsupply.fds import fd_redirected
+from flexsupply.plan.cells import text_cell
 from flexsupply.plan.compare import Comparison
 from flexsupply.scenario import Scenario
 from flexsupply.scenario.reader import read_value
@@ -257,7 +258,8 @@ def variant_folder(variant: Variant) -> str:
 def summary_csv(results: Sequence[VariantResult]) -> str:
     """Returns one CSV row per variant: name, changes, solver, status, KPIs, gap, seconds, reason.
 
-    Money columns are in the plans' currency [currency]; shares are fractions.
+    Money columns are in the plans' currency [currency]; shares are fractions. Text cells that
+    a spreadsheet would run as a formula get a leading ``'`` (``text_cell``).
     """
     import csv
     import io
@@ -285,10 +287,10 @@ def summary_csv(results: Sequence[VariantResult]) -> str:
         plan = result.plan or {}
         writer.writerow(
             [
-                result.variant.name,
-                " ".join(result.variant.overrides),
-                result.variant.solver or "",
-                result.status,
+                text_cell(result.variant.name),
+                text_cell(" ".join(result.variant.overrides)),
+                text_cell(result.variant.solver or ""),
+                text_cell(result.status),
                 _cell(kpis.get("expected_profit")),
                 _cell(kpis.get("fill_rate")),
                 _cell(kpis.get("presale_on_time_share")),
@@ -296,7 +298,7 @@ def summary_csv(results: Sequence[VariantResult]) -> str:
                 _cell(kpis.get("cash_low_point")),
                 _cell(plan.get("gap")),
                 f"{result.seconds:.2f}",
-                result.message,
+                text_cell(result.message),
             ]
         )
     return buffer.getvalue()

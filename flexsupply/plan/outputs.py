@@ -10,15 +10,17 @@ import csv
 import importlib
 import io
 import logging
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from flexsupply.files import write_atomic, write_text_atomic
 from flexsupply.plan import Plan
+from flexsupply.plan.cells import csv_cell, text_cell
 
 Cell = str | int | float | date | None
 """One table cell: text, a number, a date, or None for an empty cell."""
@@ -37,6 +39,9 @@ SHARE_DIGITS = 6
 """Decimals kept for shares (fill rate, on-time share, gap)."""
 DATE_COLUMNS = frozenset({"period_start", "arrival_date", "due_date"})
 """Columns holding the first day of a period (present when the scenario has a start date)."""
+FIXED_TIMESTAMP = datetime(2000, 1, 1)
+"""Creation and modification time written into plan.xlsx (and its zip entries) for every plan,
+so that the same plan gives a byte-identical workbook."""
 LOW_QUANTILE, HIGH_QUANTILE = 0.1, 0.9
 """The band of stock across demand scenarios in ``inventory.csv`` (P10 and P90)."""
 
@@ -213,17 +218,24 @@ def weighted_quantile(values: np.ndarray, probs: np.ndarray, q: float) -> np.nda
 
 
 def csv_text(table: Table) -> str:
-    """Returns a table as CSV text (comma separated, header first, dates as YYYY-MM-DD)."""
+    """Returns a table as CSV text (comma separated, header first, dates as YYYY-MM-DD).
+
+    A text cell that a spreadsheet would run as a formula gets a leading ``'`` (``csv_cell``).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.header)
     for row in table.rows:
-        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
+        writer.writerow(
+            [cell.isoformat() if isinstance(cell, date) else csv_cell(cell) for cell in row]
+        )
     return buffer.getvalue()
 
 
 def write_workbook(tables: list[Table], path: Path) -> Path:
     """Writes the tables as sheets of one Excel workbook, atomically.
+
+    Text cells are written as text, never as formulas (``text_cell``); numbers as numbers.
 
     Returns:
         The path written.
@@ -242,14 +254,33 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
         sheet = book.create_sheet(table.name)
         sheet.append(table.header)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([text_cell(cell) if isinstance(cell, str) else cell for cell in row])
         sheet.freeze_panes = "A2"
         for column, title in enumerate(table.header, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = max(12, len(title) + 2)
             if title in DATE_COLUMNS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                     cell.number_format = "yyyy-mm-dd"
-    return write_atomic(path, book.save)
+    # openpyxl stamps the workbook and each zip entry with the time of saving; fixed stamps
+    # make the same plan give the same bytes.
+    book.properties.created = book.properties.modified = FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return write_atomic(path, lambda temporary: _repack(buffer.getvalue(), temporary))
+
+
+def _repack(data: bytes, path: str) -> None:
+    """Writes the zip archive ``data`` to ``path`` with every entry dated ``FIXED_TIMESTAMP``."""
+    stamp = FIXED_TIMESTAMP.timetuple()[:6]
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, source.read(entry))
 
 
 def write_outputs(
@@ -295,12 +326,6 @@ def _dates(plan: Plan) -> _Dates:
     first = plan.start_date
     step = timedelta(days=7 if plan.period_length == "week" else 1)
     return lambda period: first + (period - 1) * step
-
-
-def _csv_cell(cell: str | int | float | date) -> str:
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell)
 
 
 def _units(value: float) -> float:

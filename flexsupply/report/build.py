@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
+from flexsupply.report.html import Markup
 from flexsupply.report.page import ChartSection, page_html
 from flexsupply.report.plan_data import PlanData, parse_plan
 from flexsupply.report.stats import MAX_SCENARIO_ROWS, inventory_bands, supplier_lanes
@@ -134,7 +135,7 @@ def chart_sections(plan: PlanData) -> list[ChartSection]:
     ]
 
 
-def _draw(svg_id: str, label: str, build: Callable[[], Figure]) -> str:
+def _draw(svg_id: str, label: str, build: Callable[[], Figure]) -> Markup:
     """Returns the SVG of the figure ``build`` makes, drawn in the report's style."""
     with chart_context(svg_id):
         return figure_svg(build(), svg_id, label)

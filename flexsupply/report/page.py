@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
+from flexsupply.report.html import Markup, html, join, script_hash
 from flexsupply.report.plan_data import KpiData, OrderData, PlanData
 
 CHART_IDS = (
@@ -16,11 +16,6 @@ CHART_IDS = (
 )
 """The ``id`` of each chart's ``<figure>``, in page order."""
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-    "img-src data:; font-src data:"
-)
-"""The page may load nothing from anywhere: everything it shows is inline."""
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;
@@ -47,10 +42,13 @@ ERROR_RECORDER = """
 (function(){var errors=[];window.__reportErrors=errors;
 window.addEventListener("error",function(e){errors.push(String(e.message||
 (e.target&&e.target.tagName)||"error"));},true);
+document.addEventListener("securitypolicyviolation",function(e){errors.push("blocked by "+
+e.violatedDirective+": "+(e.blockedURI||"inline"));});
 var log=console.error;console.error=function(){errors.push(Array.prototype.join.call(arguments," "));
 return log.apply(console,arguments);};})();
 """
-"""First script of the page: records script errors, failed loads and console errors."""
+"""First script of the page: records script errors, failed loads, console errors and whatever
+the Content-Security-Policy blocked (an injected script shows up here instead of running)."""
 
 SELF_CHECK = """
 window.addEventListener("load",function(){var charts={};
@@ -65,6 +63,15 @@ charts:charts}));});
 on ``<body>`` (read by the browser test; the page works the same without scripts)."""
 
 
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    f"script-src {script_hash(ERROR_RECORDER)} {script_hash(SELF_CHECK)}; "
+    "img-src data:; font-src data:"
+)
+"""The page may load nothing from anywhere and run only its own two scripts, named by their
+hashes: a script that a hostile id or name managed to insert would not run."""
+
+
 @dataclass(frozen=True)
 class ChartSection:
     """One chart: its figure id, heading, caption and SVG elements (none: ``empty`` is shown)."""
@@ -72,41 +79,47 @@ class ChartSection:
     chart_id: str
     title: str
     caption: str
-    svgs: list[str]
+    svgs: list[Markup]
     empty: str = ""
 
 
 def page_html(plan: PlanData, sections: list[ChartSection], version: str) -> str:
-    """Returns the whole report page as HTML text (UTF-8, no external resources)."""
+    """Returns the whole report page as HTML text (UTF-8, no external resources).
+
+    Every text from the plan (scenario name, ids, currency, status) is escaped.
+    """
     title = f"{plan.scenario} — supply plan"
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
-        f"<script>{ERROR_RECORDER}</script>",
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        f"<header><h1>{escape(title)}</h1>",
-        f'<p class="sub">{escape(_solver_line(plan))}</p>',
+        Markup("<!DOCTYPE html>"),
+        Markup('<html lang="en">'),
+        Markup("<head>"),
+        Markup('<meta charset="utf-8">'),
+        html('<meta http-equiv="Content-Security-Policy" content="{}">', CSP),
+        Markup('<meta name="viewport" content="width=device-width, initial-scale=1">'),
+        html("<title>{}</title>", title),
+        html("<script>{}</script>", Markup(ERROR_RECORDER)),
+        html("<style>{}</style>", Markup(STYLE)),
+        Markup("</head>"),
+        Markup("<body>"),
+        html("<header><h1>{}</h1>", title),
+        html('<p class="sub">{}</p>', _solver_line(plan)),
         _kpi_cards(plan),
         _money_table(plan.kpis, plan.currency),
-        "</header>",
-        "<main>",
+        Markup("</header>"),
+        Markup("<main>"),
         *(_section_html(section) for section in sections),
         _orders_table(plan),
-        "</main>",
-        f"<footer>Made by flexsupply {escape(version)} from the plan of scenario "
-        f"{escape(plan.scenario)}.</footer>",
-        f"<script>{SELF_CHECK}</script>",
-        "</body>",
-        "</html>",
+        Markup("</main>"),
+        html(
+            "<footer>Made by flexsupply {} from the plan of scenario {}.</footer>",
+            version,
+            plan.scenario,
+        ),
+        html("<script>{}</script>", Markup(SELF_CHECK)),
+        Markup("</body>"),
+        Markup("</html>"),
     ]
-    return "\n".join(parts) + "\n"
+    return join(parts, "\n") + "\n"
 
 
 def _solver_line(plan: PlanData) -> str:
@@ -130,7 +143,7 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _kpi_cards(plan: PlanData) -> str:
+def _kpi_cards(plan: PlanData) -> Markup:
     k, cur = plan.kpis, plan.currency
     leftover = "—" if k.leftover_units is None else f"{k.leftover_units:,.0f} units"
     if k.leftover_value is not None:
@@ -162,58 +175,75 @@ def _kpi_cards(plan: PlanData) -> str:
     if k.cvar is not None:
         alpha = "" if k.cvar_alpha is None else f" at {k.cvar_alpha:.0%}"
         cards.append(("cvar", f"CVaR of loss{alpha}", _money(k.cvar, cur), False))
-    html = [
-        f'<div class="kpi{" warn" if warn else ""}" data-kpi="{key}"><span class="label">'
-        f'{escape(label)}</span><span class="value">{escape(value)}</span></div>'
-        for key, label, value, warn in cards
-    ]
-    return '<section id="kpis" class="kpis">' + "".join(html) + "</section>"
+    return html(
+        '<section id="kpis" class="kpis">{}</section>',
+        join(
+            [
+                html(
+                    '<div class="kpi{}" data-kpi="{}"><span class="label">{}</span>'
+                    '<span class="value">{}</span></div>',
+                    " warn" if warn else "",
+                    key,
+                    label,
+                    value,
+                )
+                for key, label, value, warn in cards
+            ]
+        ),
+    )
 
 
-def _money_table(kpis: KpiData, currency: str) -> str:
-    rows = [f"<tr><td>revenue</td><td class=num>{_money(kpis.revenue, currency)}</td></tr>"]
+def _money_table(kpis: KpiData, currency: str) -> Markup:
+    rows = [html("<tr><td>revenue</td><td class=num>{}</td></tr>", _money(kpis.revenue, currency))]
     rows += [
-        f"<tr><td>{escape(kind.replace('_', ' '))}</td>"
-        f"<td class=num>−{_money(value, currency)}</td></tr>"
+        html(
+            "<tr><td>{}</td><td class=num>−{}</td></tr>",
+            kind.replace("_", " "),
+            _money(value, currency),
+        )
         for kind, value in kpis.costs.items()
         if value
     ]
-    return (
-        "<details><summary>Revenue and costs (expected)</summary><table>"
-        + "".join(rows)
-        + "</table></details>"
+    return html(
+        "<details><summary>Revenue and costs (expected)</summary><table>{}</table></details>",
+        join(rows),
     )
 
 
-def _section_html(section: ChartSection) -> str:
+def _section_html(section: ChartSection) -> Markup:
     body = (
-        "\n".join(section.svgs) if section.svgs else f'<p class="empty">{escape(section.empty)}</p>'
+        join(section.svgs, "\n") if section.svgs else html('<p class="empty">{}</p>', section.empty)
     )
-    return (
-        f'<section><h2>{escape(section.title)}</h2><figure class="chart" id="{section.chart_id}">'
-        f"<figcaption>{escape(section.caption)}</figcaption>\n{body}\n</figure></section>"
+    return html(
+        '<section><h2>{}</h2><figure class="chart" id="{}">'
+        "<figcaption>{}</figcaption>\n{}\n</figure></section>",
+        section.title,
+        section.chart_id,
+        section.caption,
+        body,
     )
 
 
-def _orders_table(plan: PlanData) -> str:
-    head = (
+def _orders_table(plan: PlanData) -> Markup:
+    head = html(
         "<tr><th>supplier</th><th>style</th><th class=num>ordered</th><th class=num>arrives</th>"
         "<th class=num>units</th><th class=num>good units</th><th class=num>unit cost</th>"
-        f"<th class=num>total [{escape(plan.currency)}]</th><th>when</th></tr>"
+        "<th class=num>total [{}]</th><th>when</th></tr>",
+        plan.currency,
     )
     rows = [_order_row(order) for order in plan.orders]
     if not rows:
-        rows = ['<tr><td colspan="9" class="empty">No orders in this plan.</td></tr>']
-    return (
+        rows = [Markup('<tr><td colspan="9" class="empty">No orders in this plan.</td></tr>')]
+    return html(
         '<section><h2>Orders</h2><table id="orders-table">'
-        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></section>"
+        "<thead>{}</thead><tbody>{}</tbody></table></section>",
+        head,
+        join(rows),
     )
 
 
-def _order_row(order: OrderData) -> str:
+def _order_row(order: OrderData) -> Markup:
     when = "shared" if order.scenario is None else f"reorder if '{order.scenario}'"
-    css = "" if order.scenario is None else ' class="reorder"'
-    text = [escape(order.supplier), escape(order.product)]
     numbers = [
         str(order.period),
         str(order.arrival_period),
@@ -222,5 +252,11 @@ def _order_row(order: OrderData) -> str:
         f"{order.unit_cost:,.2f}",
         f"{order.total_cost:,.0f}",
     ]
-    cells = [f"<td>{c}</td>" for c in text] + [f"<td class=num>{c}</td>" for c in numbers]
-    return f"<tr{css}>{''.join(cells)}<td>{escape(when)}</td></tr>"
+    cells = [html("<td>{}</td>", order.supplier), html("<td>{}</td>", order.product)]
+    cells += [html("<td class=num>{}</td>", number) for number in numbers]
+    return html(
+        "<tr{}>{}<td>{}</td></tr>",
+        Markup("" if order.scenario is None else ' class="reorder"'),
+        join(cells),
+        when,
+    )
