@@ -43,12 +43,12 @@ def parse_backend(text: str) -> tuple[str, str]:
     Raises:
         ValueError: the backend or the engine is unknown (the message lists the choices).
     """
-    from flexsupply.backends import BACKEND_NAMES, get_backend
+    from flexsupply.backends import BACKENDS
 
     name, _, engine = text.partition(":")
-    if name not in BACKEND_NAMES:
-        raise ValueError(f"unknown backend {name!r} in {text!r}; choose one of {BACKEND_NAMES}")
-    engines = get_backend(name).engines
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r} in {text!r}; choose one of {list(BACKENDS)}")
+    engines = BACKENDS[name].engine_names
     engine = engine or engines[0]
     if engine not in engines:
         raise ValueError(f"unknown {name} engine {engine!r} in {text!r}; choose one of {engines}")

@@ -33,6 +33,7 @@ Writes ``<out>/stochastic.json`` and ``<out>/stochastic.md``, rewritten after ev
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import math
 import sys
@@ -76,8 +77,8 @@ def measure(
     """
     harness.setup_worker()
     import flexsupply as fs
-    from flexsupply.backends import SolverOptions
     from flexsupply.model import build_program
+    from flexsupply.solve.settings import SolveSettings
     from flexsupply.solve.simulate import sample_demand
 
     scenario = fs.load(path)
@@ -114,16 +115,17 @@ def measure(
             "warm_start_s": harness.finite(plan.extra.get("warm_start_seconds")),
         }
     if report:
-        options = SolverOptions(time_limit=seconds, gap=harness.TARGET_GAP, threads=threads)
-        each = SolverOptions(time_limit=seconds, gap=harness.TARGET_GAP, threads=report_threads)
-        row |= _report(scenario, demand, backend, options, each, workers, row.get("objective"))
+        options = SolveSettings(
+            backend, time_limit=seconds, gap=harness.TARGET_GAP, threads=threads
+        )
+        each = dataclasses.replace(options, threads=report_threads)
+        row |= _report(scenario, demand, options, each, workers, row.get("objective"))
     return row
 
 
 def _report(
     scenario: Any,
     demand: Any,
-    backend: str,
     options: Any,
     each: Any,
     workers: int,
@@ -132,16 +134,20 @@ def _report(
     """Returns EV, EEV, WS (and VSS, EVPI when ``rp`` is known), each part timed [seconds].
 
     EV is solved here with ``options``, every scenario alone with ``each`` in ``workers``
-    processes.
+    processes. Each part (EV, the EEV solves, the WS solves) gets the time limit as one deadline,
+    as ``stochastic_report`` gives its solves the time left.
     """
     import flexsupply as fs
     from flexsupply.scenario import Objective
+    from flexsupply.solve.deadline import Deadline
     from flexsupply.solve.stochastic import combine, mean_value_plan, solve_each
 
     found: dict[str, Any] = {}
     started = time.perf_counter()
     try:
-        found["ev"], first_stage = mean_value_plan(scenario, demand, backend, options)
+        found["ev"], first_stage = mean_value_plan(
+            scenario, demand, options, Deadline(options.time_limit)
+        )
     except fs.SolveError as error:
         found["report_error"] = str(error)
         found["report_s"] = found["ev_s"] = time.perf_counter() - started
@@ -149,7 +155,7 @@ def _report(
     found["ev_s"] = time.perf_counter() - started
     for name, stage in (("eev", first_stage), ("ws", None)):
         begun = time.perf_counter()
-        outcomes = solve_each(scenario, demand, stage, backend, each, workers)
+        outcomes = solve_each(scenario, demand, stage, each, Deadline(each.time_limit), workers)
         found[f"{name}_s"] = time.perf_counter() - begun
         found[f"{name}_statuses"] = dict(Counter(o.status for o in outcomes))
         if all(o.has_plan for o in outcomes):
@@ -558,9 +564,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    from build import machine
-
     import flexsupply as fs
+    from build import machine
     from flexsupply.backends import BACKEND_NAMES
     from flexsupply.scenario import Objective
     from flexsupply.solve.simulate import sample_demand

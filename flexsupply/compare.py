@@ -3,7 +3,6 @@
 from flexsupply.plan.compare import (
     Better,
     Comparison,
-    PlanFileError,
     Row,
     Unit,
     compare_files,
@@ -14,6 +13,7 @@ from flexsupply.plan.compare import (
     read_plan_file,
     unique_labels,
 )
+from flexsupply.plan.files import PlanFileError
 
 __all__ = [
     "Better",

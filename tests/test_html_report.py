@@ -306,7 +306,7 @@ def test_cli_reads_the_plan_in_a_folder(tmp_path: Path, plan_dict: dict[str, Any
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("{not json", "plan.json:1:2  not JSON"),
+        ("{not json", "plan.json:1:2  not valid JSON"),
         ("[1, 2]", "expected a JSON object, got list"),
         ('{"scenario": "x"}', "plan.json  not a flexsupply plan (no 'status' or 'orders')"),
         (

@@ -13,6 +13,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE, mean_value
 from flexsupply.heuristics.mean_value import mean_value_start
 from flexsupply.model import build_program
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import stochastic_report
 
 STOCHASTIC = Path(__file__).parent / "data" / "stochastic"
@@ -37,7 +38,7 @@ def test_the_start_is_the_mean_demand_plans_value_on_the_scenarios(name: str) ->
 
     value, optimum = _start(scenario)
 
-    report = stochastic_report(scenario, options=SolverOptions(gap=1e-9))
+    report = stochastic_report(scenario, SolveSettings(gap=1e-9))
     assert value is not None
     assert value == pytest.approx(report.eev, rel=1e-6)
     assert value <= optimum + 1e-6

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import math
 
+import numpy as np
 import pytest
 
-from flexsupply.backends.result import Progress
+from flexsupply.backends.result import Progress, SolverResult, Status
 from flexsupply.cli.progress import ProgressLine, format_progress, live_note
+from flexsupply.plan.summary import gap_text
+from flexsupply.solve.progress import BestSoFar
 
 
 class Clock:
@@ -92,3 +96,39 @@ def test_the_ticker_redraws_while_nothing_is_reported() -> None:
     lines = stream.getvalue().splitlines()
     assert len(lines) >= 2
     assert all(text.endswith("CBC reports no live bound") for text in lines)
+
+
+def test_a_gap_over_100_percent_is_shown_as_a_bound_not_yet_useful() -> None:
+    line = format_progress(5.0, Progress(5.0, 10_000.0, 420_000.0))
+
+    assert line == "elapsed 5.0 s  incumbent 10,000  bound 420,000  bound not yet useful"
+    assert gap_text(40.3) == "bound not yet useful"
+    assert gap_text(0.041) == "gap 4.10%"
+    assert gap_text(math.nan) == "no bound"
+
+
+def test_best_so_far_keeps_the_warm_start_plan_and_the_tightest_bound() -> None:
+    shown: list[Progress] = []
+    best = BestSoFar(maximize=True, forward=shown.append)
+
+    best.update(Progress(1.0, incumbent=900.0))  # the warm start's plan
+    best.update(Progress(2.0, incumbent=None, bound=1_200.0))  # the engine, no plan of its own
+    best.update(Progress(3.0, incumbent=850.0, bound=1_300.0))  # a worse plan, a looser bound
+
+    assert [(p.incumbent, p.bound) for p in shown] == [
+        (900.0, None),
+        (900.0, 1_200.0),
+        (900.0, 1_200.0),
+    ]
+    result = SolverResult(Status.FEASIBLE, 900.0, math.nan, np.zeros(1), 3.0, "b", "e")
+    assert best.tighten(result).bound == 1_200.0
+    assert best.tighten(result).gap == pytest.approx(300.0 / 900.0)
+
+
+def test_best_so_far_for_a_minimisation_keeps_the_highest_bound() -> None:
+    best = BestSoFar(maximize=False, forward=None)
+
+    best.update(Progress(1.0, incumbent=500.0, bound=300.0))
+    best.update(Progress(2.0, incumbent=520.0, bound=350.0))
+
+    assert (best.incumbent, best.bound) == (500.0, 350.0)

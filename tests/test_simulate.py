@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,6 +16,8 @@ import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios
 from flexsupply.errors import FlexsupplyError
+from flexsupply.solve.profiles import find_profile
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
     distribution,
     first_stage_from_orders,
@@ -39,7 +43,7 @@ def test_simulate_on_the_planning_scenarios_reproduces_the_expected_profit(
         scenario,
         first_stage_from_orders(scenario, plan.orders),
         demand=demand_scenarios(scenario),
-        solver=backend,
+        settings=SolveSettings(backend),
         workers=1,
     )
 
@@ -178,7 +182,7 @@ def test_cli_simulate_with_unreadable_plan_exits_1(tmp_path: Path) -> None:
     )
 
     assert result.exit_code == 1
-    assert result.output.startswith("Error: cannot read the plan")
+    assert result.output.startswith(f"Error: {tmp_path / 'plan.json'}:1:2  not valid JSON")
     assert "Traceback" not in result.output
 
 
@@ -191,5 +195,34 @@ def test_cli_simulate_with_json_that_is_not_a_plan_names_the_file(tmp_path: Path
     )
 
     assert result.exit_code == 1
-    assert "notplan.json: not a flexsupply plan (no 'orders' list)" in result.output
+    assert "notplan.json  not a flexsupply plan (no 'status' or 'orders')" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_simulate_passes_solver_flags_profile_and_set_through(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `flexsupply.solve` is also the name of `fs.solve`: reach the module through importlib.
+    simulate_module = importlib.import_module("flexsupply.solve.simulate")
+
+    seen: dict[str, Any] = {}
+    real = simulate_module.simulate
+
+    def recording(scenario: fs.Scenario, first_stage: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs, scenario=scenario)
+        return real(scenario, first_stage, **{**kwargs, "samples": 2, "workers": 1})
+
+    monkeypatch.setattr(simulate_module, "simulate", recording)
+    args = ["simulate", str(CASES / "fast_reorder.yaml"), "--solver", "pulp-cbc"]
+    args += ["--time-limit", "40", "--threads", "2", "--gap", "0.01", "--seed", "9"]
+    args += ["--set", "products.DRESS.price=99", "--samples", "5", "--workers", "1"]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 0, result.output
+    settings = seen["settings"]
+    profile = find_profile("pulp-cbc")
+    assert (settings.backend, settings.engine) == (profile.backend, profile.engine)
+    assert (settings.time_limit, settings.threads, settings.gap) == (40, 2, 0.01)
+    assert (settings.seed, seen["seed"], seen["samples"]) == (9, 9, 5)
+    assert seen["scenario"].products[0].price == 99

@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from strategies import small_scenarios
 
 import flexsupply as fs
-from flexsupply.backends import SolverOptions
 from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios
 from flexsupply.model.build import first_stage_of
 from flexsupply.scenario import Risk, Service
+from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import (
     mean_demand,
     mean_plan_on_scenarios,
@@ -50,7 +51,7 @@ def test_fast_reorder_supplier_shrinks_the_first_batch_and_raises_profit(backend
 
 def test_stochastic_report_of_fast_reorder_season(backend: str) -> None:
     # First batch 40 + 40 from SLOW, FAST tops up the steady and hit futures (hand-checked).
-    report = stochastic_report(fs.load(CASES / "fast_reorder.yaml"), backend)
+    report = stochastic_report(fs.load(CASES / "fast_reorder.yaml"), SolveSettings(backend))
 
     assert report.rp == pytest.approx(12112.0)
     assert report.ev == pytest.approx(14000.0)  # mean demand 100 a week, all from SLOW
@@ -72,10 +73,10 @@ def test_mean_demand_plan_without_feasible_recourse_has_unbounded_vss() -> None:
 def test_first_stage_of_the_plan_fixed_gives_back_its_objective(backend: str) -> None:
     scenario = fs.load(CASES / "fast_reorder.yaml")
     demand = demand_scenarios(scenario)
-    options = SolverOptions()
-    result, model = solve_program(scenario, demand, backend, options)
+    chosen, deadline = SolveSettings(backend), Deadline(None)
+    result, model = solve_program(scenario, demand, chosen, deadline)
 
-    fixed, _ = solve_program(scenario, demand, backend, options, first_stage_of(model, result.x))
+    fixed, _ = solve_program(scenario, demand, chosen, deadline, first_stage_of(model, result.x))
 
     assert fixed.objective == pytest.approx(result.objective)
 
@@ -87,11 +88,11 @@ def test_eev_per_scenario_equals_the_joint_solve_with_the_first_stage_fixed(
     risk = Risk(cvar_weight=cvar_weight, cvar_alpha=0.5) if cvar_weight else None
     scenario = fs.load(CASES / "fast_reorder.yaml").model_copy(update={"risk": risk})
     demand = demand_scenarios(scenario)
-    options = SolverOptions()
-    _, first_stage = mean_value_plan(scenario, demand, backend, options)
-    joint, _ = solve_program(scenario, demand, backend, options, first_stage)
+    chosen, deadline = SolveSettings(backend), Deadline(None)
+    _, first_stage = mean_value_plan(scenario, demand, chosen, deadline)
+    joint, _ = solve_program(scenario, demand, chosen, deadline, first_stage)
 
-    eev = mean_plan_on_scenarios(scenario, demand, first_stage, backend, options)
+    eev = mean_plan_on_scenarios(scenario, demand, first_stage, chosen, deadline)
 
     assert joint.status.has_plan
     assert eev == pytest.approx(joint.objective)

@@ -16,6 +16,7 @@ import numpy as np
 from flexsupply.arrays import FloatArray
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.proto_wire import fill
+from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -92,9 +93,6 @@ class OrtoolsBackend:
     """Solves with OR-Tools MathOpt (engines ``scip``, the default, and ``highs``)."""
 
     name = "ortools"
-    engines: tuple[str, ...] = ("scip", "highs")
-    supports_mip = True
-    supports_time_limit = True
 
     def solve(
         self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None
@@ -105,17 +103,8 @@ class OrtoolsBackend:
         """
         model_pb2, core, callback, init_arguments, model_parameters, parameters, result = _mathopt()
         del model_pb2
-        engine = options.engine or "scip"
+        engine = backend_info(self.name).engine(options.engine).name
         solver_types = {"scip": parameters.SolverType.GSCIP, "highs": parameters.SolverType.HIGHS}
-        if engine not in solver_types:
-            raise BackendError(
-                f"unknown ortools engine {engine!r}; choose one of {', '.join(self.engines)}"
-            )
-        if engine == "highs" and options.threads is not None:
-            raise BackendError(
-                "the HiGHS engine under ortools cannot be given a thread count; "
-                "drop --threads or use --engine scip, or --solver pulp --engine highs"
-            )
         started = time.perf_counter()
         settings = parameters.SolveParameters(
             relative_gap_tolerance=options.gap,

@@ -13,6 +13,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends.highs_builds import load_ortools_highs_first
+from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
@@ -71,9 +72,6 @@ class PulpBackend:
     """
 
     name = "pulp"
-    engines: tuple[str, ...] = ("highs", "cbc")
-    supports_mip = True
-    supports_time_limit = True
 
     def to_pulp(self, program: LinearProgram) -> tuple[Any, list[Any]]:
         """Returns the program as a ``pulp.LpProblem`` and its variables in column order.
@@ -134,11 +132,7 @@ class PulpBackend:
         ``start`` becomes CBC's MIP start or HiGHS's starting solution.
         """
         pulp = _pulp()
-        engine = options.engine or "highs"
-        if engine not in self.engines:
-            raise BackendError(
-                f"unknown pulp engine {engine!r}; choose one of {', '.join(self.engines)}"
-            )
+        engine = backend_info(self.name).engine(options.engine).name
         started = time.perf_counter()
         problem, variables = self.to_pulp(program)
         if start is not None:

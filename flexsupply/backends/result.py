@@ -105,9 +105,7 @@ class Backend(Protocol):
     """A solver library wrapped to solve a LinearProgram."""
 
     name: str
-    engines: tuple[str, ...]
-    supports_mip: bool
-    supports_time_limit: bool
+    """The backend's name in ``flexsupply.backends.BACKENDS``, where its capabilities are."""
 
     def solve(
         self, program: LinearProgram, options: SolverOptions, start: FloatArray | None = None

@@ -1,19 +1,25 @@
 """Batch what-if runs: variants of scenarios, solved locally in parallel or on Dask."""
 
 from flexsupply.batch.run import (
-    BatchError,
-    Variant,
+    SUMMARY_FILE,
     VariantResult,
     batch_comparison,
-    parse_sweep,
     progress_line,
     run_batch,
     summary_csv,
+)
+from flexsupply.batch.variants import (
+    SOLVER_KEY,
+    BatchError,
+    Variant,
+    parse_sweep,
     sweep_variants,
     variant_folder,
 )
 
 __all__ = [
+    "SOLVER_KEY",
+    "SUMMARY_FILE",
     "BatchError",
     "Variant",
     "VariantResult",

@@ -10,51 +10,29 @@ every plan it finished and ``resume`` picks up from there.
 from __future__ import annotations
 
 import importlib
-import itertools
 import json
 import os
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from flexsupply.errors import FlexsupplyError, Problem, ScenarioError, SolveError
+from flexsupply.backends import DEFAULT_BACKEND
+from flexsupply.batch.variants import BatchError, Variant, variant_folder
+from flexsupply.errors import Problem, ScenarioError, SolveError
 from flexsupply.fds import fd_redirected
 from flexsupply.plan.cells import text_cell
 from flexsupply.plan.compare import Comparison
 from flexsupply.scenario import Scenario
-from flexsupply.scenario.reader import read_value
+from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
-SOLVER_KEY = "solver"
-"""A sweep over this key varies the solver (backend or profile name) instead of a field."""
 SUMMARY_FILE = "batch.csv"
 """Summary of a batch in its output folder, one row per variant, rewritten as plans arrive."""
 EXECUTORS = ("local", "dask")
-
-
-class BatchError(FlexsupplyError):
-    """A batch that cannot run as asked: a malformed sweep, repeated names, a missing extra."""
-
-    exit_code = 1
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One what-if: the scenario with ``overrides`` applied, solved with ``solver``."""
-
-    name: str
-    """Label of the variant in tables and its folder name under the output folder."""
-    overrides: tuple[str, ...] = ()
-    """``PATH=VALUE`` texts as ``--set`` takes them, applied in order."""
-    solver: str | None = None
-    """Backend or solver profile name; None uses the batch's solver."""
 
 
 @dataclass(frozen=True)
@@ -79,77 +57,15 @@ class _Job:
     # The validated scenario travels with the job, so a Dask worker on another machine needs
     # no copy of the file.
     scenario: Scenario
-    backend: str
-    solve_arguments: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_sweep(text: str) -> tuple[str, list[Any]]:
-    """Returns ``(path, values)`` of a sweep written ``PATH=[VALUE, VALUE, ...]``.
-
-    Values are read as YAML, as ``--set`` reads them; a list-valued field is swept with a list
-    of lists (``suppliers.QR-HZ.capacity=[[60000, 30000], [90000, 45000]]``).
-
-    Raises:
-        BatchError: the text is not ``PATH=[...]`` with at least one value.
-    """
-    path, equals, raw = text.partition("=")
-    path = path.strip()
-    try:
-        values = read_value(raw) if equals else None
-    except yaml.YAMLError:
-        values = None
-    if not path or not isinstance(values, list) or not values:
-        raise BatchError(
-            f"--sweep {text}: expected PATH=[VALUE, VALUE, ...], "
-            "e.g. presale.deposit_share=[0.1, 0.2, 0.3]"
-        )
-    return path, values
-
-
-def sweep_variants(sweeps: Sequence[str], include_base: bool = True) -> list[Variant]:
-    """Returns one variant per combination of the swept values, the first sweep varying slowest.
-
-    Each variant is named by its values, e.g. ``deposit_share=0.2 moq=50``: the shortest ending
-    of each path that tells the sweeps apart. ``include_base`` puts the scenario as it is first,
-    named ``base``.
-
-    Raises:
-        BatchError: a sweep is malformed or a path is swept twice.
-    """
-    parsed = [parse_sweep(text) for text in sweeps]
-    paths = [path for path, _ in parsed]
-    repeated = sorted({path for path in paths if paths.count(path) > 1})
-    if repeated:
-        raise BatchError(f"--sweep {repeated[0]} is given twice; give all its values in one list")
-    labels = _short_labels(paths)
-    variants = [Variant("base")] if include_base else []
-    combinations = itertools.product(*(values for _, values in parsed)) if parsed else ()
-    for combination in combinations:
-        overrides: list[str] = []
-        solver = None
-        for path, value in zip(paths, combination, strict=True):
-            if path == SOLVER_KEY:
-                solver = str(value)
-            else:
-                overrides.append(f"{path}={_yaml_value(value)}")
-        name = " ".join(
-            f"{label}={_yaml_value(value)}"
-            for label, value in zip(labels, combination, strict=True)
-        )
-        variants.append(Variant(name, tuple(overrides), solver))
-    return variants
+    settings: SolveSettings
 
 
 def run_batch(
     scenario: str | Path,
     variants: Sequence[Variant],
-    solver: str = "ortools",
+    settings: SolveSettings | str = DEFAULT_BACKEND,
     *,
-    engine: str | None = None,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    threads: int | None = None,
-    seed: int | None = None,
+    overrides: SettingsFlags | None = None,
     workers: int | None = None,
     executor: str = "local",
     scheduler: str | None = None,
@@ -162,9 +78,10 @@ def run_batch(
     Every variant is checked before anything is solved, so a bad ``--set`` stops the batch at
     once. Variants then run in ``workers`` processes (default: the CPUs) with ``executor``
     ``local``, or as tasks on a Dask cluster with ``dask`` (``scheduler`` is its address; without
-    one a local cluster of ``workers`` processes is started). ``solver`` is a backend or profile
-    name; ``engine``, ``time_limit`` [seconds], ``gap``, ``threads`` and ``seed`` override the
-    profile, as on the command line. A variant without a plan is a result, not an error.
+    one a local cluster of ``workers`` processes is started). ``settings`` (or a backend or
+    profile name) solves every variant; a variant that names its own solver uses that profile
+    with ``overrides`` (the command line's flags: ``time_limit`` in seconds, ``gap``, …) on top.
+    A variant without a plan is a result, not an error.
 
     With ``out_dir``, each plan goes to ``<out_dir>/<variant>/plan.json`` as soon as it is solved
     and ``<out_dir>/batch.csv`` is rewritten after every variant (both atomically); with
@@ -182,12 +99,7 @@ def run_batch(
         raise BatchError(f"variant name {repeated[0]!r} is used twice; names must be unique")
     if executor not in EXECUTORS:
         raise BatchError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}")
-    jobs = _jobs(
-        Path(scenario),
-        variants,
-        solver,
-        {"engine": engine, "time_limit": time_limit, "gap": gap, "threads": threads, "seed": seed},
-    )
+    jobs = _jobs(Path(scenario), variants, settings, overrides or {})
     folder = Path(out_dir) if out_dir is not None else None
     results: dict[int, VariantResult] = {}
 
@@ -249,12 +161,6 @@ def progress_line(result: VariantResult) -> str:
     )
 
 
-def variant_folder(variant: Variant) -> str:
-    """Returns the folder name of a variant's plan under the output folder (safe on any OS)."""
-    slug = re.sub(r"[^A-Za-z0-9._=+-]+", "_", variant.name).strip("._")
-    return slug or "variant"
-
-
 def summary_csv(results: Sequence[VariantResult]) -> str:
     """Returns one CSV row per variant: name, changes, solver, status, KPIs, gap, seconds, reason.
 
@@ -305,22 +211,27 @@ def summary_csv(results: Sequence[VariantResult]) -> str:
 
 
 def _jobs(
-    scenario: Path, variants: Sequence[Variant], solver: str, flags: Mapping[str, Any]
+    scenario: Path,
+    variants: Sequence[Variant],
+    settings: SolveSettings | str,
+    overrides: SettingsFlags,
 ) -> list[_Job]:
-    """Checks every variant and returns what a worker needs to solve each."""
+    """Checks every variant and its settings and returns what a worker needs to solve each."""
     from flexsupply.scenario.overrides import load_with_overrides
-    from flexsupply.solve.profiles import find_profile
+    from flexsupply.solve.profiles import resolve_settings
 
     problems: list[Problem] = []
     jobs = []
+    base = resolve_settings(settings, **overrides)
     for variant in variants:
-        profile = find_profile(variant.solver or solver).with_flags(**flags)
+        chosen = base if variant.solver is None else resolve_settings(variant.solver, **overrides)
+        chosen.check()
         try:
             loaded = load_with_overrides(scenario, variant.overrides)
         except ScenarioError as error:
             problems += [p for p in error.problems if str(p) not in map(str, problems)]
             continue
-        jobs.append(_Job(loaded, profile.backend, profile.solve_arguments()))
+        jobs.append(_Job(loaded, chosen))
     if problems:
         raise ScenarioError(problems, str(scenario))
     return jobs
@@ -335,7 +246,7 @@ def _solve_job(job: _Job) -> tuple[str, dict[str, Any] | None, str, float]:
     # Engines such as HiGHS print a banner from C code; stdout belongs to the batch's table.
     try:
         with fd_redirected(1, 2):
-            plan = solve(job.scenario, job.backend, **job.solve_arguments)
+            plan = solve(job.scenario, job.settings)
     except SolveError as error:
         return "no plan", None, str(error), time.perf_counter() - started
     return str(plan.status), plan.to_dict(), "", time.perf_counter() - started
@@ -424,40 +335,15 @@ def _write_result(folder: Path, result: VariantResult, done: list[VariantResult]
     write_text_atomic(folder / SUMMARY_FILE, summary_csv(done))
 
 
-def _short_labels(paths: list[str]) -> list[str]:
-    """Returns for each path its shortest ending of dot-separated parts that no other shares."""
-    parts = [path.split(".") for path in paths]
-    labels = []
-    for own in parts:
-        for size in range(1, len(own) + 1):
-            ending = own[-size:]
-            if all(other[-size:] != ending for other in parts if other is not own):
-                break
-        labels.append(".".join(ending))
-    return labels
-
-
-def _yaml_value(value: Any) -> str:
-    """Returns a value as YAML flow text, as ``--set`` reads it back."""
-    text = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
-    return text.removesuffix("\n...").removesuffix("...").strip()
-
-
 def _cell(value: Any) -> str:
     return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 __all__ = [
-    "SOLVER_KEY",
     "SUMMARY_FILE",
-    "BatchError",
-    "Variant",
     "VariantResult",
     "batch_comparison",
-    "parse_sweep",
     "progress_line",
     "run_batch",
     "summary_csv",
-    "sweep_variants",
-    "variant_folder",
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import GAP_HELP, comparison_format_option, gap_option, solver_flags
+from flexsupply.cli.solver_flags import SolverChoice, comparison_format_option, solver_flags
 
 
 @click.command()
@@ -22,8 +22,6 @@ from flexsupply.cli.solver_flags import GAP_HELP, comparison_format_option, gap_
 )
 @click.option("--no-base", is_flag=True, help="Leave out the scenario as it is (`base`).")
 @solver_flags(" (for every variant)")
-@gap_option(GAP_HELP)
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Threads per solve.")
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -52,11 +50,7 @@ def batch(
     file: Path,
     sweeps: tuple[str, ...],
     no_base: bool,
-    solver: str,
-    engine: str | None,
-    time_limit: float | None,
-    gap: float | None,
-    threads: int | None,
+    choice: SolverChoice,
     workers: int | None,
     scheduler: str | None,
     out_dir: Path | None,
@@ -68,7 +62,8 @@ def batch(
 
     Every combination of the --sweep values is one variant, solved in parallel; variants
     without a plan are listed with the reason (exit code 3 when no variant has one). Problems
-    in any variant are reported before anything is solved.
+    in any variant are reported before anything is solved. --set applies to every variant,
+    before its swept values.
 
     Example: flexsupply batch spring-drop.yaml --sweep 'suppliers.QR-HZ.moq=[50, 100]' --solver fast
     """
@@ -77,17 +72,14 @@ def batch(
 
     if resume and out_dir is None:
         raise click.UsageError("--resume needs --out-dir")
-    variants = sweep_variants(sweeps, include_base=not no_base)
+    variants = sweep_variants(sweeps, include_base=not no_base, overrides=choice.sets)
     if not variants:
         raise click.UsageError("nothing to solve: give --sweep or leave out --no-base")
     results = run_batch(
         file,
         variants,
-        solver,
-        engine=engine,
-        time_limit=time_limit,
-        gap=gap,
-        threads=threads,
+        choice.settings(),
+        overrides=choice.flags,
         workers=workers,
         executor="local" if scheduler is None else "dask",
         scheduler=None if scheduler in (None, "local") else scheduler,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import comparison_format_option, solver_flags
+from flexsupply.cli.solver_flags import SolverChoice, comparison_format_option, solver_flags
 
 
 @click.command()
@@ -15,31 +15,28 @@ from flexsupply.cli.solver_flags import comparison_format_option, solver_flags
 @solver_flags(" (for the scenario files given)")
 @comparison_format_option()
 @friendly_errors
-def compare(
-    inputs: tuple[Path, ...],
-    solver: str,
-    engine: str | None,
-    time_limit: float | None,
-    output_format: str,
-) -> None:
+def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) -> None:
     """Compare plans side by side, one column per input.
 
     Each input is a plan.json written by `flexsupply solve --out-dir` (or that folder), or a
-    scenario file, which is solved first. Rows: expected profit, fill rate, presale on time,
+    scenario file, which is solved first with the solver options (each scenario within the time
+    limit) and --set. Rows: expected profit, fill rate, presale on time,
     leftover units, cash low point, order cost, units from each supplier, solver status and gap.
 
     Example: flexsupply compare out/base/plan.json out/moq50/plan.json scenarios/dual-sourcing.yaml
     """
     from flexsupply.plan.compare import (
-        compare_files,
+        compare_plans,
         comparison_csv,
         comparison_json,
         comparison_table,
+        unique_labels,
     )
-    from flexsupply.solve.profiles import find_profile
+    from flexsupply.solve.inputs import plan_or_solve
 
-    profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit)
-    comparison = compare_files(inputs, profile.backend, **profile.solve_arguments())
+    settings = choice.settings()
+    plans = [plan_or_solve(path, settings, choice.sets) for path in inputs]
+    comparison = compare_plans(plans, unique_labels(inputs), [str(path) for path in inputs])
     if output_format == "json":
         click.echo(comparison_json(comparison), nl=False)
     elif output_format == "csv":

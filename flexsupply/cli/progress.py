@@ -14,7 +14,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
-from flexsupply.backends.result import Progress
+from flexsupply.backends import Progress, backend_info
+from flexsupply.plan.summary import gap_text
 
 TERMINAL_EVERY = 0.5
 """Seconds between redraws of the line on a terminal."""
@@ -23,12 +24,12 @@ PLAIN_EVERY = 5.0
 
 
 def live_note(backend: str, engine: str | None) -> str | None:
-    """Returns what to show instead of bounds for engines that report none while running."""
-    if backend != "pulp":
-        return None
-    if engine == "cbc":
-        return "CBC reports no live bound"
-    return "HiGHS under PuLP reports no live bound"
+    """Returns what to show instead of bounds for engines that report none while running.
+
+    Read from the engine's ``live_bound`` capability in the backend registry.
+    """
+    info = backend_info(backend).engine(engine)
+    return None if info.live_bound else f"{info.label} reports no live bound"
 
 
 def format_progress(elapsed: float, progress: Progress | None, note: str | None = None) -> str:
@@ -50,7 +51,7 @@ def format_progress(elapsed: float, progress: Progress | None, note: str | None 
         parts.append(f"bound {bound:,.0f}")
     if incumbent is not None and bound is not None:
         gap = abs(bound - incumbent) / max(abs(incumbent), 1e-9)
-        parts.append(f"gap {gap * 100:.1f} %")
+        parts.append(gap_text(gap, "gap {:.1f} %"))
     return "  ".join(parts)
 
 

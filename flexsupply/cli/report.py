@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import gap_option, solver_flags
+from flexsupply.cli.solver_flags import SolverChoice, solver_flags
+
+if TYPE_CHECKING:
+    from flexsupply.plan import Plan
+    from flexsupply.plan.files import PlanData
 
 
 @click.command()
@@ -21,28 +26,23 @@ from flexsupply.cli.solver_flags import gap_option, solver_flags
     help="HTML file to write.",
 )
 @solver_flags(" (for a scenario FILE)")
-@gap_option("Relative optimality gap for a scenario FILE's solve, a fraction: 0.01 is 1 %.")
 @friendly_errors
-def report(
-    file: Path,
-    output: Path,
-    solver: str,
-    engine: str | None,
-    time_limit: float | None,
-    gap: float | None,
-) -> None:
+def report(file: Path, output: Path, choice: SolverChoice) -> None:
     """Write an HTML report of a plan: KPIs, charts and the orders, viewable offline.
 
     FILE is a plan.json written by `flexsupply solve --out-dir` (or that folder), or a
-    scenario file, which is solved first with the solver options. The charts need the report
+    scenario file, which is solved first with the solver options and --set. The charts need the report
     extra: pip install "flexsupply[report]".
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
     from flexsupply.report import plan_from_file, require_matplotlib, write_report
-    from flexsupply.solve.profiles import find_profile
+    from flexsupply.solve.inputs import is_plan_file, plan_or_solve
 
     require_matplotlib()  # before a solve that could take minutes
-    profile = find_profile(solver).with_flags(engine=engine, time_limit=time_limit, gap=gap)
-    plan = plan_from_file(file, profile.backend, **profile.solve_arguments())
+    plan: Plan | PlanData
+    if is_plan_file(file):
+        plan = plan_from_file(file)
+    else:
+        plan = plan_or_solve(file, choice.settings(), choice.sets)
     click.echo(f"Wrote {write_report(plan, output)}")

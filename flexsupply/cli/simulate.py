@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from flexsupply.backends import BACKEND_NAMES
 from flexsupply.cli.errors import friendly_errors
+from flexsupply.cli.solver_flags import SolverChoice, solver_flags
 
 
 @click.command()
@@ -21,11 +21,10 @@ from flexsupply.cli.errors import friendly_errors
     help="plan.json whose first-stage orders to keep (default: solve FILE first).",
 )
 @click.option("--samples", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the samples.")
 @click.option(
-    "--solver", type=click.Choice(BACKEND_NAMES), default=BACKEND_NAMES[0], show_default=True
+    "--seed", type=int, default=0, show_default=True, help="Seed of the samples and the solver."
 )
-@click.option("--engine", default=None, help="Engine inside the backend (as for solve).")
+@solver_flags(" (for the plan, the baselines and every sample)", seed=False)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel processes.")
 @click.option(
     "--out",
@@ -39,8 +38,7 @@ def simulate(
     plan_file: Path | None,
     samples: int,
     seed: int,
-    solver: str,
-    engine: str | None,
+    choice: SolverChoice,
     workers: int | None,
     out: Path | None,
 ) -> None:
@@ -48,26 +46,20 @@ def simulate(
 
     Each sample gets its best reorders; the profit, fill rate, presale on-time share, leftover
     and cash low point are compared with the mean-demand plan and a newsvendor first batch.
+    --time-limit covers the whole run; samples not reached in time are counted as not solved.
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
-    from flexsupply.backends import SolverOptions
     from flexsupply.files import write_text_atomic
-    from flexsupply.scenario import load
+    from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.simulate import read_plan_first_stage
     from flexsupply.solve.simulate import simulate as run
 
-    scenario = load(file)
+    settings = choice.settings(seed=seed)
+    scenario = load_with_overrides(file, choice.sets)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
-    options = SolverOptions(engine=engine)
     report = run(
-        scenario,
-        first_stage,
-        samples=samples,
-        seed=seed,
-        solver=solver,
-        options=options,
-        workers=workers,
+        scenario, first_stage, samples=samples, seed=seed, settings=settings, workers=workers
     )
     click.echo(report.summary())
     if out is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,27 +13,18 @@ from typing import TYPE_CHECKING
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import GAP_HELP, gap_option, solver_flags
+from flexsupply.cli.solver_flags import SolverChoice, solver_flags
 from flexsupply.fds import fd_redirected
 
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
     from flexsupply.plan import Plan
-    from flexsupply.solve.profiles import SolverProfile
-
-SET_HELP = (
-    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
-    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
-)
+    from flexsupply.solve.settings import SolveSettings
 
 
 @click.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @solver_flags("")
-@gap_option(GAP_HELP)
-@click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads.")
-@click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @click.option(
     "--out-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -57,13 +49,7 @@ SET_HELP = (
 @friendly_errors
 def solve(
     file: Path,
-    solver: str,
-    engine: str | None,
-    time_limit: float | None,
-    gap: float | None,
-    threads: int | None,
-    seed: int | None,
-    sets: tuple[str, ...],
+    choice: SolverChoice,
     out_dir: Path | None,
     output_format: str,
     quiet: bool,
@@ -78,23 +64,23 @@ def solve(
 
     Example: flexsupply solve spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
+    started = time.monotonic()  # the limit covers the whole command, reading the file too
+    from flexsupply.solve.deadline import Deadline
+
+    settings = choice.settings(log=log or None)
+    deadline = Deadline(settings.time_limit, started=started)
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.engine import solve as solve_scenario
-    from flexsupply.solve.profiles import find_profile
 
-    profile = find_profile(solver).with_flags(
-        engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
-    )
-    scenario = load_with_overrides(file, sets)
+    scenario = load_with_overrides(file, choice.sets)
     json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()
-    with json_only, _progress(profile, quiet) as progress:
+    with json_only, _progress(settings, quiet) as progress:
         plan = solve_scenario(
             scenario,
-            profile.backend,
-            **profile.solve_arguments(),
-            log=log,
+            settings,
             stochastic_report=stochastic_report,
             progress=progress,
+            deadline=deadline,
         )
     _show(plan, output_format, quiet)
     if out_dir is not None:
@@ -107,14 +93,14 @@ def solve(
 
 
 @contextlib.contextmanager
-def _progress(profile: SolverProfile, quiet: bool) -> Iterator[Callable[[Progress], None] | None]:
+def _progress(settings: SolveSettings, quiet: bool) -> Iterator[Callable[[Progress], None] | None]:
     """Yields the progress callback for the solve (None with ``--quiet``)."""
     if quiet:
         yield None
         return
     from flexsupply.cli.progress import ProgressLine, live_note
 
-    with ProgressLine(sys.stderr, note=live_note(profile.backend, profile.engine)) as line:
+    with ProgressLine(sys.stderr, note=live_note(settings.backend, settings.engine)) as line:
         yield line.update
 
 
@@ -149,10 +135,14 @@ def _show(plan: Plan, output_format: str, quiet: bool) -> None:
     from flexsupply.plan.summary import plan_summary
 
     click.echo(plan_summary(plan))
+    from flexsupply.solve.engine import STOCHASTIC_SKIPPED
+
     if plan.stochastic is not None:
         from flexsupply.solve.stochastic import report_summary
 
         click.echo("\n" + report_summary(plan.stochastic, plan.currency))
+    elif STOCHASTIC_SKIPPED in plan.extra:
+        click.echo(f"\nStochastic report: {plan.extra[STOCHASTIC_SKIPPED]}")
 
 
 def _wrote(paths: list[Path], output_format: str, quiet: bool) -> None:

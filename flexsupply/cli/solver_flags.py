@@ -1,65 +1,121 @@
-"""The --solver, --engine and --time-limit options shared by every command that may solve."""
+"""The solver options every command that may solve shares: --solver, the flags, --set.
+
+``solver_flags`` adds them all and hands the command one ``SolverChoice`` (as ``choice``), so
+``solve``, ``batch``, ``compare``, ``report`` and ``simulate`` take the same flags and profiles.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import click
 
-from flexsupply.backends import BACKEND_NAMES
+from flexsupply.backends import BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND
+from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+SET_HELP = (
+    "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
+    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
+)
+GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
+_FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method")
 
-def solver_flags(scope: str = "") -> Callable[[F], F]:
-    """Returns a decorator adding ``--solver``, ``--engine`` and ``--time-limit``, in that order.
 
-    ``scope`` ends each help text, e.g. ``" (for a scenario FILE)"``.
+@dataclass(frozen=True)
+class SolverChoice:
+    """What the solver options said: a backend or profile, the flags over it, the overrides."""
+
+    solver: str = DEFAULT_BACKEND
+    flags: SettingsFlags = field(default_factory=lambda: SettingsFlags())
+    """Flags given (None for those left out): engine, time_limit [s], gap, threads, seed, method."""
+    sets: tuple[str, ...] = ()
+    """``--set PATH=VALUE`` texts, applied to every scenario the command loads."""
+
+    def settings(self, **extra: Any) -> SolveSettings:
+        """Returns the ``SolveSettings`` of the choice, checked before any work.
+
+        Raises:
+            BackendError: unknown solver, or settings the engine cannot honour.
+            ProfileError: the profile file has problems.
+        """
+        from flexsupply.solve.profiles import resolve_settings
+
+        settings = resolve_settings(self.solver, **{**self.flags, **extra})
+        settings.check()
+        return settings
+
+
+def _engines_help() -> str:
+    return ", ".join(f"{'|'.join(info.engine_names)} ({name})" for name, info in BACKENDS.items())
+
+
+def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
+    """Returns a decorator adding the solver options and ``--set``; the command gets ``choice``.
+
+    ``scope`` ends each help text, e.g. ``" (for a scenario FILE)"``. ``seed=False`` leaves
+    ``--seed`` to the command (``simulate`` seeds its samples and the solver with one flag).
     """
     options = [
         click.option(
             "--solver",
-            default=BACKEND_NAMES[0],
+            default=DEFAULT_BACKEND,
             show_default=True,
             metavar="NAME|PROFILE.yaml",
-            help="Backend (ortools, pulp), solver profile (fast, exact, …; see `flexsupply "
-            f"solvers`) or a profile file{scope}.",
+            help=f"Backend ({', '.join(BACKEND_NAMES)}), solver profile (fast, exact, …; see "
+            f"`flexsupply solvers`) or a profile file{scope}.",
         ),
         click.option(
             "--engine",
             default=None,
-            help="Engine inside the backend: scip|highs (ortools), highs|cbc (pulp)"
-            f"{scope}. Overrides the profile.",
+            help=f"Engine inside the backend: {_engines_help()}{scope}. Overrides the profile.",
         ),
         click.option(
             "--time-limit",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help=f"Stop after this many seconds with the best plan found{scope}. Overrides the "
-            "profile.",
+            help=f"Stop after this many seconds with the best plan found{scope}; the limit covers "
+            "the whole command. Overrides the profile.",
         ),
+        click.option(
+            "--gap",
+            type=click.FloatRange(min=0, max=1, max_open=True),
+            default=None,
+            help=GAP_HELP,
+        ),
+        click.option("--threads", type=click.IntRange(min=1), default=None, help="Solver threads."),
+        click.option(
+            "--method",
+            default=None,
+            metavar="auto|monolithic",
+            help="Solve method (default auto). Overrides the profile.",
+        ),
+        click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP),
     ]
+    names = [name for name in _FLAGS if seed or name != "seed"]
+    if seed:
+        options.insert(
+            5,
+            click.option("--seed", type=int, default=None, help="Solver random seed (default 0)."),
+        )
 
     def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            flags = cast(SettingsFlags, {name: kwargs.pop(name) for name in names})
+            choice = SolverChoice(kwargs.pop("solver"), flags, tuple(kwargs.pop("sets")))
+            return command(*args, choice=choice, **kwargs)
+
+        decorated: Any = wrapper
         for option in reversed(options):
-            command = option(command)
-        return command
+            decorated = option(decorated)
+        return decorated  # type: ignore[no-any-return]
 
     return decorate
-
-
-def gap_option(help_text: str) -> Callable[[F], F]:
-    """Returns the ``--gap`` option: a relative optimality gap, a fraction below 1."""
-    return click.option(
-        "--gap",
-        type=click.FloatRange(min=0, max=1, max_open=True),
-        default=None,
-        help=help_text,
-    )
-
-
-GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
 
 
 def comparison_format_option() -> Callable[[F], F]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solve import SET_HELP
+from flexsupply.cli.solver_flags import SET_HELP
 
 
 @click.command()

@@ -8,9 +8,10 @@ sales that the channels imply.
 
 from flexsupply.demand.distribution import DemandModel
 from flexsupply.demand.forecast import Forecast, forecast_report, signal_forecast, signal_scenarios
+from flexsupply.demand.futures import demand_scenarios
 from flexsupply.demand.reduction import Reduction, ReductionReport, reduce_scenarios
 from flexsupply.demand.returns import spot_return_rates
-from flexsupply.demand.scenarios import DemandScenarios, demand_scenarios
+from flexsupply.demand.scenarios import DemandScenarios
 
 __all__ = [
     "DemandModel",

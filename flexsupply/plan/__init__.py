@@ -4,13 +4,13 @@
 ``compare`` sets plans side by side; ``summary`` renders it for a terminal.
 """
 
+from flexsupply.plan.make import make_plan
 from flexsupply.plan.plan import (
     Kpis,
     Order,
     Plan,
     PresaleService,
     StochasticReport,
-    make_plan,
 )
 
 __all__ = ["Kpis", "Order", "Plan", "PresaleService", "StochasticReport", "make_plan"]

@@ -1,7 +1,8 @@
 """Plans side by side: the headline KPIs of several plans, with the best value of each row marked.
 
-Each input is a ``plan.json`` written by ``flexsupply solve --out-dir`` (or the folder holding
-it), or a scenario YAML file, which is solved first.
+Each input is a ``Plan`` or a ``plan.json`` written by ``flexsupply solve --out-dir`` (or the
+folder holding it). Comparing never solves: ``flexsupply.solve.inputs.plan_or_solve`` turns a
+scenario file into a plan first (the CLI does that for scenario inputs).
 """
 
 from __future__ import annotations
@@ -18,21 +19,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flexsupply.errors import FlexsupplyError
 from flexsupply.plan.cells import csv_cell
-from flexsupply.solve.plan_input import plan_file_or_solved
+from flexsupply.plan.plan import Plan
 
 Value = float | str | None
 """One cell of a comparison: a number, a word (solver status) or None (not in that plan)."""
 
 RELATIVE_TIE = 1e-9
 """Values this close (relative to the larger magnitude) are equally good."""
-
-
-class PlanFileError(FlexsupplyError):
-    """A file given as a plan that is not a readable flexsupply plan; the message names it."""
-
-    exit_code = 1
 
 
 class Better(StrEnum):
@@ -159,11 +153,11 @@ _SOLVER_METRICS = [
 
 
 def compare_plans(
-    plans: Sequence[dict[str, Any]],
+    plans: Sequence[Plan | dict[str, Any]],
     labels: Sequence[str],
     sources: Sequence[str] | None = None,
 ) -> Comparison:
-    """Returns the comparison of plans given as ``Plan.to_dict()`` data (or read from plan.json).
+    """Returns the comparison of plans, given as ``Plan`` objects or ``Plan.to_dict()`` data.
 
     Rows: expected profit, fill rate, presale on time, leftover units, cash low point, expected
     order cost (purchase and setup), expected units ordered from each supplier, solver status
@@ -175,10 +169,11 @@ def compare_plans(
     """
     if len(labels) != len(plans) or (sources is not None and len(sources) != len(plans)):
         raise ValueError("compare_plans needs one label (and source) per plan")
-    currencies = [str(plan.get("currency", "")) for plan in plans]
+    data = [plan.to_dict() if isinstance(plan, Plan) else plan for plan in plans]
+    currencies = [str(plan.get("currency", "")) for plan in data]
     same_currency = len(set(currencies)) <= 1
-    rows = [_row(metric, plans, same_currency) for metric in _METRICS]
-    suppliers = sorted({order["supplier"] for plan in plans for order in plan["orders"]})
+    rows = [_row(metric, data, same_currency) for metric in _METRICS]
+    suppliers = sorted({order["supplier"] for plan in data for order in plan["orders"]})
     for supplier in suppliers:
         rows.append(
             _row(
@@ -189,11 +184,11 @@ def compare_plans(
                     Better.NONE,
                     partial(_expected_units, supplier=supplier),
                 ),
-                plans,
+                data,
                 same_currency,
             )
         )
-    rows += [_row(metric, plans, same_currency) for metric in _SOLVER_METRICS]
+    rows += [_row(metric, data, same_currency) for metric in _SOLVER_METRICS]
     return Comparison(
         labels=list(labels),
         sources=list(labels if sources is None else sources),
@@ -202,90 +197,27 @@ def compare_plans(
     )
 
 
-def compare_files(
-    paths: Sequence[str | Path],
-    solver: str = "ortools",
-    *,
-    engine: str | None = None,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    threads: int | None = None,
-    seed: int = 0,
-) -> Comparison:
-    """Returns the comparison of plan files and scenario files, one column per path.
+def compare_files(paths: Sequence[str | Path]) -> Comparison:
+    """Returns the comparison of plan files, one column per path.
 
-    A ``.json`` file (or a folder holding ``plan.json``) is read as a plan; any other file is
-    loaded as a scenario and solved with ``solver`` (a backend name), ``engine``,
-    ``time_limit`` [seconds], ``gap``, ``threads`` and ``seed`` as ``flexsupply.solve`` takes
-    them.
+    Each path is a ``plan.json`` or a folder holding one; nothing is solved (see the module
+    docstring for scenario files).
 
     Raises:
         PlanFileError: a plan file cannot be read or is not a flexsupply plan.
-        ScenarioError: a scenario file is not valid.
-        SolveError: a scenario has no plan.
     """
-    plans = [
-        read_plan_input(
-            path,
-            solver,
-            engine=engine,
-            time_limit=time_limit,
-            gap=gap,
-            threads=threads,
-            seed=seed,
-        )
-        for path in paths
-    ]
+    plans = [Plan.from_json(path) for path in paths]
     return compare_plans(plans, unique_labels(paths), [str(path) for path in paths])
 
 
-def read_plan_input(
-    path: str | Path,
-    solver: str = "ortools",
-    *,
-    engine: str | None = None,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    threads: int | None = None,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Returns plan data (as ``Plan.to_dict()`` gives it) for a plan file, folder or scenario.
-
-    A scenario file is solved with the solver options given (``time_limit`` in seconds).
-    """
-    found = plan_file_or_solved(
-        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
-    )
-    return read_plan_file(found) if isinstance(found, Path) else found.to_dict()
-
-
 def read_plan_file(path: str | Path) -> dict[str, Any]:
-    """Returns the data of a plan.json file, checked to hold what a comparison reads.
+    """Returns the data of a plan.json file as ``Plan.to_dict`` gives it, read by ``Plan.from_json``.
 
     Raises:
         PlanFileError: the file is missing, not JSON, or not a flexsupply plan; the message
             names the file (and the line of a JSON syntax error).
     """
-    source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlanFileError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PlanFileError(f"{source}: cannot be read ({error})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PlanFileError(
-            f"{source}:{error.lineno}:{error.colno}: not valid JSON ({error.msg})"
-        ) from None
-    missing = _missing_fields(data)
-    if missing:
-        raise PlanFileError(
-            f"{source}: not a flexsupply plan (no {missing}); write one with "
-            "`flexsupply solve SCENARIO.yaml --out-dir DIR`"
-        )
-    return data  # type: ignore[no-any-return]
+    return Plan.from_json(path).to_dict()
 
 
 def unique_labels(paths: Sequence[str | Path]) -> list[str]:
@@ -387,45 +319,6 @@ def _expected_units(plan: dict[str, Any], *, supplier: str) -> float:
         if order["supplier"] == supplier
     )
     return round(units, 6)
-
-
-_REQUIRED = (
-    "status",
-    "currency",
-    "kpis.expected_profit",
-    "kpis.fill_rate",
-    "kpis.presale_on_time_share",
-    "kpis.leftover_units",
-    "kpis.costs",
-    "orders",
-    "demand_scenarios",
-)
-
-
-def _missing_fields(data: object) -> str | None:
-    """Returns the first field a comparison needs that ``data`` lacks (None: all there)."""
-    if not isinstance(data, dict):
-        return "JSON object at the top"
-    for field in _REQUIRED:
-        node: object = data
-        for part in field.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return f"'{field}'"
-            node = node[part]
-    orders, scenarios = data["orders"], data["demand_scenarios"]
-    if not isinstance(scenarios, list) or not all(
-        isinstance(item, dict) and {"name", "probability"} <= item.keys() for item in scenarios
-    ):
-        return "'demand_scenarios[].name/probability'"
-    names = {item["name"] for item in scenarios}
-    if not isinstance(orders, list) or not all(
-        isinstance(order, dict)
-        and {"supplier", "quantity", "scenario"} <= order.keys()
-        and (order["scenario"] is None or order["scenario"] in names)
-        for order in orders
-    ):
-        return "'orders[].supplier/quantity/scenario' (with known scenario names)"
-    return None
 
 
 def _stem(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,12 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from flexsupply.backends.result import SolverResult
 from flexsupply.files import write_text_atomic
-from flexsupply.model.build import ModelMap, objective_kinds
-from flexsupply.model.risk import cvar, scenario_losses
-from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
-from flexsupply.scenario import Scenario
+from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -117,6 +114,9 @@ class StochasticReport:
     """Optimality gap of the stochastic plan; VSS and EVPI are exact only when it is 0."""
     seconds: float
     """Time spent on the extra solves [seconds]."""
+    ws_bound: float | None = None
+    """The engines' bound on WS, which bounds the stochastic plan's objective too (None when
+    unknown) [currency]."""
 
 
 @dataclass
@@ -213,6 +213,16 @@ class Plan:
             },
             "backlog_expected": _table(self.products, np.einsum("w,wpt->pt", probs, self.backlog)),
             "sales_expected": _table(self.products, np.einsum("w,wpt->pt", probs, self.sales)),
+            "by_scenario": {
+                kind: {
+                    name: _table(self.products, values[w]) for w, name in enumerate(self.scenarios)
+                }
+                for kind, values in (
+                    ("demand", self.demand),
+                    ("sales", self.sales),
+                    ("backlog", self.backlog),
+                )
+            },
             "presale": [_clean(asdict(service)) for service in self.presale],
             "capacity": {
                 supplier: {
@@ -231,6 +241,84 @@ class Plan:
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Plan:
+        """Returns the plan ``to_dict`` wrote; the one reader of plan data.
+
+        ``source`` names the data in problems (a file name). Tables a plan written by an older
+        flexsupply lacks (demand, sales and backlog per scenario) are nan.
+
+        Raises:
+            PlanFileError: the data is not a flexsupply plan; every problem with its field path.
+        """
+        checked = parse_plan(data, source)
+        names, products = checked.scenario_names, checked.products
+        periods = checked.n_periods
+
+        def cube(table: Mapping[str, Mapping[str, Sequence[float | None]]] | None) -> np.ndarray:
+            if table is None:
+                return np.full((len(names), len(products), periods), math.nan)
+            rows = [[[_nan(v) for v in table[w][p]] for p in products] for w in names]
+            return np.array(rows, dtype=float)
+
+        by_scenario = data.get("by_scenario") or {}
+        kpis = dict(data["kpis"])
+        kpis.setdefault("revenue_by_kind", {})
+        optional = {"cash_low_point", "cvar", "cvar_alpha"}
+        kpi_fields: dict[str, Any] = {
+            key: value if key in optional else _restored(value)
+            for key, value in _known(Kpis, kpis).items()
+        }
+        stochastic = data.get("stochastic")
+        cash = checked.cash
+        return cls(
+            scenario_name=checked.scenario,
+            currency=checked.currency,
+            status=checked.status,
+            objective=_nan(checked.objective),
+            bound=_nan(checked.bound),
+            gap=_nan(checked.gap),
+            seconds=checked.solver.seconds,
+            backend=checked.solver.backend,
+            engine=checked.solver.engine,
+            kpis=Kpis(**kpi_fields),
+            orders=[Order(**_known(Order, {"tier": 0, **order})) for order in data["orders"]],
+            products=products,
+            suppliers=list(checked.capacity),
+            scenarios=names,
+            probabilities=checked.probabilities,
+            inventory=cube(checked.inventory.by_scenario),
+            sales=cube(by_scenario.get("sales")),
+            demand=cube(by_scenario.get("demand")),
+            backlog=cube(by_scenario.get("backlog")),
+            presale=[
+                PresaleService(
+                    **_known(PresaleService, {**item, "on_time_share": _nan(item["on_time_share"])})
+                )
+                for item in data["presale"]
+            ],
+            capacity_used={name: list(c.used) for name, c in checked.capacity.items()},
+            capacity={name: list(c.available) for name, c in checked.capacity.items()},
+            cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
+            solver_message=checked.solver.message,
+            stochastic=None if stochastic is None else _stochastic(stochastic),
+            period_length=checked.horizon.period_length if checked.horizon else "week",
+            start_date=checked.horizon.start_date if checked.horizon else None,
+        )
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Plan:
+        """Returns the plan in a ``plan.json`` (or the folder holding one) ``to_json`` wrote.
+
+        Raises:
+            PlanFileError: the file is missing, not JSON or not a flexsupply plan; the message
+                names the file (and the line of a JSON syntax error).
+        """
+        source = Path(path)
+        if source.is_dir():
+            source = source / PLAN_FILE
+        return cls.from_dict(read_plan_data(source), str(source))
 
     def to_json(self, path: str | Path | None = None) -> str:
         """Returns the plan as JSON text; with ``path``, also writes it there atomically."""
@@ -274,6 +362,35 @@ class Plan:
         raise ValueError(f"unknown table {name!r}; choose orders, inventory, presale or kpis")
 
 
+def _restored(value: Any) -> Any:
+    """Returns a number ``to_dict`` wrote with None read back as nan, in dicts too."""
+    if isinstance(value, dict):
+        return {key: _restored(item) for key, item in value.items()}
+    return _nan(value)
+
+
+def _known(cls: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Returns the entries of ``data`` that are fields of dataclass ``cls``."""
+    return {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
+
+
+def _nan(value: float | None) -> float:
+    """Returns ``value``, or nan for None (how ``to_dict`` writes nan)."""
+    return math.nan if value is None else float(value)
+
+
+def _stochastic(data: Mapping[str, Any]) -> StochasticReport:
+    """Returns the stochastic report ``to_dict`` wrote (None read back as nan where a number is due)."""
+    optional = {"eev", "vss", "ws_bound"}
+    fields = StochasticReport.__dataclass_fields__
+    values: dict[str, Any] = {
+        key: value if key in optional or isinstance(value, str) else _nan(value)
+        for key, value in data.items()
+        if key in fields
+    }
+    return StochasticReport(**values)
+
+
 def _num(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 6)
 
@@ -288,161 +405,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _table(products: list[str], values: np.ndarray) -> dict[str, list[float]]:
-    return {product: [round(float(v), 4) for v in values[p]] for p, product in enumerate(products)}
-
-
-def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan:
-    """Returns the Plan read from a solver result that has a solution.
-
-    Returns:
-        ``Plan`` with orders, stock, service, capacity use and KPIs.
-    """
-    x = result.x
-    data, demand, ledger = model.data, model.demand, model.ledger
-    probs = demand.probabilities
-    n_scen = demand.n_scenarios
-
-    def values(cols: np.ndarray) -> np.ndarray:
-        return np.where(cols >= 0, x[np.maximum(cols, 0)], 0.0)
-
-    inventory = np.moveaxis(values(model.flows.inventory), 2, 0)
-    sales = np.moveaxis(values(model.flows.sales), 2, 0)
-    backlog = np.moveaxis(values(model.flows.backlog), 2, 0)
-    shipments = values(model.flows.shipments)
-    money = {kind: term.per_scenario(x, n_scen) for kind, term in ledger.terms.items()}
-    revenue_by_kind = {kind: float(probs @ money[kind]) for kind in REVENUE_KINDS}
-    costs = {kind: float(probs @ money[kind]) for kind in COST_KINDS}
-    profit: np.ndarray = np.sum([money[k] for k in REVENUE_KINDS], axis=0) - np.sum(
-        [money[k] for k in COST_KINDS], axis=0
-    )
-    pre = data.presale
-    periods = data.n_periods
-    expected_shipped = (
-        np.einsum("w,rtw->rt", probs, shipments) if len(pre.product) else np.zeros((0, periods))
-    )
-    on_time_mask = np.arange(periods)[None, :] <= pre.due[:, None]
-    total_presale = float(pre.units_to_ship.sum())
-    on_time_share = (
-        float((expected_shipped * on_time_mask).sum() / total_presale) if total_presale > 0 else 1.0
-    )
-    expected_demand = float(probs @ demand.units.sum(axis=(1, 2)))
-    expected_sales = float(probs @ sales.sum(axis=(1, 2)))
-    leftover = inventory[:, :, -1]
-    cash = None
-    if model.flows.cash.size:
-        cash = values(model.flows.cash).T
-    risk_cvar = None
-    if scenario.risk is not None:
-        kinds, maximize = objective_kinds(scenario.objective)
-        losses = scenario_losses(ledger, x, kinds, maximize)
-        risk_cvar = cvar(losses, probs, scenario.risk.cvar_alpha)
-    kpis = Kpis(
-        expected_profit=float(probs @ profit),
-        revenue=sum(revenue_by_kind.values()),
-        costs=costs,
-        revenue_by_kind=revenue_by_kind,
-        fill_rate=expected_sales / expected_demand if expected_demand > 0 else 1.0,
-        presale_on_time_share=on_time_share,
-        leftover_units=float(probs @ leftover.sum(axis=1)),
-        leftover_value=float(probs @ (leftover @ data.products.salvage)),
-        cash_low_point=None if cash is None else float(cash.min()),
-        profit_by_scenario={name: float(profit[w]) for w, name in enumerate(demand.names)},
-        cvar=risk_cvar,
-        cvar_alpha=None if scenario.risk is None else scenario.risk.cvar_alpha,
-    )
-    presale = [
-        PresaleService(
-            product=scenario.product_ids[int(pre.product[r])],
-            period=int(pre.period[r]) + 1,
-            due_period=int(pre.due[r]) + 1,
-            units=float(pre.units_to_ship[r]),
-            shipped_by_period=[round(float(v), 6) for v in expected_shipped[r]],
-            on_time_share=float(expected_shipped[r][: pre.due[r] + 1].sum() / pre.units_to_ship[r])
-            if pre.units_to_ship[r] > 0
-            else 1.0,
-        )
-        for r in range(len(pre.product))
-    ]
-    used, available = _capacity_use(scenario, model, x, probs)
-    return Plan(
-        scenario_name=scenario.name,
-        currency=scenario.horizon.currency,
-        status=str(result.status),
-        objective=result.objective,
-        bound=result.bound,
-        gap=result.gap,
-        seconds=result.seconds,
-        backend=result.backend,
-        engine=result.engine,
-        kpis=kpis,
-        orders=_orders(scenario, model, x),
-        products=scenario.product_ids,
-        suppliers=scenario.supplier_ids,
-        scenarios=list(demand.names),
-        probabilities=[float(p) for p in probs],
-        inventory=inventory,
-        sales=sales,
-        demand=demand.units,
-        backlog=backlog,
-        presale=presale,
-        capacity_used=used,
-        capacity=available,
-        cash=cash,
-        solver_message=result.message,
-        extra=dict(result.extra),
-        period_length=scenario.horizon.period_length.value,
-        start_date=scenario.horizon.start_date,
-    )
-
-
-def _orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Order]:
-    opts, sups = model.data.options, model.data.suppliers
-    order_cols, switch_cols = model.orders.order, model.orders.switch
-    quantity = x[order_cols]
-    orders: list[Order] = []
-    seen: set[int] = set()
-    for o, t, w in zip(*np.nonzero(quantity > QUANTITY_TOLERANCE), strict=True):
-        column = int(order_cols[o, t, w])
-        if column in seen:
-            continue
-        seen.add(column)
-        shared = t < model.data.reveal
-        q = float(quantity[o, t, w])
-        setup = float(opts.setup_cost[o]) if switch_cols[o, t, w] >= 0 else 0.0
-        orders.append(
-            Order(
-                supplier=scenario.supplier_ids[int(opts.supplier[o])],
-                product=scenario.product_ids[int(opts.product[o])],
-                period=int(t) + 1,
-                arrival_period=int(t + opts.lead_time[o]) + 1,
-                quantity=round(q, 6),
-                good_units=round(q * float(sups.good_share[opts.supplier[o]]), 6),
-                unit_cost=float(opts.unit_cost[o]),
-                total_cost=round(q * float(opts.unit_cost[o]) + setup, 6),
-                tier=int(opts.tier[o]),
-                scenario=None if shared else model.demand.names[int(w)],
-            )
-        )
-    orders.sort(
-        key=lambda order: (order.period, order.scenario or "", order.supplier, order.product)
-    )
-    return orders
-
-
-def _capacity_use(
-    scenario: Scenario, model: ModelMap, x: np.ndarray, probs: np.ndarray
-) -> tuple[dict[str, list[float]], dict[str, list[float | None]]]:
-    opts, sups = model.data.options, model.data.suppliers
-    order = x[model.orders.order]
-    switch = np.where(model.orders.switch >= 0, x[np.maximum(model.orders.switch, 0)], 0.0)
-    use = order * opts.capacity_use[:, None, None] + switch * opts.setup_time[:, None, None]
-    expected = np.einsum("otw,w->ot", use, probs)
-    by_supplier = np.zeros((len(scenario.suppliers), model.data.n_periods))
-    np.add.at(by_supplier, opts.supplier, expected)
-    used = {sid: [float(v) for v in by_supplier[s]] for s, sid in enumerate(scenario.supplier_ids)}
-    available: dict[str, list[float | None]] = {
-        sid: [None if math.isinf(v) else float(v) for v in sups.capacity[s]]
-        for s, sid in enumerate(scenario.supplier_ids)
+def _table(products: list[str], values: np.ndarray) -> dict[str, list[float | None]]:
+    """Returns one row per product, rounded; nan (a table an older plan file lacks) as None."""
+    return {
+        product: [None if math.isnan(v) else round(float(v), 4) for v in values[p]]
+        for p, product in enumerate(products)
     }
-    return used, available

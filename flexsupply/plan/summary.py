@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 
 from flexsupply.plan import Plan
 
 MAX_ORDER_LINES = 25
 """Orders listed in the summary before it says how many more there are."""
+MAX_USEFUL_GAP = 1.0
+"""A gap above this (100 %) comes from a bound too loose to say anything; it is not shown."""
+
+
+def gap_text(gap: float, template: str = "gap {:.2f}%") -> str:
+    """Returns the gap in words: ``template`` filled with the gap in percent [%], or what is known.
+
+    Returns:
+        ``gap 4.10%`` (with the default template); ``bound not yet useful`` above
+        ``MAX_USEFUL_GAP``; ``no bound`` when the gap is unknown (nan).
+    """
+    if math.isnan(gap):
+        return "no bound"
+    if gap > MAX_USEFUL_GAP:
+        return "bound not yet useful"
+    return template.format(gap * 100)
 
 
 def plan_summary(plan: Plan) -> str:
@@ -15,7 +32,7 @@ def plan_summary(plan: Plan) -> str:
     k = plan.kpis
     cur = plan.currency
     lines = [
-        f"{plan.scenario_name}: {plan.status} ({plan.backend}/{plan.engine}, {plan.seconds:.1f} s, gap {plan.gap:.2%})",
+        f"{plan.scenario_name}: {plan.status} ({plan.backend}/{plan.engine}, {plan.seconds:.1f} s, {gap_text(plan.gap)})",
         f"  expected profit   {k.expected_profit:>14,.0f} {cur}",
         f"  revenue           {k.revenue:>14,.0f} {cur}",
         f"  purchase cost     {k.costs['purchase']:>14,.0f} {cur}",

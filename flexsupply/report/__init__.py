@@ -7,10 +7,10 @@ solve are the same. The charts need matplotlib: ``pip install "flexsupply[report
 
 from __future__ import annotations
 
+from flexsupply.plan.files import PlanData, PlanFileError, parse_plan, read_plan_json
 from flexsupply.report.build import render_report, write_report
 from flexsupply.report.inputs import plan_from_file
 from flexsupply.report.page import CHART_IDS
-from flexsupply.report.plan_data import PlanData, PlanFileError, parse_plan, read_plan_json
 from flexsupply.report.svg import ReportExtraError, require_matplotlib
 
 __all__ = [

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
+from flexsupply.plan.files import PlanData, parse_plan
 from flexsupply.report.html import Markup
 from flexsupply.report.page import ChartSection, page_html
-from flexsupply.report.plan_data import PlanData, parse_plan
 from flexsupply.report.stats import MAX_SCENARIO_ROWS, inventory_bands, supplier_lanes
 from flexsupply.report.svg import chart_context, figure_svg, require_matplotlib
 
@@ -51,7 +51,7 @@ def write_report(plan: Plan | PlanData | Mapping[str, Any], path: str | Path) ->
 
 def chart_sections(plan: PlanData) -> list[ChartSection]:
     """Returns the five chart sections of the report, each with its SVGs drawn."""
-    from flexsupply.report import charts
+    import flexsupply.report.charts as charts
 
     bands = inventory_bands(plan)
     n_products, periods = len(plan.products), plan.n_periods

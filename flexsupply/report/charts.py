@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from flexsupply.report.plan_data import PlanData
+from flexsupply.plan.files import PlanData
 from flexsupply.report.stats import MAX_SCENARIO_ROWS, InventoryBands, SupplierLanes
 
 WIDTH = 11.0

@@ -1,33 +1,22 @@
-"""The report's input: a ``plan.json`` (or the folder holding one), or a scenario solved first."""
+"""The report's input: a ``plan.json`` (or the folder holding one), read as it was written."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flexsupply.report.plan_data import PlanData, parse_plan, read_plan_json
-from flexsupply.solve.plan_input import plan_file_or_solved
+from flexsupply.plan.files import PLAN_FILE, PlanData, read_plan_json
 
 
-def plan_from_file(
-    path: str | Path,
-    solver: str = "ortools",
-    *,
-    engine: str | None = None,
-    time_limit: float | None = None,
-    gap: float | None = None,
-    threads: int | None = None,
-    seed: int = 0,
-) -> PlanData:
-    """Returns the plan data of ``path``: read from a plan file, or solved from a scenario.
+def plan_from_file(path: str | Path) -> PlanData:
+    """Returns the report's data of the plan file ``path`` (or the ``plan.json`` in a folder).
 
-    A folder means the ``plan.json`` in it (what ``flexsupply solve --out-dir`` writes). A
-    scenario is loaded and solved with ``flexsupply.solve`` and the solver options
-    (``time_limit`` in seconds, ``gap`` relative); they are ignored for a plan file. Errors
-    are the library's: ``ScenarioError``, ``SolveError``, ``BackendError``, ``PlanFileError``.
+    Read by the plan files' reader (``flexsupply.plan.files``, the one under
+    ``Plan.from_json``), without going through a ``Plan``, so the page shows the numbers the
+    file holds. Nothing is solved: for a scenario file, solve it first
+    (``flexsupply.solve.inputs.plan_or_solve``) and pass the plan to ``render_report``.
+
+    Raises:
+        PlanFileError: the file cannot be read or is not a flexsupply plan.
     """
-    found = plan_file_or_solved(
-        path, solver, engine=engine, time_limit=time_limit, gap=gap, threads=threads, seed=seed
-    )
-    if isinstance(found, Path):
-        return read_plan_json(found)
-    return parse_plan(found.to_dict(), str(Path(path)))
+    source = Path(path)
+    return read_plan_json(source / PLAN_FILE if source.is_dir() else source)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flexsupply.plan.files import KpiData, OrderData, PlanData
 from flexsupply.report.html import Markup, html, join, script_hash
-from flexsupply.report.plan_data import KpiData, OrderData, PlanData
 
 CHART_IDS = (
     "chart-inventory",

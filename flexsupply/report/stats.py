@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.report.plan_data import PlanData
+from flexsupply.plan.files import PlanData
 
 BAND = (0.1, 0.9)
 """Quantiles of the inventory band across demand scenarios: P10 and P90."""

@@ -195,7 +195,6 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
 
-    problems += _presale_problems(scenario)
     problems += _demand_problems(scenario, product_by_id.keys())
     problems += _signal_problems(scenario, product_by_id.keys())
 
@@ -234,7 +233,7 @@ def _order_size_problems(terms: SupplyTerms, loc: tuple[str | int, ...]) -> list
     return problems
 
 
-def _presale_problems(scenario: Scenario) -> list[Problem]:
+def presale_problems(scenario: Scenario) -> list[Problem]:
     """Returns the presale problems that need the horizon or the product's price.
 
     Returns:

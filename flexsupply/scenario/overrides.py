@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.reader import read_value
 from flexsupply.scenario.schema import PresaleOrder, Scenario, Supplier, SupplyTerms
+from flexsupply.scenario.yaml_io import load_scenario_file
 
 Loc = tuple[str | int, ...]
 
@@ -113,8 +114,6 @@ def load_with_overrides(path: str | Path, overrides: Sequence[str | Override]) -
         ScenarioError: every problem found; a problem in an overridden value names the ``--set``
             that caused it instead of a line of the file.
     """
-    from flexsupply.scenario.yaml_io import load_scenario_file
-
     parsed = _parse_all(overrides)
     if not parsed:
         return load_scenario_file(Path(path))

@@ -31,7 +31,7 @@ from flexsupply.scenario.base import (
     id_key,
 )
 from flexsupply.scenario.base import Model as Model
-from flexsupply.scenario.checks import reference_problems
+from flexsupply.scenario.checks import presale_problems, reference_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -438,7 +438,7 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _references(self) -> Self:
-        problems = reference_problems(self)
+        problems = reference_problems(self) + presale_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self

@@ -10,23 +10,16 @@ indexed once, so locating many problems takes time in proportion to their number
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import functools
-import reprlib
-import types
-import typing
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import ValidationError
 
 from flexsupply.errors import Problem, ScenarioError
-from flexsupply.scenario import schema
 from flexsupply.scenario.checks import duplicate_id_problems, unknown_product_problems
+from flexsupply.scenario.messages import EXPECTED, field_names, plain_message, show
 from flexsupply.scenario.reader import Loader, check_size, parse
 from flexsupply.scenario.schema import Scenario
 
@@ -34,11 +27,6 @@ Loc = tuple[str | int, ...]
 Edit = Callable[[dict[str, Any]], dict[str, Any]]
 
 _NOT_A_MAPPING = "expected a mapping of scenario blocks (horizon, products, suppliers, …)"
-_SHOW_LIMIT = 60
-# Renders at most a few items and levels of a value, so that a large value is not rendered whole.
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 3, 6, 6
-_REPR.maxstring = _REPR.maxother = _SHOW_LIMIT
 
 
 def load_scenario_file(path: Path, edit: Edit | None = None) -> Scenario:
@@ -114,16 +102,6 @@ def _position(problem: Problem) -> tuple[int, int]:
     return (problem.line or 0, problem.column or 0)
 
 
-@functools.cache
-def _field_names() -> frozenset[str]:
-    """Returns every field name of every schema block."""
-    fields: set[str] = set()
-    for model in vars(schema).values():
-        if isinstance(model, type) and issubclass(model, schema.Model):
-            fields.update(model.model_fields)
-    return frozenset(fields)
-
-
 class _Where:
     """Finds where a field path is in the data and in the node tree of one scenario text.
 
@@ -163,7 +141,7 @@ class _Where:
             elif isinstance(current, dict) and (spelt := self._spelt(current, part)):
                 current = current[spelt[0]]
                 kept.append(part)
-            elif isinstance(current, dict) and part in _field_names():
+            elif isinstance(current, dict) and part in field_names():
                 kept.append(part)
                 return tuple(kept), None, False
         return tuple(kept), current, True
@@ -244,137 +222,6 @@ def _key_spellings(key_node: yaml.ScalarNode) -> list[Any]:
     return [value, str(value)]
 
 
-_COMPARISONS = {
-    "greater_than_equal": ("≥", "ge"),
-    "greater_than": (">", "gt"),
-    "less_than_equal": ("≤", "le"),
-    "less_than": ("<", "lt"),
-}
-
-_EXPECTED = {
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "int_parsing_size": "a whole number of sensible size",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
-    "date_type": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "a date without a time of day",
-    "finite_number": "a finite number",
-}
-
-
-def _show(value: Any) -> str:
-    """Returns a short rendering of a value found in the file (never the whole of a big value)."""
-    if value is None:
-        return "an empty value"
-    text = value.isoformat() if isinstance(value, date) else _REPR.repr(value)
-    return text if len(text) <= _SHOW_LIMIT else text[: _SHOW_LIMIT - 1] + "…"
-
-
-def _bound(value: Any) -> str:
-    """Returns a bound as people write it: ``0``, ``0.95``, ``100,000,000``, ``2999-12-31``."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
-    return str(value)
-
-
-def _message(error: ErrorDetails, found: bool, block: Loc = ()) -> str:
-    """Returns a pydantic error as a plain sentence (without the type mismatches)."""
-    kind = error["type"]
-    value = error.get("input")
-    context = error.get("ctx") or {}
-    if kind in _COMPARISONS:
-        symbol, key = _COMPARISONS[kind]
-        return f"must be {symbol} {_bound(context.get(key))}, got {_show(value)}"
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        name = str(error["loc"][-1])
-        return f"unknown field {name!r}{_suggestion(name, block)}"
-    if kind == "invalid_key":
-        return f"field names must be text, got {_show(value)}"
-    if kind == "enum":
-        return f"expected one of {context.get('expected')}, got {_show(value)}"
-    if kind == "too_short":
-        minimum = context.get("min_length")
-        if minimum == 1:
-            return "needs at least one item"
-        return f"needs at least {minimum} items, got {len(value or ())}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "recursion_loop":
-        return "refers to itself through an alias"
-    if kind == "value_error":
-        return str(context.get("error", error["msg"]))
-    message = str(error["msg"])
-    message = f"{message[0].lower()}{message[1:]}"
-    return f"{message}, got {_show(value)}" if found else message
-
-
-def field_message(error: ErrorDetails) -> str:
-    """Returns one pydantic error as the sentence a scenario problem uses, e.g. ``must be ≥ 0, got -5``."""
-    expected = _EXPECTED.get(error["type"])
-    if expected is not None:
-        return f"expected {expected}, got {_show(error.get('input'))}"
-    return _message(error, True)
-
-
-def _suggestion(name: str, block: Loc = ()) -> str:
-    """Returns `` (did you mean 'x'?)`` for the field of the block at ``block`` closest to ``name``.
-
-    Returns:
-        The hint, or an empty text when no field is close.
-    """
-    close = difflib.get_close_matches(name, _block_fields(block), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _block_fields(loc: Loc) -> list[str]:
-    """Returns the field names of the schema block at the data path ``loc``.
-
-    Returns:
-        The names, sorted; every field name of the schema when ``loc`` names no block.
-    """
-    annotations: list[Any] = [Scenario]
-    for part in loc:
-        inner: list[Any] = []
-        for branch in (b for annotation in annotations for b in _branches(annotation)):
-            if isinstance(branch, type) and issubclass(branch, BaseModel):
-                field = branch.model_fields.get(str(part))
-                if field is not None:
-                    inner.append(field.annotation)
-            elif typing.get_origin(branch) in (list, dict):
-                inner.append(typing.get_args(branch)[-1])
-        annotations = inner
-    names = {
-        name
-        for annotation in annotations
-        for branch in _branches(annotation)
-        if isinstance(branch, type) and issubclass(branch, BaseModel)
-        for name in branch.model_fields
-    }
-    return sorted(names or _field_names())
-
-
-def _branches(annotation: Any) -> list[Any]:
-    """Returns the types a field may hold: the branches of a union, without ``Annotated``."""
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _branches(typing.get_args(annotation)[0])
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        return [branch for arg in typing.get_args(annotation) for branch in _branches(arg)]
-    return [annotation]
-
-
 def _problems_from_pydantic(error: ValidationError, where: _Where) -> list[Problem]:
     """Turns pydantic's errors into located problems, one per field path.
 
@@ -393,9 +240,9 @@ def _problems_from_pydantic(error: ValidationError, where: _Where) -> list[Probl
     problems: list[Problem] = []
     for item, clean, _, found in items:
         kind = item["type"]
-        if kind in _EXPECTED:
+        if kind in EXPECTED:
             if clean not in deeper:
-                _add(expected.setdefault(clean, []), _EXPECTED[kind])
+                _add(expected.setdefault(clean, []), EXPECTED[kind])
                 inputs[clean] = item.get("input")
                 messages.setdefault(clean, [])
         elif kind == "value_error" and clean in duplicates:
@@ -405,10 +252,10 @@ def _problems_from_pydantic(error: ValidationError, where: _Where) -> list[Probl
                 at_key.add(clean)
             if kind == "invalid_key":
                 bad_keys.add(clean)
-            _add(messages.setdefault(clean, []), _message(item, found, clean[:-1]))
+            _add(messages.setdefault(clean, []), plain_message(item, found, clean[:-1]))
     for loc, texts in messages.items():
         if loc in expected:
-            texts = [f"expected {' or '.join(expected[loc])}, got {_show(inputs[loc])}", *texts]
+            texts = [f"expected {' or '.join(expected[loc])}, got {show(inputs[loc])}", *texts]
         problem = where.locate(loc, "; ".join(texts), loc in at_key)
         if loc in bad_keys:  # the key is not a field name, so the path stops at its block
             problem = dataclasses.replace(problem, loc=problem.loc[:-1])

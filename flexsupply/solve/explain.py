@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.backends import get_backend
 from flexsupply.demand import DemandScenarios
 from flexsupply.model import ModelMap, build_program
 from flexsupply.scenario import Scenario
+from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.settings import SolveSettings
 
 SHORTFALL_TOLERANCE = 1e-4
 """Shortfalls below this are read as none [units or currency]."""
@@ -103,18 +105,27 @@ def _booked(
 
 
 def explain_infeasible(
-    scenario: Scenario, demand: DemandScenarios, backend: str, options: SolverOptions
+    scenario: Scenario,
+    demand: DemandScenarios,
+    settings: SolveSettings,
+    deadline: Deadline | None = None,
 ) -> list[str]:
     """Returns sentences naming what cannot be met (product, period, shortfall).
 
     Solves the elastic model, where presale due dates, forbidden lost sales, the cash floor and
-    the warehouse limit may be missed at a penalty, and reports every miss.
+    the warehouse limit may be missed at a penalty, and reports every miss. The engine gets the
+    time left on ``deadline`` (default: ``settings.time_limit`` from now).
 
     Returns:
         One sentence per shortfall, largest first; empty if the elastic model finds none.
+
+    Raises:
+        TimeLimitReached: no time is left for the elastic solve.
     """
+    deadline = deadline or Deadline(settings.time_limit)
+    deadline.check("the explanation")
     program, model = build_program(scenario, demand, elastic=True)
-    result = get_backend(backend).solve(program, options)
+    result = get_backend(settings.backend).solve(program, settings.options(deadline))
     if not result.status.has_plan:
         return [f"the elastic check could not solve either ({result.status}): {result.message}"]
     x = result.x
@@ -134,7 +145,7 @@ def explain_infeasible(
         if values[w] > SHORTFALL_TOLERANCE:
             need = float(pre.units_to_ship[r])
             p = int(pre.product[r])
-            deadline = int(pre.due[r]) if pre.late_forbidden[r] else model.data.n_periods - 1
+            last = int(pre.due[r]) if pre.late_forbidden[r] else model.data.n_periods - 1
             due = f"by {unit} {int(pre.due[r]) + 1}"
             if not pre.late_forbidden[r]:
                 due += f" (late shipments allowed until {unit} {model.data.n_periods})"
@@ -142,9 +153,9 @@ def explain_infeasible(
                 (
                     float(values[w]),
                     f"presale of {scenario.product_ids[p]} taken in {unit} {int(pre.period[r]) + 1} "
-                    f"needs {need:,.0f} units {due}; {_sources(scenario, model, p, deadline)} "
+                    f"needs {need:,.0f} units {due}; {_sources(scenario, model, p, last)} "
                     f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
-                    f"{_booked(scenario, model, x, p, deadline, w)}",
+                    f"{_booked(scenario, model, x, p, last, w)}",
                 )
             )
     forbidden = np.flatnonzero(model.data.products.forbidden)

@@ -1,26 +1,27 @@
 """Solver profiles: named YAML files with a backend, engine, time limit, gap, threads and seed.
 
-The profiles flexsupply ships live in the top-level ``solvers/`` folder, installed with the package
-as ``flexsupply/solvers/`` (a symlink in the repository), so ``--solver fast`` works anywhere. A profile file of your own is named by its
-path: ``--solver my-profile.yaml``. A plain backend name (``ortools``, ``pulp``) is a profile with
-only the backend set.
+The profiles flexsupply ships live in the top-level ``solvers/`` folder, installed with the
+package as ``flexsupply/solvers/`` (a symlink in the repository), so ``--solver fast`` works
+anywhere. A profile file of your own is named by its path: ``--solver my-profile.yaml``. A plain
+backend name is a profile with only the backend set. A profile loads into ``SolveSettings``.
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib.util
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Unpack
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from flexsupply.backends import BACKEND_NAMES, get_backend
-from flexsupply.errors import FlexsupplyError, Problem
-from flexsupply.scenario.yaml_io import field_message
+from flexsupply.backends import BACKENDS, DEFAULT_BACKEND, backend_info, installed_engines
+from flexsupply.errors import BackendError, FlexsupplyError, Problem
+from flexsupply.scenario.messages import field_message
+from flexsupply.solve.methods import METHODS
+from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -47,11 +48,15 @@ class SolverProfile(BaseModel):
     """Name of the profile; a file's name without ``.yaml`` when the file does not give one."""
     description: str | None = None
     """One line saying what the profile is for."""
-    backend: Literal["ortools", "pulp"] = "ortools"
-    """Solver library: ``ortools`` or ``pulp``."""
+    backend: str = DEFAULT_BACKEND
+    """Solver library, one of ``flexsupply solvers`` lists (``ortools`` or ``pulp``)."""
     engine: str | None = None
     """Engine inside the backend: ``scip`` or ``highs`` (ortools), ``cbc`` or ``highs`` (pulp);
     omitted means the backend's default."""
+    method: str = "auto"
+    """Solve method: ``auto`` (flexsupply picks) or ``monolithic`` (one engine call)."""
+    warm_start: bool | None = None
+    """Hand the engine a heuristic first plan. Omitted: when there is a time limit."""
     time_limit: float | None = Field(None, gt=0)
     """Wall-clock limit [seconds]; the best plan found by then is returned. Omitted: none."""
     gap: float | None = Field(None, ge=0, lt=1)
@@ -62,52 +67,57 @@ class SolverProfile(BaseModel):
     seed: int | None = None
     """Random seed of the engine. Omitted: 0."""
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, backend: str) -> str:
+        if backend not in BACKENDS:
+            choices = " or ".join(repr(name) for name in BACKENDS)
+            raise ValueError(f"input should be {choices}, got {backend!r}")
+        return backend
+
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, engine: str | None, info: ValidationInfo) -> str | None:
         backend = info.data.get("backend")
         if engine is None or backend is None:
             return engine
-        engines = get_backend(backend).engines
+        engines = backend_info(backend).engine_names
         if engine not in engines:
             raise ValueError(
                 f"unknown engine {engine!r} for {backend}; choose {', '.join(engines)}"
             )
         return engine
 
-    def with_flags(
-        self,
-        *,
-        engine: str | None = None,
-        time_limit: float | None = None,
-        gap: float | None = None,
-        threads: int | None = None,
-        seed: int | None = None,
-    ) -> SolverProfile:
-        """Returns the profile with every setting that is not None replaced (command-line flags)."""
-        flags = {
-            "engine": engine,
-            "time_limit": time_limit,
-            "gap": gap,
-            "threads": threads,
-            "seed": seed,
-        }
-        return self.model_copy(
-            update={key: value for key, value in flags.items() if value is not None}
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, method: str) -> str:
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; choose {', '.join(METHODS)}")
+        return method
+
+    @property
+    def settings(self) -> SolveSettings:
+        """Returns the profile as the ``SolveSettings`` every solve takes."""
+        return SolveSettings(
+            backend=self.backend,
+            engine=self.engine,
+            time_limit=self.time_limit,
+            gap=self.gap,
+            threads=self.threads,
+            seed=self.seed or 0,
+            warm_start=self.warm_start,
+            method=self.method,
         )
 
-    def solve_arguments(self) -> dict[str, Any]:
-        """Returns the profile as keyword arguments of ``flexsupply.solve``, after the backend.
-
-        Keys: ``engine``, ``time_limit`` [seconds], ``gap``, ``threads``, ``seed``.
-        """
-        return {
-            "engine": self.engine,
-            "time_limit": self.time_limit,
-            "gap": self.gap,
-            "threads": self.threads,
-            "seed": self.seed or 0,
-        }
+    def with_flags(self, **flags: Unpack[SettingsFlags]) -> SolverProfile:
+        """Returns the profile with every setting that is not None replaced (command-line flags)."""
+        return self.model_copy(
+            update={
+                key: value
+                for key, value in flags.items()
+                if value is not None and key in SolverProfile.model_fields
+            }
+        )
 
     def summary(self) -> str:
         """Returns the settings in one line, e.g. ``ortools/highs, 30 s, gap 2 %``."""
@@ -140,7 +150,7 @@ def find_profile(choice: str) -> SolverProfile:
         BackendError: ``choice`` is none of those (the message lists what is available).
         ProfileError: the profile file has problems.
     """
-    if choice in BACKEND_NAMES:
+    if choice in BACKENDS:
         return SolverProfile(name=choice, backend=choice)
     bundled = bundled_profiles()
     if choice in bundled:
@@ -149,13 +159,11 @@ def find_profile(choice: str) -> SolverProfile:
     path = Path(choice)
     if path.suffix in _SUFFIXES or path.is_file():
         return load_profile(path)
-    from flexsupply.errors import BackendError
-
-    names = [*BACKEND_NAMES, *bundled]
+    names = [*BACKENDS, *bundled]
     close = difflib.get_close_matches(choice, names, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise BackendError(
-        f"unknown solver {choice!r}{hint}; give a backend ({', '.join(BACKEND_NAMES)}), "
+        f"unknown solver {choice!r}{hint}; give a backend ({', '.join(BACKENDS)}), "
         f"a profile ({', '.join(bundled)}) or a profile file ending in .yaml"
     )
 
@@ -228,18 +236,19 @@ def _problem(item: Any, root: yaml.MappingNode, source: str) -> Problem:
     return Problem(loc[:1], message, source, mark.line + 1, mark.column + 1)
 
 
-def installed_engines() -> dict[str, dict[str, bool]]:
-    """Returns per backend whether each engine's library is installed (without importing it)."""
+def resolve_settings(
+    solver: str | SolveSettings = DEFAULT_BACKEND, **flags: Unpack[SettingsFlags]
+) -> SolveSettings:
+    """Returns the settings ``solver`` names, with every flag that is not None applied on top.
 
-    def found(module: str) -> bool:
-        return importlib.util.find_spec(module) is not None
+    ``solver`` is a ``SolveSettings``, a backend name, a profile name or a profile file.
 
-    ortools = found("ortools")
-    pulp = found("pulp")
-    return {
-        "ortools": {"scip": ortools, "highs": ortools},
-        "pulp": {"cbc": pulp and found("cbcbox"), "highs": pulp and found("highspy")},
-    }
+    Raises:
+        BackendError: ``solver`` names nothing known.
+        ProfileError: the profile file has problems.
+    """
+    base = solver if isinstance(solver, SolveSettings) else find_profile(solver).settings
+    return base.with_flags(**flags)
 
 
 __all__ = [
@@ -250,4 +259,5 @@ __all__ = [
     "installed_engines",
     "load_profile",
     "parse_profile",
+    "resolve_settings",
 ]

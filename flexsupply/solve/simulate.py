@@ -9,8 +9,8 @@ restricted to that sample. The same samples also score two baselines: the mean-d
 
 from __future__ import annotations
 
-import json
 import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import BACKEND_NAMES, SolverOptions
+from flexsupply.backends import Status
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import FlexsupplyError
 from flexsupply.model.build import FirstStage
 from flexsupply.model.data import model_data
-from flexsupply.plan import Order
+from flexsupply.plan import Order, Plan
 from flexsupply.scenario import Scenario
+from flexsupply.solve.deadline import Clock, Deadline
+from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, mean_value_plan, solve_each_stage
 
 QUANTITY_TOLERANCE = 1e-6
@@ -88,8 +90,13 @@ class PolicyResult:
 
     @property
     def infeasible(self) -> int:
-        """Samples in which the first stage has no feasible recourse."""
-        return sum(not o.has_plan for o in self.outcomes)
+        """Samples in which the first stage has no feasible recourse (or none was found)."""
+        return sum(not o.has_plan and not _unsolved(o) for o in self.outcomes)
+
+    @property
+    def unsolved(self) -> int:
+        """Samples not solved because the time limit was reached first."""
+        return sum(_unsolved(o) for o in self.outcomes)
 
     @property
     def cash_low_point(self) -> float | None:
@@ -111,6 +118,7 @@ class PolicyResult:
             "leftover_units": rounded(self.stats("leftover_units")),
             "cash_low_point": self.cash_low_point,
             "infeasible_samples": self.infeasible,
+            "unsolved_samples": self.unsolved,
         }
 
 
@@ -172,7 +180,14 @@ class SimulationReport:
                 )
             )
         lines.append(row("samples without plan", lambda p: str(p.infeasible)))
+        if any(p.unsolved for p in self.policies):
+            lines.append(row("not solved (time)", lambda p: str(p.unsolved)))
         return "\n".join(lines)
+
+
+def _unsolved(outcome: Outcome) -> bool:
+    """True when the sample was not solved for lack of time."""
+    return outcome.status == str(Status.NO_SOLUTION)
 
 
 def _fmt(value: float, spec: str = ",.0f") -> str:
@@ -252,19 +267,10 @@ def read_plan_first_stage(scenario: Scenario, path: str | Path) -> FirstStage:
     """Returns the first stage of a ``plan.json`` written by ``flexsupply solve``.
 
     Raises:
-        FlexsupplyError: the file cannot be read or does not fit the scenario.
+        PlanFileError: the file cannot be read or is not a flexsupply plan.
+        FlexsupplyError: the plan does not fit the scenario.
     """
-    try:
-        plan = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise FlexsupplyError(f"cannot read the plan {path}: {error}") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("orders"), list):
-        raise FlexsupplyError(
-            f"{path}: not a flexsupply plan (no 'orders' list); write one with "
-            "`flexsupply solve FILE --out-dir DIR`"
-        )
-    orders = plan["orders"]
-    return first_stage_from_orders(scenario, orders)
+    return first_stage_from_orders(scenario, Plan.from_json(path).orders)
 
 
 def newsvendor_first_stage(scenario: Scenario, demand: DemandScenarios) -> FirstStage:
@@ -330,10 +336,10 @@ def simulate(
     samples: int = 200,
     seed: int = 0,
     demand: DemandScenarios | None = None,
-    solver: str = BACKEND_NAMES[0],
-    options: SolverOptions | None = None,
+    settings: SolveSettings | None = None,
     workers: int | None = None,
     baselines: bool = True,
+    clock: Clock = time.monotonic,
 ) -> SimulationReport:
     """Evaluates a plan's first stage out of sample, with the baselines on the same samples.
 
@@ -344,23 +350,27 @@ def simulate(
         seed: seed of the samples; the same seed gives the same report.
         demand: evaluate on these scenarios with their probabilities instead of drawing samples
             (e.g. the planning scenarios, to reproduce the plan's in-sample objective).
-        solver: backend name.
-        options: solver settings for each sample.
+        settings: solver settings of every solve; ``settings.time_limit`` covers the whole
+            call (the plan's solve, the baselines and every sample): samples reached when no
+            time is left are counted as not solved.
         workers: parallel processes (default: the CPUs); results do not depend on it. Workers
             are spawned: a script must call this from an ``if __name__ == "__main__":`` block.
         baselines: also score the mean-demand plan and the newsvendor first batch.
+        clock: the clock of the time limit (tests inject one) [seconds].
 
     Returns:
         The ``SimulationReport``.
 
     Raises:
         SolveError: no stochastic plan (when ``first_stage`` is not given) or no mean-demand plan.
+        TimeLimitReached: no time was left for the plan or the mean-demand baseline.
     """
-    options = options or SolverOptions()
+    settings = settings or SolveSettings()
+    deadline = Deadline(settings.time_limit, clock)
     if first_stage is None:
-        from flexsupply.solve.engine import solve
+        from flexsupply.solve.engine import solve_within
 
-        plan = solve(scenario, solver, engine=options.engine, gap=options.gap, seed=options.seed)
+        plan = solve_within(scenario, settings, deadline)
         first_stage = first_stage_from_orders(scenario, plan.orders)
     if demand is None:
         futures, source = sample_demand(scenario, samples, seed)
@@ -369,13 +379,13 @@ def simulate(
     policies: list[tuple[str, FirstStage | None]] = [("plan", first_stage)]
     if baselines:
         planning = demand_scenarios(scenario)
-        _, mean_first = mean_value_plan(scenario, planning, solver, options)
+        _, mean_first = mean_value_plan(scenario, planning, settings, deadline)
         policies += [
             ("mean-demand plan", mean_first),
             ("newsvendor", newsvendor_first_stage(scenario, planning)),
         ]
     outcomes = solve_each_stage(
-        scenario, futures, [stage for _, stage in policies], solver, options, workers
+        scenario, futures, [stage for _, stage in policies], settings, deadline, workers
     )
     results = [
         PolicyResult(name, found, futures.probabilities)

@@ -26,7 +26,7 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from flexsupply.backends import BACKEND_NAMES, SolverOptions, SolverResult, get_backend
+from flexsupply.backends import SolverResult, Status, get_backend
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.model import build_program
@@ -34,9 +34,14 @@ from flexsupply.model.build import FirstStage, ModelMap, first_stage_of
 from flexsupply.model.risk import cvar
 from flexsupply.plan import Plan, StochasticReport, make_plan
 from flexsupply.scenario import Objective, Scenario
+from flexsupply.solve.deadline import Deadline, TimeLimitReached
+from flexsupply.solve.settings import SolveSettings
 
 CHUNKS_PER_WORKER = 4
 """Per-scenario solves are sent to workers in about this many chunks per worker."""
+MIN_STEP_SECONDS = 0.5
+"""A solve is not started with less time left than this: building its model alone takes about
+as long on a full season [seconds]."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Outcome:
         leftover_units: units in stock at the end of the horizon [units].
         cash_low_point: lowest cash balance over the periods (nan when cash is not modelled)
             [currency].
+        bound: the engine's bound on ``objective`` (nan when unknown) [currency].
     """
 
     status: str
@@ -61,6 +67,7 @@ class Outcome:
     presale_on_time: float
     leftover_units: float
     cash_low_point: float
+    bound: float = math.nan
 
     @property
     def has_plan(self) -> bool:
@@ -84,21 +91,27 @@ def mean_demand(demand: DemandScenarios) -> DemandScenarios:
 def solve_program(
     scenario: Scenario,
     demand: DemandScenarios,
-    solver: str,
-    options: SolverOptions,
+    settings: SolveSettings,
+    deadline: Deadline,
     fixed_first_stage: FirstStage | None = None,
 ) -> tuple[SolverResult, ModelMap]:
     """Builds and solves the model for ``demand`` (optionally with the first stage fixed).
 
+    The engine gets the time left on ``deadline``.
+
     Returns:
         ``(SolverResult, ModelMap)``; the result may have no plan (see its status).
+
+    Raises:
+        TimeLimitReached: less than ``MIN_STEP_SECONDS`` is left, before anything is built.
     """
+    deadline.check("a solve of the stochastic report or the simulation", MIN_STEP_SECONDS)
     program, model = build_program(scenario, demand, fixed_first_stage=fixed_first_stage)
-    return get_backend(solver).solve(program, options), model
+    return get_backend(settings.backend).solve(program, settings.options(deadline)), model
 
 
 def mean_value_plan(
-    scenario: Scenario, demand: DemandScenarios, solver: str, options: SolverOptions
+    scenario: Scenario, demand: DemandScenarios, settings: SolveSettings, deadline: Deadline
 ) -> tuple[float, FirstStage]:
     """Solves the mean-demand problem (risk-neutral: one scenario has no spread).
 
@@ -107,8 +120,10 @@ def mean_value_plan(
 
     Raises:
         SolveError: the mean-demand problem has no plan.
+        TimeLimitReached: no time was left to find one.
     """
-    result, model = solve_program(risk_neutral(scenario), mean_demand(demand), solver, options)
+    result, model = solve_program(risk_neutral(scenario), mean_demand(demand), settings, deadline)
+    _stop_on_time(result)
     if not result.status.has_plan:
         raise SolveError(
             f"No mean-demand plan for {scenario.name!r}: the solver ended {result.status}",
@@ -118,10 +133,16 @@ def mean_value_plan(
     return result.objective, first_stage_of(model, result.x)
 
 
+def _stop_on_time(result: SolverResult) -> None:
+    """Raises ``TimeLimitReached`` when ``result`` has no plan because the time ran out."""
+    if result.status == Status.NO_SOLUTION:
+        raise TimeLimitReached(result.message or "the time limit was reached")
+
+
 def _outcome(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outcome:
     if not result.status.has_plan:
         nan = math.nan
-        return Outcome(str(result.status), nan, nan, nan, nan, nan, nan)
+        return Outcome(str(result.status), nan, nan, nan, nan, nan, nan, result.bound)
     kpis = make_plan(scenario, model, result).kpis
     return Outcome(
         status=str(result.status),
@@ -131,19 +152,30 @@ def _outcome(scenario: Scenario, model: ModelMap, result: SolverResult) -> Outco
         presale_on_time=kpis.presale_on_time_share,
         leftover_units=kpis.leftover_units,
         cash_low_point=math.nan if kpis.cash_low_point is None else kpis.cash_low_point,
+        bound=result.bound,
     )
 
 
-_Job = tuple[Scenario, np.ndarray, list[str], FirstStage | None, str, SolverOptions]
+_Job = tuple[Scenario, np.ndarray, list[str], FirstStage | None, SolveSettings, float | None]
 
 
-def _solve_chunk(job: _Job) -> list[Outcome]:
-    """Solves each scenario of a chunk alone (a worker's unit of work)."""
-    scenario, units, names, first_stage, solver, options = job
+def _solve_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
+    """Solves each scenario of a chunk alone (a worker's unit of work).
+
+    A worker process gets the seconds left when the chunk was sent and starts its own deadline;
+    in this process the caller's deadline is used.
+    """
+    scenario, units, names, first_stage, settings, seconds_left = job
+    deadline = deadline or Deadline(seconds_left)
     outcomes = []
     for w, name in enumerate(names):
         one = DemandScenarios(units[w : w + 1], np.ones(1), [name])
-        result, model = solve_program(scenario, one, solver, options, first_stage)
+        try:
+            result, model = solve_program(scenario, one, settings, deadline, first_stage)
+        except TimeLimitReached:
+            nan = math.nan
+            outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
+            continue
         outcomes.append(_outcome(scenario, model, result))
     return outcomes
 
@@ -152,8 +184,8 @@ def solve_each(
     scenario: Scenario,
     demand: DemandScenarios,
     first_stage: FirstStage | None,
-    solver: str = BACKEND_NAMES[0],
-    options: SolverOptions | None = None,
+    settings: SolveSettings,
+    deadline: Deadline,
     workers: int | None = None,
 ) -> list[Outcome]:
     """Solves every demand scenario alone, with the first stage fixed when given.
@@ -167,36 +199,38 @@ def solve_each(
     Returns:
         One ``Outcome`` per scenario.
     """
-    return solve_each_stage(scenario, demand, [first_stage], solver, options, workers)[0]
+    return solve_each_stage(scenario, demand, [first_stage], settings, deadline, workers)[0]
 
 
 def solve_each_stage(
     scenario: Scenario,
     demand: DemandScenarios,
     first_stages: Sequence[FirstStage | None],
-    solver: str = BACKEND_NAMES[0],
-    options: SolverOptions | None = None,
+    settings: SolveSettings,
+    deadline: Deadline,
     workers: int | None = None,
 ) -> list[list[Outcome]]:
     """Does ``solve_each`` for several first stages in one pool of workers.
+
+    Every solve gets the time left on ``deadline``; a scenario reached when none is left is not
+    solved and its outcome says ``no_solution``.
 
     Returns:
         Per first stage, one ``Outcome`` per scenario.
     """
     plain = risk_neutral(scenario, keep_service=False)
-    options = options or SolverOptions()
     n = demand.n_scenarios
     workers = max(1, min(workers or os.cpu_count() or 1, n * len(first_stages)))
     n_chunks = 1 if workers == 1 else min(n, workers * CHUNKS_PER_WORKER)
     bounds = np.linspace(0, n, n_chunks + 1).round().astype(int)
     spans = [(a, b) for a, b in itertools.pairwise(int(v) for v in bounds) if b > a]
     jobs: list[_Job] = [
-        (plain, demand.units[a:b], demand.names[a:b], stage, solver, options)
+        (plain, demand.units[a:b], demand.names[a:b], stage, settings, deadline.left())
         for stage in first_stages
         for a, b in spans
     ]
     if workers == 1:
-        chunks = [_solve_chunk(job) for job in jobs]
+        chunks = [_solve_chunk(job, deadline) for job in jobs]
     else:
         # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
@@ -235,8 +269,8 @@ def mean_plan_on_scenarios(
     scenario: Scenario,
     demand: DemandScenarios,
     first_stage: FirstStage,
-    solver: str,
-    options: SolverOptions,
+    settings: SolveSettings,
+    deadline: Deadline,
     workers: int | None = 1,
 ) -> float | None:
     """Returns EEV, the objective of a first stage kept with the recourse chosen per scenario.
@@ -251,20 +285,25 @@ def mean_plan_on_scenarios(
         demand: the demand scenarios.
         first_stage: the first stage to keep, usually the mean-demand plan's
             (``mean_value_plan``).
-        solver: backend name.
-        options: solver settings for every solve.
+        settings: solver settings for every solve.
+        deadline: every solve gets the time left on it.
         workers: processes for the per-scenario solves (default 1: in this process; None: the
             CPUs, see ``solve_each``).
 
     Returns:
         The objective (profit, or cost with ``min_cost``, risk-adjusted when the scenario has a
-        risk term) [currency]; None when some scenario has no feasible recourse, or the solver
-        found no plan for it within the limits of ``options``.
+        risk term) [currency]; None when some scenario has no feasible recourse.
+
+    Raises:
+        TimeLimitReached: the time ran out before every scenario was solved.
     """
     if _ties_scenarios(scenario):
-        fixed, _ = solve_program(scenario, demand, solver, options, first_stage)
+        fixed, _ = solve_program(scenario, demand, settings, deadline, first_stage)
+        _stop_on_time(fixed)
         return fixed.objective if fixed.status.has_plan else None
-    outcomes = solve_each(scenario, demand, first_stage, solver, options, workers)
+    outcomes = solve_each(scenario, demand, first_stage, settings, deadline, workers)
+    if any(o.status == Status.NO_SOLUTION for o in outcomes):
+        raise TimeLimitReached("the per-scenario solves of the mean-demand plan")
     if not all(o.has_plan for o in outcomes):
         return None
     return combine(scenario, [o.objective for o in outcomes], demand.probabilities)
@@ -273,10 +312,10 @@ def mean_plan_on_scenarios(
 def wait_and_see(
     scenario: Scenario,
     demand: DemandScenarios,
-    solver: str,
-    options: SolverOptions,
+    settings: SolveSettings,
+    deadline: Deadline,
     workers: int | None = 1,
-) -> float:
+) -> tuple[float, float]:
     """Returns WS, the objective when each scenario is planned knowing its demand.
 
     Each scenario is solved alone and the values combined by ``combine``: the risk-adjusted
@@ -285,46 +324,54 @@ def wait_and_see(
     once with every order decided per scenario (supplier onboarding stays shared).
 
     Returns:
-        The objective (profit, or cost with ``min_cost``, risk-adjusted when the scenario has a
-        risk term) [currency].
+        ``(WS, its bound)``: the objective (profit, or cost with ``min_cost``, risk-adjusted
+        when the scenario has a risk term) and the same combination of the engines' bounds,
+        which bounds the stochastic plan's objective too (nan when an engine gave none)
+        [currency].
 
     Raises:
         SolveError: a problem that the stochastic plan shows feasible has no plan.
+        TimeLimitReached: the time ran out first.
     """
     if _ties_scenarios(scenario):
         joint = scenario.model_copy(update={"reveal_period": 1})
-        result, _ = solve_program(joint, demand, solver, options)
+        result, _ = solve_program(joint, demand, settings, deadline)
+        _stop_on_time(result)
         if not result.status.has_plan:
             raise SolveError("No wait-and-see plan", str(result.status), [result.message])
-        return result.objective
-    outcomes = solve_each(scenario, demand, None, solver, options, workers)
+        return result.objective, result.bound
+    outcomes = solve_each(scenario, demand, None, settings, deadline, workers)
+    if any(o.status == Status.NO_SOLUTION for o in outcomes):
+        raise TimeLimitReached("the wait-and-see solves")
     missing = [name for name, o in zip(demand.names, outcomes, strict=True) if not o.has_plan]
     if missing:
         raise SolveError(
             "No wait-and-see plan", "infeasible", [f"scenario {', '.join(missing)} has no plan"]
         )
-    return combine(scenario, [o.objective for o in outcomes], demand.probabilities)
+    ws = combine(scenario, [o.objective for o in outcomes], demand.probabilities)
+    return ws, combine(scenario, [o.bound for o in outcomes], demand.probabilities)
 
 
 def stochastic_report(
     scenario: Scenario,
-    solver: str = BACKEND_NAMES[0],
+    settings: SolveSettings | None = None,
     *,
-    options: SolverOptions | None = None,
     demand: DemandScenarios | None = None,
     plan: Plan | None = None,
     workers: int | None = 1,
+    deadline: Deadline | None = None,
 ) -> StochasticReport:
     """Returns RP, EV, EEV, VSS, WS and EVPI of a scenario.
 
     Args:
         scenario: the validated scenario.
-        solver: backend name.
-        options: solver settings for every solve (default: prove optimality).
+        settings: solver settings for every solve (default: ``SolveSettings()``, prove
+            optimality); its ``time_limit`` covers the whole report when no ``deadline`` is given.
         demand: demand scenarios (default: those the scenario states).
         plan: the stochastic plan already solved for the same demand (saves solving it again).
         workers: processes for the per-scenario solves of EEV and wait-and-see (default 1: in
             this process; None: the CPUs, see ``solve_each``).
+        deadline: the time budget shared with the caller (``fs.solve`` passes what is left).
 
     Returns:
         The ``StochasticReport``: objectives and values in the objective's money [currency],
@@ -332,20 +379,23 @@ def stochastic_report(
 
     Raises:
         SolveError: the stochastic or the mean-demand problem has no plan.
+        TimeLimitReached: the time ran out before the report was complete.
     """
-    options = options or SolverOptions()
+    settings = settings or SolveSettings()
+    deadline = deadline or Deadline(settings.time_limit)
     futures = demand if demand is not None else demand_scenarios(scenario)
     started = time.perf_counter()
     if plan is None:
-        result, _ = solve_program(scenario, futures, solver, options)
+        result, _ = solve_program(scenario, futures, settings, deadline)
+        _stop_on_time(result)
         if not result.status.has_plan:
             raise SolveError(f"No plan for {scenario.name!r}", str(result.status), [])
         rp, rp_gap = result.objective, result.gap
     else:
         rp, rp_gap = plan.objective, plan.gap
-    ev, first_stage = mean_value_plan(scenario, futures, solver, options)
-    eev = mean_plan_on_scenarios(scenario, futures, first_stage, solver, options, workers)
-    ws = wait_and_see(scenario, futures, solver, options, workers)
+    ev, first_stage = mean_value_plan(scenario, futures, settings, deadline)
+    eev = mean_plan_on_scenarios(scenario, futures, first_stage, settings, deadline, workers)
+    ws, ws_bound = wait_and_see(scenario, futures, settings, deadline, workers)
     maximize = scenario.objective == Objective.MAX_PROFIT
     sign = 1.0 if maximize else -1.0
     return StochasticReport(
@@ -358,6 +408,7 @@ def stochastic_report(
         evpi=sign * (ws - rp),
         rp_gap=rp_gap,
         seconds=time.perf_counter() - started,
+        ws_bound=ws_bound if math.isfinite(ws_bound) else None,
     )
 
 

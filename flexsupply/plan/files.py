@@ -1,4 +1,9 @@
-"""The plan's dict form (``Plan.to_dict``, ``plan.json``) read back and checked for the report."""
+"""Plan files: ``plan.json`` (``Plan.to_dict``) read and checked, with one ``PlanFileError``.
+
+``read_plan_data`` reads the JSON, ``parse_plan`` checks it against ``PlanData`` (every problem
+with its field path); ``Plan.from_dict``/``Plan.from_json`` build on them, and compare, report,
+simulate and batch read plans only through those.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from flexsupply.errors import FlexsupplyError, Problem
 
+PLAN_FILE = "plan.json"
+"""The plan's file name in an output folder (``flexsupply solve --out-dir``)."""
+
+WRITE_ONE = "write one with `flexsupply solve SCENARIO.yaml --out-dir DIR`"
+
 
 class PlanFileError(FlexsupplyError):
-    """A plan file that cannot be reported on; carries every problem with its field path."""
+    """Data that is not a readable flexsupply plan; carries every problem with its field path.
+
+    One problem reads as one line (``plan.json:1:10  not valid JSON: ...``); several are listed
+    under a line naming the file.
+    """
 
     exit_code = 1
 
@@ -22,8 +36,10 @@ class PlanFileError(FlexsupplyError):
         self.problems = problems
         self.source = source
         count = len(problems)
-        noun = "problem" if count == 1 else "problems"
-        head = f"{count} {noun} in plan {source}" if source else f"{count} {noun} in the plan"
+        if count == 1:
+            super().__init__(str(problems[0]))
+            return
+        head = f"{count} problems in plan {source}" if source else f"{count} problems in the plan"
         super().__init__("\n".join([head, *(f"  {problem}" for problem in problems)]))
 
 
@@ -148,6 +164,11 @@ class PlanData(_Data):
         names = [s.name for s in self.demand_scenarios]
         if not names:
             raise ValueError("demand_scenarios is empty")
+        unknown = sorted(
+            {o.scenario for o in self.orders if o.scenario is not None and o.scenario not in names}
+        )
+        if unknown:
+            raise ValueError(f"orders name demand scenarios the plan lacks: {', '.join(unknown)}")
         if sorted(self.inventory.by_scenario) != sorted(names):
             raise ValueError(
                 f"inventory.by_scenario names {sorted(self.inventory.by_scenario)} differ from "
@@ -206,31 +227,44 @@ def parse_plan(data: Mapping[str, Any], source: str | None = None) -> PlanData:
         raise PlanFileError(problems, source) from None
 
 
-def read_plan_json(path: str | Path) -> PlanData:
-    """Returns the plan read from a ``plan.json`` written by ``flexsupply solve --out-dir``."""
+def read_plan_data(path: str | Path) -> dict[str, Any]:
+    """Returns the JSON object of a plan file, checked to be a flexsupply plan at the top.
+
+    Raises:
+        PlanFileError: the file is missing or unreadable, not JSON, not an object, or lacks
+            ``status`` or ``orders``; the problem names the file (and the line of bad JSON).
+    """
     source = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        problem = Problem((), f"cannot read: {error.strerror}", source)
-        raise PlanFileError([problem], source) from None
+    except FileNotFoundError:
+        raise PlanFileError([Problem((), "no such file", source)], source) from None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise PlanFileError([Problem((), f"cannot be read: {reason}", source)], source) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        problem = Problem((), f"not JSON: {error.msg}", source, error.lineno, error.colno)
+        problem = Problem((), f"not valid JSON: {error.msg}", source, error.lineno, error.colno)
         raise PlanFileError([problem], source) from None
     if not isinstance(data, dict):
         problem = Problem((), f"expected a JSON object, got {type(data).__name__}", source, 1, 1)
         raise PlanFileError([problem], source)
-    if "status" not in data or "orders" not in data:
-        problem = Problem(
-            (),
-            "not a flexsupply plan (no 'status' or 'orders'); write one with "
-            "`flexsupply solve FILE --out-dir DIR`",
-            source,
-        )
+    missing = [key for key in ("status", "orders") if key not in data]
+    if missing:
+        names = " or ".join(repr(key) for key in missing)
+        problem = Problem((), f"not a flexsupply plan (no {names}); {WRITE_ONE}", source)
         raise PlanFileError([problem], source)
-    return parse_plan(data, source)
+    return data
+
+
+def read_plan_json(path: str | Path) -> PlanData:
+    """Returns the checked plan data of a ``plan.json`` written by ``flexsupply solve --out-dir``.
+
+    Raises:
+        PlanFileError: as ``read_plan_data`` and ``parse_plan`` say.
+    """
+    return parse_plan(read_plan_data(path), str(path))
 
 
 def _message(item: Mapping[str, Any]) -> str:

@@ -1,0 +1,180 @@
+"""Solve methods: how one built program becomes a ``SolverResult``, by name.
+
+A method is a function registered in ``METHODS`` under the name ``SolveSettings.method`` gives::
+
+    def my_method(
+        program: LinearProgram,      # the built program (arrays, block tags)
+        model: ModelMap,             # how its columns map back to orders, stock, money
+        backend: Backend,            # the backend the settings name, loaded
+        settings: SolveSettings,     # engine, gap, threads, seed, log, warm_start, method
+        deadline: Deadline,          # the one time budget of the call; ask it, never the limit
+        context: MethodContext,      # the scenario and the progress callback
+    ) -> SolverResult: ...           # a plan (status optimal/feasible) or why there is none
+
+    METHODS["my-method"] = my_method       # or: register("my-method", my_method)
+
+Rules a method keeps: every engine call goes through ``settings.options(deadline, progress)``
+(the time left, never the full limit); the warm start, if any, is given
+``deadline.perf_counter_deadline(...)``; the result's ``seconds`` covers the whole method and its
+``bound`` is a valid bound (nan when none). ``auto`` picks a method for the program;
+``monolithic`` is one engine call, warm-started by a heuristic plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from flexsupply.arrays import FloatArray
+from flexsupply.backends import Backend, Progress, SolverResult, Status
+from flexsupply.errors import BackendError
+from flexsupply.heuristics import warm_start as find_warm_start
+from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
+from flexsupply.model import ModelMap
+from flexsupply.model.program import LinearProgram
+from flexsupply.scenario import Scenario
+from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.settings import SolveSettings
+
+WARM_START_SHARE = 0.5
+"""Share of the time left spent on the warm start; the engine gets the rest."""
+FIRST_PLAN_SHARE = 0.85
+"""Share of the time left the warm start may spend finding its first plan, when the dive is
+slow; fix-and-optimise stops at ``WARM_START_SHARE`` either way."""
+WARM_START_SECONDS = 30.0
+"""Warm-start budget when it is asked for without a time limit [seconds]."""
+
+
+@dataclass(frozen=True)
+class MethodContext:
+    """What a method may need besides the program: the scenario and where progress goes."""
+
+    scenario: Scenario
+    progress: Callable[[Progress], None] | None = None
+
+
+class SolveMethod(Protocol):
+    """A way to solve a built program within a deadline (see the module docstring)."""
+
+    def __call__(
+        self,
+        program: LinearProgram,
+        model: ModelMap,
+        backend: Backend,
+        settings: SolveSettings,
+        deadline: Deadline,
+        context: MethodContext,
+    ) -> SolverResult:
+        """Returns the result: a plan with its bound, or the status saying why there is none."""
+        ...
+
+
+def monolithic(
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+) -> SolverResult:
+    """Returns one engine call's result, started from (and never worse than) a warm start.
+
+    The warm start (LP dive, mean-demand plan, fix-and-optimise) runs when
+    ``settings.warm_start`` says so (default: when there is a time limit) and the program has
+    integer columns; it gets ``WARM_START_SHARE`` of the time left, the engine the rest. The
+    plan is handed to the engine only when the engine takes a start (its capability).
+    """
+    engine = settings.engine_info()
+    wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
+    if not wanted or not program.integer.any():
+        return backend.solve(program, settings.options(deadline, context.progress))
+    fix_budget = deadline.share(WARM_START_SHARE)
+    first_budget = deadline.share(FIRST_PLAN_SHARE)
+    budget = WARM_START_SECONDS if fix_budget is None else fix_budget
+
+    def from_mean_demand(until: float) -> FloatArray | None:
+        return mean_value_start(
+            context.scenario, model.demand, program, model, until, settings.seed
+        )
+
+    start = find_warm_start(
+        program,
+        neighbourhoods(model, program.n_columns),
+        budget,
+        settings.seed,
+        first_plan_budget=first_budget,
+        other_first_plans=[from_mean_demand],
+    )
+    if start is None:
+        return backend.solve(program, settings.options(deadline, context.progress))
+    if settings.log:
+        print(start.summary())
+    if context.progress is not None:
+        context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
+    options = settings.options(deadline, context.progress)
+    result = backend.solve(program, options, start=start.x if engine.warm_start else None)
+    return keep_better(program, result, start.x, start.objective, start.seconds)
+
+
+def keep_better(
+    program: LinearProgram, result: SolverResult, x: FloatArray, objective: float, seconds: float
+) -> SolverResult:
+    """Returns the engine's result, or the earlier plan ``x`` when it is better.
+
+    ``seconds`` is the time spent finding ``x`` [seconds], added to the result's.
+    """
+    extra = {**result.extra, "warm_start_objective": objective, "warm_start_seconds": seconds}
+    total = result.seconds + seconds
+    better = -1.0 if program.maximize else 1.0
+    if result.status.has_plan and better * (result.objective - objective) <= 1e-9 * max(
+        1.0, abs(objective)
+    ):
+        return dataclasses.replace(result, seconds=total, extra=extra)
+    bound = result.bound if result.status.has_plan or math.isfinite(result.bound) else math.nan
+    message = f"{result.message}; the warm start's plan is better and kept".lstrip("; ")
+    return dataclasses.replace(
+        result,
+        status=Status.FEASIBLE,
+        objective=objective,
+        bound=bound,
+        x=x,
+        seconds=total,
+        message=message,
+        extra=extra,
+    )
+
+
+def auto(
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+) -> SolverResult:
+    """Returns the result of the method that suits the program; today always ``monolithic``."""
+    return monolithic(program, model, backend, settings, deadline, context)
+
+
+METHODS: dict[str, SolveMethod] = {"auto": auto, "monolithic": monolithic}
+"""Every solve method by name; ``SolveSettings.method`` names one."""
+
+
+def register(name: str, method: SolveMethod) -> None:
+    """Adds (or replaces) the solve method called ``name``."""
+    METHODS[name] = method
+
+
+def get_method(name: str) -> SolveMethod:
+    """Returns the solve method called ``name``.
+
+    Raises:
+        BackendError: no method has that name (the message lists them).
+    """
+    method = METHODS.get(name)
+    if method is None:
+        raise BackendError(f"unknown solve method {name!r}; choose one of {', '.join(METHODS)}")
+    return method
