@@ -564,8 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    import flexsupply as fs
     from build import machine
+
+    import flexsupply as fs
     from flexsupply.backends import BACKEND_NAMES
     from flexsupply.scenario import Objective
     from flexsupply.solve.simulate import sample_demand
