@@ -345,7 +345,7 @@ def test_cli_says_when_the_report_cannot_be_written(
     blocked = plan / "report.html"  # a plan file is no folder
     result = CliRunner().invoke(main, ["report", str(plan), "-o", str(blocked)])
     assert result.exit_code == 1
-    assert f"Error: cannot write the report to {blocked}: " in result.output
+    assert f"Error: cannot write to {blocked}: {plan} is a file, not a folder" in result.output
     assert "Traceback" not in result.output
 
 

@@ -26,6 +26,7 @@ from flexsupply.batch.store import (
 from flexsupply.batch.variants import BatchError, Variant, variant_folder
 from flexsupply.batch.workers import Job, run_here, run_locally, run_on_dask
 from flexsupply.errors import Problem, ScenarioError
+from flexsupply.files import check_folder
 from flexsupply.plan.compare import Comparison
 from flexsupply.solve.settings import SettingsFlags, SolveSettings
 
@@ -76,7 +77,7 @@ def run_batch(
     _check_folders(variants)
     if executor not in EXECUTORS:
         raise BatchError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}")
-    folder = Path(out_dir) if out_dir is not None else None
+    folder = None if out_dir is None else check_folder(out_dir)
     # A Dask worker may run on another machine: the plan comes back here to be stored.
     stored_by_worker = folder if executor == "local" else None
     jobs = _jobs(Path(scenario), variants, settings, overrides or {}, stored_by_worker)

@@ -36,10 +36,12 @@ def report(file: Path, output: Path, choice: SolverChoice) -> None:
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
+    from flexsupply.files import check_file
     from flexsupply.report import plan_from_file, require_matplotlib, write_report
     from flexsupply.solve.inputs import is_plan_file, plan_or_solve
 
     require_matplotlib()  # before a solve that could take minutes
+    check_file(output)
     plan: Plan | PlanData
     if is_plan_file(file):
         plan = plan_from_file(file)

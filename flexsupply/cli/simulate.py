@@ -50,12 +50,14 @@ def simulate(
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
-    from flexsupply.files import write_text_atomic
+    from flexsupply.files import check_file, write_text_atomic
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.simulate import read_plan_first_stage
     from flexsupply.solve.simulate import simulate as run
 
     settings = choice.settings(seed=seed)
+    if out is not None:
+        check_file(out)  # before a simulation that could take minutes
     scenario = load_with_overrides(file, choice.sets)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
     report = run(

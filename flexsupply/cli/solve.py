@@ -68,6 +68,10 @@ def solve(
     from flexsupply.solve.deadline import Deadline
 
     settings = choice.settings(log=log or None)
+    if out_dir is not None:
+        from flexsupply.files import check_folder
+
+        check_folder(out_dir)  # before a solve that could take minutes
     deadline = Deadline(settings.time_limit, started=started)
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.engine import solve as solve_scenario

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flexsupply.files import write_atomic, write_text_atomic
+from flexsupply.files import check_folder, write_atomic, write_text_atomic
 from flexsupply.plan import Plan
 from flexsupply.plan.cells import csv_cell, text_cell
 
@@ -296,7 +296,7 @@ def write_outputs(
         The paths written, in the order above.
     """
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    check_folder(folder)
     written = [folder / "plan.json"]
     plan.to_json(written[0])
     tables = plan_tables(plan)
