@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import logging
 import math
 import sys
@@ -92,9 +93,11 @@ def test_every_file_is_written_and_named_in_order(plan: fs.Plan, tmp_path: Path)
     written = write_outputs(plan, tmp_path / "new" / "folder")
 
     names = [path.name for path in written]
-    assert names == ["plan.json", *(f"{name}.csv" for name in CSV_NAMES), "plan.xlsx"]
+    assert names == ["plan.json", "run.json", *(f"{name}.csv" for name in CSV_NAMES), "plan.xlsx"]
     assert all(path.is_file() for path in written)
-    assert (tmp_path / "new" / "folder" / "plan.json").read_text(encoding="utf-8") == plan.to_json()
+    folder = tmp_path / "new" / "folder"
+    assert (folder / "plan.json").read_text(encoding="utf-8") == plan.to_json(run=False)
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8")) == plan.run_record()
     assert not list((tmp_path / "new" / "folder").glob("*.tmp"))
 
 
@@ -207,7 +210,11 @@ def test_without_openpyxl_the_csv_files_are_written_and_the_workbook_skipped_wit
     written = write_outputs(dated_plan, tmp_path, notify=notes.append)
 
     assert notes == ['plan.xlsx skipped: pip install "flexsupply[excel]"'] == [EXCEL_SKIPPED]
-    assert [path.name for path in written] == ["plan.json", *(f"{n}.csv" for n in CSV_NAMES)]
+    assert [path.name for path in written] == [
+        "plan.json",
+        "run.json",
+        *(f"{n}.csv" for n in CSV_NAMES),
+    ]
     assert not (tmp_path / "plan.xlsx").exists()
 
 
@@ -232,7 +239,7 @@ def test_solve_out_dir_names_every_file_written(tmp_path: Path) -> None:
     wrote = [line for line in result.output.splitlines() if line.startswith("Wrote ")]
     assert wrote == [
         f"Wrote {tmp_path / name}"
-        for name in ["plan.json", *(f"{n}.csv" for n in CSV_NAMES), "plan.xlsx"]
+        for name in ["plan.json", "run.json", *(f"{n}.csv" for n in CSV_NAMES), "plan.xlsx"]
     ]
 
 
@@ -355,3 +362,21 @@ def _is_number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_two_identical_solves_write_byte_identical_files_but_run_json(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    for name in ("first", "second"):
+        result = CliRunner().invoke(
+            main, ["solve", str(DATED), "--out-dir", str(tmp_path / name), "--quiet"]
+        )
+        assert result.exit_code == 0, result.output
+
+    names = sorted(path.name for path in (tmp_path / "first").iterdir())
+    assert "run.json" in names
+    for name in names:
+        if name != "run.json":
+            first = (tmp_path / "first" / name).read_bytes()
+            assert first == (tmp_path / "second" / name).read_bytes(), name
+    assert "seconds" not in (tmp_path / "first" / "plan.json").read_text(encoding="utf-8")
+    assert set(json.loads((tmp_path / "first" / "run.json").read_text())) == {"seconds"}

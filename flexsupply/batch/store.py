@@ -135,15 +135,18 @@ def write_plan(folder: Path, variant: Variant, plan: dict[str, Any], fingerprint
     """Writes a variant's ``plan.json`` and then its ``variant.json``, each atomically.
 
     The fingerprint goes last: a run stopped between the two leaves a plan that ``resume``
-    solves again rather than one it cannot vouch for.
+    solves again rather than one it cannot vouch for. The plan's ``run`` record (its seconds)
+    goes into ``variant.json``, so ``plan.json`` is the same for the same variant.
     """
     place = folder / variant_folder(variant)
-    write_text_atomic(place / PLAN_FILE, json.dumps(plan, indent=2, ensure_ascii=False) + "\n")
+    kept = {key: value for key, value in plan.items() if key != "run"}
+    write_text_atomic(place / PLAN_FILE, json.dumps(kept, indent=2, ensure_ascii=False) + "\n")
     record = {
         "variant": variant.name,
         "overrides": list(variant.overrides),
         "solver": variant.solver,
         "fingerprint": fingerprint,
+        "run": plan.get("run"),
     }
     write_text_atomic(place / FINGERPRINT_FILE, json.dumps(record, indent=2) + "\n")
 

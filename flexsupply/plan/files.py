@@ -52,8 +52,9 @@ class SolverData(_Data):
 
     backend: str
     engine: str
-    seconds: float
-    """Wall-clock solve time [seconds]."""
+    seconds: float | None = None
+    """Wall-clock solve time [seconds]: from the plan's ``run`` record (in ``solver`` in plans of
+    older versions); None when the plan file has no run record."""
     message: str = ""
 
 
@@ -157,6 +158,16 @@ class PlanData(_Data):
     presale: list[PresaleData]
     capacity: dict[str, CapacityData]
     cash: dict[str, list[float]] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _run_seconds(cls, data: Any) -> Any:
+        """Reads the solve's seconds from the ``run`` record, where plans keep run-time facts."""
+        run = data.get("run") if isinstance(data, dict) else None
+        solver = data.get("solver") if isinstance(data, dict) else None
+        if isinstance(run, dict) and isinstance(solver, dict) and "seconds" not in solver:
+            return {**data, "solver": {**solver, "seconds": run.get("seconds")}}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

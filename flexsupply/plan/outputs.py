@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import json
 import logging
 import zipfile
 from collections.abc import Callable
@@ -26,6 +27,8 @@ Cell = str | int | float | date | None
 """One table cell: text, a number, a date, or None for an empty cell."""
 _Dates = Callable[[int], date] | None
 
+RUN_FILE = "run.json"
+"""The facts of the run that differ from run to run (``Plan.run_record``), beside plan.json."""
 EXCEL_SKIPPED = 'plan.xlsx skipped: pip install "flexsupply[excel]"'
 """The notice given when openpyxl is not installed and the workbook cannot be written."""
 
@@ -286,7 +289,10 @@ def _repack(data: bytes, path: str) -> None:
 def write_outputs(
     plan: Plan, out_dir: str | Path, *, notify: Callable[[str], None] | None = None
 ) -> list[Path]:
-    """Writes plan.json, orders.csv, inventory.csv, kpis.csv, presale.csv and plan.xlsx.
+    """Writes plan.json, run.json, orders.csv, inventory.csv, kpis.csv, presale.csv, plan.xlsx.
+
+    Every file but ``run.json`` (the seconds the run took) is the same, byte for byte, for the
+    same scenario and settings: ``plan.json`` leaves out the plan's ``run`` record.
 
     Each file is written atomically; the folder is created when missing. ``plan.xlsx`` needs
     openpyxl: without it the workbook is skipped (not an error) and ``EXCEL_SKIPPED``, which
@@ -297,8 +303,9 @@ def write_outputs(
     """
     folder = Path(out_dir)
     check_folder(folder)
-    written = [folder / "plan.json"]
-    plan.to_json(written[0])
+    written = [folder / "plan.json", folder / RUN_FILE]
+    plan.to_json(written[0], run=False)
+    write_text_atomic(written[1], json.dumps(plan.run_record(), indent=2) + "\n")
     tables = plan_tables(plan)
     for table in tables:
         written.append(write_text_atomic(folder / f"{table.name}.csv", csv_text(table)))

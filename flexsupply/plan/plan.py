@@ -177,8 +177,13 @@ class Plan:
         )
         return expected
 
-    def to_dict(self) -> dict[str, Any]:
-        """Returns the plan as plain JSON-ready data with a stable key order."""
+    def to_dict(self, run: bool = True) -> dict[str, Any]:
+        """Returns the plan as plain JSON-ready data with a stable key order.
+
+        Facts of the run that differ from one run to the next (the seconds the solve and the
+        stochastic report took) are in the last record, ``run``; ``run=False`` leaves it out, so
+        the same scenario and settings give the same data (``plan.json`` is written so).
+        """
         probs = np.asarray(self.probabilities)
         data: dict[str, Any] = {
             "scenario": self.scenario_name,
@@ -190,7 +195,6 @@ class Plan:
             "solver": {
                 "backend": self.backend,
                 "engine": self.engine,
-                "seconds": round(self.seconds, 3),
                 "message": self.solver_message,
             },
             "horizon": {
@@ -240,7 +244,23 @@ class Plan:
         }
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
+            del data["stochastic"]["seconds"]
+        if run:
+            data["run"] = self.run_record()
         return data
+
+    def run_record(self) -> dict[str, float | None]:
+        """Returns the facts of the run that made the plan, which differ from run to run.
+
+        Returns:
+            ``seconds``: wall-clock time of the solve; ``stochastic_seconds``: of the stochastic
+            report's solves, when there is one [seconds]; None when unknown (a plan read from a
+            file without its run record).
+        """
+        record = {"seconds": _num(round(self.seconds, 3))}
+        if self.stochastic is not None:
+            record["stochastic_seconds"] = _num(round(self.stochastic.seconds, 3))
+        return record
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Plan:
@@ -279,7 +299,7 @@ class Plan:
             objective=_nan(checked.objective),
             bound=_nan(checked.bound),
             gap=_nan(checked.gap),
-            seconds=checked.solver.seconds,
+            seconds=_nan(checked.solver.seconds),
             backend=checked.solver.backend,
             engine=checked.solver.engine,
             kpis=Kpis(**kpi_fields),
@@ -302,7 +322,7 @@ class Plan:
             capacity={name: list(c.available) for name, c in checked.capacity.items()},
             cash=None if cash is None else np.array([cash[w] for w in names], dtype=float),
             solver_message=checked.solver.message,
-            stochastic=None if stochastic is None else _stochastic(stochastic),
+            stochastic=None if stochastic is None else _stochastic(stochastic, data.get("run")),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
         )
@@ -320,9 +340,12 @@ class Plan:
             source = source / PLAN_FILE
         return cls.from_dict(read_plan_data(source), str(source))
 
-    def to_json(self, path: str | Path | None = None) -> str:
-        """Returns the plan as JSON text; with ``path``, also writes it there atomically."""
-        text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    def to_json(self, path: str | Path | None = None, run: bool = True) -> str:
+        """Returns the plan as JSON text; with ``path``, also writes it there atomically.
+
+        ``run=False`` leaves out the ``run`` record (see ``to_dict``).
+        """
+        text = json.dumps(self.to_dict(run), indent=2, ensure_ascii=False) + "\n"
         if path is not None:
             write_text_atomic(path, text)
         return text
@@ -379,13 +402,17 @@ def _nan(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def _stochastic(data: Mapping[str, Any]) -> StochasticReport:
-    """Returns the stochastic report ``to_dict`` wrote (None read back as nan where a number is due)."""
+def _stochastic(data: Mapping[str, Any], run: Any) -> StochasticReport:
+    """Returns the stochastic report ``to_dict`` wrote (None read back as nan where a number is due).
+
+    Its seconds are in the ``run`` record (in the report itself in plans of older versions).
+    """
     optional = {"eev", "vss", "ws_bound"}
     fields = StochasticReport.__dataclass_fields__
+    seconds = run.get("stochastic_seconds") if isinstance(run, Mapping) else None
     values: dict[str, Any] = {
         key: value if key in optional or isinstance(value, str) else _nan(value)
-        for key, value in data.items()
+        for key, value in {"seconds": seconds, **data}.items()
         if key in fields
     }
     return StochasticReport(**values)

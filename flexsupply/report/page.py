@@ -128,9 +128,10 @@ def _solver_line(plan: PlanData) -> str:
     horizon = plan.horizon
     unit = "periods" if horizon is None else f"{horizon.period_length}s"
     start = "" if horizon is None or horizon.start_date is None else f" from {horizon.start_date}"
+    took = "" if solver.seconds is None else f" in {solver.seconds:,.1f} s"
     return (
-        f"Status {plan.status} · gap {gap} · {solver.backend}/{solver.engine} in "
-        f"{solver.seconds:,.1f} s · {len(plan.scenario_names)} demand scenarios · "
+        f"Status {plan.status} · gap {gap} · {solver.backend}/{solver.engine}{took} · "
+        f"{len(plan.scenario_names)} demand scenarios · "
         f"{len(plan.products)} styles · {plan.n_periods} {unit}{start}"
     )
 
