@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import sys
 from collections.abc import Iterator
 
 
@@ -17,3 +19,25 @@ def fd_redirected(fd: int, target: int) -> Iterator[None]:
     finally:
         os.dup2(saved, fd)
         os.close(saved)
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Sends what is written to stdout, by Python or by C code, to stderr until the block ends.
+
+    Commands print their result on stdout; engines such as HiGHS print a banner or a log from C
+    code straight to file descriptor 1, so the descriptor itself is redirected where there is
+    one (``sys.stdout`` alone for in-memory streams, as under a test runner).
+    """
+    sys.stdout.flush()
+    try:
+        stdout_fd, stderr_fd = sys.stdout.fileno(), sys.stderr.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    with fd_redirected(stdout_fd, stderr_fd), contextlib.redirect_stdout(sys.stderr):
+        try:
+            yield
+        finally:
+            sys.stderr.flush()

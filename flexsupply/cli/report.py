@@ -36,6 +36,7 @@ def report(file: Path, output: Path, choice: SolverChoice) -> None:
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
+    from flexsupply.fds import stdout_to_stderr
     from flexsupply.files import check_file
     from flexsupply.report import plan_from_file, require_matplotlib, write_report
     from flexsupply.solve.inputs import is_plan_file, plan_or_solve
@@ -46,5 +47,6 @@ def report(file: Path, output: Path, choice: SolverChoice) -> None:
     if is_plan_file(file):
         plan = plan_from_file(file)
     else:
-        plan = plan_or_solve(file, choice.settings(), choice.sets)
+        with stdout_to_stderr():  # an engine's banner must not mix with the command's output
+            plan = plan_or_solve(file, choice.settings(), choice.sets)
     click.echo(f"Wrote {write_report(plan, output)}")

@@ -50,6 +50,7 @@ def simulate(
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
+    from flexsupply.fds import stdout_to_stderr
     from flexsupply.files import check_file, write_text_atomic
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.simulate import read_plan_first_stage
@@ -60,9 +61,10 @@ def simulate(
         check_file(out)  # before a simulation that could take minutes
     scenario = load_with_overrides(file, choice.sets)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
-    report = run(
-        scenario, first_stage, samples=samples, seed=seed, settings=settings, workers=workers
-    )
+    with stdout_to_stderr():  # an engine's banner must not mix with the report
+        report = run(
+            scenario, first_stage, samples=samples, seed=seed, settings=settings, workers=workers
+        )
     click.echo(report.summary())
     if out is not None:
         write_text_atomic(out, json.dumps(report.to_dict(), indent=2) + "\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ import click
 
 from flexsupply.cli.errors import friendly_errors
 from flexsupply.cli.solver_flags import SolverChoice, solver_flags
-from flexsupply.fds import fd_redirected
+from flexsupply.fds import stdout_to_stderr
 
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
@@ -77,8 +76,8 @@ def solve(
     from flexsupply.solve.engine import solve as solve_scenario
 
     scenario = load_with_overrides(file, choice.sets)
-    json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()
-    with json_only, _progress(settings, quiet) as progress:
+    # stdout carries the summary or the JSON plan alone: an engine's banner or log goes to stderr.
+    with stdout_to_stderr(), _progress(settings, quiet) as progress:
         plan = solve_scenario(
             scenario,
             settings,
@@ -106,27 +105,6 @@ def _progress(settings: SolveSettings, quiet: bool) -> Iterator[Callable[[Progre
 
     with ProgressLine(sys.stderr, note=live_note(settings.backend, settings.engine)) as line:
         yield line.update
-
-
-@contextlib.contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Sends what the solve writes to stdout (a solver's banner or log) to stderr.
-
-    With ``--format json``, stdout must carry the plan alone; engines such as HiGHS print from
-    C code, so the file descriptor itself is redirected where there is one.
-    """
-    sys.stdout.flush()
-    try:
-        stdout_fd, stderr_fd = sys.stdout.fileno(), sys.stderr.fileno()
-    except (AttributeError, ValueError, io.UnsupportedOperation):  # in-memory streams
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-        return
-    with fd_redirected(stdout_fd, stderr_fd), contextlib.redirect_stdout(sys.stderr):
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
 
 
 def _show(plan: Plan, output_format: str, quiet: bool) -> None:
