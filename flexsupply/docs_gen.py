@@ -123,8 +123,9 @@ def cli_reference() -> str:
         "# Command-line reference",
         "",
         "Every command of `flexsupply`, as `flexsupply COMMAND --help` describes it. Exit "
-        "codes: 0 ok, 1 bad input, 2 usage error, 3 no plan. Put `--debug` before the command "
-        "(`flexsupply --debug solve FILE`) to see the traceback of an error.",
+        "codes: 0 ok, 1 bad input, 2 usage error, 3 no plan, 130 interrupted (Ctrl-C). Put "
+        "`--debug` before the command (`flexsupply --debug solve FILE`) to see the traceback of "
+        "an error.",
         "",
         "Commands:",
         "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import os
 import sys
@@ -11,14 +12,30 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def fd_redirected(fd: int, target: int) -> Iterator[None]:
-    """Makes ``fd`` write where ``target`` writes until the block ends, then restores it."""
+    """Makes ``fd`` write where ``target`` writes until the block ends, then restores it.
+
+    C code buffers what it prints (HiGHS's banner sits in the C library's stdout buffer), so
+    the buffers are flushed before ``fd`` points back: otherwise the text would leave later,
+    through the restored descriptor.
+    """
+    _flush_c_streams()
     saved = os.dup(fd)
     os.dup2(target, fd)
     try:
         yield
     finally:
+        _flush_c_streams()
         os.dup2(saved, fd)
         os.close(saved)
+
+
+def _flush_c_streams() -> None:
+    """Flushes every C ``FILE`` stream of the process (``fflush(NULL)``), where there is a libc."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.fflush(None)
+    except (OSError, AttributeError):  # no C library to reach (some platforms)
+        return
 
 
 @contextlib.contextmanager

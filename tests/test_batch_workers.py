@@ -42,7 +42,10 @@ def test_a_worker_stores_the_plan_it_solved(tmp_path: Path) -> None:
 
     assert status == "optimal"
     place = tmp_path / variant_folder(variant)
-    assert json.loads((place / PLAN_FILE).read_text()) == plan
+    assert plan is not None
+    assert json.loads((place / PLAN_FILE).read_text()) == {
+        key: value for key, value in plan.items() if key != "run"
+    }
     assert json.loads((place / FINGERPRINT_FILE).read_text())["fingerprint"] == "f" * 64
 
 
@@ -141,3 +144,28 @@ def test_a_bad_dask_address_is_a_batch_error_within_seconds(
         run_batch(SMALL, [Variant("base")], executor="dask", scheduler=address)
 
     assert time.monotonic() - started < 15
+
+
+def test_ctrl_c_stops_the_batch_with_exit_130_and_keeps_every_finished_plan(
+    tmp_path: Path,
+) -> None:
+    psutil = pytest.importorskip("psutil")
+    sweep = "products.DRESS-01.price=[90, 100, 110, 120, 130, 140, 150]"
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from flexsupply.cli import main; main()", "batch"]
+    command += [str(SMALL), "--sweep", sweep, "--workers", "2", "--out-dir", str(out)]
+    batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = time.monotonic()
+    while not list(out.glob(f"*/{PLAN_FILE}")) and time.monotonic() - started < 120:
+        time.sleep(0.05)
+    children = psutil.Process(batch.pid).children(recursive=True)
+    batch.send_signal(signal.SIGINT)
+    _, err = batch.communicate(timeout=120)
+
+    assert batch.returncode == 130, err[-2000:]
+    assert "Interrupted." in err
+    assert "Traceback" not in err
+    _, alive = psutil.wait_procs(children, timeout=60)
+    assert [child.pid for child in alive] == []
+    again = run_batch(SMALL, sweep_variants([sweep]), workers=1, out_dir=out, resume=True)
+    assert sum(result.reused for result in again) >= 1

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
+from flexsupply.backends import interrupt
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.registry import backend_info
@@ -36,6 +37,13 @@ def _mathopt() -> Any:
     except ImportError as error:  # pragma: no cover - ortools is a core dependency
         raise BackendError(f"OR-Tools is not installed ({error}); pip install ortools") from None
     return model_pb2, core, callback, init_arguments, model_parameters, parameters, result
+
+
+def _interrupter() -> Any:
+    """Returns an OR-Tools solve interrupter: interrupted, the engine returns its best solution."""
+    from ortools.util.python import pybind_solve_interrupter
+
+    return pybind_solve_interrupter.PySolveInterrupter()
 
 
 def model_proto(program: LinearProgram) -> Any:
@@ -116,18 +124,20 @@ class OrtoolsBackend:
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []
+        interrupter = _interrupter()
         try:
-            answer = core.solve(
-                model_proto(program),
-                solver_types[engine].value,
-                init_arguments.StreamableSolverInitArguments().to_proto(),
-                settings.to_proto(),
-                _model_parameters(model_parameters, start if engine == "scip" else None),
-                log_sink(log, program, started, options.progress),
-                callback.CallbackRegistration().to_proto(),
-                None,
-                None,
-            )
+            with interrupt.on_interrupt(interrupter.interrupt):
+                answer = core.solve(
+                    model_proto(program),
+                    solver_types[engine].value,
+                    init_arguments.StreamableSolverInitArguments().to_proto(),
+                    settings.to_proto(),
+                    _model_parameters(model_parameters, start if engine == "scip" else None),
+                    log_sink(log, program, started, options.progress),
+                    callback.CallbackRegistration().to_proto(),
+                    None,
+                    interrupter,
+                )
         except Exception as error:  # pybind11's StatusNotOk carries the engine's refusal
             raise BackendError(
                 f"OR-Tools {engine} refused the model or its settings: {error}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import socket
 import sys
 import threading
@@ -93,27 +94,35 @@ def run_here(jobs: list[Job]) -> Iterator[tuple[int, Outcome]]:
 def run_locally(jobs: list[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
     """Yields ``(job index, outcome)`` as jobs finish in ``workers`` worker processes."""
     # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         workers,
         mp_context=get_context("spawn"),
         initializer=_watch_parent,
         initargs=(os.getpid(),),
-    ) as pool:
-        futures: dict[Future[Outcome], int] = {
-            pool.submit(solve_job, job): index for index, job in enumerate(jobs)
-        }
-        try:
-            while futures:
-                done, _ = wait(futures, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=futures.__getitem__):
-                    yield futures.pop(future), outcome_of(future.exception(), future)
-        finally:
-            for future in futures:
-                future.cancel()
+    )
+    futures: dict[Future[Outcome], int] = {
+        pool.submit(solve_job, job): index for index, job in enumerate(jobs)
+    }
+    try:
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=futures.__getitem__):
+                yield futures.pop(future), outcome_of(future.exception(), future)
+    except BaseException:
+        # Ctrl-C or an error here: start no other variant and do not wait for the running
+        # ones; their workers store them and exit when this process is gone.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _watch_parent(parent: int) -> None:
-    """Starts the thread that ends this worker once the process that started it is gone."""
+    """Starts the thread that ends this worker once the process that started it is gone.
+
+    Ctrl-C reaches every process of the terminal; a worker ignores it and finishes (and
+    stores) the variant it is solving, so the parent alone decides to stop.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

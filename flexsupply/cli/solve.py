@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flexsupply.backends.interrupt import EXIT_CODE, INTERRUPTED, interruptible
 from flexsupply.cli.errors import friendly_errors
 from flexsupply.cli.solver_flags import SolverChoice, solver_flags
 from flexsupply.fds import stdout_to_stderr
@@ -77,7 +78,8 @@ def solve(
 
     scenario = load_with_overrides(file, choice.sets)
     # stdout carries the summary or the JSON plan alone: an engine's banner or log goes to stderr.
-    with stdout_to_stderr(), _progress(settings, quiet) as progress:
+    # The first Ctrl-C stops the solve with the best plan found so far (status interrupted).
+    with interruptible(), stdout_to_stderr(), _progress(settings, quiet) as progress:
         plan = solve_scenario(
             scenario,
             settings,
@@ -93,6 +95,9 @@ def solve(
         _wrote(write_outputs(plan, out_dir, notify=notes.append), output_format, quiet)
         for note in notes:
             click.echo(note, err=True)
+    if plan.status == INTERRUPTED:
+        click.echo("Interrupted: the best plan found so far is shown above.", err=True)
+        click.get_current_context().exit(EXIT_CODE)
 
 
 @contextlib.contextmanager

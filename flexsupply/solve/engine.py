@@ -7,7 +7,14 @@ import time
 from collections.abc import Callable
 from typing import Unpack
 
-from flexsupply.backends import DEFAULT_BACKEND, Progress, SolverResult, Status, get_backend
+from flexsupply.backends import (
+    DEFAULT_BACKEND,
+    Progress,
+    SolverResult,
+    Status,
+    get_backend,
+    interrupt,
+)
 from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
@@ -62,7 +69,9 @@ def solve(
             ``threads``, ``seed``, ``log``, ``warm_start``, ``method`` (see ``SolveSettings``).
 
     Returns:
-        The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
+        The ``Plan``; its ``status`` is ``optimal``, ``feasible`` (time limit, with its gap) or
+        ``interrupted`` (Ctrl-C inside ``flexsupply.backends.interrupt.interruptible()``: the
+        best plan found by then, with its gap).
 
     Raises:
         SolveError: no plan exists or none was found; the message says why in business words.
@@ -115,9 +124,15 @@ def solve_within(
     result = best.tighten(result)
     if result.status.has_plan:
         plan = make_plan(scenario, model, result)
-        if stochastic_report:
+        if interrupt.requested():
+            plan.status = interrupt.INTERRUPTED
+        elif stochastic_report:
             _add_stochastic_report(plan, scenario, settings, deadline, futures)
         return plan
+    if interrupt.requested():
+        raise interrupt.Interrupted(
+            f"No plan for {scenario.name!r}: interrupted before one was found"
+        )
     raise _no_plan_error(scenario, futures, settings, deadline, result)
 
 

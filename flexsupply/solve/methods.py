@@ -30,13 +30,14 @@ from typing import Protocol
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverResult, Status
+from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
-from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.settings import SolveSettings
 
 WARM_START_SHARE = 0.5
@@ -114,8 +115,12 @@ def monolithic(
         print(start.summary())
     if context.progress is not None:
         context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
-    options = settings.options(deadline, context.progress)
-    result = backend.solve(program, options, start=start.x if engine.warm_start else None)
+    try:
+        options = settings.options(deadline, context.progress)
+    except TimeLimitReached as stop:  # no time left (or Ctrl-C) after the warm start: keep its plan
+        result = no_plan(Status.NO_SOLUTION, 0.0, backend.name, engine.name, str(stop))
+    else:
+        result = backend.solve(program, options, start=start.x if engine.warm_start else None)
     return keep_better(program, result, start.x, start.objective, start.seconds)
 
 
