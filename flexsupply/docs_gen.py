@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from flexsupply.scenario import Scenario
+from flexsupply.scenario.reader import limits_text
 
 SCENARIO_PAGE = "docs/reference/scenario.md"
 """Path of the scenario reference, relative to the repository root."""
@@ -64,7 +65,7 @@ def scenario_reference() -> str:
         "[the model](../model.md) and [the demand signals](../demand-signals.md). "
         "`flexsupply schema` gives the same schema as JSON Schema, for editors.",
         "",
-        *_limits(),
+        limits_text(_bound),
         "",
         "Blocks:",
         "",
@@ -83,29 +84,6 @@ def scenario_reference() -> str:
         ]
         lines += [_field_row(name, info) for name, info in model.model_fields.items()]
     return "\n".join(lines) + "\n"
-
-
-def _limits() -> list[str]:
-    """Returns the paragraph on the limits every scenario file is held to, from the constants."""
-    from flexsupply.scenario import base
-    from flexsupply.scenario.reader import MAX_INPUT_BYTES, MAX_VALUES
-
-    return [
-        "**Limits.** Every number must be finite (`.inf`, `.nan` and numbers written as text "
-        'such as `"inf"` are errors, and so are `true`/`false` where a number belongs) and '
-        "lie in the range its row gives: quantities of units at most "
-        f"{_bound(base.MAX_UNITS)}, money per unit at most {_bound(base.MAX_UNIT_MONEY)}, "
-        f"other amounts of money at most {_bound(base.MAX_MONEY)}, capacities at most "
-        f"{_bound(base.MAX_CAPACITY)}, signal counts at most {_bound(base.MAX_COUNT)}, "
-        f"factors at most {_bound(base.MAX_FACTOR)} and periods at most {base.MAX_PERIODS}. "
-        "Numbers are read as YAML 1.2 writes them: `1e5` is a number, `99:00` is text. Ids of "
-        "products and suppliers and names of demand scenarios are at most "
-        f"{base.MAX_ID_LENGTH} characters, without control or invisible characters or outer "
-        "spaces, and no two may differ only by case, spaces, Unicode form or invisible "
-        f"characters. A file may have at most {MAX_INPUT_BYTES:,} bytes and {MAX_VALUES:,} "
-        "values (numbers, texts, lists and blocks), an alias (`*name`) counting as the block it "
-        "repeats.",
-    ]
 
 
 def cli_reference() -> str:

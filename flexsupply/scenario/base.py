@@ -13,6 +13,7 @@ well-scaled numbers (the largest money term, a price times a quantity, stays bel
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -33,6 +34,10 @@ MAX_COUNT = 1e12
 """Largest count of a demand signal: impressions, clicks, viewers, people reached."""
 MAX_FACTOR = 1e3
 """Largest multiplier, cost factor, risk weight or spread (a standard deviation of a log)."""
+FIRST_DATE = date(1900, 1, 1)
+"""Earliest ``horizon.start_date``."""
+LAST_DATE = date(2999, 12, 31)
+"""Latest ``horizon.start_date``: outputs date every period, arrivals after the horizon too."""
 MAX_ID_LENGTH = 100
 """Longest id of a product, supplier or demand scenario [characters]."""
 

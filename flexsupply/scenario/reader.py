@@ -14,10 +14,12 @@ and constructed into plain data. A hostile or mistaken file cannot make this slo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
+import flexsupply.scenario.base as base
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.base import lone_surrogates
 
@@ -292,11 +294,35 @@ def _duplicate_key_problems(
     return problems
 
 
+def limits_text(number: Callable[[float], str] = str) -> str:
+    """Returns the paragraph of the scenario reference on the limits every file is held to.
+
+    ``number`` writes a limit for people (the reference writes ``10^8``).
+    """
+    return (
+        "**Limits.** Every number must be finite (`.inf`, `.nan` and numbers written as text "
+        'such as `"inf"` are errors, and so are `true`/`false` where a number belongs) and '
+        "lie in the range its row gives: quantities of units at most "
+        f"{number(base.MAX_UNITS)}, money per unit at most {number(base.MAX_UNIT_MONEY)}, "
+        f"other amounts of money at most {number(base.MAX_MONEY)}, capacities at most "
+        f"{number(base.MAX_CAPACITY)}, signal counts at most {number(base.MAX_COUNT)}, "
+        f"factors at most {number(base.MAX_FACTOR)} and periods at most {base.MAX_PERIODS}. "
+        "Numbers are read as YAML 1.2 writes them: `1e5` is a number, `99:00` is text. Ids of "
+        "products and suppliers and names of demand scenarios are at most "
+        f"{base.MAX_ID_LENGTH} characters, without control or invisible characters or outer "
+        "spaces, and no two may differ only by case, spaces, Unicode form or invisible "
+        f"characters. A file may have at most {MAX_INPUT_BYTES:,} bytes and {MAX_VALUES:,} "
+        "values (numbers, texts, lists and blocks), an alias (`*name`) counting as the block it "
+        "repeats."
+    )
+
+
 __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_VALUES",
     "Loader",
     "check_size",
+    "limits_text",
     "parse",
     "read_value",
     "yaml_problem",

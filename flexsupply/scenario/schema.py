@@ -15,6 +15,8 @@ from pydantic import Field, field_validator, model_validator
 
 from flexsupply.errors import ScenarioError
 from flexsupply.scenario.base import (
+    FIRST_DATE,
+    LAST_DATE,
     MAX_PERIODS,
     Capacity,
     Factor,
@@ -47,11 +49,6 @@ from flexsupply.scenario.signals import SignalDemand
 from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
-
-FIRST_DATE = date(1900, 1, 1)
-"""Earliest ``horizon.start_date``."""
-LAST_DATE = date(2999, 12, 31)
-"""Latest ``horizon.start_date``: outputs date every period, arrivals after the horizon too."""
 
 
 class PeriodLength(StrEnum):
@@ -291,8 +288,7 @@ class DemandScenario(Model):
     """One possible future of spot demand."""
 
     name: Id
-    """Label of this scenario, e.g. ``hit`` or ``flop``; no other scenario's name may differ
-    from it only by case, spaces, Unicode form or invisible characters."""
+    """Label of this scenario, e.g. ``hit``: unique even ignoring case, spaces and invisibles."""
     probability: Share
     """Probability of this scenario; the probabilities of all scenarios add up to 1. Symbol: π[ω]."""
     units: dict[str, list[Units]]
