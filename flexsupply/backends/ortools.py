@@ -39,6 +39,13 @@ def _mathopt() -> Any:
     return model_pb2, core, callback, init_arguments, model_parameters, parameters, result
 
 
+SCIP_ONE_THREAD = (
+    "SCIP ran on one thread: with more, OR-Tools starts SCIP's concurrent mode, whose solvers "
+    "stop at once with status unknown (OR-Tools' event handler cannot be copied to them)"
+)
+"""The note a plan's solver message carries when ``threads`` > 1 was asked of SCIP."""
+
+
 def _interrupter() -> Any:
     """Returns an OR-Tools solve interrupter: interrupted, the engine returns its best solution."""
     from ortools.util.python import pybind_solve_interrupter
@@ -114,12 +121,15 @@ class OrtoolsBackend:
         engine = backend_info(self.name).engine(options.engine).name
         solver_types = {"scip": parameters.SolverType.GSCIP, "highs": parameters.SolverType.HIGHS}
         started = time.perf_counter()
+        threads, note = options.threads, ""
+        if engine == "scip" and threads is not None and threads > 1:
+            threads, note = None, SCIP_ONE_THREAD
         settings = parameters.SolveParameters(
             relative_gap_tolerance=options.gap,
             absolute_gap_tolerance=0.0,
             random_seed=options.seed,
             enable_output=options.log,
-            threads=options.threads,
+            threads=threads,
         )
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
@@ -146,6 +156,7 @@ class OrtoolsBackend:
         reasons = result.TerminationReason
         reason = answer.termination.reason
         message = f"{result.TerminationReason(reason).name} {answer.termination.detail}".strip()
+        message = f"{message}; {note}" if note else message
         text = "\n".join(log)
         if options.log and text:
             print(text)
