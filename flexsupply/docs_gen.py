@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 import os
 import re
 import sys
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from flexsupply.scenario import Scenario
+from flexsupply.scenario.reader import limits_text
 
 SCENARIO_PAGE = "docs/reference/scenario.md"
 """Path of the scenario reference, relative to the repository root."""
@@ -63,6 +65,8 @@ def scenario_reference() -> str:
         "[the model](../model.md) and [the demand signals](../demand-signals.md). "
         "`flexsupply schema` gives the same schema as JSON Schema, for editors.",
         "",
+        limits_text(_bound),
+        "",
         "Blocks:",
         "",
     ]
@@ -97,8 +101,9 @@ def cli_reference() -> str:
         "# Command-line reference",
         "",
         "Every command of `flexsupply`, as `flexsupply COMMAND --help` describes it. Exit "
-        "codes: 0 ok, 1 bad input, 2 usage error, 3 no plan. Put `--debug` before the command "
-        "(`flexsupply --debug solve FILE`) to see the traceback of an error.",
+        "codes: 0 ok, 1 bad input, 2 usage error, 3 no plan, 130 interrupted (Ctrl-C). Put "
+        "`--debug` before the command (`flexsupply --debug solve FILE`) to see the traceback of "
+        "an error.",
         "",
         "Commands:",
         "",
@@ -246,11 +251,11 @@ def _with_bounds(word: str, metadata: list[Any]) -> str:
         elif isinstance(item, annotated_types.Le | annotated_types.Lt):
             high = ("]", item.le) if isinstance(item, annotated_types.Le) else (")", item.lt)
     if low is not None and high is not None:
-        word = f"{word} in {low[0]}{_number(low[1])}, {_number(high[1])}{high[0]}"
+        word = f"{word} in {low[0]}{_bound(low[1])}, {_bound(high[1])}{high[0]}"
     elif low is not None:
-        word = f"{word} {'≥' if low[0] == '[' else '>'} {_number(low[1])}"
+        word = f"{word} {'≥' if low[0] == '[' else '>'} {_bound(low[1])}"
     elif high is not None:
-        word = f"{word} {'≤' if high[0] == ']' else '<'} {_number(high[1])}"
+        word = f"{word} {'≤' if high[0] == ']' else '<'} {_bound(high[1])}"
     return _with_length(word, metadata)
 
 
@@ -388,6 +393,15 @@ def _number(value: float) -> str:
     """Returns a number as YAML writes it: ``0``, ``0.15``, ``10000``."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    return str(value)
+
+
+def _bound(value: Any) -> str:
+    """Returns a range's end for people: ``0``, ``0.95``, ``10^8``, ``2999-12-31``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if abs(value) >= 10**6 and math.log10(abs(value)).is_integer():
+            return f"{'−' if value < 0 else ''}10^{round(math.log10(abs(value)))}"
+        return _number(value)
     return str(value)
 
 

@@ -49,3 +49,17 @@ def test_same_scenario_solved_twice_gives_the_same_plan(backend: str, data: dict
     second = fs.solve(scenario, backend)
 
     assert without_timing(first) == without_timing(second)
+
+
+@pytest.mark.parametrize("threads", [2, 4])
+def test_scip_asked_for_threads_solves_on_one_and_says_so(threads: int) -> None:
+    from pathlib import Path
+
+    from flexsupply.backends.ortools import SCIP_ONE_THREAD
+
+    scenario = fs.load(Path(__file__).parent.parent / "scenarios" / "dual-sourcing.yaml")
+
+    plan = fs.solve(scenario, "ortools", engine="scip", threads=threads)
+
+    assert plan.status == "optimal"
+    assert SCIP_ONE_THREAD in plan.solver_message

@@ -79,12 +79,15 @@ def test_scenario_reference_has_a_section_and_a_row_per_field() -> None:
 @pytest.mark.parametrize(
     ("field_row", "cells"),
     [
-        ("`moq`", ["number ≥ 0", "`0`", "units", "m[p,s]"]),
+        ("`moq`", ["number in [0, 10^8]", "`0`", "units", "m[p,s]"]),
         ("`periods`", ["integer in [1, 520]", "**required**"]),
         ("`period_length`", ["one of `day`, `week`", "`week`"]),
         ("`cvar_alpha`", ["number in (0, 1)", "`0.95`", "probability", "α"]),
         ("`defect_rate`", ["number in [0, 1)", "`0`"]),
-        ("`capacity`", ["number ≥ 0 or list of number ≥ 0", "*omitted*", "", "K[s,t]"]),
+        (
+            "`capacity`",
+            ["number in [0, 10^10] or list of number in [0, 10^10]", "*omitted*", "", "K[s,t]"],
+        ),
         ("`demand`", ["[Demand](#demand)", "`{units: {}}`"]),
         ("`products`", ["list of [Product](#product), non-empty", "**required**"]),
     ],

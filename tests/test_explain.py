@@ -115,3 +115,55 @@ def test_firm_demand_shortfall_names_the_first_short_period_and_the_booked_suppl
         "demand for TEE must be met in full, but 40 units cannot be supplied in time, first in "
         "week 2; QR is fully booked in week 1 (80 units, used by TEE)"
     )
+
+
+CAUSES = """
+horizon: {{periods: 3}}
+products:
+  - {{id: DRESS, price: 100}}
+  - {{id: SKIRT, price: 60}}
+suppliers:
+  - id: QR
+    capacity: {capacity}
+    terms:
+      - {{product: DRESS, unit_cost: 40, moq: {moq}, lead_time_periods: 0}}
+presale:
+  - {{product: {style}, period: 1, quantity: {quantity}, balance_period: 3, promise_periods: 0}}
+{extra}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "cause"),
+    [
+        pytest.param(
+            {"capacity": 100, "moq": 200, "style": "DRESS", "quantity": 50, "extra": ""},
+            "QR's MOQ of 200 needs 200 units in one week, more than its capacity (at most 100), "
+            "so it cannot take a single order",
+            id="moq-above-capacity",
+        ),
+        pytest.param(
+            {"capacity": 1000, "moq": 0, "style": "SKIRT", "quantity": 50, "extra": ""},
+            "no supplier makes SKIRT at all and there is no stock on hand",
+            id="style-without-supplier",
+        ),
+        pytest.param(
+            {
+                "capacity": 50,
+                "moq": 0,
+                "style": "DRESS",
+                "quantity": 150,
+                "extra": "warehouse: {capacity: 60}",
+            },
+            "the warehouse would hold 40 units more than its capacity in week 2",
+            id="binding-warehouse",
+        ),
+    ],
+)
+def test_infeasibility_names_its_cause(values: dict[str, object], cause: str) -> None:
+    scenario = fs.loads(CAUSES.format(**values))
+
+    with pytest.raises(fs.SolveError) as caught:
+        fs.solve(scenario)
+
+    assert any(cause in reason for reason in caught.value.reasons), caught.value.reasons

@@ -160,7 +160,7 @@ def test_report_is_self_contained(report_html: str) -> None:
     external = [u for u in page.urls if not u.startswith("#")]
     assert external == []
     assert re.search(r"url\(\s*['\"]?(https?:|//)", report_html) is None
-    assert "default-src 'none'" in report_html
+    assert "default-src &#x27;none&#x27;" in report_html
 
 
 def test_report_ids_are_unique(report_html: str) -> None:
@@ -352,7 +352,7 @@ def test_cli_says_when_the_report_cannot_be_written(
     blocked = plan / "report.html"  # a plan file is no folder
     result = CliRunner().invoke(main, ["report", str(plan), "-o", str(blocked)])
     assert result.exit_code == 1
-    assert f"Error: cannot write the report to {blocked}: " in result.output
+    assert f"Error: cannot write to {blocked}: {plan} is a file, not a folder" in result.output
     assert "Traceback" not in result.output
 
 
@@ -452,15 +452,15 @@ def test_browser_draws_every_chart_without_console_errors(
 @pytest.mark.parametrize(
     ("inject", "expected"),
     [
-        ("<script>notDefined()</script>", "notDefined"),
+        ("<script>notDefined()</script>", "blocked by script-src"),
         ('<img src="https://example.invalid/logo.png" alt="">', "IMG"),
-        ("<script>console.error('chart failed')</script>", "chart failed"),
+        ("<script>console.error('chart failed')</script>", "blocked by script-src"),
     ],
 )
 def test_browser_check_catches_errors(
     browser: str, page_file: Path, tmp_path: Path, inject: str, expected: str
 ) -> None:
-    """The check above would fail on a broken page: a script error, a blocked load, a log."""
+    """The check above would fail on a broken page: a blocked script, a blocked load."""
     html = page_file.read_text(encoding="utf-8").replace("<main>", "<main>" + inject, 1)
     page_file.write_text(html, encoding="utf-8")
     dom, stderr = _run_browser(browser, page_file, tmp_path / "profile", "--dump-dom")
@@ -569,3 +569,22 @@ demand:
 
 def test_plan_without_materials_has_no_material_panel(report_html: str) -> None:
     assert "materials-table" not in report_html
+
+
+def test_browser_runs_no_script_from_hostile_plan_text(
+    browser: str, plan_dict: dict[str, Any], tmp_path: Path
+) -> None:
+    """Ids, names and the currency of a plan file cannot add a script or an element."""
+    hostile = '<img src=x onerror="document.title=1"><script>document.title=2</script>'
+    text = json.dumps(_first_styles(plan_dict, 3))
+    for name in ("DRESS-01", "QR-HZ", "kept-1", "CNY", "spring-drop"):
+        text = text.replace(f'"{name}"', json.dumps(f"{name}{hostile}"))
+    page = tmp_path / "hostile.html"
+    page.write_text(render_report(json.loads(text)), encoding="utf-8")
+
+    dom, stderr = _run_browser(browser, page, tmp_path / "profile", "--dump-dom")
+
+    assert _self_check(dom)["errors"] == []
+    assert _console_lines(stderr) == []
+    assert "<title>spring-drop&lt;img src=x" in dom
+    assert "<img" not in dom

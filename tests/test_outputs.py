@@ -102,7 +102,8 @@ def test_every_file_is_written_and_named_in_order(plan: fs.Plan, tmp_path: Path)
     names = [path.name for path in written]
     assert names == ["plan.json", *(f"{name}.csv" for name in CSV_NAMES), "plan.xlsx"]
     assert all(path.is_file() for path in written)
-    assert (tmp_path / "new" / "folder" / "plan.json").read_text(encoding="utf-8") == plan.to_json()
+    folder = tmp_path / "new" / "folder"
+    assert (folder / "plan.json").read_text(encoding="utf-8") == plan.to_json()
     assert not list((tmp_path / "new" / "folder").glob("*.tmp"))
 
 
@@ -215,7 +216,10 @@ def test_without_openpyxl_the_csv_files_are_written_and_the_workbook_skipped_wit
     written = write_outputs(dated_plan, tmp_path, notify=notes.append)
 
     assert notes == ['plan.xlsx skipped: pip install "flexsupply[excel]"'] == [EXCEL_SKIPPED]
-    assert [path.name for path in written] == ["plan.json", *(f"{n}.csv" for n in CSV_NAMES)]
+    assert [path.name for path in written] == [
+        "plan.json",
+        *(f"{n}.csv" for n in CSV_NAMES),
+    ]
     assert not (tmp_path / "plan.xlsx").exists()
 
 
@@ -340,3 +344,76 @@ def test_materials_and_financing_tables_follow_the_plan(tmp_path: Path) -> None:
         "1,580.0,580.0,0.0,0.0,0.0",
         "2,0.0,0.0,580.0,5.8,0.0",
     ]
+
+
+HOSTILE_NAMES = {
+    "DRESS-01": '=HYPERLINK("http://x","y")',
+    "SKIRT-02": "+1+2",
+    "QUICK": "@SUM(A1:A9)",
+    "CHEAP": "-2+3",
+    "viral": "=1+1",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_plan() -> fs.Plan:
+    """The dated plan with ids, scenario names and the currency that start a formula."""
+    text = DATED.read_text(encoding="utf-8")
+    for old, new in HOSTILE_NAMES.items():
+        text = text.replace(old, f"'{new}'")
+    text = text.replace("start_date: 2025-03-03}", "start_date: 2025-03-03, currency: '=CNY'}")
+    text += "cash: {initial: -1000, enforce_non_negative: false}\n"  # a negative cash low point
+    return fs.solve(fs.loads(text))
+
+
+def test_text_cells_that_would_run_as_formulas_are_neutralised(
+    hostile_plan: fs.Plan, tmp_path: Path
+) -> None:
+    write_outputs(hostile_plan, tmp_path)
+    cells = [
+        cell for name in CSV_NAMES for row in read_csv(tmp_path / f"{name}.csv") for cell in row
+    ]
+
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")]
+    for name in [*HOSTILE_NAMES.values(), "=CNY"]:
+        assert f"'{name}" in cells
+    orders = rows_by_header(tmp_path / "orders.csv")
+    assert float(orders[0]["quantity"]) > 0
+    assert any(cell.startswith("-") and float(cell) < 0 for cell in cells if _is_number(cell))
+
+
+def test_workbook_has_no_formula_and_holds_the_neutralised_text(
+    hostile_plan: fs.Plan, tmp_path: Path
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    write_outputs(hostile_plan, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "plan.xlsx")
+
+    cells = [cell for name in CSV_NAMES for row in book[name].iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert {f"'{name}" for name in [*HOSTILE_NAMES.values(), "=CNY"]} <= texts
+
+
+def test_the_same_plan_gives_byte_identical_tables_and_workbook(
+    dated_plan: fs.Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    pytest.importorskip("openpyxl")
+    write_outputs(dated_plan, tmp_path / "first")
+    later = time.time() + 86_400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)
+    write_outputs(dated_plan, tmp_path / "second")
+
+    for name in [*(f"{name}.csv" for name in CSV_NAMES), "plan.xlsx"]:
+        first = (tmp_path / "first" / name).read_bytes()
+        assert first == (tmp_path / "second" / name).read_bytes(), name
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True

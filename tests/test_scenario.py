@@ -86,7 +86,8 @@ def test_dump_leaves_out_defaults() -> None:
     assert "objective" not in text
 
 
-amounts = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
+amounts = st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=False)
+"""Numbers every amount field takes: prices and costs are at most 10^7 a unit."""
 shares = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 

@@ -586,3 +586,40 @@ def test_price_list_must_have_one_price_per_period() -> None:
             "unit_cost needs one value per period: expected 3, got 2",
         )
     ]
+
+
+@pytest.mark.parametrize("count", [500, 4000])
+def test_locating_many_unknown_keys_reads_each_key_once(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flexsupply.scenario import yaml_io as scenario_yaml
+
+    calls = 0
+    spellings = scenario_yaml._key_spellings
+
+    def counted(key: yaml.ScalarNode) -> list[object]:
+        nonlocal calls
+        calls += 1
+        return spellings(key)
+
+    monkeypatch.setattr(scenario_yaml, "_key_spellings", counted)
+    text = MINIMAL + "".join(f"unknown_{i}: {i}\n" for i in range(count))
+
+    found = loads_problems(text)
+
+    assert len(found) == count
+    assert found[-1][:3] == (MINIMAL.count("\n") + count, 1, f"unknown_{count - 1}")
+    assert calls <= MINIMAL.count(":") + count + 10
+
+
+def test_unknown_field_is_matched_against_the_fields_of_its_own_block() -> None:
+    text = edited("    holding_cost: 1.5", "    holding_cots: 1.5")
+
+    assert loads_problems(text) == [
+        (
+            7,
+            5,
+            "products[0].holding_cots",
+            "unknown field 'holding_cots' (did you mean 'holding_cost'?)",
+        )
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from click.testing import CliRunner
 import flexsupply as fs
 from flexsupply.backends import BACKENDS, DEFAULT_BACKEND
 from flexsupply.cli import main
+from flexsupply.errors import BackendError
 from flexsupply.solve import engine
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.profiles import find_profile, resolve_settings
@@ -101,3 +104,31 @@ def test_solve_takes_settings_a_backend_name_or_a_profile() -> None:
     assert by_settings.objective == pytest.approx(by_name.objective)
     assert by_profile.objective == pytest.approx(by_name.objective)
     assert by_profile.engine == "highs"
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"time_limit": math.inf}, "the time limit must be a number of seconds above 0"),
+        ({"time_limit": math.nan}, "got nan"),
+        ({"time_limit": -1.0}, "above 0"),
+        ({"time_limit": 1e300}, "at most 10,000,000"),
+        ({"gap": math.nan}, "the gap must be a fraction from 0 up to 1"),
+        ({"gap": math.inf}, "the gap must be a fraction"),
+    ],
+)
+def test_non_finite_or_absurd_limits_are_refused_before_any_work(
+    flags: dict[str, float], message: str
+) -> None:
+    with pytest.raises(BackendError, match=re.escape(message)):
+        SolveSettings().with_flags(**flags).check()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e300"])
+@pytest.mark.parametrize("flag", ["--time-limit", "--gap"])
+def test_the_command_line_refuses_non_finite_limits_as_usage_errors(flag: str, value: str) -> None:
+    result = CliRunner().invoke(main, ["solve", "no-such-file.yaml", flag, value])
+
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{flag}'" in result.output
+    assert "Traceback" not in result.output

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from flexsupply.scenario import yaml_io
+from flexsupply.scenario import reader
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(
@@ -32,12 +32,12 @@ def marks(node: yaml.Node, out: list[Any]) -> list[Any]:
     return out
 
 
-@pytest.mark.skipif(yaml_io._FAST_BASE is None, reason="PyYAML built without libyaml")
+@pytest.mark.skipif(reader._FAST_BASE is None, reason="PyYAML built without libyaml")
 @pytest.mark.parametrize("path", FILES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_fast_and_python_parsers_agree_on_data_and_positions(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    fast = yaml_io._parse_fast(text, str(path))
-    loader = yaml_io._Loader(text)
+    fast = reader._parse_fast(text, str(path))
+    loader = reader.Loader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

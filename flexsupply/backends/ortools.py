@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
+from flexsupply.backends import interrupt
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.registry import backend_info
@@ -36,6 +37,20 @@ def _mathopt() -> Any:
     except ImportError as error:  # pragma: no cover - ortools is a core dependency
         raise BackendError(f"OR-Tools is not installed ({error}); pip install ortools") from None
     return model_pb2, core, callback, init_arguments, model_parameters, parameters, result
+
+
+SCIP_ONE_THREAD = (
+    "SCIP ran on one thread: with more, OR-Tools starts SCIP's concurrent mode, whose solvers "
+    "stop at once with status unknown (OR-Tools' event handler cannot be copied to them)"
+)
+"""The note a plan's solver message carries when ``threads`` > 1 was asked of SCIP."""
+
+
+def _interrupter() -> Any:
+    """Returns an OR-Tools solve interrupter: interrupted, the engine returns its best solution."""
+    from ortools.util.python import pybind_solve_interrupter
+
+    return pybind_solve_interrupter.PySolveInterrupter()
 
 
 def model_proto(program: LinearProgram) -> Any:
@@ -115,30 +130,35 @@ class OrtoolsBackend:
         engine = backend_info(self.name).engine(options.engine).name
         solver_types = {"scip": parameters.SolverType.GSCIP, "highs": parameters.SolverType.HIGHS}
         started = time.perf_counter()
+        threads, note = options.threads, ""
+        if engine == "scip" and threads is not None and threads > 1:
+            threads, note = None, SCIP_ONE_THREAD
         settings = parameters.SolveParameters(
             relative_gap_tolerance=options.gap,
             absolute_gap_tolerance=0.0,
             random_seed=options.seed,
             enable_output=options.log,
-            threads=options.threads,
+            threads=threads,
         )
         if options.node_limit is not None:
             settings.node_limit = options.node_limit
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []
+        interrupter = _interrupter()
         try:
-            answer = core.solve(
-                model_proto(program),
-                solver_types[engine].value,
-                init_arguments.StreamableSolverInitArguments().to_proto(),
-                settings.to_proto(),
-                _model_parameters(model_parameters, start if engine == "scip" else None),
-                log_sink(log, program, started, options.progress),
-                callback.CallbackRegistration().to_proto(),
-                None,
-                None,
-            )
+            with interrupt.on_interrupt(interrupter.interrupt):
+                answer = core.solve(
+                    model_proto(program),
+                    solver_types[engine].value,
+                    init_arguments.StreamableSolverInitArguments().to_proto(),
+                    settings.to_proto(),
+                    _model_parameters(model_parameters, start if engine == "scip" else None),
+                    log_sink(log, program, started, options.progress),
+                    callback.CallbackRegistration().to_proto(),
+                    None,
+                    interrupter,
+                )
         except Exception as error:  # pybind11's StatusNotOk carries the engine's refusal
             raise BackendError(
                 f"OR-Tools {engine} refused the model or its settings: {error}"
@@ -147,6 +167,7 @@ class OrtoolsBackend:
         reasons = result.TerminationReason
         reason = answer.termination.reason
         message = f"{result.TerminationReason(reason).name} {answer.termination.detail}".strip()
+        message = f"{message}; {note}" if note else message
         text = "\n".join(log)
         if options.log and text:
             print(text)

@@ -1,13 +1,7 @@
 """Batch what-if runs: variants of scenarios, solved locally in parallel or on Dask."""
 
-from flexsupply.batch.run import (
-    SUMMARY_FILE,
-    VariantResult,
-    batch_comparison,
-    progress_line,
-    run_batch,
-    summary_csv,
-)
+from flexsupply.batch.run import batch_comparison, progress_line, run_batch
+from flexsupply.batch.store import SUMMARY_FILE, VariantResult, summary_csv
 from flexsupply.batch.variants import (
     SOLVER_KEY,
     BatchError,

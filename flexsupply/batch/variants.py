@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 
 from flexsupply.errors import FlexsupplyError
+from flexsupply.scenario.reader import read_value
 
 SOLVER_KEY = "solver"
 """A sweep over this key varies the solver (backend or profile name) instead of a field."""
@@ -20,6 +22,15 @@ class BatchError(FlexsupplyError):
     """A batch that cannot run as asked: a malformed sweep, repeated names, a missing extra."""
 
     exit_code = 1
+
+
+FOLDER_LENGTH = 80
+"""Most characters of a variant's name kept in its folder name."""
+_PLAIN = re.compile(r"[a-z0-9][a-z0-9._=+-]{0,79}")
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
+"""Names Windows keeps for devices, whatever the extension."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ def parse_sweep(text: str) -> tuple[str, list[Any]]:
     path, equals, raw = text.partition("=")
     path = path.strip()
     try:
-        values = yaml.safe_load(raw) if equals else None
+        values = read_value(raw) if equals else None
     except yaml.YAMLError:
         values = None
     if not path or not isinstance(values, list) or not values:
@@ -95,9 +106,20 @@ def sweep_variants(
 
 
 def variant_folder(variant: Variant) -> str:
-    """Returns the folder name of a variant's plan under the output folder (safe on any OS)."""
-    slug = re.sub(r"[^A-Za-z0-9._=+-]+", "_", variant.name).strip("._")
-    return slug or "variant"
+    """Returns the folder name of a variant's plan under the output folder (safe on any OS).
+
+    A name of lower-case letters, digits and ``._=+-`` that is not a reserved device name is
+    its own folder; any other name becomes those characters followed by ``-`` and the first
+    ten hex digits of the SHA-256 of the name, so ``a/b``, ``a b`` and ``a_b``, or ``.`` and
+    ``..``, get folders of their own.
+    """
+    name = variant.name
+    slug = re.sub(r"[^A-Za-z0-9._=+-]+", "_", name).strip("._")[:FOLDER_LENGTH] or "variant"
+    plain = _PLAIN.fullmatch(name) and slug == name and name.split(".")[0] not in _RESERVED
+    if plain:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug}-{digest}"
 
 
 def _short_labels(paths: list[str]) -> list[str]:

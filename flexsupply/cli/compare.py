@@ -27,6 +27,7 @@ def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) 
 
     Example: flexsupply compare out/base/plan.json out/moq50/plan.json scenarios/dual-sourcing.yaml
     """
+    from flexsupply.fds import stdout_to_stderr
     from flexsupply.plan.compare import (
         compare_plans,
         comparison_csv,
@@ -38,7 +39,8 @@ def compare(inputs: tuple[Path, ...], choice: SolverChoice, output_format: str) 
     from flexsupply.solve.inputs import plan_or_solve
 
     settings = choice.settings()
-    plans = [plan_or_solve(path, settings, choice.sets) for path in inputs]
+    with stdout_to_stderr():  # an engine's banner must not mix with the comparison
+        plans = [plan_or_solve(path, settings, choice.sets) for path in inputs]
     comparison = compare_plans(plans, unique_labels(inputs), [str(path) for path in inputs])
     if output_format == "json":
         click.echo(comparison_json(comparison), nl=False)

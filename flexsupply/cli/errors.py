@@ -12,13 +12,17 @@ import click
 
 from flexsupply.errors import FlexsupplyError
 
+INTERRUPTED_EXIT = 130
+"""Exit code of a command stopped by Ctrl-C (128 + SIGINT)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(command: F) -> F:
     """Returns ``command`` wrapped so a ``FlexsupplyError`` prints and exits with its code.
 
-    The root option ``--debug`` adds the traceback.
+    Ctrl-C that reaches the command (``KeyboardInterrupt``) prints ``Interrupted.`` and exits
+    with 130. The root option ``--debug`` adds the traceback.
     """
 
     @wraps(command)
@@ -31,5 +35,10 @@ def friendly_errors(command: F) -> F:
                 traceback.print_exc()
             click.echo(f"Error: {error}", err=True)
             sys.exit(error.exit_code)
+        except KeyboardInterrupt:
+            if debug:
+                traceback.print_exc()
+            click.echo("\nInterrupted.", err=True)
+            sys.exit(INTERRUPTED_EXIT)
 
     return wrapper  # type: ignore[return-value]

@@ -42,15 +42,19 @@ def report(file: Path, output: Path, simulation: Path | None, choice: SolverChoi
 
     Example: flexsupply report out/spring-drop/plan.json -o spring-drop.html
     """
+    from flexsupply.fds import stdout_to_stderr
+    from flexsupply.files import check_file
     from flexsupply.report import plan_from_file, require_matplotlib, write_report
     from flexsupply.report.simulation import read_simulation
     from flexsupply.solve.inputs import is_plan_file, plan_or_solve
 
     require_matplotlib()  # before a solve that could take minutes
+    check_file(output)
     sim = None if simulation is None else read_simulation(simulation)
     plan: Plan | PlanData
     if is_plan_file(file):
         plan = plan_from_file(file)
     else:
-        plan = plan_or_solve(file, choice.settings(), choice.sets)
+        with stdout_to_stderr():  # an engine's banner must not mix with the command's output
+            plan = plan_or_solve(file, choice.settings(), choice.sets)
     click.echo(f"Wrote {write_report(plan, output, sim)}")

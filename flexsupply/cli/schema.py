@@ -26,9 +26,11 @@ def schema(output: Path | None) -> None:
 
     Example: flexsupply schema -o scenario.schema.json
     """
-    from flexsupply.files import write_text_atomic
+    from flexsupply.files import check_file, write_text_atomic
     from flexsupply.scenario.json_schema import schema_text
 
+    if output is not None:
+        check_file(output)
     text = schema_text()
     if output is None:
         click.echo(text, nl=False)

@@ -80,12 +80,15 @@ def simulate(
 
     Example: flexsupply simulate scenarios/spring-drop.yaml --plan out/plan.json --samples 500
     """
-    from flexsupply.files import write_text_atomic
+    from flexsupply.fds import stdout_to_stderr
+    from flexsupply.files import check_file, write_text_atomic
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.simulate import read_plan_first_stage
     from flexsupply.solve.simulate import simulate as run
 
     settings = choice.settings(seed=seed)
+    if out is not None:
+        check_file(out)  # before a simulation that could take minutes
     scenario = load_with_overrides(file, choice.sets)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
     common: dict[str, Any] = {
@@ -95,12 +98,13 @@ def simulate(
         "workers": workers,
         "dask": dask,
     }
-    if policy == "rolling":
-        from flexsupply.solve.quick_response import simulate_rolling
+    with stdout_to_stderr():  # an engine's banner must not mix with the report
+        if policy == "rolling":
+            from flexsupply.solve.quick_response import simulate_rolling
 
-        report: Any = simulate_rolling(scenario, first_stage, every=every, **common)
-    else:
-        report = run(scenario, first_stage, **common)
+            report: Any = simulate_rolling(scenario, first_stage, every=every, **common)
+        else:
+            report = run(scenario, first_stage, **common)
     click.echo(report.summary())
     if out is not None:
         write_text_atomic(out, json.dumps(report.to_dict(), indent=2) + "\n")

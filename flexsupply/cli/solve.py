@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -12,9 +11,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from flexsupply.backends.interrupt import EXIT_CODE, INTERRUPTED, interruptible
 from flexsupply.cli.errors import friendly_errors
 from flexsupply.cli.solver_flags import SolverChoice, solver_flags
-from flexsupply.fds import fd_redirected
+from flexsupply.fds import stdout_to_stderr
 
 if TYPE_CHECKING:
     from flexsupply.backends.result import Progress
@@ -82,13 +82,18 @@ def solve(
     from flexsupply.solve.deadline import Deadline
 
     settings = choice.settings(log=log or None).with_flags(dask=dask, workers=workers)
+    if out_dir is not None:
+        from flexsupply.files import check_folder
+
+        check_folder(out_dir)  # before a solve that could take minutes
     deadline = Deadline(settings.time_limit, started=started)
     from flexsupply.scenario.overrides import load_with_overrides
     from flexsupply.solve.engine import solve as solve_scenario
 
     scenario = load_with_overrides(file, choice.sets)
-    json_only = _stdout_to_stderr() if output_format == "json" else contextlib.nullcontext()
-    with json_only, _progress(settings, quiet) as progress:
+    # stdout carries the summary or the JSON plan alone: an engine's banner or log goes to stderr.
+    # The first Ctrl-C stops the solve with the best plan found so far (status interrupted).
+    with interruptible(), stdout_to_stderr(), _progress(settings, quiet) as progress:
         plan = solve_scenario(
             scenario,
             settings,
@@ -104,6 +109,9 @@ def solve(
         _wrote(write_outputs(plan, out_dir, notify=notes.append), output_format, quiet)
         for note in notes:
             click.echo(note, err=True)
+    if plan.status == INTERRUPTED:
+        click.echo("Interrupted: the best plan found so far is shown above.", err=True)
+        click.get_current_context().exit(EXIT_CODE)
 
 
 @contextlib.contextmanager
@@ -116,27 +124,6 @@ def _progress(settings: SolveSettings, quiet: bool) -> Iterator[Callable[[Progre
 
     with ProgressLine(sys.stderr, note=live_note(settings.backend, settings.engine)) as line:
         yield line.update
-
-
-@contextlib.contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """Sends what the solve writes to stdout (a solver's banner or log) to stderr.
-
-    With ``--format json``, stdout must carry the plan alone; engines such as HiGHS print from
-    C code, so the file descriptor itself is redirected where there is one.
-    """
-    sys.stdout.flush()
-    try:
-        stdout_fd, stderr_fd = sys.stdout.fileno(), sys.stderr.fileno()
-    except (AttributeError, ValueError, io.UnsupportedOperation):  # in-memory streams
-        with contextlib.redirect_stdout(sys.stderr):
-            yield
-        return
-    with fd_redirected(stdout_fd, stderr_fd), contextlib.redirect_stdout(sys.stderr):
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
 
 
 def _show(plan: Plan, output_format: str, quiet: bool) -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -15,12 +16,23 @@ import click
 
 from flexsupply.backends import BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND
 from flexsupply.cli.set_option import SET_HELP
-from flexsupply.solve.settings import SettingsFlags, SolveSettings
+from flexsupply.solve.settings import MAX_TIME_LIMIT, SettingsFlags, SolveSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
 _FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method", "node_limit")
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A ``FloatRange`` that also refuses ``nan`` and ``inf`` (which compare as in range)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Returns the number, or fails with a usage error when it is not finite."""
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
         ),
         click.option(
             "--time-limit",
-            type=click.FloatRange(min=0, min_open=True),
+            type=FiniteFloatRange(min=0, min_open=True, max=MAX_TIME_LIMIT),
             default=None,
             help=f"Stop after this many seconds with the best plan found{scope}; the limit covers "
             "the whole solve (sampling, building, warm start, engine, report). Overrides the "
@@ -81,7 +93,7 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
         ),
         click.option(
             "--gap",
-            type=click.FloatRange(min=0, max=1, max_open=True),
+            type=FiniteFloatRange(min=0, max=1, max_open=True),
             default=None,
             help=GAP_HELP,
         ),

@@ -19,6 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from flexsupply.plan.cells import csv_cell
 from flexsupply.plan.plan import Plan
 
 Value = float | str | None
@@ -269,13 +270,14 @@ def comparison_csv(comparison: Comparison) -> str:
     """Returns the comparison as CSV: key, unit, better, one column per plan, then ``best``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["key", "unit", "better", *comparison.labels, "best"])
+    writer.writerow(["key", "unit", "better", *map(csv_cell, comparison.labels), "best"])
     for row in comparison.rows:
         best = ";".join(
             label for label, is_best in zip(comparison.labels, row.best, strict=True) if is_best
         )
-        cells = ["" if value is None else str(value) for value in row.values]
-        writer.writerow([row.key, row.unit.value, row.better.value, *cells, best])
+        cells = [csv_cell(value) for value in row.values]
+        labels = [csv_cell(text) for text in (row.key, row.unit.value, row.better.value)]
+        writer.writerow([*labels, *cells, csv_cell(best)])
     return buffer.getvalue()
 
 

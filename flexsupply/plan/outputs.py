@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import FlexsupplyError
-from flexsupply.files import write_text_atomic
+from flexsupply.files import check_folder, write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
+from flexsupply.plan.cells import csv_cell
 from flexsupply.plan.order_tables import (
     orders_table,
     purchase_orders_table,
@@ -97,12 +98,17 @@ def table_frame(plan: Plan, name: str) -> Any:
 
 
 def csv_text(table: Table) -> str:
-    """Returns a table as CSV text (comma separated, header first, dates as YYYY-MM-DD)."""
+    """Returns a table as CSV text (comma separated, header first, dates as YYYY-MM-DD).
+
+    A text cell that a spreadsheet would run as a formula gets a leading ``'`` (``csv_cell``).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.header)
     for row in table.rows:
-        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
+        writer.writerow(
+            [cell.isoformat() if isinstance(cell, date) else csv_cell(cell) for cell in row]
+        )
     return buffer.getvalue()
 
 
@@ -120,7 +126,7 @@ def write_outputs(
     Returns:
         The paths written, in the order above.
     """
-    folder = Path(out_dir)
+    folder = check_folder(Path(out_dir))
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "plan.json"]
     plan.to_json(written[0])
@@ -134,12 +140,6 @@ def write_outputs(
         return written
     written.append(write_workbook(tables, folder / "plan.xlsx"))
     return written
-
-
-def _csv_cell(cell: str | int | float | date) -> str:
-    if isinstance(cell, date):
-        return cell.isoformat()
-    return str(cell)
 
 
 __all__ = [

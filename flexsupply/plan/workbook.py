@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from flexsupply.files import write_atomic
+from flexsupply.plan.cells import text_cell
 from flexsupply.plan.tables import Cell, Table
 
 NUMBER_FORMATS = {
@@ -59,7 +60,7 @@ def write_workbook(tables: list[Table], path: Path) -> Path:
         sheet = book.create_sheet(table.name)
         sheet.append([column.title for column in table.columns])
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([text_cell(cell) if isinstance(cell, str) else cell for cell in row])
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "B2"

@@ -8,7 +8,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flexsupply.errors import FlexsupplyError
 from flexsupply.files import write_text_atomic
 from flexsupply.plan import Plan
 from flexsupply.plan.files import PlanData, parse_plan
@@ -48,14 +47,10 @@ def write_report(
 ) -> Path:
     """Returns ``path`` after writing the HTML report of ``plan`` there atomically (UTF-8).
 
-    ``simulation`` as for ``render_report``. Raises ``FlexsupplyError`` naming the file when it
+    ``simulation`` as for ``render_report``. Raises ``OutputError`` naming the file when it
     cannot be written.
     """
-    html = render_report(plan, simulation)
-    try:
-        return write_text_atomic(path, html)
-    except OSError as error:
-        raise FlexsupplyError(f"cannot write the report to {path}: {error.strerror}") from None
+    return write_text_atomic(path, render_report(plan, simulation))
 
 
 def chart_sections(plan: PlanData) -> list[ChartSection]:

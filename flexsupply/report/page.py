@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from flexsupply.plan.files import KpiData, PlanData
+from flexsupply.report.html import script_hash
 from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
 
 CHART_IDS = (
@@ -19,11 +20,6 @@ CHART_IDS = (
 )
 """The ``id`` of each chart's ``<figure>``, in page order."""
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-    "img-src data:; font-src data:"
-)
-"""The page may load nothing from anywhere: everything it shows is inline."""
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;
@@ -58,10 +54,13 @@ ERROR_RECORDER = """
 (function(){var errors=[];window.__reportErrors=errors;
 window.addEventListener("error",function(e){errors.push(String(e.message||
 (e.target&&e.target.tagName)||"error"));},true);
+document.addEventListener("securitypolicyviolation",function(e){errors.push("blocked by "+
+e.violatedDirective+": "+(e.blockedURI||"inline"));});
 var log=console.error;console.error=function(){errors.push(Array.prototype.join.call(arguments," "));
 return log.apply(console,arguments);};})();
 """
-"""First script of the page: records script errors, failed loads and console errors."""
+"""First script of the page: records script errors, failed loads, console errors and whatever
+the Content-Security-Policy blocked (an injected script shows up here instead of running)."""
 
 SELF_CHECK = """
 window.addEventListener("load",function(){var charts={};
@@ -80,6 +79,14 @@ pageWidth:document.documentElement.scrollWidth}));});
 """Last script: once loaded, writes the errors, each chart's drawn size and smallest text
 [px], the viewport width and the page's width [px] into ``data-check``
 on ``<body>`` (read by the browser test; the page works the same without scripts)."""
+
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    f"script-src {script_hash(ERROR_RECORDER)} {script_hash(SELF_CHECK)}; "
+    "img-src data:; font-src data:"
+)
+"""The page may load nothing from anywhere and run only its own two scripts, named by their
+hashes: a script that a hostile id or name managed to insert would not run."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +158,7 @@ def _solver_line(plan: PlanData) -> str:
 
 
 def _money(value: float | None, currency: str) -> str:
-    return "—" if value is None else f"{value:,.0f} {currency}"
+    return "—" if value is None else f"{value:,.0f} {escape(currency)}"
 
 
 def _share(value: float | None) -> str:

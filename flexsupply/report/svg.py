@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import FlexsupplyError
+from flexsupply.report.html import Markup, text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,7 +40,9 @@ def style(svg_id: str) -> dict[str, Any]:
 
     The hash salt makes the SVG's internal ids (clip paths, markers) the same on every run and
     different between charts, so several SVGs can share one HTML page. Text stays text
-    (``svg.fonttype: none``): small files, and the browser's fonts show any script.
+    (``svg.fonttype: none``): small files, and the browser's fonts show any script. Labels are
+    never read as mathtext or TeX: a style id such as ``$x_1$`` is shown as written instead
+    of failing to parse.
     """
     return {
         "svg.hashsalt": f"flexsupply-{svg_id}",
@@ -58,6 +61,8 @@ def style(svg_id: str) -> dict[str, Any]:
         "grid.color": "#e3e3e3",
         "grid.linewidth": 0.6,
         "path.simplify": False,
+        "text.parse_math": False,
+        "text.usetex": False,
     }
 
 
@@ -83,7 +88,7 @@ _GROUP_ID = re.compile(r'<g id="')
 _HASHED_ID = re.compile(r"(?<=[\"#])([pmh])([0-9a-f]{10})(?=[\")])")
 
 
-def figure_svg(figure: Figure, svg_id: str, label: str) -> str:
+def figure_svg(figure: Figure, svg_id: str, label: str) -> Markup:
     """Returns ``figure`` as an ``<svg>`` element for inline HTML (no XML prologue, no metadata).
 
     Matplotlib numbers its groups from 1 in every file (``axes_1``); ``svg_id`` prefixes them
@@ -92,10 +97,11 @@ def figure_svg(figure: Figure, svg_id: str, label: str) -> str:
     """
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    text = _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1), count=1)
-    text = _GROUP_ID.sub(f'<g id="{svg_id}-', text)
-    text = _renumber_hashed_ids(text, svg_id)
-    return text.replace("<svg ", f'<svg role="img" aria-label="{_attr(label)}" ', 1).strip()
+    svg = _METADATA.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1), count=1)
+    svg = _GROUP_ID.sub(f'<g id="{svg_id}-', svg)
+    svg = _renumber_hashed_ids(svg, svg_id)
+    # Matplotlib escapes the text it writes into the SVG, so the drawing is trusted markup.
+    return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{text(label)}" ', 1).strip())
 
 
 def _renumber_hashed_ids(text: str, svg_id: str) -> str:
@@ -114,7 +120,3 @@ def _renumber_hashed_ids(text: str, svg_id: str) -> str:
         return numbers[key]
 
     return _HASHED_ID.sub(number, text)
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

@@ -29,9 +29,10 @@ from pydantic import ValidationError
 
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.actuals import Actuals, check_actuals
+from flexsupply.scenario.reader import parse
 from flexsupply.scenario.schema import Scenario
 from flexsupply.scenario.validation import _problems_from_pydantic
-from flexsupply.scenario.yaml_io import _locate, _parse
+from flexsupply.scenario.yaml_io import YamlLocator
 
 CSV_COLUMNS = (
     "record",
@@ -81,22 +82,19 @@ def loads_actuals(text: str, scenario: Scenario, source: str = "<string>") -> Ac
     Raises:
         ScenarioError: every problem found, located in the text.
     """
-    root, data, problems = _parse(text, source)
+    root, data, problems = parse(text, source)
     if not isinstance(root, yaml.MappingNode) or not isinstance(data, dict):
         message = "expected a mapping with scenario, as_of_period, sales, orders, …"
         raise ScenarioError([Problem((), message, source, 1, 1)], source)
 
-    def locate(loc: Loc, message: str, at_key: bool) -> Problem:
-        return _locate(loc, message, data, root, source, at_key)
+    locate = YamlLocator(root, data, source).locate
 
     try:
         actuals = Actuals.model_validate(data)
     except ValidationError as error:
         problems += _problems_from_pydantic(error, data, locate)
         raise ScenarioError(problems, source) from None
-    problems += [
-        _locate(p.loc, p.message, data, root, source) for p in check_actuals(actuals, scenario)
-    ]
+    problems += [locate(p.loc, p.message, False) for p in check_actuals(actuals, scenario)]
     if problems:
         raise ScenarioError(problems, source)
     return actuals

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flexsupply.errors import Problem
+from flexsupply.scenario.base import id_key
 
 if TYPE_CHECKING:
-    from flexsupply.scenario.schema import Scenario
+    from flexsupply.scenario.schema import Scenario, SupplyTerms
     from flexsupply.scenario.signals import TimeProfile
 
 PROBABILITY_TOLERANCE = 1e-6
@@ -61,6 +62,8 @@ def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Returns a problem at every repeated ``id`` in the raw ``products`` and ``suppliers`` lists.
 
     Works on the data before validation, so that a repeated id is pointed at where it repeats.
+    Ids that differ only by case, spaces, Unicode form or invisible characters (``id_key``)
+    count as repeated: a person cannot tell them apart in a table.
 
     Args:
         data: The scenario as read from YAML.
@@ -73,16 +76,23 @@ def duplicate_id_problems(data: Mapping[str, Any]) -> list[Problem]:
         items = data.get(block)
         if not isinstance(items, list):
             continue
-        first: dict[str, int] = {}
+        first: dict[str, tuple[int, str]] = {}
         for index, item in enumerate(items):
             item_id = item.get("id") if isinstance(item, Mapping) else None
             if not isinstance(item_id, str):
                 continue
-            if item_id in first:
-                message = f"id {item_id!r} is already used by {block}[{first[item_id]}]"
+            key = id_key(item_id)
+            if key in first:
+                earlier, spelt = first[key]
+                message = f"id {item_id!r} is already used by {block}[{earlier}]"
+                if spelt != item_id:
+                    message += (
+                        f" as {spelt!r}: ids may not differ only by case, spaces, Unicode form "
+                        "or invisible characters"
+                    )
                 problems.append(Problem((block, index, "id"), message))
             else:
-                first[item_id] = index
+                first[key] = (index, item_id)
     return problems
 
 
@@ -197,6 +207,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                         (*loc, "discount_tiers", k_index, "unit_cost"),
                         "unit_cost",
                     )
+            problems += _order_size_problems(terms, loc)
             minimums = [tier.min_quantity for tier in terms.discount_tiers]
             if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
                 problems.append(
@@ -222,7 +233,6 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 )
             )
 
-    problems += _material_problems(scenario)
     problems += _demand_problems(scenario, product_by_id.keys())
     problems += _signal_problems(scenario, product_by_id.keys())
 
@@ -236,6 +246,77 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _order_size_problems(terms: SupplyTerms, loc: tuple[str | int, ...]) -> list[Problem]:
+    """Returns a problem when no order can meet the terms' MOQ or reach a discount tier.
+
+    Returns:
+        One problem for an MOQ above ``max_per_order``, one per tier above it.
+    """
+    largest = terms.max_per_order
+    if largest is None:
+        return []
+    problems = []
+    if terms.moq > largest:
+        message = (
+            f"moq ({terms.moq:g}) is above max_per_order ({largest:g}): no order can meet both"
+        )
+        problems.append(Problem((*loc, "moq"), message))
+    for index, tier in enumerate(terms.discount_tiers):
+        if tier.min_quantity > largest:
+            message = (
+                f"min_quantity ({tier.min_quantity:g}) is above max_per_order ({largest:g}): "
+                "no order can reach this tier"
+            )
+            problems.append(Problem((*loc, "discount_tiers", index, "min_quantity"), message))
+    return problems
+
+
+def presale_problems(scenario: Scenario) -> list[Problem]:
+    """Returns the presale and loan problems that need the horizon or the product's price.
+
+    Returns:
+        One problem per balance period or due period after the horizon, and per deposit or
+        deposit expansion above the product's price (for orders without a price of their own).
+    """
+    prices = {product.id: (p, product.price) for p, product in enumerate(scenario.products)}
+    periods = scenario.horizon.periods
+    problems: list[Problem] = []
+    loans = scenario.cash.loans if scenario.cash is not None else []
+    for k, loan in enumerate(loans):
+        for field in ("period", "repayment_period"):
+            value = getattr(loan, field)
+            if value > periods:
+                message = f"must be within the horizon 1..{periods}, got {value}"
+                problems.append(Problem(("cash", "loans", k, field), message))
+    for r, order in enumerate(scenario.presale):
+        if order.balance_period is not None and order.balance_period > periods:
+            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
+            problems.append(Problem(("presale", r, "balance_period"), message))
+        ship_from = order.period if order.balance_period is None else order.balance_period
+        if ship_from <= periods < ship_from + order.promise_periods:
+            start = "period" if order.balance_period is None else "balance_period"
+            message = (
+                f"the order is due in period {ship_from + order.promise_periods} ({start} "
+                f"{ship_from} + promise_periods {order.promise_periods}), after the horizon "
+                f"1..{periods}: lengthen horizon.periods or shorten the promise"
+            )
+            problems.append(Problem(("presale", r, "promise_periods"), message))
+        if order.price is not None or order.product not in prices:
+            continue
+        p, price = prices[order.product]
+        for field, value in (
+            ("deposit", order.deposit),
+            ("deposit_expansion", order.deposit_expansion),
+        ):
+            if value is not None and value > price:
+                message = (
+                    f"{field} ({value:g}) must not exceed the price ({price:g}, the price of "
+                    f"{order.product}): the balance would be negative (products[{p}].price)"
+                )
+                problems.append(Problem(("presale", r, field), message))
+    return problems
+
+
 def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Problem]:
     periods = scenario.horizon.periods
     known = set(product_ids)
@@ -244,15 +325,20 @@ def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
     if scenario.demand.units is not None:
         tables.append((("demand", "units"), scenario.demand.units))
     if scenario.demand.scenarios is not None:
-        names: set[str] = set()
+        names: dict[str, tuple[int, str]] = {}
         for w_index, future in enumerate(scenario.demand.scenarios):
             loc: tuple[str | int, ...] = ("demand", "scenarios", w_index)
             tables.append(((*loc, "units"), future.units))
-            if future.name in names:
-                problems.append(
-                    Problem((*loc, "name"), f"scenario name {future.name!r} appears twice")
+            key = id_key(future.name)
+            if key in names:
+                earlier, spelt = names[key]
+                same = "" if spelt == future.name else f" (as {spelt!r})"
+                message = (
+                    f"scenario name {future.name!r} appears twice: "
+                    f"demand.scenarios[{earlier}].name{same}"
                 )
-            names.add(future.name)
+                problems.append(Problem((*loc, "name"), message))
+            names.setdefault(key, (w_index, future.name))
         total = math.fsum(future.probability for future in scenario.demand.scenarios)
         if abs(total - 1.0) > PROBABILITY_TOLERANCE:
             problems.append(
@@ -318,87 +404,4 @@ def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
         for e_index, event in enumerate(product.events):
             period_in_horizon(event.period, (*loc, "events", e_index, "period"))
         profile_problems(product.profile, (*loc, "profile"))
-    return problems
-
-
-def _material_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the problems of the materials and the bills of materials that point at them."""
-    periods = scenario.horizon.periods
-    known = {material.id for material in scenario.materials}
-    problems: list[Problem] = []
-    for p_index, product in enumerate(scenario.products):
-        for b_index, line in enumerate(product.bom):
-            if line.material not in known:
-                where = ("products", p_index, "bom", b_index, "material")
-                problems.append(Problem(where, _unknown("material", line.material, known)))
-    for m_index, material in enumerate(scenario.materials):
-        cheapest = math.inf
-        for k_index, terms in enumerate(material.suppliers):
-            loc: tuple[str | int, ...] = ("materials", m_index, "suppliers", k_index)
-            for field in ("unit_cost", "capacity"):
-                value = getattr(terms, field)
-                if isinstance(value, list):
-                    problems += _period_list_problems(value, periods, (*loc, field), field)
-            prices = (
-                list(terms.unit_cost) if isinstance(terms.unit_cost, list) else [terms.unit_cost]
-            )
-            for tier in terms.discount_tiers:
-                if tier.unit_cost is not None:
-                    prices += (
-                        tier.unit_cost if isinstance(tier.unit_cost, list) else [tier.unit_cost]
-                    )
-                else:
-                    prices += [min(prices) * float(tier.cost_factor or 0.0)]
-            cheapest = min([cheapest, *prices])
-            if terms.order_multiple is not None:
-                clash = multiple_problem(terms.order_multiple, terms.moq, terms.max_per_order)
-                if clash is not None:
-                    problems.append(Problem((*loc, "order_multiple"), clash))
-            minimums = [tier.min_quantity for tier in terms.discount_tiers]
-            if any(later <= earlier for earlier, later in itertools.pairwise(minimums)):
-                message = f"tiers must have increasing min_quantity, got {minimums}"
-                problems.append(Problem((*loc, "discount_tiers"), message))
-        if material.salvage_value >= cheapest > 0 or material.salvage_value > cheapest:
-            message = (
-                f"salvage_value {material.salvage_value:g} must be below the cheapest price "
-                f"{cheapest:g}, or buying {material.id} to resell would pay without limit"
-            )
-            problems.append(Problem(("materials", m_index, "salvage_value"), message))
-    return problems
-
-
-def presale_problems(scenario: Scenario) -> list[Problem]:
-    """Returns the presale and loan problems that need the horizon or the product's price.
-
-    Returns:
-        One problem per balance or loan period after the horizon and per deposit expansion
-        above the product's price (for orders without a price of their own).
-    """
-    prices = {product.id: product.price for product in scenario.products}
-    periods = scenario.horizon.periods
-    problems: list[Problem] = []
-    loans = scenario.cash.loans if scenario.cash is not None else []
-    for k, loan in enumerate(loans):
-        for field in ("period", "repayment_period"):
-            value = getattr(loan, field)
-            if value > periods:
-                message = f"must be within the horizon 1..{periods}, got {value}"
-                problems.append(Problem(("cash", "loans", k, field), message))
-    for r, order in enumerate(scenario.presale):
-        if order.balance_period is not None and order.balance_period > periods:
-            message = f"must be within the horizon 1..{periods}, got {order.balance_period}"
-            problems.append(Problem(("presale", r, "balance_period"), message))
-        price = prices.get(order.product)
-        expansion = order.deposit_expansion
-        if (
-            order.price is None
-            and price is not None
-            and expansion is not None
-            and expansion > price
-        ):
-            message = (
-                f"deposit_expansion ({expansion:g}) must not exceed the price ({price:g}, the "
-                f"price of {order.product}): the balance would be negative"
-            )
-            problems.append(Problem(("presale", r, "deposit_expansion"), message))
     return problems

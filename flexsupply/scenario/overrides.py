@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel
 
 from flexsupply.errors import Problem, ScenarioError
+from flexsupply.scenario.reader import read_value
 from flexsupply.scenario.schema import PresaleOrder, Scenario, Supplier, SupplyTerms
 from flexsupply.scenario.sources import read_scenario
 
@@ -81,7 +82,7 @@ class Override:
         if not equals or not all(path):
             raise _error(text, (), "expected PATH=VALUE, e.g. suppliers.HZ-QUICK.moq=50")
         try:
-            value = yaml.safe_load(raw_value)
+            value = read_value(raw_value)
         except yaml.YAMLError as error:
             reason = getattr(error, "problem", None) or str(error)
             raise _error(text, (), f"the value {raw_value!r} is not valid YAML: {reason}") from None

@@ -14,10 +14,27 @@ from typing import Annotated, Any, Self
 from pydantic import Field, field_validator, model_validator
 
 from flexsupply.errors import ScenarioError
+from flexsupply.scenario.base import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_PERIODS,
+    Capacity,
+    Factor,
+    Id,
+    Money,
+    Period,
+    Periods,
+    Real,
+    Share,
+    UnitMoney,
+    Units,
+    Whole,
+    id_key,
+)
 from flexsupply.scenario.base import Model as Model
-from flexsupply.scenario.base import NonNegative, Period, Share
 from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.inbound import InboundOrder, inbound_problems
+from flexsupply.scenario.material_checks import material_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -36,11 +53,13 @@ from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
 # Financing and material blocks live in their own module (named here for the YAML loader).
 from flexsupply.scenario.supply import BomLine as BomLine
+from flexsupply.scenario.supply import Cash as Cash
 from flexsupply.scenario.supply import CreditLine as CreditLine
 from flexsupply.scenario.supply import DiscountTier as DiscountTier
 from flexsupply.scenario.supply import Material as Material
 from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
 from flexsupply.scenario.supply import TermLoan as TermLoan
+from flexsupply.scenario.supply import Warehouse as Warehouse
 
 
 class PeriodLength(StrEnum):
@@ -53,11 +72,11 @@ class PeriodLength(StrEnum):
 class Horizon(Model):
     """The planning horizon."""
 
-    periods: int = Field(ge=1, le=520)
+    periods: Whole = Field(ge=1, le=MAX_PERIODS)
     """Number of planning periods T."""
     period_length: PeriodLength = PeriodLength.WEEK
     """Length of one period: ``day`` or ``week``."""
-    start_date: date | None = None
+    start_date: date | None = Field(None, ge=FIRST_DATE, le=LAST_DATE)
     """Calendar date of the first day of period 1 (optional, only used to label outputs)."""
     currency: str = "CNY"
     """Currency of every money amount in the scenario."""
@@ -74,45 +93,46 @@ class UnmetDemand(StrEnum):
 class Product(Model):
     """A sellable style (or style-colour SKU)."""
 
-    id: str = Field(min_length=1)
-    """Unique identifier, e.g. ``DRESS-01``."""
+    id: Id
+    """Unique identifier, e.g. ``DRESS-01``; no other product's id may differ from it only by
+    case, spaces, Unicode form or invisible characters."""
     name: str | None = None
     """Human-readable name (optional)."""
-    price: NonNegative = 0.0
+    price: UnitMoney = 0.0
     """Selling price of a spot sale [currency/unit]. Symbol: P[p]."""
-    salvage_value: NonNegative = 0.0
+    salvage_value: UnitMoney = 0.0
     """Value of a unit left in stock at the end of the horizon [currency/unit]. Symbol: v[p]."""
-    holding_cost: NonNegative = 0.0
+    holding_cost: UnitMoney = 0.0
     """Cost of holding one unit in stock for one period [currency/unit/period]. Symbol: h[p]."""
     holding_rate: Share = 0.0
     """Holding cost as a share of the unit cost per period, added to ``holding_cost`` (the
     textbook i·c): the unit cost is ``base_cost``, else the lowest price any supply term asks
     [share/period], e.g. 0.005 for about 26 % a year on weekly periods. Symbol: i_h[p]."""
-    goodwill_cost: NonNegative = 0.0
+    goodwill_cost: UnitMoney = 0.0
     """Cost of a spot sale lost for want of stock, beyond the lost margin [currency/unit].
     Symbol: g[p]."""
     unmet_demand: UnmetDemand = UnmetDemand.LOST
     """Spot demand not served in its period is ``lost`` (goodwill cost), ``backlog`` (served
     later at ``backlog_cost`` per unit-period, lost at horizon end) or ``forbidden``."""
-    backlog_cost: NonNegative = 0.0
+    backlog_cost: UnitMoney = 0.0
     """Cost of one backlogged unit for one period [currency/unit/period]. Symbol: b[p]."""
     return_rate: Share = 0.0
     """Share of units sold that customers send back: presale units, and spot sales unless the
     demand signals give channel rates (then spot sales return at their channels' mix ρ[p,t],
     channels without a rate counting at this one). Symbol: ρ[p]."""
-    return_lag_periods: int = Field(1, ge=1)
+    return_lag_periods: Whole = Field(1, ge=1, le=MAX_PERIODS)
     """Periods between a sale and its return arriving back in stock (at least 1: a unit cannot
     be resold in the period it was sold). Symbol: R[p]."""
     resellable_share: Share = 1.0
     """Share of returned units fit to sell again; the rest is written off. Symbol: η[p]."""
-    return_handling_cost: NonNegative = 0.0
+    return_handling_cost: UnitMoney = 0.0
     """Cost of handling one returned unit [currency/unit]. Symbol: r[p]."""
-    initial_stock: NonNegative = 0.0
+    initial_stock: Units = 0.0
     """Units in stock at the start of period 1. Symbol: I0[p]."""
-    standard_minutes: NonNegative | None = None
+    standard_minutes: Capacity | None = None
     """Factory capacity one unit uses (e.g. sewing minutes, SAM) where a supplier's terms do not
     say otherwise [capacity units/unit]."""
-    base_cost: NonNegative | None = None
+    base_cost: UnitMoney | None = None
     """Reference unit cost that supplier terms can scale with ``cost_factor`` [currency/unit]."""
     bom: list[BomLine] = Field(default_factory=list)
     """Bill of materials: what one piece is cut from (see ``materials``). A piece cannot be
@@ -124,28 +144,28 @@ class SupplyTerms(Model):
 
     product: str | None = None
     """Product these terms are for (or use ``products`` for several with the same terms)."""
-    products: list[str] | None = None
+    products: list[str] | None = Field(None, min_length=1)
     """Products these terms are for, when several share the same terms."""
-    unit_cost: NonNegative | list[NonNegative] | None = None
+    unit_cost: UnitMoney | list[UnitMoney] | None = None
     """Price per unit ordered, defects included: one number for every period, or a list with
     one price per period the order is placed in [currency/unit]. Symbol: c[p,s,t]."""
-    cost_factor: NonNegative | None = None
+    cost_factor: Factor | None = None
     """Price per unit as a multiple of the product's ``base_cost`` (alternative to unit_cost)."""
-    capacity_per_unit: NonNegative | None = None
+    capacity_per_unit: Capacity | None = None
     """Capacity one unit uses, in the supplier's capacity unit; defaults to the product's
     ``standard_minutes``, else 1. Symbol: a[p,s]."""
-    setup_time: NonNegative = 0.0
+    setup_time: Capacity = 0.0
     """Capacity used by each order, whatever its size [capacity units/order]. Symbol: σ[p,s]."""
-    setup_cost: NonNegative = 0.0
+    setup_cost: Money = 0.0
     """Fixed cost of each order [currency/order]. Symbol: f[p,s]."""
-    moq: NonNegative = 0.0
+    moq: Units = 0.0
     """Minimum order quantity: an order is 0 or at least this [units]. Symbol: m[p,s]."""
-    max_per_order: NonNegative | None = None
+    max_per_order: Units | None = None
     """Largest order the supplier accepts in one period [units]. Symbol: M[p,s]."""
-    order_multiple: Annotated[float, Field(gt=0)] | None = None
+    order_multiple: Annotated[Units, Field(gt=0)] | None = None
     """Orders come in whole multiples of this size (case packs, cutting-bed lays): 50 allows
     orders of 50, 100, 150 … [units]; omitted means any size. Symbol: n[p,s]."""
-    lead_time_periods: int = Field(0, ge=0)
+    lead_time_periods: Periods = 0
     """Periods from placing an order to its arrival in stock. Symbol: L[p,s]."""
     discount_tiers: list[DiscountTier] = Field(default_factory=list)
     """All-units price breaks; an order pays the price of the highest tier it reaches."""
@@ -169,27 +189,28 @@ class PaymentTerms(Model):
 
     upfront_share: Share = 0.0
     """Share of an order's cost paid when the order is placed; the rest on delivery."""
-    balance_lag_periods: int = Field(0, ge=0)
+    balance_lag_periods: Periods = 0
     """Periods after delivery that the rest of the order's cost is paid."""
 
 
 class Supplier(Model):
     """A factory or workshop."""
 
-    id: str = Field(min_length=1)
-    """Unique identifier, e.g. ``HZ-QUICK``."""
+    id: Id
+    """Unique identifier, e.g. ``HZ-QUICK``; no other supplier's id may differ from it only by
+    case, spaces, Unicode form or invisible characters."""
     name: str | None = None
     """Human-readable name (optional)."""
     kind: str | None = None
     """Free label such as ``quick-response``, ``standard`` or ``workshop``."""
-    capacity: NonNegative | list[NonNegative] | None = None
+    capacity: Capacity | list[Capacity] | None = None
     """Capacity per period in ``capacity_unit``: one number for every period, or a list with one
     number per period; omitted means unlimited. Symbol: K[s,t]."""
     capacity_unit: str = "units"
     """Unit of capacity, e.g. ``sewing minutes``."""
-    onboarding_cost: NonNegative = 0.0
+    onboarding_cost: Money = 0.0
     """One-off cost of using this supplier at all this season [currency]. Symbol: F[s]."""
-    defect_rate: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    defect_rate: Real = Field(0.0, ge=0, lt=1)
     """Share of units ordered that arrive unusable (paid for, not sellable). γ[s] = 1 − rate."""
     payment: PaymentTerms = Field(default_factory=PaymentTerms)
     """Payment terms."""
@@ -211,16 +232,16 @@ class PresaleOrder(Model):
     """Product pre-sold."""
     period: Period
     """Period the deposits are taken. Symbol: t[r]."""
-    quantity: NonNegative
+    quantity: Units
     """Units pre-sold (deposits taken). Symbol: q[r]."""
-    price: NonNegative | None = None
+    price: UnitMoney | None = None
     """Full presale price per unit, deposit included; defaults to the product's price
     [currency/unit]."""
-    deposit: NonNegative = 0.0
+    deposit: UnitMoney = 0.0
     """Deposit per unit, kept by the brand if the buyer does not pay the balance
     [currency/unit]. Symbol: d[r]. Tmall and JD cap 11.11 deposits at 20 % of the price (the
     Civil Code's cap on forfeitable earnest money); the schema does not enforce it."""
-    deposit_expansion: NonNegative | None = None
+    deposit_expansion: UnitMoney | None = None
     """Deposit expansion (定金膨胀): what one unit's deposit counts for against the price when
     the balance is paid, e.g. 100 for a 50 deposit [currency/unit]; at least ``deposit`` and at
     most the price. A converted unit brings the deposit plus a balance of price − expansion,
@@ -232,12 +253,12 @@ class PresaleOrder(Model):
     """Period the balance is paid, for deposit-and-balance presales such as 11.11 (deposits in
     late October, the balance window in November): units ship from this period on and the
     promise counts from it. Omitted: the period the deposits are taken. Symbol: b[r]."""
-    promise_periods: int = Field(ge=0)
+    promise_periods: Periods
     """Promised window: units must ship by period ``balance_period + promise_periods`` (by
     ``period + promise_periods`` without a balance period). Symbol: W[r]."""
     lateness: LatenessRule = LatenessRule.FORBIDDEN
     """``forbidden``: every unit ships on time; ``priced``: late units cost ``late_cost``."""
-    late_cost: NonNegative = 0.0
+    late_cost: UnitMoney = 0.0
     """Cost of one unit shipped one period late [currency/unit/period]. Symbol: ℓ[r]."""
 
     @model_validator(mode="after")
@@ -246,6 +267,11 @@ class PresaleOrder(Model):
             raise ValueError(
                 f"balance_period ({self.balance_period}) must not come before the deposits "
                 f"(period {self.period})"
+            )
+        if self.price is not None and self.deposit > self.price:
+            raise ValueError(
+                f"deposit ({self.deposit:g}) must not exceed the price ({self.price:g}): the "
+                "deposit is part of the price"
             )
         expansion = self.deposit_expansion
         if expansion is None:
@@ -266,11 +292,11 @@ class PresaleOrder(Model):
 class DemandScenario(Model):
     """One possible future of spot demand."""
 
-    name: str = Field(min_length=1)
-    """Label of this scenario, e.g. ``hit`` or ``flop``."""
+    name: Id
+    """Label of this scenario, e.g. ``hit``: unique even ignoring case, spaces and invisibles."""
     probability: Share
     """Probability of this scenario; the probabilities of all scenarios add up to 1. Symbol: π[ω]."""
-    units: dict[str, list[NonNegative]]
+    units: dict[str, list[Units]]
     """Spot demand per product id, one number per period [units]. Products not listed have none.
     Symbol: D[ω,p,t]."""
 
@@ -278,7 +304,7 @@ class DemandScenario(Model):
 class Demand(Model):
     """Spot demand: one deterministic table, a list of scenarios with probabilities, or signals."""
 
-    units: dict[str, list[NonNegative]] | None = None
+    units: dict[str, list[Units]] | None = None
     """Deterministic spot demand per product id, one number per period [units]."""
     scenarios: list[DemandScenario] | None = None
     """Possible futures with probabilities (alternative to ``units``)."""
@@ -316,31 +342,6 @@ class Demand(Model):
         return [DemandScenario(name="deterministic", probability=1.0, units=self.units or {})]
 
 
-class Warehouse(Model):
-    """Storage limits."""
-
-    capacity: NonNegative | None = None
-    """Most units in stock at the end of any period, all products together [units]. Symbol: Wh."""
-    overflow_cost: NonNegative | None = None
-    """Price of storing one unit beyond ``capacity`` for one period at a third-party warehouse
-    [currency/unit/period]; omitted: the capacity is a hard limit. Symbol: o_W."""
-
-
-class Cash(Model):
-    """Cash position over the season."""
-
-    initial: float = 0.0
-    """Cash at the start of period 1 [currency]. Symbol: C0."""
-    enforce_non_negative: bool = True
-    """Forbid a negative cash balance at the end of any period in any scenario."""
-    sales_receipt_lag_periods: int = Field(0, ge=0)
-    """Periods between a sale and the platform paying it out (refunds follow returns at once)."""
-    credit_line: CreditLine | None = None
-    """A credit line to draw on when cash runs short; omitted: none."""
-    loans: list[TermLoan] = Field(default_factory=list)
-    """Term loans on offer; each is a decision of how much to borrow."""
-
-
 class Objective(StrEnum):
     """What the plan optimises."""
 
@@ -363,10 +364,10 @@ class Options(Model):
 class Risk(Model):
     """Aversion to bad seasons: the objective becomes E[profit] − λ·CVaR_α(loss)."""
 
-    cvar_weight: NonNegative = 0.0
+    cvar_weight: Factor = 0.0
     """Weight of the CVaR of loss (loss = −profit; with ``min_cost``, the cost) against the
     expected value; 0 is risk-neutral [dimensionless]. Symbol: λ."""
-    cvar_alpha: float = Field(0.95, gt=0, lt=1)
+    cvar_alpha: Real = Field(0.95, gt=0, lt=1)
     """Confidence level: CVaR_α is the expected loss in the worst 1 − α share of scenarios
     [probability]. Symbol: α."""
 
@@ -419,16 +420,19 @@ class Scenario(Model):
     @field_validator("products", "suppliers", "materials")
     @classmethod
     def _unique_ids(cls, items: list[Any]) -> list[Any]:
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for item in items:
-            if item.id in seen:
-                raise ValueError(f"id {item.id!r} appears more than once")
-            seen.add(item.id)
+            key = id_key(item.id)
+            if key in seen:
+                same = "" if seen[key] == item.id else f" (as {seen[key]!r})"
+                raise ValueError(f"id {item.id!r} appears more than once{same}")
+            seen[key] = item.id
         return items
 
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
+        problems += material_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self

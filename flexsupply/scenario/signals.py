@@ -13,13 +13,31 @@ unless a field says otherwise.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Self
 
 from pydantic import Field, model_validator
 
-from flexsupply.scenario.base import Model, NonNegative, Period, Share
+from flexsupply.scenario.base import (
+    Count,
+    Factor,
+    Model,
+    OpenShare,
+    Period,
+    Real,
+    Share,
+    Whole,
+)
 
-PerPeriod = NonNegative | list[NonNegative]
+MAX_POSTS = 1_000_000
+"""Most posts in one wave [posts]."""
+MAX_SIGMA = 5.0
+"""Largest standard deviation of a log factor (5: one deviation multiplies demand by 150)."""
+MAX_DISPERSION = 1e6
+"""Largest negative-binomial shape k (far beyond it, demand is Poisson anyway)."""
+MAX_SCENARIOS_KEPT = 10_000
+"""Most weighted scenarios the samples may be reduced to [scenarios]."""
+
+PerPeriod = Count | list[Count]
 """One number for every period, or a list with one number per period."""
 
 
@@ -34,7 +52,7 @@ class SearchChannel(Model):
     clicks: PerPeriod | None = None
     """Visits per period, e.g. bought paid clicks (alternative to impressions × click_through)
     [clicks/period]: one number, spread by the time profile, or one per period."""
-    fav_cart_rate: Annotated[float, Field(gt=0, le=1)] = 0.15
+    fav_cart_rate: Real = Field(0.15, gt=0, le=1)
     """Expected share of clicks that favourite or add to cart (a style test passes at 12 %,
     15 % is good); observed funnel counts are compared with it to judge the style's hit factor."""
     conversion: Share = 0.025
@@ -60,7 +78,7 @@ class Livestream(Model):
 
     period: Period
     """Period of the session."""
-    viewers: NonNegative
+    viewers: Count
     """Expected viewers of the session [viewers] (typically 5k-100k, 20k for a mid-size brand)."""
     conversion: Share = 0.03
     """Share of viewers who buy during the session (1-10 %, about 3 %)."""
@@ -79,20 +97,20 @@ class Posts(Model):
     """Free label, e.g. ``KOL`` or ``KOC``."""
     period: Period
     """Period the posts go out."""
-    count: int = Field(ge=0)
+    count: Whole = Field(ge=0, le=MAX_POSTS)
     """Number of posts [posts]."""
-    reach_per_post: NonNegative
+    reach_per_post: Count
     """People who see one post [people/post]."""
     engagement: Share
     """Share of people reached who engage (like, save, comment or click through)."""
     conversion: Share
     """Share of engaged people who buy one unit."""
-    density_threshold: int = Field(10, ge=1)
+    density_threshold: Whole = Field(10, ge=1, le=MAX_POSTS)
     """Posts in one circle from which the circle notices the style: at or above this count the
     wave's sales are multiplied by ``density_multiplier`` [posts]."""
-    density_multiplier: NonNegative = 1.0
+    density_multiplier: Factor = 1.0
     """Lift of the whole wave's sales when ``count`` reaches ``density_threshold`` (1: none)."""
-    carryover: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    carryover: Real = Field(0.0, ge=0, lt=1)
     """Share of the wave's sales that slip to the next period, repeatedly (0: all in ``period``;
     0.5: 50 %, 25 %, 12.5 %, … in the periods from ``period`` on)."""
     return_rate: Share | None = None
@@ -104,7 +122,7 @@ class Posts(Model):
 class PrivateDomain(Model):
     """The brand's own fans: WeChat groups, members, mini-programme subscribers."""
 
-    members: NonNegative
+    members: Count
     """Members or group size [people]."""
     reach_per_period: Share
     """Share of members a push reaches in one period."""
@@ -132,14 +150,14 @@ class Channels(Model):
 class Funnel(Model):
     """What the funnel has shown so far for the style (counts since launch)."""
 
-    clicks: NonNegative | None = None
+    clicks: Count | None = None
     """Clicks (visits) observed [clicks]."""
-    favourites: NonNegative | None = None
+    favourites: Count | None = None
     """Favourites observed [favourites]; with ``add_to_cart`` and ``clicks`` it judges the hit
     factor against the search channel's ``fav_cart_rate``."""
-    add_to_cart: NonNegative | None = None
+    add_to_cart: Count | None = None
     """Add-to-cart events observed [events]."""
-    presale_deposits: NonNegative | None = None
+    presale_deposits: Count | None = None
     """Presale deposits taken [units]; defaults to the quantity of the scenario's presale orders
     of the style. Symbol: x[p]."""
 
@@ -169,7 +187,7 @@ class TimeProfile(Model):
     """Period of the peak of a ``launch_decay`` profile."""
     decay: Share = 0.85
     """Factor per period after the peak of a ``launch_decay`` profile."""
-    weights: list[NonNegative] | None = None
+    weights: list[Count] | None = None
     """Explicit weights, one per period (instead of a ``launch_decay`` shape); scaled to
     average 1."""
 
@@ -190,7 +208,7 @@ class EventSpike(Model):
     """Label of the event."""
     period: Period
     """Period of the event."""
-    multiplier: NonNegative
+    multiplier: Factor
     """Factor on search and private-domain demand in that period (5-15 on a big day); it
     multiplies the time profile, or the per-period list when one is given."""
 
@@ -198,15 +216,15 @@ class EventSpike(Model):
 class Uncertainty(Model):
     """How far demand can stray from the signals, for every style."""
 
-    dispersion_k: float = Field(2.0, gt=0)
+    dispersion_k: Real = Field(2.0, gt=0, le=MAX_DISPERSION)
     """Negative-binomial shape of weekly demand around its mean: variance μ + μ²/k (1-5; large
     k is Poisson). Symbol: k[p]."""
-    hit_sigma: NonNegative = 0.6
+    hit_sigma: Real = Field(0.6, ge=0, le=MAX_SIGMA)
     """Standard deviation of the log of the style's hit factor (lognormal, mean 1). Symbol: σ_h."""
-    common_sigma: NonNegative = 0.25
+    common_sigma: Real = Field(0.25, ge=0, le=MAX_SIGMA)
     """Standard deviation of the log of the brand-wide factor shared by every style (lognormal,
     mean 1); it makes styles hit or flop together. Symbol: σ_c."""
-    funnel_noise: NonNegative = 0.5
+    funnel_noise: Real = Field(0.5, ge=0, le=MAX_SIGMA)
     """Standard deviation of the log of a style's observed/expected fav+cart rate around the log
     of its hit factor, beyond counting noise. Symbol: τ."""
 
@@ -214,9 +232,9 @@ class Uncertainty(Model):
 class StyleUncertainty(Model):
     """Overrides of the brand-wide uncertainty for one style."""
 
-    dispersion_k: float | None = Field(None, gt=0)
+    dispersion_k: Real | None = Field(None, gt=0, le=MAX_DISPERSION)
     """Negative-binomial shape of this style's weekly demand. Symbol: k[p]."""
-    hit_sigma: NonNegative | None = None
+    hit_sigma: Real | None = Field(None, ge=0, le=MAX_SIGMA)
     """Standard deviation of the log of this style's hit factor. Symbol: σ_h[p]."""
 
 
@@ -233,7 +251,7 @@ class ProductSignals(Model):
     """Events for this style only (on top of the block's ``events``)."""
     uncertainty: StyleUncertainty = Field(default_factory=StyleUncertainty)
     """Overrides of the block's ``uncertainty``."""
-    presale_share: Annotated[float, Field(gt=0, lt=1)] | None = None
+    presale_share: OpenShare | None = None
     """Share of the style's season demand that comes through the presale; defaults to the
     block's ``presale_share``. Symbol: e[p]."""
 
@@ -265,19 +283,19 @@ class SignalDemand(Model):
     """Events for every style."""
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     """How uncertain demand is."""
-    presale_share: Annotated[float, Field(gt=0, lt=1)] = 0.15
+    presale_share: OpenShare = 0.15
     """Share of season demand that comes through the presale (10-30 %): the exposure of the
     deposits in the Bayesian update. Symbol: e[p]."""
-    presale_share_cv: NonNegative = 0.3
+    presale_share_cv: Real = Field(0.3, ge=0, le=MAX_SIGMA)
     """Coefficient of variation of that share from style to style; it discounts what the
     deposits say (0: deposits are a Poisson count of season demand × share)."""
-    samples: int = Field(10_000, ge=1, le=1_000_000)
+    samples: Whole = Field(10_000, ge=1, le=1_000_000)
     """Monte Carlo samples drawn from the updated distribution [samples]."""
-    scenarios_kept: int = Field(50, ge=1)
+    scenarios_kept: Whole = Field(50, ge=1, le=MAX_SCENARIOS_KEPT)
     """Weighted scenarios the samples are reduced to for the plan (50-200) [scenarios]."""
     reduction: ReductionMethod = ReductionMethod.KMEANS
     """``kmeans`` (clusters of whole demand tables) or ``quantile`` (strata of total demand)."""
-    seed: int = Field(0, ge=0)
+    seed: Whole = Field(0, ge=0, le=2**32 - 1)
     """Seed of the sampling and reduction: the same seed gives the same scenarios."""
 
     @model_validator(mode="after")

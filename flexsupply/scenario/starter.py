@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from flexsupply.errors import FlexsupplyError
-from flexsupply.files import write_text_atomic
+from flexsupply.files import check_folder, write_text_atomic
 from flexsupply.scenario.json_schema import SCHEMA_FILE, schema_text
 
 TEMPLATES = ("spring-drop", "double11", "group-buy", "minimal")
@@ -91,7 +91,7 @@ def write_starter(
         raise StarterError(f"{names} already {verb}; use --force to overwrite")
     if folder.exists() and not folder.is_dir():
         raise StarterError(f"{folder} is a file, not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    check_folder(folder)
     for path, new, unchanged in zip(targets, texts, same, strict=True):
         if not unchanged:
             write_text_atomic(path, new)

@@ -10,6 +10,8 @@ import math
 import time
 from collections.abc import Callable
 
+from flexsupply.backends import interrupt
+
 Clock = Callable[[], float]
 """Returns the current time [seconds], only ever compared with itself."""
 
@@ -43,7 +45,9 @@ class Deadline:
         return self.clock() - self.started
 
     def left(self) -> float | None:
-        """Returns the time left, at least 0 [seconds]; None without a limit."""
+        """Returns the time left, at least 0 [seconds]; None without a limit; 0 after Ctrl-C."""
+        if interrupt.requested():
+            return 0.0
         if self.limit is None:
             return None
         return max(self.limit - self.elapsed(), 0.0)
@@ -70,6 +74,8 @@ class Deadline:
                 step.
         """
         left = self.left()
+        if interrupt.requested():
+            raise TimeLimitReached(f"interrupted before {step}")
         if left is not None and (left <= 0.0 or left < minimum):
             raise TimeLimitReached(f"no time left for {step}")
         return left

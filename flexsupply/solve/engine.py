@@ -9,7 +9,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Unpack
 
-from flexsupply.backends import DEFAULT_BACKEND, Progress, SolverResult, Status, get_backend
+from flexsupply.backends import (
+    DEFAULT_BACKEND,
+    Progress,
+    SolverResult,
+    Status,
+    get_backend,
+    interrupt,
+)
 from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import BackendError, SolveError
@@ -67,7 +74,9 @@ def solve(
             ``threads``, ``seed``, ``log``, ``warm_start``, ``method`` (see ``SolveSettings``).
 
     Returns:
-        The ``Plan``; its ``status`` is ``optimal`` or ``feasible`` (time limit, with its gap).
+        The ``Plan``; its ``status`` is ``optimal``, ``feasible`` (time limit, with its gap) or
+        ``interrupted`` (Ctrl-C inside ``flexsupply.backends.interrupt.interruptible()``: the
+        best plan found by then, with its gap).
 
     Raises:
         SolveError: no plan exists or none was found; the message says why in business words.
@@ -131,9 +140,15 @@ def solve_within(
         if plan.reorder_rules:
             plan.rules_profit = rules_profit(scenario, program, model, result.x, plan.reorder_rules)
         plan.run = RunRecord.since(started_at, started, result)
-        if stochastic_report:
+        if interrupt.requested():
+            plan.status = interrupt.INTERRUPTED
+        elif stochastic_report:
             _add_stochastic_report(plan, scenario, settings, deadline, futures)
         return plan
+    if interrupt.requested():
+        raise interrupt.Interrupted(
+            f"No plan for {scenario.name!r}: interrupted before one was found"
+        )
     raise _no_plan_error(scenario, futures, settings, deadline, result)
 
 

@@ -60,7 +60,7 @@ def _on_dask(work: Callable[[J], R], jobs: Sequence[J], workers: int, address: s
     if address == LOCAL_CLUSTER:
         count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
         cluster = distributed.LocalCluster(
-            n_workers=count, threads_per_worker=1, dashboard_address=None
+            n_workers=count, threads_per_worker=1, dashboard_address=":0"
         )
     client = distributed.Client(cluster if cluster is not None else address)
     try:

@@ -34,6 +34,8 @@ def _sources(scenario: Scenario, model: ModelMap, product: int, deadline: int) -
         if model.data.products.initial_stock[product] > 0
         else "no stock on hand"
     )
+    if not (opts.product == product).any():
+        return f"no supplier makes {scenario.product_ids[product]} at all and there is {stock}; it"
     if not names:
         return f"no supplier is fast enough and there is {stock}; together they"
     if len(names) == 1:
@@ -106,6 +108,64 @@ def _booked(
     return "".join(f"; {clause}" for clause in clauses)
 
 
+def _too_small(scenario: Scenario, model: ModelMap, product: int, deadline: int) -> str:
+    """Returns the fast suppliers whose capacity is below one minimum order of ``product``.
+
+    One order must be at least its MOQ, and uses MOQ × capacity per unit plus the setup time
+    of the supplier's capacity in the period it is placed; a supplier whose capacity is below
+    that in every period that still delivers by 0-based period ``deadline`` cannot make it.
+
+    Returns:
+        ``"; QR's MOQ of 600 needs 27,000 sewing minutes in one week, more than its capacity
+        (at most 20,000)"`` per such supplier, or an empty string.
+    """
+    opts, capacity = model.data.options, model.data.suppliers.capacity
+    clauses: list[str] = []
+    mine = (opts.product == product) & (opts.lead_time <= deadline) & (opts.min_quantity > 0)
+    for s in sorted({int(s) for s in opts.supplier[mine]}):
+        own = mine & (opts.supplier == s)
+        need = float((opts.min_quantity * opts.capacity_use + opts.setup_time)[own].min())
+        last = deadline - int(opts.lead_time[own].min())
+        cap = capacity[s, : last + 1]
+        if cap.size and np.isfinite(cap).all() and need > float(cap.max()) + SHORTFALL_TOLERANCE:
+            moq = float(opts.min_quantity[own].min())
+            clauses.append(
+                f"{scenario.supplier_ids[s]}'s MOQ of {moq:,.0f} needs {need:,.0f} "
+                f"{scenario.suppliers[s].capacity_unit} in one "
+                f"{scenario.horizon.period_length.value}, more than its capacity (at most "
+                f"{float(cap.max()):,.0f}), so it cannot take a single order"
+            )
+    return "".join(f"; {clause}" for clause in clauses)
+
+
+def _warehouse_full(scenario: Scenario, model: ModelMap, x: FloatArray, last: int, w: int) -> str:
+    """Returns ``"; the warehouse is full (N units) in weeks …"`` up to 0-based period ``last``.
+
+    Returns:
+        The clause, or an empty string without a warehouse limit or when it is never full.
+    """
+    limit = scenario.warehouse.capacity
+    if limit is None:
+        return ""
+    stock = x[model.flows.inventory[:, : last + 1, w]].sum(axis=0)
+    full = [int(t) for t in np.flatnonzero(stock >= limit * (1 - 1e-6) - SHORTFALL_TOLERANCE)]
+    if not full:
+        return ""
+    unit = scenario.horizon.period_length.value
+    return f"; the warehouse is full ({limit:,.0f} units) in {_period_list(unit, full)}"
+
+
+def _blocked(
+    scenario: Scenario, model: ModelMap, x: FloatArray, product: int, last: int, w: int
+) -> str:
+    """Returns every clause on what keeps ``product`` from being delivered by ``last``."""
+    return (
+        _too_small(scenario, model, product, last)
+        + _booked(scenario, model, x, product, last, w)
+        + _warehouse_full(scenario, model, x, last, w)
+    )
+
+
 def explain_infeasible(
     scenario: Scenario,
     demand: DemandScenarios,
@@ -157,7 +217,7 @@ def explain_infeasible(
                     f"presale of {scenario.product_ids[p]} taken in {unit} {int(pre.period[r]) + 1} "
                     f"needs {need:,.0f} units {due}; {_sources(scenario, model, p, last)} "
                     f"can deliver only {need - values[w]:,.0f} (short {values[w]:,.0f}){where(w)}"
-                    f"{_booked(scenario, model, x, p, last, w)}",
+                    f"{_blocked(scenario, model, x, p, last, w)}",
                 )
             )
     forbidden = np.flatnonzero(model.data.products.forbidden)
@@ -175,7 +235,7 @@ def explain_infeasible(
                     (
                         f"demand for {scenario.product_ids[p]} must be met in full, but {total:,.0f} units "
                         f"cannot be supplied in time, first in {unit} {first + 1}{where(w)}"
-                        f"{_booked(scenario, model, x, p, first, w)}"
+                        f"{_blocked(scenario, model, x, p, first, w)}"
                     ),
                 )
             )

@@ -39,7 +39,7 @@ from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
-from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 from flexsupply.solve.settings import SolveSettings
 
@@ -104,8 +104,12 @@ def monolithic(
     start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
     if start is None:
         return backend.solve(program, settings.options(deadline, context.progress))
-    options = settings.options(deadline, context.progress)
-    result = backend.solve(program, options, start=start.x if engine.warm_start else None)
+    try:
+        options = settings.options(deadline, context.progress)
+    except TimeLimitReached as stop:  # no time left (or Ctrl-C) after the warm start: keep its plan
+        result = no_plan(Status.NO_SOLUTION, 0.0, backend.name, engine.name, str(stop))
+    else:
+        result = backend.solve(program, options, start=start.x if engine.warm_start else None)
     if start.time_limited:
         result = dataclasses.replace(result, stop="time_limit")
     return keep_better(program, result, start.x, start.objective, start.seconds)

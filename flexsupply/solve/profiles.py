@@ -21,7 +21,7 @@ from flexsupply.backends import BACKENDS, DEFAULT_BACKEND, backend_info, install
 from flexsupply.errors import BackendError, FlexsupplyError, Problem
 from flexsupply.scenario.messages import field_message
 from flexsupply.solve.methods import METHODS
-from flexsupply.solve.settings import SettingsFlags, SolveSettings
+from flexsupply.solve.settings import MAX_TIME_LIMIT, SettingsFlags, SolveSettings
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -57,9 +57,9 @@ class SolverProfile(BaseModel):
     """Solve method: ``auto`` (flexsupply picks) or ``monolithic`` (one engine call)."""
     warm_start: bool | None = None
     """Hand the engine a heuristic first plan. Omitted: when there is a time limit."""
-    time_limit: float | None = Field(None, gt=0)
+    time_limit: float | None = Field(None, gt=0, le=MAX_TIME_LIMIT, allow_inf_nan=False)
     """Wall-clock limit [seconds]; the best plan found by then is returned. Omitted: none."""
-    gap: float | None = Field(None, ge=0, lt=1)
+    gap: float | None = Field(None, ge=0, lt=1, allow_inf_nan=False)
     """Relative optimality gap to stop at, a fraction: 0.02 for 2 %. Omitted: prove optimality
     (1e-6)."""
     threads: int | None = Field(None, ge=1)

@@ -8,6 +8,7 @@ profile) and the flags. ``check`` refuses settings the backend cannot honour bef
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -25,6 +26,8 @@ from flexsupply.solve.deadline import Deadline
 
 DEFAULT_GAP = 1e-6
 """Relative gap used when none is given: prove optimality."""
+MAX_TIME_LIMIT = 1e7
+"""Longest time limit a solve may be given (about 116 days) [seconds]."""
 
 
 class SettingsFlags(TypedDict, total=False):
@@ -112,6 +115,16 @@ class SolveSettings:
                 message says why and which engines can.
         """
         engine = self.engine_info()
+        limit = self.time_limit
+        if limit is not None and not (math.isfinite(limit) and 0 < limit <= MAX_TIME_LIMIT):
+            raise BackendError(
+                f"the time limit must be a number of seconds above 0 and at most "
+                f"{MAX_TIME_LIMIT:,.0f}, got {limit!r}; leave it out for no limit"
+            )
+        if self.gap is not None and not (math.isfinite(self.gap) and 0 <= self.gap < 1):
+            raise BackendError(
+                f"the gap must be a fraction from 0 up to 1 (0.02 is 2 %), got {self.gap!r}"
+            )
         if self.threads is not None and not engine.threads:
             raise BackendError(
                 f"{engine.label} cannot be given a thread count; drop --threads or choose an "
