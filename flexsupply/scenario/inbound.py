@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from flexsupply.errors import Problem
-from flexsupply.scenario.base import Model, NonNegative, Period
+from flexsupply.scenario.base import MAX_PERIODS, Model, NonNegative, Period, Whole
 
 if TYPE_CHECKING:
     from flexsupply.scenario.schema import Scenario
@@ -35,7 +35,7 @@ class InboundOrder(Model):
     """What is still owed to the supplier for this order [currency]."""
     payment_period: Period | None = None
     """Period ``payment_due`` is paid; omitted: the arrival period."""
-    placed_period: int | None = Field(None, le=0)
+    placed_period: Whole | None = Field(None, ge=-MAX_PERIODS, le=0)
     """Period the order was placed, counted from the start of this horizon (0 or negative:
     before it; only used to label outputs)."""
 

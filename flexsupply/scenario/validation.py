@@ -130,7 +130,7 @@ def _problems_from_pydantic(error: ValidationError, data: Any, locate: Locate) -
                 at_key.add(clean)
             if kind == "invalid_key":
                 bad_keys.add(clean)
-            _add(messages.setdefault(clean, []), plain_message(item, found))
+            _add(messages.setdefault(clean, []), plain_message(item, found, clean[:-1]))
     for loc, texts in messages.items():
         if loc in expected:
             texts = [f"expected {' or '.join(expected[loc])}, got {show(inputs[loc])}", *texts]
