@@ -125,7 +125,7 @@ CSV_HEAD = "record,value,product,supplier,period,arrival_period,units,amount\nsc
                 "erp.csv:6  sales[1].period: period 5 is after the as-of period 2",
             ],
         ),
-        ("sale,,DRESS,,1,,-5,\n", ["erp.csv:4  sales[0].units: must be ≥ 0, got '-5'"]),
+        ("sale,,DRESS,,1,,-5,\n", ["erp.csv:4  sales[0].units: must be ≥ 0, got -5"]),
     ],
     ids=["cross-checks", "schema"],
 )

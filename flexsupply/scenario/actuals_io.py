@@ -121,8 +121,12 @@ def loads_actuals_csv(text: str, scenario: Scenario, source: str = "<string>") -
     lines: dict[Loc, int] = {}
     problems: list[Problem] = []
     for number, row in enumerate(rows, start=2):
-        cells = {k: v.strip() for k, v in row.items() if k and v is not None and v.strip()}
-        record = cells.pop("record", "")
+        cells = {
+            k: v.strip() if k in _TEXT_COLUMNS else _number(v.strip())
+            for k, v in row.items()
+            if k and v is not None and v.strip()
+        }
+        record = str(cells.pop("record", ""))
         try:
             loc = _add_record(data, record, cells)
         except ValueError as error:
@@ -179,7 +183,26 @@ _LISTS = {
 }
 
 
-def _add_record(data: dict[str, Any], record: str, cells: dict[str, str]) -> Loc:
+_TEXT_COLUMNS = frozenset({"record", "value", "product", "supplier"})
+"""CSV columns that hold text; every other column holds numbers."""
+
+
+def _number(cell: str) -> int | float | str:
+    """Returns a CSV cell of a number column as a number; text that is no number stays text.
+
+    The schema then refuses the text with its field path, and refuses NaN and infinity.
+    """
+    try:
+        return int(cell)
+    except ValueError:
+        pass
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+def _add_record(data: dict[str, Any], record: str, cells: dict[str, Any]) -> Loc:
     """Adds one CSV record to the actuals data; returns the field path it fills.
 
     Raises:
