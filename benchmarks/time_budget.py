@@ -26,6 +26,11 @@ SCENARIO = "scenarios/spring-drop.yaml"
 COMMANDS: list[tuple[str, float, list[str]]] = [
     ("--time-limit 30 --stochastic-report", 30.0, ["--time-limit", "30", "--stochastic-report"]),
     ("--solver fast", 30.0, ["--solver", "fast"]),
+    (
+        "--solver pulp --engine cbc --time-limit 20",
+        20.0,
+        ["--solver", "pulp", "--engine", "cbc", "--time-limit", "20"],
+    ),
 ]
 """(label, limit [seconds], flags) of each run."""
 TARGET_SLACK = 3.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tempfile
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
+from flexsupply.backends.cbc import OutOfTime, bounded_cbc, check_clock
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
@@ -73,11 +75,14 @@ class PulpBackend:
 
     name = "pulp"
 
-    def to_pulp(self, program: LinearProgram) -> tuple[Any, list[Any]]:
+    def to_pulp(self, program: LinearProgram, end: float | None = None) -> tuple[Any, list[Any]]:
         """Returns the program as a ``pulp.LpProblem`` and its variables in column order.
 
         The problem is always a minimisation (a maximisation's objective is negated): some CBC
         builds reject the ``-max`` flag PuLP passes for maximisation.
+
+        Raises:
+            OutOfTime: ``end`` (a ``time.perf_counter`` instant) passed while building.
         """
         pulp = _pulp()
         problem = pulp.LpProblem("flexsupply", pulp.LpMinimize)
@@ -97,6 +102,7 @@ class PulpBackend:
         )
         matrix = program.matrix
         for i in range(program.n_rows):
+            check_clock(end, i)
             start, stop = matrix.indptr[i], matrix.indptr[i + 1]
             if start == stop:
                 continue
@@ -129,12 +135,24 @@ class PulpBackend:
     ) -> SolverResult:
         """Returns the result of solving ``program`` (objective includes its offset).
 
-        ``start`` becomes CBC's MIP start or HiGHS's starting solution.
+        ``start`` becomes CBC's MIP start or HiGHS's starting solution. CBC's time limit covers
+        the whole call (building and writing the model included): it is stopped from outside
+        when it runs past it (``flexsupply.backends.cbc``).
         """
         pulp = _pulp()
         engine = backend_info(self.name).engine(options.engine).name
         started = time.perf_counter()
-        problem, variables = self.to_pulp(program)
+        end = None if options.time_limit is None else started + options.time_limit
+        try:
+            problem, variables = self.to_pulp(program, end if engine == "cbc" else None)
+        except OutOfTime:
+            seconds = time.perf_counter() - started
+            message = (
+                f"the time limit came after {seconds:.1f} s, while the model was built for CBC"
+            )
+            result = no_plan(Status.NO_SOLUTION, seconds, self.name, engine, message)
+            return dataclasses.replace(result, stop="time_limit")
+        built = time.perf_counter() - started
         if start is not None:
             values = np.where(program.integer, np.round(start), start)
             values = np.clip(values, program.col_lower, program.col_upper)
@@ -143,10 +161,9 @@ class PulpBackend:
         with tempfile.TemporaryDirectory(prefix="flexsupply-") as folder:
             log_path = Path(folder) / "solver.log"
             if engine == "cbc":
-                solver = pulp.COIN_CMD(
+                solver = bounded_cbc(pulp)(
                     path=_cbc_path(),
                     msg=False,
-                    timeLimit=options.time_limit,
                     gapRel=options.gap,
                     threads=options.threads,
                     logPath=str(log_path),
@@ -154,6 +171,9 @@ class PulpBackend:
                     options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
                     maxNodes=options.node_limit,
                 )
+                solver.end = end
+                solver.build_seconds = built
+                solver.tmpDir = folder
             else:
                 solver = _highs_with_start(pulp, start is not None)(
                     msg=options.log,
@@ -170,7 +190,8 @@ class PulpBackend:
         if options.log and log:
             print(log)
         seconds = time.perf_counter() - started
-        return self._result(program, options, engine, problem, variables, seconds, log)
+        stopped = getattr(solver, "stopped", None)
+        return self._result(program, options, engine, problem, variables, seconds, log, stopped)
 
     def _result(
         self,
@@ -181,12 +202,20 @@ class PulpBackend:
         variables: list[Any],
         seconds: float,
         log: str,
+        stopped: str | None = None,
     ) -> SolverResult:
+        """Returns the result PuLP read back; ``stopped`` says why CBC was stopped from outside."""
         pulp = _pulp()
         result_line = _CBC_RESULT.search(log)
         reason = result_line.group(1).strip() if result_line else pulp.LpStatus[problem.status]
-        timed_out = options.time_limit is not None and (
-            "time" in reason.lower() or seconds >= 0.95 * options.time_limit
+        if stopped == "no_time":
+            reason = f"the time limit left too little time to run CBC after {seconds:.1f} s"
+        elif stopped is not None and result_line is None:
+            why = "Ctrl-C" if stopped == "interrupted" else "the time limit"
+            reason = f"CBC did not stop by itself and was stopped at {why} after {seconds:.1f} s"
+        timed_out = stopped in ("time_limit", "no_time") or (
+            options.time_limit is not None
+            and ("time" in reason.lower() or seconds >= 0.95 * options.time_limit)
         )
         has_solution = problem.sol_status in (
             pulp.LpSolutionOptimal,
@@ -231,4 +260,5 @@ class PulpBackend:
             status = Status.UNBOUNDED
         else:
             status = Status.UNKNOWN
-        return no_plan(status, seconds, self.name, engine, reason, log)
+        result = no_plan(status, seconds, self.name, engine, reason, log)
+        return dataclasses.replace(result, stop="time_limit") if timed_out else result
