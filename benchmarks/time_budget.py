@@ -27,9 +27,9 @@ COMMANDS: list[tuple[str, float, list[str]]] = [
     ("--time-limit 30 --stochastic-report", 30.0, ["--time-limit", "30", "--stochastic-report"]),
     ("--solver fast", 30.0, ["--solver", "fast"]),
     (
-        "--solver pulp --engine cbc --time-limit 20",
+        "--solver pulp --engine cbc --method monolithic --time-limit 20",
         20.0,
-        ["--solver", "pulp", "--engine", "cbc", "--time-limit", "20"],
+        ["--solver", "pulp", "--engine", "cbc", "--method", "monolithic", "--time-limit", "20"],
     ),
 ]
 """(label, limit [seconds], flags) of each run."""
