@@ -18,6 +18,7 @@ from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
+from flexsupply.fds import c_stdout_hidden
 from flexsupply.model.program import LinearProgram
 
 _CBC_SEED_BASE = 42
@@ -45,25 +46,35 @@ def _cbc_path() -> str:
     return str(cbcbox.cbc_bin_path())
 
 
-def _highs_with_start(pulp: Any, use_start: bool) -> Any:
-    """Returns PuLP's HiGHS class, or a subclass that hands HiGHS the variables' initial values."""
-    if not use_start:
-        return pulp.HiGHS
+def _highs(pulp: Any, use_start: bool) -> Any:
+    """Returns a subclass of PuLP's HiGHS that is silent unless asked for its log.
 
-    class HighsWithStart(pulp.HiGHS):  # type: ignore[misc]
+    It prints no banner when created and, with ``use_start``, hands HiGHS the variables'
+    initial values.
+    """
+
+    class QuietHighs(pulp.HiGHS):  # type: ignore[misc]
+        def createAndConfigureSolver(self, lp: Any) -> None:
+            if self.msg:
+                super().createAndConfigureSolver(lp)
+                return
+            with c_stdout_hidden():
+                super().createAndConfigureSolver(lp)
+
         def callSolver(self, lp: Any) -> None:
-            import highspy
+            if use_start:
+                import highspy
 
-            values = [0.0] * len(lp.variables())
-            for variable in lp.variables():
-                values[variable.index] = variable.varValue or 0.0
-            solution = highspy.HighsSolution()
-            solution.col_value = values
-            solution.value_valid = True
-            lp.solverModel.setSolution(solution)
+                values = [0.0] * len(lp.variables())
+                for variable in lp.variables():
+                    values[variable.index] = variable.varValue or 0.0
+                solution = highspy.HighsSolution()
+                solution.col_value = values
+                solution.value_valid = True
+                lp.solverModel.setSolution(solution)
             super().callSolver(lp)
 
-    return HighsWithStart
+    return QuietHighs
 
 
 class PulpBackend:
@@ -175,7 +186,7 @@ class PulpBackend:
                 solver.build_seconds = built
                 solver.tmpDir = folder
             else:
-                solver = _highs_with_start(pulp, start is not None)(
+                solver = _highs(pulp, start is not None)(
                     msg=options.log,
                     timeLimit=options.time_limit,
                     gapRel=options.gap,
