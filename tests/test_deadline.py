@@ -187,4 +187,5 @@ def test_no_plan_within_the_limit_says_when_it_stopped_and_what_to_do(clock: Fak
     stopped, advice = caught.value.reasons
     assert "the 1 s time limit ended the solve after 1.5 s" in stopped
     assert "--time-limit" in advice
-    assert "No plan" in str(caught.value) and advice in str(caught.value)
+    assert "No plan" in str(caught.value)
+    assert advice in str(caught.value)
