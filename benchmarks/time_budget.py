@@ -37,6 +37,12 @@ TARGET_SLACK = 3.0
 """Seconds a command may take beyond its time limit (process start, imports, output)."""
 
 
+def _error_line(stderr: str) -> str:
+    """Returns the ``Error:`` line of a command that printed no summary (or its last line)."""
+    lines = stderr.strip().splitlines()
+    return next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "")
+
+
 def run(flags: list[str], limit: float) -> dict[str, Any]:
     """Runs ``flexsupply solve SCENARIO FLAGS`` once and returns its timing record."""
     command = [str(harness.ROOT / ".venv" / "bin" / "flexsupply"), "solve", SCENARIO, *flags]
@@ -54,7 +60,7 @@ def run(flags: list[str], limit: float) -> dict[str, Any]:
         "over_limit_s": round(wall - limit, 2),
         "met": wall <= limit + TARGET_SLACK,
         "exit_code": done.returncode,
-        "summary": lines[0] if lines else done.stderr.strip().splitlines()[-1:],
+        "summary": lines[0] if lines else _error_line(done.stderr),
         "stochastic": next((line for line in lines if "Stochastic report" in line), None),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),
