@@ -26,10 +26,21 @@ SCENARIO = "scenarios/spring-drop.yaml"
 COMMANDS: list[tuple[str, float, list[str]]] = [
     ("--time-limit 30 --stochastic-report", 30.0, ["--time-limit", "30", "--stochastic-report"]),
     ("--solver fast", 30.0, ["--solver", "fast"]),
+    (
+        "--solver pulp --engine cbc --method monolithic --time-limit 20",
+        20.0,
+        ["--solver", "pulp", "--engine", "cbc", "--method", "monolithic", "--time-limit", "20"],
+    ),
 ]
 """(label, limit [seconds], flags) of each run."""
 TARGET_SLACK = 3.0
 """Seconds a command may take beyond its time limit (process start, imports, output)."""
+
+
+def _error_line(stderr: str) -> str:
+    """Returns the ``Error:`` line of a command that printed no summary (or its last line)."""
+    lines = stderr.strip().splitlines()
+    return next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else "")
 
 
 def run(flags: list[str], limit: float) -> dict[str, Any]:
@@ -49,7 +60,7 @@ def run(flags: list[str], limit: float) -> dict[str, Any]:
         "over_limit_s": round(wall - limit, 2),
         "met": wall <= limit + TARGET_SLACK,
         "exit_code": done.returncode,
-        "summary": lines[0] if lines else done.stderr.strip().splitlines()[-1:],
+        "summary": lines[0] if lines else _error_line(done.stderr),
         "stochastic": next((line for line in lines if "Stochastic report" in line), None),
         "load_before": round(load_before, 2),
         "load_after": round(os.getloadavg()[0], 2),

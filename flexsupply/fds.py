@@ -6,7 +6,9 @@ import contextlib
 import ctypes
 import io
 import os
+import re
 import sys
+import threading
 from collections.abc import Iterator
 
 
@@ -58,3 +60,83 @@ def stdout_to_stderr() -> Iterator[None]:
             yield
         finally:
             sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def c_stdout_hidden() -> Iterator[None]:
+    """Sends what C code writes to stdout (file descriptor 1) to /dev/null until the block ends.
+
+    HiGHS prints a banner when created. Descriptor 1 itself is redirected, whatever
+    ``sys.stdout`` is: inside ``stdout_to_stderr`` it is ``sys.stderr``, while C code still
+    writes to descriptor 1 (which then leads to stderr).
+    """
+    sys.stdout.flush()
+    try:
+        os.fstat(1)
+    except OSError:  # pragma: no cover - no file descriptor 1 at all
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        with fd_redirected(1, devnull):
+            yield
+    finally:
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def fd_filtered(fd: int, drop: re.Pattern[bytes]) -> Iterator[None]:
+    """Drops the lines matching ``drop`` from what is written to ``fd`` until the block ends.
+
+    Everything else is passed on as it comes (a progress line without its newline too), by a
+    thread reading a pipe that ``fd`` points to meanwhile; only a line starting with ``[``
+    waits for its newline, to be matched whole. Where ``fd`` is not open the block runs
+    unchanged.
+    """
+    try:
+        os.fstat(fd)
+    except OSError:  # pragma: no cover - no such descriptor (some embedded interpreters)
+        yield
+        return
+    _flush_c_streams()
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    reader, writer = os.pipe()
+    os.dup2(writer, fd)
+    os.close(writer)
+    forwarder = threading.Thread(target=_forward, args=(reader, saved, drop), daemon=True)
+    forwarder.start()
+    try:
+        yield
+    finally:
+        _flush_c_streams()
+        sys.stderr.flush()
+        os.dup2(saved, fd)  # closes the pipe's last write end: the forwarder reads its end
+        forwarder.join(timeout=5.0)
+        os.close(saved)
+
+
+def _forward(reader: int, out: int, drop: re.Pattern[bytes]) -> None:
+    """Copies ``reader`` to ``out`` until end of file, leaving out lines that match ``drop``."""
+    held = b""
+    mid_line = False
+    try:
+        while chunk := os.read(reader, 65536):
+            held += chunk
+            while held:
+                if mid_line or not held.startswith(b"["):
+                    end = held.find(b"\n")
+                    part, held = (held, b"") if end < 0 else (held[: end + 1], held[end + 1 :])
+                    os.write(out, part)
+                    mid_line = end < 0
+                    continue
+                end = held.find(b"\n")
+                if end < 0:
+                    break
+                line, held = held[: end + 1], held[end + 1 :]
+                if not drop.match(line):
+                    os.write(out, line)
+        if held:
+            os.write(out, held)
+    finally:
+        os.close(reader)

@@ -173,3 +173,19 @@ def test_simulate_with_n_samples_finishes_within_the_one_deadline(clock: FakeClo
     assert MIN_STEP_SECONDS == 0.5
     assert solved == len(ClockedBackend.limits) == 6
     assert "not solved (time)" in report.summary()
+
+
+def test_no_plan_within_the_limit_says_when_it_stopped_and_what_to_do(clock: FakeClock) -> None:
+    scenario = fs.load(FAST_REORDER)
+    deadline = Deadline(1.0, clock)
+    clock.now += 1.5  # reading and sampling used the whole limit
+
+    with pytest.raises(fs.SolveError) as caught:
+        fs.solve(scenario, "clocked", time_limit=1.0, warm_start=False, deadline=deadline)
+
+    assert caught.value.status == "no_solution"
+    stopped, advice = caught.value.reasons
+    assert "the 1 s time limit ended the solve after 1.5 s" in stopped
+    assert "--time-limit" in advice
+    assert "No plan" in str(caught.value)
+    assert advice in str(caught.value)

@@ -5,6 +5,7 @@ field and command, and every `flexsupply` command line in the docs parses agains
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 import shlex
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import click
 import pytest
+from click.testing import CliRunner
 from pydantic import BaseModel
 
 import flexsupply as fs
@@ -21,6 +23,7 @@ from flexsupply.model.terms import COST_KINDS
 from flexsupply.plan import Kpis
 from flexsupply.plan.summary import plan_summary
 from flexsupply.scenario import Scenario
+from flexsupply.scenario.overrides import load_with_overrides
 from flexsupply.scenario.starter import template_text
 
 ROOT = Path(__file__).parents[1]
@@ -238,3 +241,78 @@ def test_the_readmes_starter_figures_are_what_a_fresh_solve_prints() -> None:
 
     assert len(quoted) >= 4
     assert all(line in printed for line in quoted), [q for q in quoted if q not in printed]
+
+
+SET_PATH = re.compile(
+    r"`((?:suppliers|products|presale|demand|cash|risk|horizon)\.[^`\s=]+=[^`\s]+)`"
+)
+"""A ``--set`` path written inline in the README, e.g. ``suppliers.QR-HZ.moq=50``."""
+
+
+def _set_examples() -> list[Any]:
+    """Returns every ``--set`` of the docs' command lines and the README's inline ``--set``
+    paths, with the scenario each applies to (the command's file, else spring-drop).
+
+    A command followed by the ``Error:`` it shows is an example of a mistake and left out.
+    """
+    spring = ROOT / "scenarios" / "spring-drop.yaml"
+    params = []
+    for path in DOCS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            after = next((n for n in lines[number:] if n.strip() and "```" not in n), "")
+            match = COMMAND_LINE.match(line.strip())
+            if not match or SYNOPSIS.search(line) or after.startswith("Error"):
+                continue
+            args = shlex.split(match.group(1), comments=True)
+            files = [arg for arg in args if arg.endswith(".yaml")]
+            scenario = ROOT / "scenarios" / Path(files[0]).name if files else spring
+            options = [value for flag, value in itertools.pairwise(args) if flag == "--set"]
+            for option in options:
+                where = f"{path.relative_to(ROOT)}:{number} {option}"
+                params.append(pytest.param(scenario, [option], id=where))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What-ifs with `--set`", 1)[1].split("\n```", 1)[0]
+    for line in section.splitlines():
+        if together := SET_PATH.findall(line):  # the examples of one line apply together
+            params.append(pytest.param(None, together, id=f"README.md {' '.join(together)}"))
+    return params
+
+
+@pytest.mark.parametrize(("scenario", "options"), _set_examples())
+def test_every_set_example_in_the_docs_applies_to_a_bundled_scenario(
+    scenario: Path | None, options: list[str]
+) -> None:
+    """A command's ``--set`` applies to its file; an inline one to some bundled scenario."""
+    if scenario is not None and not scenario.exists():
+        scenario = ROOT / "scenarios" / "spring-drop.yaml"  # my-season/ copies a bundled file
+    candidates = [scenario] if scenario else sorted((ROOT / "scenarios").glob("*.yaml"))
+    refusals = []
+    for candidate in candidates:
+        try:
+            load_with_overrides(candidate, options)
+            return
+        except fs.ScenarioError as error:
+            refusals.append(str(error))
+
+    pytest.fail(f"--set {options} apply to no bundled scenario: {refusals}")
+
+
+def test_the_readmes_bad_file_example_is_what_validate_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- bad-file: begin -->")[1].split("<!-- bad-file: end -->")[0]
+    command, *expected = [line for line in block.splitlines() if line and "```" not in line]
+    text = (ROOT / "scenarios" / "spring-drop.yaml").read_text(encoding="utf-8")
+    text = text.replace("moq: 100", "moq: -5", 1)
+    presale = text.index("\npresale:")
+    text = text[:presale] + text[presale:].replace("product: DRESS-01", "product: DRES-01", 1)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "spring.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(main, shlex.split(command.removeprefix("$ flexsupply ")))
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == expected

@@ -588,3 +588,18 @@ def test_browser_runs_no_script_from_hostile_plan_text(
     assert _console_lines(stderr) == []
     assert "<title>spring-drop&lt;img src=x" in dom
     assert "<img" not in dom
+
+
+def test_cli_report_without_output_says_where_the_default_file_went(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(main, ["report", str(PLAN_FILE)])
+
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "report.html"
+    assert written.is_file()
+    assert (
+        result.output == f"Wrote {written.resolve()} (the default file; -o FILE writes elsewhere)\n"
+    )

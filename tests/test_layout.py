@@ -197,3 +197,19 @@ def test_importing_the_package_loads_no_solver_library_and_solve_is_the_function
     )
 
     assert done.stdout.splitlines() == ["[]", "flexsupply.solve.engine flexsupply.solve.settings"]
+
+
+APACHE_2_SHA256 = "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30"
+"""SHA-256 of https://www.apache.org/licenses/LICENSE-2.0.txt, the text the project is under."""
+
+
+def test_the_license_file_is_apache_2_and_the_metadata_says_so() -> None:
+    import hashlib
+    import tomllib
+
+    license_text = (ROOT / "LICENSE").read_bytes()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+    assert hashlib.sha256(license_text).hexdigest() == APACHE_2_SHA256
+    assert project["project"]["license"] == {"text": "Apache-2.0"}
+    assert "LICENSE" in project["tool"]["setuptools"]["license-files"]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-import scipy.sparse as sp
+from programs import one_column
 
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.result import Progress
-from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import load
 from flexsupply.solve.engine import solve
 
@@ -36,23 +34,6 @@ HIGHS_LOG = [
 ]
 
 
-def program(offset: float) -> LinearProgram:
-    """A one-column program; only its offset matters here."""
-    return LinearProgram(
-        objective=np.array([1.0]),
-        matrix=sp.csr_matrix((0, 1)),
-        row_lower=np.zeros(0),
-        row_upper=np.zeros(0),
-        col_lower=np.zeros(1),
-        col_upper=np.ones(1),
-        integer=np.zeros(1, dtype=bool),
-        maximize=True,
-        offset=offset,
-        column_blocks={},
-        row_blocks={},
-    )
-
-
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
@@ -66,7 +47,7 @@ def test_table_rows_become_progress_in_the_plans_sense(
 ) -> None:
     seen: list[Progress] = []
     log: list[str] = []
-    sink = log_sink(log, program(offset=-100.0), 0.0, seen.append)
+    sink = log_sink(log, one_column(offset=-100.0), 0.0, seen.append)
 
     for line in lines:  # the engines hand over one or a few lines at a time
         sink([line])
@@ -81,7 +62,7 @@ def test_table_rows_become_progress_in_the_plans_sense(
 def test_without_a_progress_callback_the_sink_only_collects_lines() -> None:
     log: list[str] = []
 
-    sink = log_sink(log, program(0.0), 0.0, None)
+    sink = log_sink(log, one_column(), 0.0, None)
     sink(SCIP_LOG)
 
     assert sink == log.extend
@@ -90,7 +71,7 @@ def test_without_a_progress_callback_the_sink_only_collects_lines() -> None:
 
 def test_rows_before_a_table_header_are_not_read() -> None:
     seen: list[Progress] = []
-    sink = log_sink([], program(0.0), 0.0, seen.append)
+    sink = log_sink([], one_column(), 0.0, seen.append)
 
     sink([SCIP_LOG[4], HIGHS_LOG[5]])
 

@@ -147,7 +147,7 @@ def test_the_input_data_and_yaml_aliases_are_left_unchanged() -> None:
             "demand.scenarios[0].units: unknown key 'SHOES'; valid here: DRESS-01, TOP-01",
         ),
         ("warehouse=", None),
-        ("periods", "--set periods  expected PATH=VALUE, e.g. suppliers.HZ-QUICK.moq=50"),
+        ("periods", "--set periods  expected PATH=VALUE, e.g. suppliers.QR-HZ.moq=50"),
         ("=5", "--set =5  expected PATH=VALUE"),
         ("horizon.periods=[3", "--set horizon.periods=[3  the value '[3' is not valid YAML"),
         (

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import located
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from located import Where, load_problems
 
 import flexsupply as fs
 
 SCENARIOS = Path(__file__).parent / "data" / "scenario"
 MINIMAL = (SCENARIOS / "minimal.yaml").read_text(encoding="utf-8")
 
-Where = tuple[int, int, str, str]
-"""Where a problem is and what it says: line, column, field path, message."""
-
-
-def problems_of(error: fs.ScenarioError) -> list[Where]:
-    return [(p.line or 0, p.column or 0, p.path, p.message) for p in error.problems]
-
-
-def load_problems(path: Path) -> list[Where]:
-    with pytest.raises(fs.ScenarioError) as caught:
-        fs.load(path)
-    return problems_of(caught.value)
-
 
 def loads_problems(text: str) -> list[Where]:
-    with pytest.raises(fs.ScenarioError) as caught:
-        fs.loads(text, "spring.yaml")
-    return problems_of(caught.value)
+    return located.loads_problems(text, "spring.yaml")
 
 
 def edited(old: str, new: str) -> str:

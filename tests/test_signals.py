@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import located
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from located import Where
 
 import flexsupply as fs
 from flexsupply.cli import main
@@ -225,13 +227,8 @@ def test_demo_scenario_validates_on_the_command_line() -> None:
     assert result.output.endswith("(8 products, 3 suppliers, 12 periods, 40 demand scenarios)\n")
 
 
-Where = tuple[int, int, str, str]
-
-
 def loads_problems(text: str) -> list[Where]:
-    with pytest.raises(fs.ScenarioError) as caught:
-        fs.loads(text, "signals.yaml")
-    return [(p.line or 0, p.column or 0, p.path, p.message) for p in caught.value.problems]
+    return located.loads_problems(text, "signals.yaml")
 
 
 def edited(old: str, new: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import time
 from typing import Any
 
@@ -20,7 +21,18 @@ from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
+from flexsupply.fds import fd_filtered
 from flexsupply.model.program import LinearProgram
+
+SCIP_NOISE = re.compile(
+    rb"\[scip_event\.c:\d+\] ERROR: SCIPcatchEvent does not support variable or row change"
+    rb"|\[gscip_event_handler\.cc:\d+\] ERROR: Error <-9> in function call"
+)
+"""What SCIP prints on stderr at every solve with an interrupter: OR-Tools' interrupt event
+handler asks for an event type SCIP refuses; the interrupter works all the same (Ctrl-C
+stops SCIP with status USER_INTERRUPT), so these lines are left out."""
+NOTHING = re.compile(rb"(?!)")
+"""A pattern no line matches."""
 
 
 def _mathopt() -> Any:
@@ -146,8 +158,9 @@ class OrtoolsBackend:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []
         interrupter = _interrupter()
+        noise = SCIP_NOISE if engine == "scip" else NOTHING
         try:
-            with interrupt.on_interrupt(interrupter.interrupt):
+            with interrupt.on_interrupt(interrupter.interrupt), fd_filtered(2, noise):
                 answer = core.solve(
                     model_proto(program),
                     solver_types[engine].value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tempfile
@@ -12,10 +13,12 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
+from flexsupply.backends.cbc import OutOfTime, bounded_cbc, check_clock
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.registry import backend_info
 from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
 from flexsupply.errors import BackendError
+from flexsupply.fds import c_stdout_hidden
 from flexsupply.model.program import LinearProgram
 
 _CBC_SEED_BASE = 42
@@ -43,25 +46,35 @@ def _cbc_path() -> str:
     return str(cbcbox.cbc_bin_path())
 
 
-def _highs_with_start(pulp: Any, use_start: bool) -> Any:
-    """Returns PuLP's HiGHS class, or a subclass that hands HiGHS the variables' initial values."""
-    if not use_start:
-        return pulp.HiGHS
+def _highs(pulp: Any, use_start: bool) -> Any:
+    """Returns a subclass of PuLP's HiGHS that is silent unless asked for its log.
 
-    class HighsWithStart(pulp.HiGHS):  # type: ignore[misc]
+    It prints no banner when created and, with ``use_start``, hands HiGHS the variables'
+    initial values.
+    """
+
+    class QuietHighs(pulp.HiGHS):  # type: ignore[misc]
+        def createAndConfigureSolver(self, lp: Any) -> None:
+            if self.msg:
+                super().createAndConfigureSolver(lp)
+                return
+            with c_stdout_hidden():
+                super().createAndConfigureSolver(lp)
+
         def callSolver(self, lp: Any) -> None:
-            import highspy
+            if use_start:
+                import highspy
 
-            values = [0.0] * len(lp.variables())
-            for variable in lp.variables():
-                values[variable.index] = variable.varValue or 0.0
-            solution = highspy.HighsSolution()
-            solution.col_value = values
-            solution.value_valid = True
-            lp.solverModel.setSolution(solution)
+                values = [0.0] * len(lp.variables())
+                for variable in lp.variables():
+                    values[variable.index] = variable.varValue or 0.0
+                solution = highspy.HighsSolution()
+                solution.col_value = values
+                solution.value_valid = True
+                lp.solverModel.setSolution(solution)
             super().callSolver(lp)
 
-    return HighsWithStart
+    return QuietHighs
 
 
 class PulpBackend:
@@ -73,11 +86,14 @@ class PulpBackend:
 
     name = "pulp"
 
-    def to_pulp(self, program: LinearProgram) -> tuple[Any, list[Any]]:
+    def to_pulp(self, program: LinearProgram, end: float | None = None) -> tuple[Any, list[Any]]:
         """Returns the program as a ``pulp.LpProblem`` and its variables in column order.
 
         The problem is always a minimisation (a maximisation's objective is negated): some CBC
         builds reject the ``-max`` flag PuLP passes for maximisation.
+
+        Raises:
+            OutOfTime: ``end`` (a ``time.perf_counter`` instant) passed while building.
         """
         pulp = _pulp()
         problem = pulp.LpProblem("flexsupply", pulp.LpMinimize)
@@ -97,6 +113,7 @@ class PulpBackend:
         )
         matrix = program.matrix
         for i in range(program.n_rows):
+            check_clock(end, i)
             start, stop = matrix.indptr[i], matrix.indptr[i + 1]
             if start == stop:
                 continue
@@ -129,12 +146,24 @@ class PulpBackend:
     ) -> SolverResult:
         """Returns the result of solving ``program`` (objective includes its offset).
 
-        ``start`` becomes CBC's MIP start or HiGHS's starting solution.
+        ``start`` becomes CBC's MIP start or HiGHS's starting solution. CBC's time limit covers
+        the whole call (building and writing the model included): it is stopped from outside
+        when it runs past it (``flexsupply.backends.cbc``).
         """
         pulp = _pulp()
         engine = backend_info(self.name).engine(options.engine).name
         started = time.perf_counter()
-        problem, variables = self.to_pulp(program)
+        end = None if options.time_limit is None else started + options.time_limit
+        try:
+            problem, variables = self.to_pulp(program, end if engine == "cbc" else None)
+        except OutOfTime:
+            seconds = time.perf_counter() - started
+            message = (
+                f"the time limit came after {seconds:.1f} s, while the model was built for CBC"
+            )
+            result = no_plan(Status.NO_SOLUTION, seconds, self.name, engine, message)
+            return dataclasses.replace(result, stop="time_limit")
+        built = time.perf_counter() - started
         if start is not None:
             values = np.where(program.integer, np.round(start), start)
             values = np.clip(values, program.col_lower, program.col_upper)
@@ -143,10 +172,9 @@ class PulpBackend:
         with tempfile.TemporaryDirectory(prefix="flexsupply-") as folder:
             log_path = Path(folder) / "solver.log"
             if engine == "cbc":
-                solver = pulp.COIN_CMD(
+                solver = bounded_cbc(pulp)(
                     path=_cbc_path(),
                     msg=False,
-                    timeLimit=options.time_limit,
                     gapRel=options.gap,
                     threads=options.threads,
                     logPath=str(log_path),
@@ -154,8 +182,11 @@ class PulpBackend:
                     options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
                     maxNodes=options.node_limit,
                 )
+                solver.end = end
+                solver.build_seconds = built
+                solver.tmpDir = folder
             else:
-                solver = _highs_with_start(pulp, start is not None)(
+                solver = _highs(pulp, start is not None)(
                     msg=options.log,
                     timeLimit=options.time_limit,
                     gapRel=options.gap,
@@ -170,7 +201,8 @@ class PulpBackend:
         if options.log and log:
             print(log)
         seconds = time.perf_counter() - started
-        return self._result(program, options, engine, problem, variables, seconds, log)
+        stopped = getattr(solver, "stopped", None)
+        return self._result(program, options, engine, problem, variables, seconds, log, stopped)
 
     def _result(
         self,
@@ -181,12 +213,20 @@ class PulpBackend:
         variables: list[Any],
         seconds: float,
         log: str,
+        stopped: str | None = None,
     ) -> SolverResult:
+        """Returns the result PuLP read back; ``stopped`` says why CBC was stopped from outside."""
         pulp = _pulp()
         result_line = _CBC_RESULT.search(log)
         reason = result_line.group(1).strip() if result_line else pulp.LpStatus[problem.status]
-        timed_out = options.time_limit is not None and (
-            "time" in reason.lower() or seconds >= 0.95 * options.time_limit
+        if stopped == "no_time":
+            reason = f"the time limit left too little time to run CBC after {seconds:.1f} s"
+        elif stopped is not None and result_line is None:
+            why = "Ctrl-C" if stopped == "interrupted" else "the time limit"
+            reason = f"CBC did not stop by itself and was stopped at {why} after {seconds:.1f} s"
+        timed_out = stopped in ("time_limit", "no_time") or (
+            options.time_limit is not None
+            and ("time" in reason.lower() or seconds >= 0.95 * options.time_limit)
         )
         has_solution = problem.sol_status in (
             pulp.LpSolutionOptimal,
@@ -231,4 +271,5 @@ class PulpBackend:
             status = Status.UNBOUNDED
         else:
             status = Status.UNKNOWN
-        return no_plan(status, seconds, self.name, engine, reason, log)
+        result = no_plan(status, seconds, self.name, engine, reason, log)
+        return dataclasses.replace(result, stop="time_limit") if timed_out else result

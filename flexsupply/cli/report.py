@@ -57,4 +57,9 @@ def report(file: Path, output: Path, simulation: Path | None, choice: SolverChoi
     else:
         with stdout_to_stderr():  # an engine's banner must not mix with the command's output
             plan = plan_or_solve(file, choice.settings(), choice.sets)
-    click.echo(f"Wrote {write_report(plan, output, sim)}")
+    written = write_report(plan, output, sim)
+    source = click.get_current_context().get_parameter_source("output")
+    if source is click.core.ParameterSource.DEFAULT:
+        click.echo(f"Wrote {written.resolve()} (the default file; -o FILE writes elsewhere)")
+    else:
+        click.echo(f"Wrote {written}")

@@ -6,5 +6,5 @@ numpy); ``solver_flags`` re-exports it.
 
 SET_HELP = (
     "Override a scenario field, PATH=VALUE (repeatable); list items by id or index, "
-    "e.g. suppliers.HZ-QUICK.moq=50 or presale.deposit_share=0.2."
+    "e.g. suppliers.QR-HZ.moq=50 or presale.deposit_share=0.2."
 )

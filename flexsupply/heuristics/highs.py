@@ -6,11 +6,7 @@ keeps its basis between ``run`` calls, so each re-solve takes a few dual simplex
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,11 +14,16 @@ import numpy as np
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.errors import BackendError
-from flexsupply.fds import fd_redirected
+from flexsupply.fds import c_stdout_hidden
 from flexsupply.model.program import LinearProgram
 
 
-def _highspy() -> Any:
+def load_highspy() -> Any:
+    """Returns the ``highspy`` module, loaded after OR-Tools' own HiGHS (see ``highs_builds``).
+
+    Raises:
+        BackendError: highspy is not installed.
+    """
     load_ortools_highs_first()
     try:
         import highspy
@@ -31,39 +32,25 @@ def _highspy() -> Any:
     return highspy
 
 
-@contextlib.contextmanager
-def _banner_hidden() -> Iterator[None]:
-    """Sends what C code writes to stdout to /dev/null (HiGHS prints a banner when created)."""
-    sys.stdout.flush()
-    try:
-        stdout_fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # replaced by a Python object (pytest, IDEs)
-        stdout_fd = 1
-    try:
-        os.fstat(stdout_fd)
-    except OSError:  # pragma: no cover - no file descriptor 1 at all
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        with fd_redirected(stdout_fd, devnull):
-            yield
-    finally:
-        os.close(devnull)
+def new_highs() -> Any:
+    """Returns a silent ``highspy.Highs`` (no banner, no log)."""
+    highspy = load_highspy()
+    with c_stdout_hidden():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
 
 
 class HighsCopy:
     """The program loaded into HiGHS, as an LP (integrality dropped) or as a MIP."""
 
     def __init__(self, program: LinearProgram, integer: bool = False) -> None:
-        highspy = _highspy()
-        with _banner_hidden():
-            self.highs = highspy.Highs()
+        highspy = load_highspy()
+        self.highs = new_highs()
         self.program = program
         self.integer = integer
         self._highspy = highspy
         self._sign = -1.0 if program.maximize else 1.0
-        self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("random_seed", 0)
         lp = highspy.HighsLp()
         matrix = program.matrix.tocsc()

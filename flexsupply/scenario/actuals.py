@@ -9,13 +9,13 @@ positions is in ``actuals_io``.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 
 from pydantic import Field
 
 from flexsupply.errors import Problem
 from flexsupply.scenario.base import Model, NonNegative, Period
+from flexsupply.scenario.checks import unknown_message
 from flexsupply.scenario.schema import Scenario
 
 Loc = tuple[str | int, ...]
@@ -102,12 +102,6 @@ class Actuals(Model):
     """Customer returns received per style and period."""
 
 
-def _unknown(kind: str, value: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(value, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown {kind} {value!r}{hint}"
-
-
 def check_actuals(actuals: Actuals, scenario: Scenario) -> list[Problem]:
     """Returns every problem of actuals read against the scenario they are for.
 
@@ -134,7 +128,7 @@ def check_actuals(actuals: Actuals, scenario: Scenario) -> list[Problem]:
     def product(loc: Loc, value: str) -> bool:
         if value in products:
             return True
-        problems.append(Problem(loc, _unknown("product", value, products)))
+        problems.append(Problem(loc, unknown_message("product", value, products)))
         return False
 
     def past(loc: Loc, value: int) -> None:
@@ -153,7 +147,9 @@ def check_actuals(actuals: Actuals, scenario: Scenario) -> list[Problem]:
         known = product((*loc, "product"), order.product)
         if order.supplier not in makes:
             problems.append(
-                Problem((*loc, "supplier"), _unknown("supplier", order.supplier, list(makes)))
+                Problem(
+                    (*loc, "supplier"), unknown_message("supplier", order.supplier, list(makes))
+                )
             )
         elif known and order.product not in makes[order.supplier]:
             message = f"supplier {order.supplier!r} has no terms for {order.product!r}"

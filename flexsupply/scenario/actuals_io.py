@@ -31,7 +31,7 @@ from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario.actuals import Actuals, check_actuals
 from flexsupply.scenario.reader import parse
 from flexsupply.scenario.schema import Scenario
-from flexsupply.scenario.validation import _problems_from_pydantic
+from flexsupply.scenario.validation import problems_from_pydantic
 from flexsupply.scenario.yaml_io import YamlLocator
 
 CSV_COLUMNS = (
@@ -92,7 +92,7 @@ def loads_actuals(text: str, scenario: Scenario, source: str = "<string>") -> Ac
     try:
         actuals = Actuals.model_validate(data)
     except ValidationError as error:
-        problems += _problems_from_pydantic(error, data, locate)
+        problems += problems_from_pydantic(error, data, locate)
         raise ScenarioError(problems, source) from None
     problems += [locate(p.loc, p.message, False) for p in check_actuals(actuals, scenario)]
     if problems:
@@ -148,7 +148,7 @@ def loads_actuals_csv(text: str, scenario: Scenario, source: str = "<string>") -
     try:
         actuals = Actuals.model_validate(data)
     except ValidationError as error:
-        found = _problems_from_pydantic(error, data, locate)
+        found = problems_from_pydantic(error, data, locate)
         raise ScenarioError(sorted(found, key=lambda p: p.line or 0), source) from None
     found = [
         Problem(p.loc, p.message, source, line_of(p.loc)) for p in check_actuals(actuals, scenario)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 PROBABILITY_TOLERANCE = 1e-6
 
 
-def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
+def unknown_message(kind: str, value: str, known: Iterable[str]) -> str:
+    """Returns ``unknown KIND 'value'``, with the closest of ``known`` as a "did you mean"."""
     message = f"unknown {kind} {value!r}"
     close = difflib.get_close_matches(value, list(known), n=1)
     if close:
@@ -26,9 +27,13 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     return message
 
 
-def _period_list_problems(
+def period_list_problems(
     values: list[float], periods: int, loc: tuple[str | int, ...], what: str
 ) -> list[Problem]:
+    """Returns the problem of a per-period list without one value per period.
+
+    The list ``what`` at ``loc`` has no problem when it has ``periods`` values.
+    """
     if len(values) == periods:
         return []
     return [
@@ -146,7 +151,7 @@ def unknown_product_problems(data: Mapping[str, Any]) -> list[Problem]:
             if isinstance(table, Mapping):
                 used += [((*loc, key), key) for key in table]
     return [
-        Problem(loc, _unknown("product", value, known))
+        Problem(loc, unknown_message("product", value, known))
         for loc, value in used
         if isinstance(value, str) and value not in known
     ]
@@ -164,7 +169,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
 
     for s_index, supplier in enumerate(scenario.suppliers):
         if isinstance(supplier.capacity, list):
-            problems += _period_list_problems(
+            problems += period_list_problems(
                 supplier.capacity, periods, ("suppliers", s_index, "capacity"), "capacity"
             )
         covered: set[str] = set()
@@ -175,7 +180,9 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 where = (*loc, field) if field == "product" else (*loc, field, position)
                 product = product_by_id.get(product_id)
                 if product is None:
-                    problems.append(Problem(where, _unknown("product", product_id, product_by_id)))
+                    problems.append(
+                        Problem(where, unknown_message("product", product_id, product_by_id))
+                    )
                     continue
                 if product_id in covered:
                     problems.append(
@@ -196,12 +203,12 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
                 if clash is not None:
                     problems.append(Problem((*loc, "order_multiple"), clash))
             if isinstance(terms.unit_cost, list):
-                problems += _period_list_problems(
+                problems += period_list_problems(
                     terms.unit_cost, periods, (*loc, "unit_cost"), "unit_cost"
                 )
             for k_index, tier in enumerate(terms.discount_tiers):
                 if isinstance(tier.unit_cost, list):
-                    problems += _period_list_problems(
+                    problems += period_list_problems(
                         tier.unit_cost,
                         periods,
                         (*loc, "discount_tiers", k_index, "unit_cost"),
@@ -222,7 +229,7 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     ("presale", r_index, "product"),
-                    _unknown("product", order.product, product_by_id),
+                    unknown_message("product", order.product, product_by_id),
                 )
             )
         if order.period > periods:
@@ -347,9 +354,11 @@ def _demand_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
     for loc, table in tables:
         for product_id, values in table.items():
             if product_id not in known:
-                problems.append(Problem((*loc, product_id), _unknown("product", product_id, known)))
+                problems.append(
+                    Problem((*loc, product_id), unknown_message("product", product_id, known))
+                )
                 continue
-            problems += _period_list_problems(values, periods, (*loc, product_id), "demand")
+            problems += period_list_problems(values, periods, (*loc, product_id), "demand")
     return problems
 
 
@@ -376,7 +385,7 @@ def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
             return
         if profile.weights is not None:
             problems.extend(
-                _period_list_problems(profile.weights, periods, (*loc, "weights"), "weights")
+                period_list_problems(profile.weights, periods, (*loc, "weights"), "weights")
             )
         period_in_horizon(profile.peak_period, (*loc, "peak_period"))
 
@@ -386,14 +395,14 @@ def _signal_problems(scenario: Scenario, product_ids: Iterable[str]) -> list[Pro
     for product_id, product in signals.products.items():
         loc: tuple[str | int, ...] = (*root, "products", product_id)
         if product_id not in known:
-            problems.append(Problem(loc, _unknown("product", product_id, known)))
+            problems.append(Problem(loc, unknown_message("product", product_id, known)))
             continue
         search = product.channels.search
         for field in ("impressions", "clicks"):
             values = getattr(search, field, None)
             if isinstance(values, list):
                 where = (*loc, "channels", "search", field)
-                problems += _period_list_problems(values, periods, where, field)
+                problems += period_list_problems(values, periods, where, field)
         channels = product.channels
         timed = [
             ("livestreams", index, live.period) for index, live in enumerate(channels.livestreams)

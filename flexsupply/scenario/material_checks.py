@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from flexsupply.errors import Problem
-from flexsupply.scenario.checks import _period_list_problems, _unknown, multiple_problem
+from flexsupply.scenario.checks import multiple_problem, period_list_problems, unknown_message
 
 if TYPE_CHECKING:
     from flexsupply.scenario.schema import Scenario
@@ -28,7 +28,7 @@ def material_problems(scenario: Scenario) -> list[Problem]:
         for b_index, line in enumerate(product.bom):
             if line.material not in known:
                 where = ("products", p_index, "bom", b_index, "material")
-                problems.append(Problem(where, _unknown("material", line.material, known)))
+                problems.append(Problem(where, unknown_message("material", line.material, known)))
     for m_index, material in enumerate(scenario.materials):
         cheapest = math.inf
         for k_index, terms in enumerate(material.suppliers):
@@ -36,7 +36,7 @@ def material_problems(scenario: Scenario) -> list[Problem]:
             for field in ("unit_cost", "capacity"):
                 value = getattr(terms, field)
                 if isinstance(value, list):
-                    problems += _period_list_problems(value, periods, (*loc, field), field)
+                    problems += period_list_problems(value, periods, (*loc, field), field)
             prices = (
                 list(terms.unit_cost) if isinstance(terms.unit_cost, list) else [terms.unit_cost]
             )

@@ -6,8 +6,8 @@ scenarios, events) or ``product`` (supplier terms, presale orders). The value is
 (``50``, ``0.2``, ``true``, ``[100, 200]``, ``null``). Three shorthands follow how planners talk:
 
 - a list followed by a field applies to every item: ``presale.deposit=20``;
-- a supplier-terms field on a supplier applies to all its terms: ``suppliers.HZ-QUICK.moq=50``;
-  ``suppliers.HZ-QUICK.terms.DRESS-01.moq=50`` changes one product only (a terms entry that
+- a supplier-terms field on a supplier applies to all its terms: ``suppliers.QR-HZ.moq=50``;
+  ``suppliers.QR-HZ.terms.DRESS-01.moq=50`` changes one product only (a terms entry that
   lists several ``products`` is split so the others keep their terms);
 - ``presale.deposit_share=0.2`` sets each presale order's ``deposit`` to that share of its price
   (the order's ``price``, else the product's).
@@ -64,7 +64,7 @@ class Override:
     """One ``--set path=value``."""
 
     text: str
-    """The option as given, e.g. ``suppliers.HZ-QUICK.moq=50``."""
+    """The option as given, e.g. ``suppliers.QR-HZ.moq=50``."""
     path: tuple[str, ...]
     """The dotted path split into its keys."""
     value: Any
@@ -80,7 +80,7 @@ class Override:
         raw_path, equals, raw_value = text.partition("=")
         path = tuple(_BRACKETS.sub(r".\1", raw_path.strip()).split("."))
         if not equals or not all(path):
-            raise _error(text, (), "expected PATH=VALUE, e.g. suppliers.HZ-QUICK.moq=50")
+            raise _error(text, (), "expected PATH=VALUE, e.g. suppliers.QR-HZ.moq=50")
         try:
             value = read_value(raw_value)
         except yaml.YAMLError as error:
@@ -94,7 +94,7 @@ def apply_overrides(data: Mapping[str, Any], overrides: Sequence[str | Override]
 
     Args:
         data: The scenario as read from YAML (not changed).
-        overrides: ``path=value`` texts or parsed overrides, e.g. ``["suppliers.HZ-QUICK.moq=50"]``.
+        overrides: ``path=value`` texts or parsed overrides, e.g. ``["suppliers.QR-HZ.moq=50"]``.
 
     Raises:
         ScenarioError: a path names nothing in the scenario (each problem lists what does exist

@@ -197,7 +197,7 @@ class Supplier(Model):
     """A factory or workshop."""
 
     id: Id
-    """Unique identifier, e.g. ``HZ-QUICK``; no other supplier's id may differ from it only by
+    """Unique identifier, e.g. ``QR-HZ``; no other supplier's id may differ from it only by
     case, spaces, Unicode form or invisible characters."""
     name: str | None = None
     """Human-readable name (optional)."""

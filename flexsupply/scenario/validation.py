@@ -39,7 +39,7 @@ def validate_data(data: Any, locate: Locate) -> tuple[Scenario | None, list[Prob
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
-        problems += _problems_from_pydantic(error, data, locate)
+        problems += problems_from_pydantic(error, data, locate)
         reported = {problem.loc for problem in problems}
         problems += [
             locate(data_loc(problem.loc, data)[0], problem.message, False)
@@ -97,7 +97,7 @@ def _key_spelt(mapping: dict[Any, Any], part: str | int) -> tuple[Any, ...]:
     return next(((key,) for key in mapping if not isinstance(key, str) and str(key) == part), ())
 
 
-def _problems_from_pydantic(error: ValidationError, data: Any, locate: Locate) -> list[Problem]:
+def problems_from_pydantic(error: ValidationError, data: Any, locate: Locate) -> list[Problem]:
     """Turns pydantic's errors into located problems, one per field path.
 
     Type mismatches at one path (from the branches of a union) merge into one "expected A or B",

@@ -35,7 +35,7 @@ from flexsupply.solve.settings import SettingsFlags, SolveSettings
 _STATUS_WORDS = {
     Status.INFEASIBLE: "no plan meets every requirement",
     Status.UNBOUNDED: "the profit is unbounded: some quantity has no limit (check salvage values and capacities)",
-    Status.NO_SOLUTION: "no plan was found within the time limit; give the solver more time or a larger gap",
+    Status.NO_SOLUTION: "no plan was found within the time limit",
     Status.UNKNOWN: "the solver stopped without a plan",
 }
 
@@ -149,7 +149,7 @@ def solve_within(
         raise interrupt.Interrupted(
             f"No plan for {scenario.name!r}: interrupted before one was found"
         )
-    raise _no_plan_error(scenario, futures, settings, deadline, result)
+    raise _no_plan_error(scenario, futures, settings, deadline, result, program)
 
 
 def _in_whole_pieces(
@@ -205,9 +205,12 @@ def _no_plan_error(
     settings: SolveSettings,
     deadline: Deadline,
     result: SolverResult,
+    program: LinearProgram,
 ) -> SolveError:
     """Returns the error for a solve without a plan, with the reasons in business words."""
     reasons: list[str] = []
+    if result.status == Status.NO_SOLUTION and deadline.limit is not None:
+        reasons = _time_limit_reasons(program, deadline, result)
     if result.status in (Status.INFEASIBLE, Status.UNKNOWN):
         from flexsupply.solve.explain import explain_infeasible
 
@@ -223,6 +226,27 @@ def _no_plan_error(
     return SolveError(
         f"No plan for {scenario.name!r}: {_STATUS_WORDS[status]}", str(status), reasons
     )
+
+
+FIRST_PLAN_SECONDS = 60.0
+"""Time limit that gave spring-drop (12,146 whole-number decisions) a plan on a 2-core machine
+at load 7-8, where 5, 10 and 20 s gave none [seconds]."""
+
+
+def _time_limit_reasons(
+    program: LinearProgram, deadline: Deadline, result: SolverResult
+) -> list[str]:
+    """Returns why a time limit ended the solve without a plan, and the limit to try next."""
+    whole = int(program.integer.sum())
+    stopped = f" ({result.message})" if result.message else ""
+    return [
+        f"the {deadline.limit:g} s time limit ended the solve after {deadline.elapsed():.1f} s, "
+        f"before the first plan was found{stopped}",
+        f"the first plan needs time of its own (demand sampling, the model, its LP relaxation, "
+        f"a dive through {whole:,} whole-number decisions): on spring-drop (12,146) it takes "
+        f"about {FIRST_PLAN_SECONDS:g} s on a busy 2-core machine; run again with a longer "
+        "--time-limit",
+    ]
 
 
 def _service_reasons(scenario: Scenario) -> list[str]:

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray
 from flexsupply.errors import SolveError
-from flexsupply.heuristics.highs import _banner_hidden, _highspy
+from flexsupply.heuristics.highs import load_highspy, new_highs
 
 SERIOUS_SHARE = 0.01
 """A step is serious when the bound falls by at least this share of the predicted fall."""
@@ -120,7 +120,7 @@ class Bundle:
 
     def _solve(self, centre: FloatArray, with_cuts: bool) -> tuple[FloatArray, float]:
         """Minimises model(μ) + h(μ) + ‖μ − centre‖²/2t (only the distance without cuts)."""
-        highspy = _highspy()
+        highspy = load_highspy()
         m = len(centre)
         ranged = np.flatnonzero(
             np.isfinite(self.row_lower)
@@ -170,9 +170,7 @@ class Bundle:
                 row_lower.append(np.zeros(len(ranged)))
                 row_upper.append(np.full(len(ranged), np.inf))
         matrix = sp.vstack(parts).tocsc()
-        with _banner_hidden():
-            highs = highspy.Highs()
-        highs.setOptionValue("output_flag", False)
+        highs = new_highs()
         lp = highspy.HighsLp()
         lp.num_col_ = n
         lp.num_row_ = matrix.shape[0]
