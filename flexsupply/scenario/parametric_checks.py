@@ -158,10 +158,11 @@ def _family_problems(
         if not len(narrow):
             return []
         t = int(narrow[0])
+        least = np.sqrt(mean[t]) / (1.0 if field == "sd" else mean[t])
         message = (
             f"a negative binomial's variance exceeds its mean: sd² must be above the mean, got "
             f"mean {mean[t]:g} and sd {sd[t]:g} (sd² {sd[t] ** 2:g}) in "
-            f"{_periods_text(narrow.tolist(), periods)}: give sd above {np.sqrt(mean[t]):.4g}, or use "
+            f"{_periods_text(narrow.tolist(), periods)}: give {field} above {least:.4g}, or use "
             "distribution normal or lognormal"
         )
         return [Problem((*loc, field), message)]
@@ -173,10 +174,11 @@ def _pair_problems(block: ParametricDemand, root: Loc) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[frozenset[str], int] = {}
     styles = list(block.products)
+    missing = "no distribution in demand.parametric.products for"
     for k, pair in enumerate(block.correlations):
         loc: Loc = (*root, "correlations", k, "products")
         unknown = [
-            Problem((*loc, i), f"{_unknown('style', product_id, styles)} in demand.parametric.products")
+            Problem((*loc, i), _unknown("style", product_id, styles).replace("unknown", missing, 1))
             for i, product_id in enumerate(pair.products)
             if product_id not in block.products
         ]

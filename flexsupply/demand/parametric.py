@@ -1,0 +1,206 @@
+"""Demand from a distribution per style and period, joined across styles by a Gaussian copula.
+
+Spot demand of product p in period t is
+
+    D[p,t] = F⁻¹[p,t](Φ(Z[p,t])),   Z[p,t] = √ρ_t·A[p] + √(1 − ρ_t)·B[p,t]
+
+with F[p,t] the style's marginal distribution in that period (``scipy.stats`` ``norm``,
+``lognorm`` or ``nbinom``), Φ the standard normal CDF, and A[·] (one per season) and B[·,t]
+(one per period) standard normal vectors with correlation matrix R over the styles. So
+Corr(Z[p,t], Z[q,s]) = R[p,q] for t = s and R[p,q]·ρ_t otherwise: R is the correlation of
+demand for normal styles, and the rank correlation of any two styles is (6/π)·asin(R[p,q]/2).
+
+Each marginal keeps its mean and standard deviation exactly: normal N(m, s²) (a draw below 0,
+at most 0.6 % of them since s ≤ 0.4·m, is read as 0); lognormal with log-sd σ² = ln(1 + s²/m²)
+and log-mean ln m − σ²/2; negative binomial with p = m/s² and n = m²/(s² − m), or n and p as
+given. Samples are then reduced to weighted scenarios as signal samples are
+(``reduction.reduce_scenarios``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.demand.reduction import Reduction, reduce_scenarios
+from flexsupply.demand.scenarios import DemandScenarios
+from flexsupply.errors import Problem, ScenarioError
+from flexsupply.scenario import Scenario
+from flexsupply.scenario.parametric import DistributionName, ParametricDemand
+from flexsupply.scenario.parametric_checks import correlation_matrix, style_moments
+
+FAMILIES = tuple(DistributionName)
+"""Distribution families, in the order of ``ParametricModel.family`` codes."""
+
+
+@dataclass(frozen=True)
+class ParametricModel:
+    """The joint distribution of spot demand D[p,t] of every product and period.
+
+    Attributes:
+        product_ids: products in the order of the product axis.
+        family: index into ``FAMILIES`` of each product's distribution, shape ``(n_products,)``.
+        mean: expected demand, shape ``(n_products, n_periods)`` [units].
+        sd: standard deviation of demand, shape ``(n_products, n_periods)`` [units].
+        correlation: correlation matrix R of the styles' normal scores, shape
+            ``(n_products, n_products)``; products without demand are uncorrelated.
+        period_correlation: correlation ρ_t of a style's normal scores between two periods.
+    """
+
+    product_ids: tuple[str, ...]
+    family: IntArray
+    mean: FloatArray
+    sd: FloatArray
+    correlation: FloatArray
+    period_correlation: float
+
+    @property
+    def n_products(self) -> int:
+        """Number of products P."""
+        return len(self.product_ids)
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods T."""
+        return int(self.mean.shape[1])
+
+    def normal_scores(self, n: int, rng: np.random.Generator) -> FloatArray:
+        """Draws the copula's correlated standard normal scores Z.
+
+        Returns:
+            Scores, shape ``(n, n_products, n_periods)`` [dimensionless].
+        """
+        values, vectors = np.linalg.eigh(self.correlation)
+        root = vectors * np.sqrt(np.maximum(values, 0.0))  # root @ root.T == correlation
+        season = rng.standard_normal((n, self.n_products)) @ root.T
+        periods = rng.standard_normal((n, self.n_periods, self.n_products)) @ root.T
+        rho = self.period_correlation
+        scores: FloatArray = np.sqrt(rho) * season[:, :, None] + np.sqrt(1 - rho) * np.swapaxes(
+            periods, 1, 2
+        )
+        return scores
+
+    def quantiles(self, scores: FloatArray) -> FloatArray:
+        """Returns the demand at the normal scores: D = F⁻¹(Φ(Z)) cell by cell.
+
+        The lower tail is read through ``ppf`` and the upper through ``isf`` of scipy's
+        distributions, so far tails keep their precision.
+
+        Args:
+            scores: normal scores, shape ``(n, n_products, n_periods)``.
+
+        Returns:
+            Demand, same shape [units]; a cell with no spread is its mean.
+        """
+        from scipy import stats
+
+        n = scores.shape[0]
+        flat = scores.reshape(n, -1)
+        mean, sd = self.mean.reshape(-1), self.sd.reshape(-1)
+        family = np.repeat(self.family, self.n_periods)
+        units = np.broadcast_to(mean, flat.shape).copy()
+        for code, name in enumerate(FAMILIES):
+            cells = np.flatnonzero((family == code) & (sd > 0) & (mean > 0))
+            if not len(cells):
+                continue
+            m, s, z = mean[cells], sd[cells], flat[:, cells]
+            if name == DistributionName.NORMAL:
+                units[:, cells] = np.maximum(m + s * z, 0.0)
+                continue
+            if name == DistributionName.LOGNORMAL:
+                sigma = np.sqrt(np.log1p((s / m) ** 2))
+                marginal, args = stats.lognorm, (sigma, 0.0, m * np.exp(-(sigma**2) / 2))
+            else:
+                marginal, args = stats.nbinom, (m**2 / (s**2 - m), m / s**2)
+            full = [np.broadcast_to(arg, z.shape) for arg in args]
+            tail = stats.norm.cdf(-np.abs(z))
+            low = z <= 0
+            values = np.empty_like(z)
+            values[low] = marginal.ppf(tail[low], *(arg[low] for arg in full))
+            values[~low] = marginal.isf(tail[~low], *(arg[~low] for arg in full))
+            units[:, cells] = values
+        shaped: FloatArray = units.reshape(scores.shape)
+        return shaped
+
+    def sample(self, n: int, seed: int | np.random.SeedSequence | None = 0) -> DemandScenarios:
+        """Draws equally likely demand scenarios.
+
+        Args:
+            n: number of scenarios.
+            seed: seed of the random generator; the same seed gives the same scenarios.
+
+        Returns:
+            ``DemandScenarios`` with units of shape ``(n, n_products, n_periods)`` [units],
+            probabilities 1/n, names ``sample-1`` … ``sample-n``.
+        """
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        units = self.quantiles(self.normal_scores(n, np.random.default_rng(seed)))
+        names = [f"sample-{w + 1}" for w in range(n)]
+        return DemandScenarios(units, np.full(n, 1.0 / n), names)
+
+
+def _block_of(scenario: Scenario) -> ParametricDemand:
+    """Returns the scenario's parametric block.
+
+    Raises:
+        ScenarioError: the scenario gives its demand otherwise.
+    """
+    block = scenario.demand.parametric
+    if block is None:
+        message = "no parametric block: give the demand as demand.parametric"
+        raise ScenarioError([Problem(("demand",), message)], f"scenario {scenario.name!r}")
+    return block
+
+
+def parametric_model(scenario: Scenario) -> ParametricModel:
+    """Returns the joint demand distribution the scenario's ``demand.parametric`` block states.
+
+    Returns:
+        The ``ParametricModel`` over the scenario's products in file order (products the block
+        leaves out have no demand).
+
+    Raises:
+        ScenarioError: the scenario has no ``demand.parametric`` block.
+    """
+    block = _block_of(scenario)
+    periods = scenario.horizon.periods
+    ids = scenario.product_ids
+    mean = np.zeros((len(ids), periods))
+    sd = np.zeros_like(mean)
+    family = np.zeros(len(ids), dtype=np.int64)
+    index = np.array([ids.index(product_id) for product_id in block.products], dtype=np.int64)
+    for k, style in zip(index, block.products.values(), strict=True):
+        mean[k], sd[k] = style_moments(style, periods)
+        family[k] = FAMILIES.index(style.distribution or block.distribution)
+    correlation = np.eye(len(ids))
+    correlation[np.ix_(index, index)] = correlation_matrix(block)
+    return ParametricModel(tuple(ids), family, mean, sd, correlation, block.period_correlation)
+
+
+def parametric_scenarios(
+    scenario: Scenario, samples: int | None = None, seed: int | None = None
+) -> Reduction:
+    """Samples the parametric distribution and reduces the samples to the plan's scenarios.
+
+    Args:
+        scenario: a scenario with a ``demand.parametric`` block.
+        samples: samples to draw (default: the block's ``samples``).
+        seed: seed (default: the block's ``seed``); the same seed gives the same scenarios.
+
+    Returns:
+        The ``Reduction``: at most ``scenarios_kept`` scenarios with units of shape
+        ``(n_kept, n_products, n_periods)`` [units], and the report of its errors.
+
+    Raises:
+        ScenarioError: the scenario has no ``demand.parametric`` block.
+    """
+    block = _block_of(scenario)
+    sampling, grouping = np.random.SeedSequence(block.seed if seed is None else seed).spawn(2)
+    drawn = parametric_model(scenario).sample(block.samples if samples is None else samples, sampling)
+    return reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
+
+
+__all__ = ["FAMILIES", "ParametricModel", "parametric_model", "parametric_scenarios"]
