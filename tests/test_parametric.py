@@ -21,7 +21,7 @@ from flexsupply.solve.simulate import sample_demand, simulate
 
 TWO_STYLES = Path(__file__).parent / "data" / "parametric" / "two_styles.yaml"
 MEAN, SD = 100.0, 20.0
-Z_TOLERANCE = 4.0
+Z_TOLERANCE = 5.0
 """Sampling errors allowed, in standard errors (a fixed seed makes each test deterministic)."""
 
 
@@ -140,9 +140,7 @@ def test_sampled_moments_are_scipys_within_sampling_error(
 @pytest.mark.parametrize("q", [0.05, 0.5, 0.95])
 def test_negative_binomial_given_by_n_and_p_is_scipys_nbinom(q: float) -> None:
     n = 20_000
-    scenario = one_period(
-        {"A": {"n": 3.0, "p": 0.05}}, n, distribution="negative_binomial"
-    )
+    scenario = one_period({"A": {"n": 3.0, "p": 0.05}}, n, distribution="negative_binomial")
 
     drawn = parametric_model(scenario).sample(n, 3).units[:, 0, 0]
 
@@ -161,7 +159,7 @@ def test_normal_styles_have_the_stated_correlation(rho: float, seed: int) -> Non
 
     drawn = parametric_model(scenario).sample(n, seed).units[:, :, 0]
 
-    pearson = float(np.corrcoef(drawn.T)[0, 1])
+    pearson = float(np.asarray(np.corrcoef(drawn.T))[0, 1])
     assert abs(pearson - rho) <= Z_TOLERANCE * (1 - rho**2) / math.sqrt(n - 3) + 1e-3
 
 
@@ -194,7 +192,9 @@ def test_pairs_and_periods_follow_the_correlation_matrix() -> None:
     observed = np.corrcoef(columns.T)
     styles_r = np.array([[1, 0.5, -0.2], [0.5, 1, 0.5], [-0.2, 0.5, 1]])
     periods_r = np.array([[1, 0.5], [0.5, 1]])
-    np.testing.assert_allclose(observed, np.kron(styles_r, periods_r), atol=Z_TOLERANCE / math.sqrt(n))
+    np.testing.assert_allclose(
+        observed, np.kron(styles_r, periods_r), atol=Z_TOLERANCE / math.sqrt(n)
+    )
 
 
 # --- seeds, reduction and simulate ----------------------------------------------------------------

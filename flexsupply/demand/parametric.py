@@ -109,6 +109,7 @@ class ParametricModel:
             if name == DistributionName.NORMAL:
                 units[:, cells] = np.maximum(m + s * z, 0.0)
                 continue
+            args: tuple[FloatArray | float, ...]
             if name == DistributionName.LOGNORMAL:
                 sigma = np.sqrt(np.log1p((s / m) ** 2))
                 marginal, args = stats.lognorm, (sigma, 0.0, m * np.exp(-(sigma**2) / 2))
@@ -199,7 +200,9 @@ def parametric_scenarios(
     """
     block = _block_of(scenario)
     sampling, grouping = np.random.SeedSequence(block.seed if seed is None else seed).spawn(2)
-    drawn = parametric_model(scenario).sample(block.samples if samples is None else samples, sampling)
+    drawn = parametric_model(scenario).sample(
+        block.samples if samples is None else samples, sampling
+    )
     return reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
 
 

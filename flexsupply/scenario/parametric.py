@@ -37,9 +37,11 @@ class DistributionName(StrEnum):
 
 
 class StyleDistribution(Model):
-    """One style's demand distribution in each period: ``mean`` with ``sd`` or ``cv``, or ``n``
-    with ``p`` (negative binomial only). A number holds for every period; a list gives one per
-    period."""
+    """One style's demand distribution in each period.
+
+    ``mean`` with ``sd`` or ``cv``, or ``n`` with ``p`` (negative binomial only). A number holds
+    for every period; a list gives one per period.
+    """
 
     distribution: DistributionName | None = None
     """``normal``, ``lognormal`` or ``negative_binomial``; omitted: the block's
@@ -82,8 +84,10 @@ class CorrelationPair(Model):
 
 
 class ParametricDemand(Model):
-    """Spot demand from a distribution per style and period, sampled and reduced to weighted
-    scenarios; ``simulate`` draws fresh samples from it."""
+    """Spot demand from a distribution per style and period, correlated across styles.
+
+    Sampled and reduced to weighted scenarios for the plan; ``simulate`` draws fresh samples.
+    """
 
     products: dict[str, StyleDistribution] = Field(min_length=1)
     """Distribution per product id; products not listed have no spot demand."""

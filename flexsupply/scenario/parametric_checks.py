@@ -188,7 +188,9 @@ def _pair_problems(block: ParametricDemand, root: Loc) -> list[Problem]:
             problems.append(Problem(loc, f"a pair needs two different styles, got {a!r} twice"))
         key = frozenset(pair.products)
         if not unknown and a != b and key in seen:
-            message = f"the pair {a}, {b} is already given in demand.parametric.correlations[{seen[key]}]"
+            message = (
+                f"the pair {a}, {b} is already given in demand.parametric.correlations[{seen[key]}]"
+            )
             problems.append(Problem(loc, message))
         seen.setdefault(key, k)
     return problems
