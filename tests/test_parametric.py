@@ -20,6 +20,7 @@ from flexsupply.demand import demand_scenarios, parametric_model, parametric_sce
 from flexsupply.solve.simulate import sample_demand, simulate
 
 TWO_STYLES = Path(__file__).parent / "data" / "parametric" / "two_styles.yaml"
+BASICS = Path(__file__).parents[1] / "scenarios" / "basics-replenishment.yaml"
 MEAN, SD = 100.0, 20.0
 Z_TOLERANCE = 5.0
 """Sampling errors allowed, in standard errors (a fixed seed makes each test deterministic)."""
@@ -240,3 +241,20 @@ def test_simulate_on_a_parametric_scenario_reports_fresh_samples() -> None:
     assert runs[0].n_samples == 6
     assert runs[0].to_dict() == runs[1].to_dict()
     assert not np.array_equal(runs[0].policy("plan").profits, runs[2].policy("plan").profits)
+
+
+def test_basics_replenishment_tells_the_story_of_its_comments() -> None:
+    scenario = fs.load(BASICS)
+
+    plan = fs.solve(scenario, "ortools")
+
+    first = {
+        (o.product, o.period) for o in plan.orders if o.scenario is None and o.supplier == "SX-MILL"
+    }
+    assert first == {(product_id, 1) for product_id in scenario.product_ids}
+    reordered = dict.fromkeys(plan.scenarios, 0.0)
+    for order in plan.orders:
+        if order.scenario is not None:
+            reordered[order.scenario] += order.quantity
+    lowest, highest = reordered[plan.scenarios[0]], reordered[plan.scenarios[-1]]
+    assert highest > 3 * max(lowest, 1.0)
