@@ -82,9 +82,9 @@ def test_the_fixture_is_valid_and_has_three_style_form() -> None:
                 15,
                 45,
                 f"{DRESS}.sd",
-                "a normal demand needs sd at most 0.4 x mean (else it falls below 0 in more than "
-                "0.6 % of samples), got mean 100 and sd 60 in periods 1, 3: use distribution "
-                "lognormal or negative_binomial",
+                "a normal demand needs sd at most 0.4 x mean, cv 0.4 (else it falls below 0 in "
+                "more than 0.6 % of samples), got mean 100 and sd 60 (cv 0.6) in periods 1, 3: "
+                "use distribution lognormal or negative_binomial",
             ),
             id="normal-too-wide",
         ),
@@ -129,6 +129,18 @@ def test_the_fixture_is_valid_and_has_three_style_form() -> None:
                 "expected one of 'normal', 'lognormal' or 'negative_binomial', got 'poisson'",
             ),
             id="unknown-distribution",
+        ),
+        pytest.param(
+            "mean: [100, 150, 120], sd: 30}",
+            "mean: [100, 0, 120], sd: [30, 5, 30]}",
+            (
+                15,
+                39,
+                f"{DRESS}.sd",
+                "mean 0 with sd 5 in period 2: demand is never below 0, so a mean of 0 means no "
+                "demand; give sd 0 there",
+            ),
+            id="spread-around-a-zero-mean",
         ),
         pytest.param(
             "scenarios_kept: 8",

@@ -134,12 +134,11 @@ def _family_problems(
     field = "sd" if style.sd is not None else "cv"
     mean, sd = style_moments(style, periods)
     empty = np.flatnonzero((mean == 0) & (sd > 0))
-    if family != DistributionName.NORMAL and len(empty):
+    if len(empty):
         t = int(empty[0])
         message = (
-            f"mean 0 with sd {sd[t]:g} in {_periods_text(empty.tolist(), periods)}: {family} "
-            "demand is never below "
-            "0, so a mean of 0 means no demand; give sd 0 there"
+            f"mean 0 with sd {sd[t]:g} in {_periods_text(empty.tolist(), periods)}: demand is "
+            "never below 0, so a mean of 0 means no demand; give sd 0 there"
         )
         return [Problem((*loc, field), message)]
     if family == DistributionName.NORMAL:
@@ -148,8 +147,9 @@ def _family_problems(
             return []
         t = int(wide[0])
         message = (
-            f"a normal demand needs sd at most {MAX_NORMAL_CV:g} x mean (else it falls below 0 "
-            f"in more than 0.6 % of samples), got mean {mean[t]:g} and sd {sd[t]:g} in "
+            f"a normal demand needs sd at most {MAX_NORMAL_CV:g} x mean, cv {MAX_NORMAL_CV:g} "
+            "(else it falls below 0 in more than 0.6 % of samples), got mean "
+            f"{mean[t]:g} and sd {sd[t]:g} (cv {sd[t] / mean[t]:.3g}) in "
             f"{_periods_text(wide.tolist(), periods)}: use distribution lognormal or negative_binomial"
         )
         return [Problem((*loc, field), message)]
