@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oracles import critical_fractile_quantity
 from scipy import stats
 
 import flexsupply as fs
+from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios, parametric_model, parametric_scenarios
 from flexsupply.solve.simulate import sample_demand, simulate
 
@@ -258,3 +260,23 @@ def test_basics_replenishment_tells_the_story_of_its_comments() -> None:
             reordered[order.scenario] += order.quantity
     lowest, highest = reordered[plan.scenarios[0]], reordered[plan.scenarios[-1]]
     assert highest > 3 * max(lowest, 1.0)
+
+
+def test_forecast_prints_the_season_of_each_style_from_the_planning_samples() -> None:
+    result = CliRunner().invoke(main, ["forecast", str(TWO_STYLES)])
+
+    assert result.exit_code == 0, result.output
+    drawn = parametric_model(fs.load(TWO_STYLES)).sample(400, np.random.SeedSequence(0).spawn(2)[0])
+    season = drawn.units.sum(axis=2)
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "Forecast for parametric-two-styles: spot demand over the season (3 weeks) [units], "
+        "from 400 samples"
+    )
+    dress = next(line for line in lines if line.startswith("DRESS-01"))
+    assert dress.split()[1:4] == [
+        "normal",
+        f"{season[:, 0].mean():,.0f}",
+        f"{season[:, 0].std():,.0f}",
+    ]
+    assert lines[-1].startswith("  400 samples → 8 scenarios (kmeans)")

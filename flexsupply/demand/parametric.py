@@ -198,12 +198,58 @@ def parametric_scenarios(
     Raises:
         ScenarioError: the scenario has no ``demand.parametric`` block.
     """
+    return _sample_and_reduce(scenario, samples, seed)[1]
+
+
+def _sample_and_reduce(
+    scenario: Scenario, samples: int | None, seed: int | None
+) -> tuple[DemandScenarios, Reduction]:
+    """Returns the planning samples and their reduction (see ``parametric_scenarios``)."""
     block = _block_of(scenario)
     sampling, grouping = np.random.SeedSequence(block.seed if seed is None else seed).spawn(2)
-    drawn = parametric_model(scenario).sample(
-        block.samples if samples is None else samples, sampling
-    )
-    return reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
+    count = block.samples if samples is None else samples
+    drawn = parametric_model(scenario).sample(count, sampling)
+    return drawn, reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
 
 
-__all__ = ["FAMILIES", "ParametricModel", "parametric_model", "parametric_scenarios"]
+def parametric_report(scenario: Scenario) -> str:
+    """Returns the text ``flexsupply forecast`` prints for a ``demand.parametric`` scenario.
+
+    Per style with demand: its family, and the mean, standard deviation, P10, P50 and P90 of
+    its season demand over the planning samples [units]; then how well the kept scenarios
+    reproduce them.
+
+    Raises:
+        ScenarioError: the scenario has no ``demand.parametric`` block.
+    """
+    block = _block_of(scenario)
+    drawn, reduction = _sample_and_reduce(scenario, None, None)
+    season = drawn.units.sum(axis=2)
+    quantiles = np.quantile(season, [0.1, 0.5, 0.9], axis=0)
+    periods = scenario.horizon.periods
+    unit = f"{scenario.horizon.period_length}{'s' if periods != 1 else ''}"
+    width = max(5, *(len(product_id) for product_id in block.products))
+    lines = [
+        f"Forecast for {scenario.name}: spot demand over the season ({periods} {unit}) [units], "
+        f"from {drawn.n_scenarios:,} samples",
+        "",
+        f"{'style':<{width}}  {'distribution':<17}  {'mean':>8} {'sd':>8} {'P10':>8} "
+        f"{'P50':>8} {'P90':>8}",
+    ]
+    for product_id, style in block.products.items():
+        p = scenario.product_ids.index(product_id)
+        family = style.distribution or block.distribution
+        figures = [season[:, p].mean(), season[:, p].std(), *quantiles[:, p]]
+        row = " ".join(f"{value:>8,.0f}" for value in figures)
+        lines.append(f"{product_id:<{width}}  {family:<17}  {row}")
+    lines += ["", "Scenarios for the plan:", f"  {reduction.report.summary()}"]
+    return "\n".join(lines)
+
+
+__all__ = [
+    "FAMILIES",
+    "ParametricModel",
+    "parametric_model",
+    "parametric_report",
+    "parametric_scenarios",
+]
