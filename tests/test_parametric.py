@@ -19,6 +19,9 @@ from scipy import stats
 import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.demand import demand_scenarios, parametric_model, parametric_scenarios
+from flexsupply.demand.sales import reweight_scenarios
+from flexsupply.scenario.actuals_io import loads_actuals
+from flexsupply.solve.reanchor import updated_demand
 from flexsupply.solve.simulate import sample_demand, simulate
 
 TWO_STYLES = Path(__file__).parent / "data" / "parametric" / "two_styles.yaml"
@@ -280,3 +283,22 @@ def test_forecast_prints_the_season_of_each_style_from_the_planning_samples() ->
         f"{season[:, 0].std():,.0f}",
     ]
     assert lines[-1].startswith("  400 samples → 8 scenarios (kmeans)")
+
+
+def test_replan_reweights_the_kept_scenarios_by_the_sales() -> None:
+    scenario = fs.load(TWO_STYLES)
+    actuals = loads_actuals(
+        "scenario: parametric-two-styles\nas_of_period: 1\nstock: {DRESS-01: 0, TEE-02: 0}\n"
+        "sales:\n  - {product: DRESS-01, period: 1, units: 130}\n"
+        "  - {product: TEE-02, period: 1, units: 60}\n",
+        scenario,
+    )
+    kept = demand_scenarios(scenario)
+
+    updated = updated_demand(scenario, actuals)
+
+    rows = [kept.names.index(name) for name in updated.names]
+    assert np.array_equal(updated.units, kept.units[rows])
+    expected = reweight_scenarios(kept, np.array([[130.0], [60.0]])).probabilities
+    np.testing.assert_allclose(updated.probabilities, expected)
+    assert not np.allclose(updated.probabilities, kept.probabilities[rows])
