@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from scipy import stats
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.demand import demand_scenarios, parametric_model, parametric_scenarios
+from flexsupply.demand import demand_scenarios, parametric, parametric_model, parametric_scenarios
 from flexsupply.demand.sales import reweight_scenarios
 from flexsupply.scenario.actuals_io import loads_actuals
 from flexsupply.solve.reanchor import updated_demand
@@ -154,6 +155,33 @@ def test_negative_binomial_given_by_n_and_p_is_scipys_nbinom(q: float) -> None:
     share = float(np.mean(drawn <= reference.ppf(q)))
     target = float(reference.cdf(reference.ppf(q)))
     assert abs(share - target) <= Z_TOLERANCE * math.sqrt(target * (1 - target) / n)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n=st.lists(st.floats(0.05, 500), min_size=1, max_size=4),
+    p=st.floats(0.001, 0.999),
+    seed=st.integers(0, 2**32 - 1),
+    table=st.booleans(),
+)
+def test_negative_binomial_quantiles_are_scipys_ppf(
+    n: list[float], p: float, seed: int, table: bool
+) -> None:
+    shapes = np.asarray(n)
+    success = np.full(shapes.size, p)
+    u = stats.norm.cdf(3 * np.random.default_rng(seed).standard_normal((300, shapes.size)))
+    # Without the table (tables too large for the limit) scipy's ppf is called.
+    limit = parametric.TABLE_LIMIT if table else 0
+    with mock.patch.object(parametric, "TABLE_LIMIT", limit):
+        found = parametric.nbinom_quantiles(shapes, success, u)
+
+    # Away from u = 1, where CDF and ppf round apart in the last bits: ppf's definition on
+    # scipy's own CDF (the smallest whole x with CDF(x) ≥ u), and scipy's ppf itself.
+    clear = u < 1 - 1e-12
+    below = stats.nbinom.cdf(found - 1, shapes, success)
+    assert np.all(stats.nbinom.cdf(found, shapes, success)[clear] >= u[clear])
+    assert np.all(((found == 0) | (below < u))[clear])
+    np.testing.assert_array_equal(found[clear], stats.nbinom.ppf(u, shapes, success)[clear])
 
 
 @settings(max_examples=15, deadline=None)
