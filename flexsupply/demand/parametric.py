@@ -8,10 +8,11 @@ with F[p,t] the style's marginal distribution in that period (``scipy.stats`` ``
 ``lognorm`` or ``nbinom``), Φ the standard normal CDF, and A[·] (one per season) and B[·,t]
 (one per period) standard normal vectors with correlation matrix R over the styles. So
 Corr(Z[p,t], Z[q,s]) = R[p,q] for t = s and R[p,q]·ρ_t otherwise: R is the correlation of
-demand for normal styles, and the rank correlation of any two styles is (6/π)·asin(R[p,q]/2).
+demand for normal styles, and the rank correlation of two normal or lognormal styles is
+(6/π)·asin(R[p,q]/2) (a little less for negative binomial ones, whose draws tie).
 
-Each marginal keeps its mean and standard deviation exactly: normal N(m, s²) (a draw below 0,
-at most 0.6 % of them since s ≤ 0.4·m, is read as 0); lognormal with log-sd σ² = ln(1 + s²/m²)
+Each marginal keeps its mean and standard deviation: normal N(m, s²) (a draw below 0, at most
+0.6 % of them since s ≤ 0.4·m, is read as 0, which raises the mean by at most 0.08 %); lognormal with log-sd σ² = ln(1 + s²/m²)
 and log-mean ln m − σ²/2; negative binomial with p = m/s² and n = m²/(s² − m), or n and p as
 given. Samples are then reduced to weighted scenarios as signal samples are
 (``reduction.reduce_scenarios``).

@@ -22,7 +22,8 @@ MAX_SHAPE = 1e6
 """Largest negative-binomial n (far beyond it, demand is Poisson anyway)."""
 MAX_NORMAL_CV = 0.4
 """Largest sd / mean of a normal demand: a normal draw is below 0 in at most 0.6 % of samples
-(read as 0 demand); a more uncertain style is lognormal or negative binomial."""
+(read as 0 demand, raising the mean by at most 0.08 %); a more uncertain style is lognormal or
+negative binomial."""
 
 Shape = Annotated[Real, Field(gt=0, le=MAX_SHAPE, allow_inf_nan=False)]
 """A negative-binomial n, the number of successes [dimensionless]."""
