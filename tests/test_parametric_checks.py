@@ -283,3 +283,16 @@ def test_any_parametric_block_gives_a_scenario_or_a_scenario_error(
     assert drawn.shape[1:] == (2, 3)
     assert np.all(np.isfinite(drawn))
     assert np.all(drawn >= 0)
+
+
+def test_an_unknown_style_is_reported_with_a_type_error_elsewhere() -> None:
+    text = edited(TWO_STYLES, "DRESS-01: {mean", "DRES-01: {mean")
+    text = edited(text, "samples: 400", "samples: many")
+
+    found = problems(text)
+
+    assert [(line, path) for line, _, path, _ in found] == [
+        (15, "demand.parametric.products.DRES-01"),
+        (18, "demand.parametric.samples"),
+    ]
+    assert "unknown product 'DRES-01' (did you mean 'DRESS-01'?)" in found[0][3]
