@@ -76,8 +76,7 @@ class ParametricModel:
         Returns:
             Scores, shape ``(n, n_products, n_periods)`` [dimensionless].
         """
-        values, vectors = np.linalg.eigh(self.correlation)
-        root = vectors * np.sqrt(np.maximum(values, 0.0))  # root @ root.T == correlation
+        root = correlation_root(self.correlation)
         season = rng.standard_normal((n, self.n_products)) @ root.T
         periods = rng.standard_normal((n, self.n_periods, self.n_products)) @ root.T
         rho = self.period_correlation
@@ -138,6 +137,22 @@ class ParametricModel:
         units = self.quantiles(self.normal_scores(n, np.random.default_rng(seed)))
         names = [f"sample-{w + 1}" for w in range(n)]
         return DemandScenarios(units, np.full(n, 1.0 / n), names)
+
+
+def correlation_root(correlation: FloatArray) -> FloatArray:
+    """Returns a matrix L with L·Lᵀ = ``correlation``.
+
+    The Cholesky factor (unique, so the same seed gives the same samples on any machine);
+    for a singular matrix (styles perfectly correlated), V·√Λ from the eigendecomposition
+    R = V·Λ·Vᵀ, eigenvalues below 0 by rounding taken as 0.
+    """
+    try:
+        cholesky: FloatArray = np.linalg.cholesky(correlation)
+    except np.linalg.LinAlgError:
+        values, vectors = np.linalg.eigh(correlation)
+        root: FloatArray = vectors * np.sqrt(np.maximum(values, 0.0))
+        return root
+    return cholesky
 
 
 def nbinom_quantiles(n: FloatArray, p: FloatArray, u: FloatArray) -> FloatArray:
@@ -293,6 +308,7 @@ def parametric_report(scenario: Scenario) -> str:
 __all__ = [
     "FAMILIES",
     "ParametricModel",
+    "correlation_root",
     "nbinom_quantiles",
     "parametric_model",
     "parametric_report",
