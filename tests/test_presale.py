@@ -212,7 +212,8 @@ def test_forecast_needs_a_signal_block() -> None:
     assert result.exit_code == 1
     assert result.output == (
         f"Error: 1 problem in {path}\n"
-        f"  {path}  demand: no signal block: the forecast needs demand given by `demand.signals`\n"
+        f"  {path}  demand: no signal or parametric block: the forecast needs demand given by "
+        "`demand.signals` or `demand.parametric`\n"
     )
 
 

@@ -44,6 +44,7 @@ class Expect:
 
 
 EXPECTED: dict[str, Expect] = {
+    "basics-replenishment.yaml": Expect("plan"),
     "group-buy.yaml": Expect("plan"),
     "dual-sourcing.yaml": Expect("plan"),
     "capacity-crunch.yaml": Expect("no plan"),

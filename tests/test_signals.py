@@ -361,7 +361,7 @@ PRODUCT = "demand.signals.products.DRESS-01"
                 13,
                 1,
                 "demand",
-                "give exactly one of units (deterministic), scenarios or signals",
+                "give exactly one of units (deterministic), scenarios, signals or parametric",
             ),
             id="units-and-signals",
         ),

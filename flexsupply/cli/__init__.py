@@ -14,7 +14,7 @@ import click
 COMMANDS: dict[str, str] = {
     "validate": "Check scenario FILES and report every problem with file:line.",
     "solve": "Solve scenario FILE and print a summary of the plan.",
-    "forecast": "Print per style the season demand forecast of FILE's signals, before and after presale.",
+    "forecast": "Print per style the season demand forecast of FILE's signals or distributions.",
     "simulate": "Evaluate a plan's first stage on fresh demand samples of FILE.",
     "replan": "Replan the rest of the season of FILE from its actuals.",
     "convert": "Convert scenario IN to OUT: YAML, workbook (.xlsx) or a folder of CSV files.",

@@ -1,4 +1,4 @@
-"""`flexsupply forecast`: season demand per style before and after the presale update."""
+"""`flexsupply forecast`: season demand per style, from the signals or the distributions."""
 
 from __future__ import annotations
 
@@ -15,22 +15,33 @@ from flexsupply.cli.set_option import SET_HELP
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help=SET_HELP)
 @friendly_errors
 def forecast(file: Path, sets: tuple[str, ...]) -> None:
-    """Print per style the season demand forecast of FILE's signals, before and after presale.
+    """Print per style the season demand forecast of FILE's signals or distributions.
 
-    Shows the P10/P50/P90 of each style's spot demand over the season from the signals, the
-    same after the Bayesian update with the presale deposits, how much narrower the P10-P90
-    range got, and how well the scenarios kept for the plan reproduce the distribution.
+    With signals: the P10/P50/P90 of each style's spot demand over the season from the
+    signals, the same after the Bayesian update with the presale deposits, and how much
+    narrower the P10-P90 range got. With `demand.parametric`: the mean, SD, P10, P50 and P90
+    of each style's season demand over the samples. Both end with how well the scenarios
+    kept for the plan reproduce the distribution.
 
     Example: flexsupply forecast scenarios/signals-demo.yaml
 
     Example: flexsupply forecast scenarios/signals-demo.yaml --set presale.deposit_share=0.2
+
+    Example: flexsupply forecast scenarios/basics-replenishment.yaml
     """
     from flexsupply.demand.forecast import forecast_report
+    from flexsupply.demand.parametric import parametric_report
     from flexsupply.errors import Problem, ScenarioError
     from flexsupply.scenario.overrides import load_with_overrides
 
     scenario = load_with_overrides(file, sets)
+    if scenario.demand.parametric is not None:
+        click.echo(parametric_report(scenario))
+        return
     if scenario.demand.signals is None:
-        message = "no signal block: the forecast needs demand given by `demand.signals`"
+        message = (
+            "no signal or parametric block: the forecast needs demand given by "
+            "`demand.signals` or `demand.parametric`"
+        )
         raise ScenarioError([Problem(("demand",), message, str(file))], str(file))
     click.echo(forecast_report(scenario))

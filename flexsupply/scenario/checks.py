@@ -144,9 +144,10 @@ def unknown_product_problems(data: Mapping[str, Any]) -> list[Problem]:
         for w_index, future in enumerate(futures if isinstance(futures, list) else []):
             if isinstance(future, Mapping):
                 tables.append((("demand", "scenarios", w_index, "units"), future.get("units")))
-        signals = demand.get("signals")
-        if isinstance(signals, Mapping):
-            tables.append((("demand", "signals", "products"), signals.get("products")))
+        for form in ("signals", "parametric"):
+            block = demand.get(form)
+            if isinstance(block, Mapping):
+                tables.append((("demand", form, "products"), block.get("products")))
         for loc, table in tables:
             if isinstance(table, Mapping):
                 used += [((*loc, key), key) for key in table]

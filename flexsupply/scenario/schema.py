@@ -33,8 +33,16 @@ from flexsupply.scenario.base import (
 )
 from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.checks import presale_problems, reference_problems
+from flexsupply.scenario.demand_block import Demand as Demand
+from flexsupply.scenario.demand_block import DemandScenario as DemandScenario
 from flexsupply.scenario.inbound import InboundOrder, inbound_problems
 from flexsupply.scenario.material_checks import material_problems
+
+# The parametric demand blocks live in their own module (named here for the YAML loader).
+from flexsupply.scenario.parametric import CorrelationPair as CorrelationPair
+from flexsupply.scenario.parametric import ParametricDemand as ParametricDemand
+from flexsupply.scenario.parametric import StyleDistribution as StyleDistribution
+from flexsupply.scenario.parametric_checks import parametric_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -46,7 +54,7 @@ from flexsupply.scenario.signals import Posts as Posts
 from flexsupply.scenario.signals import PrivateDomain as PrivateDomain
 from flexsupply.scenario.signals import ProductSignals as ProductSignals
 from flexsupply.scenario.signals import SearchChannel as SearchChannel
-from flexsupply.scenario.signals import SignalDemand
+from flexsupply.scenario.signals import SignalDemand as SignalDemand
 from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
@@ -289,59 +297,6 @@ class PresaleOrder(Model):
         return self
 
 
-class DemandScenario(Model):
-    """One possible future of spot demand."""
-
-    name: Id
-    """Label of this scenario, e.g. ``hit``: unique even ignoring case, spaces and invisibles."""
-    probability: Share
-    """Probability of this scenario; the probabilities of all scenarios add up to 1. Symbol: π[ω]."""
-    units: dict[str, list[Units]]
-    """Spot demand per product id, one number per period [units]. Products not listed have none.
-    Symbol: D[ω,p,t]."""
-
-
-class Demand(Model):
-    """Spot demand: one deterministic table, a list of scenarios with probabilities, or signals."""
-
-    units: dict[str, list[Units]] | None = None
-    """Deterministic spot demand per product id, one number per period [units]."""
-    scenarios: list[DemandScenario] | None = None
-    """Possible futures with probabilities (alternative to ``units``)."""
-    signals: SignalDemand | None = None
-    """Fan-side signals from which scenarios are sampled, updated with the presale deposits and
-    reduced to ``signals.scenarios_kept`` weighted scenarios (alternative to ``units``)."""
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        forms = (self.units, self.scenarios, self.signals)
-        if sum(form is not None for form in forms) != 1:
-            raise ValueError("give exactly one of units (deterministic), scenarios or signals")
-        return self
-
-    @property
-    def scenario_count(self) -> int:
-        """Number of demand scenarios the plan is made for (Ω)."""
-        if self.signals is not None:
-            return self.signals.scenarios_kept
-        return len(self.scenarios) if self.scenarios is not None else 1
-
-    def as_scenarios(self) -> list[DemandScenario]:
-        """Returns the demand as a list of scenarios (one with probability 1 when deterministic).
-
-        Raises:
-            ValueError: the demand is given by signals; sample it with
-                ``flexsupply.demand.demand_scenarios(scenario)``.
-        """
-        if self.signals is not None:
-            raise ValueError(
-                "signal demand is sampled: use flexsupply.demand.demand_scenarios(scenario)"
-            )
-        if self.scenarios is not None:
-            return self.scenarios
-        return [DemandScenario(name="deterministic", probability=1.0, units=self.units or {})]
-
-
 class Objective(StrEnum):
     """What the plan optimises."""
 
@@ -433,6 +388,7 @@ class Scenario(Model):
     def _references(self) -> Self:
         problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
         problems += material_problems(self)
+        problems += parametric_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self

@@ -65,6 +65,13 @@ _SHEET_NAMES: dict[Path, str] = {
     ("demand", "signals", "products", "events"): "product_events",
     ("demand", "signals", "events"): "events",
     ("demand", "signals", "profile", "weights"): "profile_weights",
+    ("demand", "parametric", "products"): "parametric",
+    ("demand", "parametric", "products", "mean"): "parametric_mean",
+    ("demand", "parametric", "products", "sd"): "parametric_sd",
+    ("demand", "parametric", "products", "cv"): "parametric_cv",
+    ("demand", "parametric", "products", "n"): "parametric_n",
+    ("demand", "parametric", "products", "p"): "parametric_p",
+    ("demand", "parametric", "correlations"): "correlations",
 }
 """Sheet names where the schema path would read badly; other tables join their path with ``_``."""
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import Status
-from flexsupply.demand import DemandScenarios, demand_scenarios
+from flexsupply.demand import DemandScenarios, demand_scenarios, parametric_model
 from flexsupply.errors import FlexsupplyError
 from flexsupply.model.build import FirstStage
 from flexsupply.model.data import model_data
@@ -129,7 +129,8 @@ class SimulationReport:
     scenario_name: str
     currency: str
     source: str
-    """Where the samples come from: ``signal model``, ``resampled scenarios`` or ``given``."""
+    """Where the samples come from: ``signal model``, ``parametric distribution``, ``resampled
+    scenarios`` or ``given``."""
     seed: int
     n_samples: int
     policies: list[PolicyResult]
@@ -197,8 +198,10 @@ def _fmt(value: float, spec: str = ",.0f") -> str:
 def sample_demand(scenario: Scenario, n: int, seed: int) -> tuple[DemandScenarios, str]:
     """Draws ``n`` equally likely demand samples.
 
-    From the signal model (updated with the presale) when the scenario gives signals; otherwise
-    by drawing its demand scenarios with their probabilities.
+    From the signal model (updated with the presale) when the scenario gives signals, fresh
+    from the distributions when it gives ``demand.parametric`` (a stream apart from the
+    planning samples of any seed); otherwise by drawing its demand scenarios with their
+    probabilities.
 
     Returns:
         ``(samples, source)``, the source in words.
@@ -209,6 +212,8 @@ def sample_demand(scenario: Scenario, n: int, seed: int) -> tuple[DemandScenario
         from flexsupply.demand.forecast import signal_forecast
 
         return signal_forecast(scenario).after.sample(n, seed), "signal model"
+    if scenario.demand.parametric is not None:
+        return parametric_model(scenario).sample(n, seed), "parametric distribution"
     base = demand_scenarios(scenario)
     rng = np.random.default_rng(seed)
     drawn = rng.choice(base.n_scenarios, size=n, p=base.probabilities / base.probabilities.sum())
