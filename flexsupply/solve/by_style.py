@@ -42,6 +42,9 @@ from flexsupply.solve.decompose.subproblems import blocks_of
 
 METHOD = "by-style"
 """``SolverResult.method`` of a plan proven here."""
+AUTO_MIN_INTEGERS = 200
+"""Method ``auto`` tries the split on programs with at least this many integer columns; below,
+one engine call is faster than the LP, the subproblems and the repair together."""
 SUBPROBLEM_GAP_SHARE = 0.5
 """Each style's subproblem is solved to this share of the gap asked for, so that the sum of
 their bounds leaves room for the repaired plan."""
@@ -112,6 +115,17 @@ def _repair(
     return solution, program.value(solution)
 
 
+def by_style_first(program: LinearProgram, method: str) -> bool:
+    """Returns whether a solve method tries the split before the whole program.
+
+    ``monolithic`` never, ``decompose`` always, ``auto`` on programs of at least
+    ``AUTO_MIN_INTEGERS`` integer columns.
+    """
+    if method == "monolithic":
+        return False
+    return method != "auto" or int(program.integer.sum()) >= AUTO_MIN_INTEGERS
+
+
 def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> StyleSplit:
     """Solves ``program`` by relaxing its style-linking rows, and proves the plan or says not.
 
@@ -173,4 +187,4 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
     return StyleSplit(result, plan, best)
 
 
-__all__ = ["METHOD", "StyleSplit", "solve_by_style"]
+__all__ = ["AUTO_MIN_INTEGERS", "METHOD", "StyleSplit", "by_style_first", "solve_by_style"]
