@@ -40,6 +40,8 @@ from flexsupply.solve.decompose.linking import partition
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 from flexsupply.solve.decompose.subproblems import blocks_of
 
+INTEGRALITY_TOLERANCE = 1e-9
+"""An integer column of the LP optimum this close to a whole number counts as integral."""
 METHOD = "by-style"
 """``SolverResult.method`` of a plan proven here."""
 AUTO_MIN_INTEGERS = 200
@@ -156,7 +158,15 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
     priced = sign * whole.objective - whole.matrix.tocsr()[links].T @ mu
     x = np.zeros(whole.n_columns)
     bound = float(mu @ np.where(mu > 0, upper, np.where(mu < 0, lower, 0.0)))
+    fractional = np.abs(relaxation.x - np.round(relaxation.x)) > INTEGRALITY_TOLERANCE
+    fractional &= whole.integer
     for block in blocks_of(split):
+        if not fractional[block.columns].any():
+            # At the LP duals the LP optimum is optimal for every priced block's relaxation;
+            # where it is integral it solves the block's MILP too.
+            x[block.columns] = relaxation.x[block.columns]
+            bound += float(priced[block.columns] @ relaxation.x[block.columns])
+            continue
         solved = _solve_block(
             priced[block.columns], block.program, gap * SUBPROBLEM_GAP_SHARE, deadline
         )

@@ -24,6 +24,7 @@ import numpy as np
 
 from flexsupply.backends import Status
 from flexsupply.demand import DemandScenarios
+from flexsupply.errors import SolveError
 from flexsupply.model.build import FirstStage
 from flexsupply.plan import Order, Plan, make_plan
 from flexsupply.scenario import Scenario
@@ -185,11 +186,14 @@ def play_rolling(
 def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
     """Plays each sample of a chunk (a worker's unit of work).
 
-    A worker process starts its own deadline from the seconds left when the chunk was sent.
+    A worker process starts its own deadline from the seconds left when the chunk was sent. A
+    sample whose replan finds no plan (in its time, or at all) gets an outcome without a plan
+    whose status says why, and the other samples go on.
     """
     season, first_stage, units, names, every, settings, seconds_left, replan_seconds = job
     deadline = deadline or Deadline(seconds_left)
     outcomes = []
+    nan = math.nan
     for w, name in enumerate(names):
         try:
             outcomes.append(
@@ -198,8 +202,9 @@ def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
                 )
             )
         except TimeLimitReached:
-            nan = math.nan
             outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
+        except SolveError as error:
+            outcomes.append(Outcome(error.status, nan, nan, nan, nan, nan, nan))
     return outcomes
 
 
