@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from scipy import stats
 from oracles import critical_fractile_quantity, newsvendor_scenario
+from scipy import stats
 
 import flexsupply as fs
 from flexsupply.cli import main
@@ -253,3 +253,14 @@ def test_weighted_scenarios_get_no_interval() -> None:
     report = simulate(scenario, demand=demand_scenarios(scenario), workers=1, baselines=False)
 
     assert report.to_dict()["policies"][0]["intervals"] == {}
+
+
+def test_cli_simulate_without_baselines_scores_the_plan_alone_with_intervals() -> None:
+    args = ["simulate", str(CASES / "fast_reorder.yaml"), "--samples", "5", "--workers", "1"]
+
+    result = CliRunner().invoke(main, [*args, "--no-baselines"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["plan"]
+    assert any(line.startswith("profit mean 95% CI") and "…" in line for line in lines)

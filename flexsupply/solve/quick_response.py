@@ -78,6 +78,7 @@ def simulate_rolling(
     settings: SolveSettings | None = None,
     workers: int | None = None,
     dask: str | None = None,
+    baselines: bool = True,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
 
@@ -91,6 +92,7 @@ def simulate_rolling(
             call: samples reached when no time is left are counted as not solved.
         workers: parallel processes (default: the CPUs); results do not depend on it.
         dask: run the samples on Dask: a scheduler address, or ``local``.
+        baselines: also score the mean-demand plan and the newsvendor first batch.
 
     Returns:
         The ``RollingReport``.
@@ -118,6 +120,7 @@ def simulate_rolling(
         workers=workers,
         seed=seed,
         dask=dask,
+        baselines=baselines,
     )
     rolling = PolicyResult(
         f"rolling every {every}",
