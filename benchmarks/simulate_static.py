@@ -1,12 +1,20 @@
 """How long `flexsupply simulate` takes for the static policy (issue 14: 200 samples ≤ 60 s).
 
-The plan's first stage comes from ``flexsupply.solve`` with a time limit (the plan is not what is
-measured); then ``simulate`` scores it on N fresh samples of the signal model without the
-baselines: each sample's reorders are a one-scenario MILP with the first stage fixed, solved in
-parallel processes. The time per sample and the projection to 200 samples are written with the
-load average, since the 2 cores are shared.
+The plan's first stage comes from a ``plan.json`` (``--plan``, e.g. written by
+``flexsupply solve scenarios/spring-drop.yaml --out-dir out``) or from ``flexsupply.solve``
+with a time limit; the plan is not what is measured. Then ``simulate`` scores it on N fresh
+samples of the signal model without the baselines, in parallel processes:
 
-    .venv/bin/python benchmarks/simulate_static.py --samples 20
+- **by style** (the default, ``--method auto``): each sample's recourse split by style, the
+  split proven by its Lagrangian bound, the whole MILP only when not proven;
+- **whole MILP** (``--method monolithic``, the method before): each sample one MILP with the
+  first stage fixed.
+
+Both run side by side on the same first few samples (time ratio, largest profit difference);
+then the by-style method runs the N samples. The load average is written with the figures,
+since the 2 cores are shared.
+
+    flock /tmp/bench.lock .venv/bin/python benchmarks/simulate_static.py --plan out/plan.json
 """
 
 from __future__ import annotations
@@ -29,73 +37,144 @@ TARGET_SECONDS = 60.0
 """Within this long [seconds] ``TARGET_SAMPLES`` samples of the static policy must be scored."""
 
 
-def measure(
-    path: Path, samples: int, plan_limit: float, gap: float, workers: int
-) -> dict[str, Any]:
-    """Returns the timings of one static-policy simulation of the scenario at ``path``."""
-    import flexsupply as fs
-    from flexsupply.solve.settings import SolveSettings
-    from flexsupply.solve.simulate import first_stage_from_orders, simulate
+def _load() -> list[float]:
+    return [round(v, 2) for v in os.getloadavg()]
 
-    scenario = fs.load(path)
-    started = time.perf_counter()
-    plan = fs.solve(scenario, time_limit=plan_limit, gap=0.01)
-    plan_seconds = time.perf_counter() - started
-    first = first_stage_from_orders(scenario, plan.orders)
-    started = time.perf_counter()
+
+def _run(scenario: Any, first: Any, demand: Any, method: str, gap: float, workers: int) -> Any:
+    """Returns ``(report, wall seconds, CPU seconds of this process)`` of one simulation."""
+    from flexsupply.solve.settings import SolveSettings
+    from flexsupply.solve.simulate import simulate
+
+    started, cpu = time.perf_counter(), time.process_time()
     report = simulate(
         scenario,
         first,
-        samples=samples,
-        seed=0,
-        settings=SolveSettings(gap=gap),
+        demand=demand,
+        settings=SolveSettings(gap=gap, method=method),
         workers=workers,
         baselines=False,
     )
-    seconds = time.perf_counter() - started
+    return report, time.perf_counter() - started, time.process_time() - cpu
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Returns the side-by-side and the N-sample timings on the scenario at ``args.scenario``."""
+    import numpy as np
+
+    import flexsupply as fs
+    from flexsupply.demand import DemandScenarios
+    from flexsupply.solve.simulate import (
+        first_stage_from_orders,
+        read_plan_first_stage,
+        sample_demand,
+    )
+
+    scenario = fs.load(args.scenario)
+    started = time.perf_counter()
+    if args.plan is not None:
+        first, plan_from = read_plan_first_stage(scenario, args.plan), str(args.plan)
+    else:
+        plan = fs.solve(scenario, time_limit=args.plan_limit, gap=0.01)
+        first = first_stage_from_orders(scenario, plan.orders)
+        plan_from = f"flexsupply.solve, {args.plan_limit:g} s limit, {plan.status}"
+    plan_seconds = time.perf_counter() - started
+    samples, _ = sample_demand(scenario, args.samples, args.seed)
+    n = args.compare
+    few = DemandScenarios(samples.units[:n], np.full(n, 1.0 / n), samples.names[:n])
+    side: dict[str, Any] = {"samples": n, "load_before": _load()}
+    profits = {}
+    # In this process, one sample after the other: CPU seconds per sample do not depend on
+    # how many other jobs share the cores, so they project to an idle machine.
+    for label, method in (("whole", "monolithic"), ("by_style", "auto")):
+        report, seconds, cpu = _run(scenario, first, few, method, args.gap, 1)
+        side[f"{label}_seconds"] = round(seconds, 2)
+        side[f"{label}_cpu_per_sample"] = round(cpu / n, 3)
+        profits[label] = report.policy("plan").profits
+    side["ratio"] = round(side["whole_cpu_per_sample"] / side["by_style_cpu_per_sample"], 1)
+    difference = np.abs(profits["by_style"] - profits["whole"]) / np.abs(profits["whole"])
+    side["max_relative_profit_difference"] = float(np.max(difference))
+    side["by_style_minus_whole_mean"] = round(
+        float(np.mean(profits["by_style"] - profits["whole"])), 2
+    )
+    side["load_after"] = _load()
+    side["projected_idle_200_seconds"] = round(
+        TARGET_SAMPLES * side["by_style_cpu_per_sample"] / args.workers, 1
+    )
+    load_before = _load()
+    report, seconds, _ = _run(scenario, first, samples, "auto", args.gap, args.workers)
     policy = report.policy("plan")
-    per_sample = seconds / samples
+    profit = policy.stats("profit")
     return {
-        "scenario": str(path.relative_to(harness.ROOT)),
-        "samples": samples,
-        "workers": workers,
-        "recourse_gap": gap,
-        "plan_status": plan.status,
+        "scenario": str(Path(args.scenario).resolve().relative_to(harness.ROOT)),
+        "plan": plan_from,
         "plan_seconds": round(plan_seconds, 1),
-        "simulate_seconds": round(seconds, 1),
-        "seconds_per_sample": round(per_sample, 3),
-        "projected_200_seconds": round(per_sample * TARGET_SAMPLES, 1),
-        "profit_mean": policy.stats("profit").mean,
-        "infeasible_samples": policy.infeasible,
-        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        "gap": args.gap,
+        "workers": args.workers,
+        "side_by_side": side,
+        "run": {
+            "samples": args.samples,
+            "seed": args.seed,
+            "seconds": round(seconds, 1),
+            "seconds_per_sample": round(seconds / args.samples, 3),
+            "profit_mean": round(profit.mean, 2),
+            "infeasible_samples": policy.infeasible,
+            "unsolved_samples": policy.unsolved,
+            "load_before": load_before,
+            "load_after": _load(),
+        },
     }
 
 
 def page(results: dict[str, Any]) -> str:
     """Returns the Markdown page of the results."""
     row = results["row"]
-    projected = row["projected_200_seconds"]
+    side, run = row["side_by_side"], row["run"]
+    projected = run["seconds"] * TARGET_SAMPLES / run["samples"]
     verdict = (
         "met" if projected <= TARGET_SECONDS else f"missed by {projected / TARGET_SECONDS:.1f}×"
     )
+
+    def load(values: list[float]) -> str:
+        return " / ".join(str(v) for v in values)
+
     return "\n".join(
         [
             "# Static-policy simulation speed (issue 14)",
             "",
             harness.machine_line(results),
             "",
-            f"`{row['scenario']}`: first stage from `flexsupply.solve` (time limit "
-            f"{results['plan_limit']:g} s, 1 % gap; {row['plan_status']} in {row['plan_seconds']} "
-            f"s, not counted), then `simulate` on {row['samples']} signal-model samples (seed 0) "
-            f"without baselines, each sample's reorders a one-scenario MILP with the first stage "
-            f"fixed, {row['recourse_gap']:.0%} gap, {row['workers']} worker processes.",
+            f"`{row['scenario']}`: first stage from {row['plan']} (not timed), then `simulate` "
+            f"on signal-model samples (seed {run['seed']}) without baselines, "
+            f"{row['gap']:.0%} gap, {row['workers']} worker processes. *by style*: each "
+            "sample's recourse split by style and proven by its Lagrangian bound (the whole "
+            "MILP only where not proven); *whole MILP*: the method before, one MILP a sample.",
             "",
-            "| samples | simulate s | s per sample | projected 200 samples s | infeasible samples |"
-            " load average after |",
-            "|---:|---:|---:|---:|---:|---|",
-            f"| {row['samples']} | {row['simulate_seconds']} | {row['seconds_per_sample']} | "
-            f"{projected} | {row['infeasible_samples']} | "
-            f"{' / '.join(str(v) for v in row['load_average_after'])} |",
+            f"Side by side on the first {side['samples']} samples, in one process (CPU "
+            "seconds per sample hardly depend on the load):",
+            "",
+            "| method | wall s | CPU s per sample | ratio (CPU) | largest profit difference |"
+            " load before / after |",
+            "|---|---:|---:|---:|---:|---|",
+            f"| whole MILP | {side['whole_seconds']} | {side['whole_cpu_per_sample']} | 1 | – | "
+            f"{load(side['load_before'])} |",
+            f"| by style | {side['by_style_seconds']} | {side['by_style_cpu_per_sample']} | "
+            f"{side['ratio']}× less | {side['max_relative_profit_difference']:.2e} (mean by "
+            f"style − whole {side['by_style_minus_whole_mean']:+,.2f}) | "
+            f"{load(side['load_after'])} |",
+            "",
+            f"On an idle machine, {TARGET_SAMPLES} samples by style would take about "
+            f"{TARGET_SAMPLES} × {side['by_style_cpu_per_sample']} / {row['workers']} = "
+            f"**{side['projected_idle_200_seconds']:g} s** plus the workers' start.",
+            "",
+            f"By style on {run['samples']} samples:",
+            "",
+            "| samples | seconds | s per sample | projected 200 samples s | mean profit |"
+            " samples without plan | load before / after |",
+            "|---:|---:|---:|---:|---:|---:|---|",
+            f"| {run['samples']} | {run['seconds']} | {run['seconds_per_sample']} | "
+            f"{projected:.1f} | {run['profit_mean']:,.0f} | {run['infeasible_samples']} | "
+            f"{load(run['load_before'])} → {load(run['load_after'])} |",
             "",
             f"Target: {TARGET_SAMPLES} samples ≤ {TARGET_SECONDS:g} s on 2 cores: **{verdict}**.",
             "",
@@ -109,7 +188,10 @@ def main() -> None:
     parser.add_argument(
         "--scenario", type=Path, default=harness.ROOT / "scenarios/spring-drop.yaml"
     )
-    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--plan", type=Path, default=None, help="plan.json of the first stage")
+    parser.add_argument("--samples", type=int, default=TARGET_SAMPLES)
+    parser.add_argument("--compare", type=int, default=6, help="samples run both ways")
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plan-limit", type=float, default=60.0)
     parser.add_argument("--gap", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=2)
@@ -119,11 +201,8 @@ def main() -> None:
     results: dict[str, Any] = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "plan_limit": args.plan_limit,
     }
-    results["row"] = measure(
-        args.scenario.resolve(), args.samples, args.plan_limit, args.gap, args.workers
-    )
+    results["row"] = measure(args)
     harness.write_results(HERE / "results" / "simulate-static.json", results, page(results))
     print(page(results))
 

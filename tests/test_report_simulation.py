@@ -83,3 +83,19 @@ def test_cli_report_adds_the_rolling_simulation(tmp_path: Path) -> None:
     assert '<section id="simulation"><h2>Out of sample</h2>' in html
     assert "<td>rolling every 3</td>" in html
     assert "Value of quick response (rolling every 3" in html
+
+
+def test_section_shows_each_policys_intervals_of_profit_fill_rate_and_leftover() -> None:
+    static = policy("static plan", 1000.0)
+    static["intervals"] = {
+        "profit": {"mean": 1000.0, "low": 950.0, "high": 1050.0, "samples": 30},
+        "fill_rate": {"mean": 0.9, "low": 0.875, "high": 0.925, "samples": 30},
+        "leftover_units": {"mean": 12.0, "low": 10.0, "high": 14.0, "samples": 30},
+    }
+    report = {"currency": "CNY", "samples": 30, "seed": 0, "policies": [static]}
+
+    html = simulation_html(report)
+
+    assert "<td>static plan</td><td>1,000</td><td>950 … 1,050</td>" in html
+    assert '<td>90.0% <span class="ci">(87.5% … 92.5%)</span></td>' in html
+    assert '<td>12 <span class="ci">(10 … 14)</span></td>' in html

@@ -71,3 +71,16 @@ def test_cli_rolling_reports_the_value_of_quick_response(tmp_path: Path) -> None
     assert "rolling every 2" in result.output
     assert "Value of quick response (rolling every 2 − static, per sample)" in result.output
     assert '"value_of_quick_response"' in out.read_text(encoding="utf-8")
+
+
+def test_a_replan_without_time_leaves_its_sample_unsolved_not_the_run() -> None:
+    scenario = fs.load(SEASON)
+    first = first_stage_from_orders(scenario, fs.solve(scenario).orders)
+    futures, _ = sample_demand(scenario, 2, seed=1)
+
+    outcomes = rolling_outcomes(
+        scenario, first, futures, 2, SolveSettings(), Deadline(None), 1, replan_seconds=1e-4
+    )
+
+    assert [o.has_plan for o in outcomes] == [False, False]
+    assert {o.status for o in outcomes} == {"no_solution"}

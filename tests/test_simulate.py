@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from oracles import critical_fractile_quantity, newsvendor_scenario
+from scipy import stats
 
 import flexsupply as fs
 from flexsupply.cli import main
@@ -226,3 +227,40 @@ def test_cli_simulate_passes_solver_flags_profile_and_set_through(
     assert (settings.time_limit, settings.threads, settings.gap) == (40, 2, 0.01)
     assert (settings.seed, seen["seed"], seen["samples"]) == (9, 9, 5)
     assert seen["scenario"].products[0].price == 99
+
+
+def test_report_gives_the_t_interval_of_each_mean_in_json_and_summary() -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+
+    report = simulate(scenario, samples=12, seed=5, workers=1, baselines=False)
+
+    policy = report.policy("plan")
+    written = report.to_dict()["policies"][0]["intervals"]
+    for field in ("profit", "fill_rate", "leftover_units"):
+        values = np.array([getattr(o, field) for o in policy.outcomes])
+        low = high = values.mean()
+        if values.std() > 0:  # scipy warns on a spread of zero
+            low, high = stats.t.interval(0.95, 11, loc=values.mean(), scale=stats.sem(values))
+        assert (written[field]["low"], written[field]["high"]) == pytest.approx((low, high))
+        assert written[field]["samples"] == 12
+    row = next(line for line in report.summary().splitlines() if "profit mean 95% CI" in line)
+    assert f"{written['profit']['low']:,.0f} … {written['profit']['high']:,.0f}" in row
+
+
+def test_weighted_scenarios_get_no_interval() -> None:
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+
+    report = simulate(scenario, demand=demand_scenarios(scenario), workers=1, baselines=False)
+
+    assert report.to_dict()["policies"][0]["intervals"] == {}
+
+
+def test_cli_simulate_without_baselines_scores_the_plan_alone_with_intervals() -> None:
+    args = ["simulate", str(CASES / "fast_reorder.yaml"), "--samples", "5", "--workers", "1"]
+
+    result = CliRunner().invoke(main, [*args, "--no-baselines"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split() == ["plan"]
+    assert any(line.startswith("profit mean 95% CI") and "…" in line for line in lines)

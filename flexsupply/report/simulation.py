@@ -2,7 +2,8 @@
 
 Reads what ``flexsupply simulate --out FILE`` writes (``SimulationReport.to_dict`` or, with
 ``--policy rolling``, ``RollingReport.to_dict``) and renders one table row per policy, with the
-mean profit's 95 % interval and the value of quick response when the file has them.
+95 % intervals of the mean profit, fill rate and leftover, and the value of quick response
+when the file has them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ def _number(value: Any, spec: str) -> str:
     return format(value, spec)
 
 
+def _interval(interval: Mapping[str, Any] | None, spec: str, within: str = "") -> str:
+    """Returns ``low … high`` of an interval; in brackets after a value when ``within``."""
+    if not interval or interval.get("low") is None:
+        return "" if within else "–"
+    text = f"{_number(interval['low'], spec)} … {_number(interval['high'], spec)}"
+    return f'{within}<span class="ci">({text})</span>' if within else text
+
+
 def simulation_html(report: Mapping[str, Any]) -> str:
     """Returns the report section of a simulation: one row per policy, money in its currency.
 
@@ -48,36 +57,33 @@ def simulation_html(report: Mapping[str, Any]) -> str:
         An HTML ``<section>`` (no external resources).
     """
     currency = escape(str(report.get("currency", "")))
-    intervals = report.get("profit_interval") or {}
+    profit_intervals = report.get("profit_interval") or {}
     rows = []
     for policy in report["policies"]:
         name = str(policy["name"])
         profit, fill, leftover = policy["profit"], policy["fill_rate"], policy["leftover_units"]
-        interval = intervals.get(name)
-        ci = (
-            f"{_number(interval['low'], ',.0f')} … {_number(interval['high'], ',.0f')}"
-            if interval
-            else "–"
-        )
+        intervals = policy.get("intervals") or {}
+        interval = intervals.get("profit") or profit_intervals.get(name)
         cells = [
             escape(name),
             _number(profit["mean"], ",.0f"),
-            ci,
+            _interval(interval, ",.0f"),
             _number(profit["p5"], ",.0f"),
             _number(profit["p95"], ",.0f"),
-            _number(fill["mean"], ".1%"),
-            _number(leftover["mean"], ",.0f"),
+            _number(fill["mean"], ".1%") + _interval(intervals.get("fill_rate"), ".1%", " "),
+            _number(leftover["mean"], ",.0f")
+            + _interval(intervals.get("leftover_units"), ",.0f", " "),
             str(policy.get("infeasible_samples", 0)),
         ]
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     header = [
         "policy",
         f"profit mean [{currency}]",
-        "95 % interval",
+        "95 % interval of the mean",
         "P5",
         "P95",
-        "fill rate",
-        "leftover units",
+        "fill rate (95 % interval)",
+        "leftover units (95 % interval)",
         "samples without plan",
     ]
     parts = [

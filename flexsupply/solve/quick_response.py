@@ -4,21 +4,19 @@
 first stage kept, each sample's reorders the best recourse once the sample is revealed), the
 rolling policy that replans every K periods from the actuals (``rolling.py``), and the
 mean-demand plan. The value of quick response is the mean of the per-sample profit differences
-rolling − static, with a normal 95 % confidence interval of the paired differences.
+rolling − static, with the Student-t 95 % confidence interval of the paired differences
+(``intervals.py``).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
-from flexsupply.arrays import FloatArray
 from flexsupply.model.build import FirstStage
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.intervals import Interval, intervals_dict, mean_interval
 from flexsupply.solve.rolling import rolling_outcomes
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
@@ -28,33 +26,6 @@ from flexsupply.solve.simulate import (
     sample_demand,
     simulate,
 )
-
-Z_95 = 1.959963984540054
-"""Standard normal quantile of a two-sided 95 % interval."""
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A mean with its 95 % confidence interval [its unit]."""
-
-    mean: float
-    low: float
-    high: float
-    samples: int
-
-
-def mean_interval(values: FloatArray) -> Interval:
-    """Returns the mean of ``values`` (nan left out) with a normal 95 % confidence interval.
-
-    Returns:
-        ``Interval``; low = high = mean with one value, all nan with none.
-    """
-    kept = values[~np.isnan(values)]
-    if not len(kept):
-        return Interval(math.nan, math.nan, math.nan, 0)
-    mean = float(kept.mean())
-    half = Z_95 * float(kept.std(ddof=1)) / math.sqrt(len(kept)) if len(kept) > 1 else 0.0
-    return Interval(mean, mean - half, mean + half, len(kept))
 
 
 @dataclass(frozen=True)
@@ -76,17 +47,11 @@ class RollingReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the report as JSON-ready data."""
-
-        def interval(i: Interval) -> dict[str, float | int | None]:
-            return {
-                k: None if isinstance(v, float) and math.isnan(v) else v for k, v in vars(i).items()
-            }
-
         return {
             **self.simulation.to_dict(),
             "every": self.every,
-            "profit_interval": {name: interval(i) for name, i in self.profit.items()},
-            "value_of_quick_response": interval(self.quick_response),
+            "profit_interval": intervals_dict(self.profit),
+            "value_of_quick_response": self.quick_response.to_dict(),
         }
 
     def summary(self) -> str:
@@ -113,6 +78,7 @@ def simulate_rolling(
     settings: SolveSettings | None = None,
     workers: int | None = None,
     dask: str | None = None,
+    baselines: bool = True,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
 
@@ -126,6 +92,7 @@ def simulate_rolling(
             call: samples reached when no time is left are counted as not solved.
         workers: parallel processes (default: the CPUs); results do not depend on it.
         dask: run the samples on Dask: a scheduler address, or ``local``.
+        baselines: also score the mean-demand plan and the newsvendor first batch.
 
     Returns:
         The ``RollingReport``.
@@ -153,6 +120,7 @@ def simulate_rolling(
         workers=workers,
         seed=seed,
         dask=dask,
+        baselines=baselines,
     )
     rolling = PolicyResult(
         f"rolling every {every}",
@@ -170,4 +138,4 @@ def simulate_rolling(
     )
 
 
-__all__ = ["Interval", "RollingReport", "mean_interval", "simulate_rolling"]
+__all__ = ["RollingReport", "simulate_rolling"]

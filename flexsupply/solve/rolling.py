@@ -24,6 +24,7 @@ import numpy as np
 
 from flexsupply.backends import Status
 from flexsupply.demand import DemandScenarios
+from flexsupply.errors import SolveError
 from flexsupply.model.build import FirstStage
 from flexsupply.plan import Order, Plan, make_plan
 from flexsupply.scenario import Scenario
@@ -34,7 +35,9 @@ from flexsupply.solve.reanchor import reanchor
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, outcome_of, risk_neutral, solve_program
 
-_Job = tuple[Scenario, FirstStage, np.ndarray, list[str], int, SolveSettings, float | None]
+_Job = tuple[
+    Scenario, FirstStage, np.ndarray, list[str], int, SolveSettings, float | None, float | None
+]
 
 
 def _first_stage(scenario: Scenario, orders: list[dict[str, Any]]) -> FirstStage:
@@ -127,6 +130,7 @@ def play_rolling(
     every: int,
     settings: SolveSettings,
     deadline: Deadline,
+    replan_seconds: float | None = None,
 ) -> Outcome:
     """Plays one sampled season under the rolling policy.
 
@@ -139,6 +143,8 @@ def play_rolling(
         every: K, periods between replans.
         settings: solver settings of every solve (the replans' and the plays').
         deadline: every solve gets the time left on it.
+        replan_seconds: each replan stops after this long with its best plan (None: when
+            proven within the gap, or at ``deadline``) [seconds].
 
     Returns:
         The sample's ``Outcome`` over the whole season (nan without a feasible play).
@@ -163,7 +169,7 @@ def play_rolling(
         actuals = _actuals(plain, played, demand[:, offset:], history, offset, every)
         offset += every
         current = risk_neutral(reanchor(plain, actuals, reveal_after=every), keep_service=False)
-        plan = solve_within(current, settings, deadline)
+        plan = solve_within(current, settings, deadline.sub(replan_seconds))
         plan_orders = plan.orders
         first = _first_stage(current, _order_rows(plan_orders, 0, periods))
     if offset == 0:
@@ -180,19 +186,25 @@ def play_rolling(
 def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
     """Plays each sample of a chunk (a worker's unit of work).
 
-    A worker process starts its own deadline from the seconds left when the chunk was sent.
+    A worker process starts its own deadline from the seconds left when the chunk was sent. A
+    sample whose replan finds no plan (in its time, or at all) gets an outcome without a plan
+    whose status says why, and the other samples go on.
     """
-    season, first_stage, units, names, every, settings, seconds_left = job
+    season, first_stage, units, names, every, settings, seconds_left, replan_seconds = job
     deadline = deadline or Deadline(seconds_left)
     outcomes = []
+    nan = math.nan
     for w, name in enumerate(names):
         try:
             outcomes.append(
-                play_rolling(season, first_stage, units[w], name, every, settings, deadline)
+                play_rolling(
+                    season, first_stage, units[w], name, every, settings, deadline, replan_seconds
+                )
             )
         except TimeLimitReached:
-            nan = math.nan
             outcomes.append(Outcome(str(Status.NO_SOLUTION), nan, nan, nan, nan, nan, nan))
+        except SolveError as error:
+            outcomes.append(Outcome(error.status, nan, nan, nan, nan, nan, nan))
     return outcomes
 
 
@@ -205,10 +217,12 @@ def rolling_outcomes(
     deadline: Deadline,
     workers: int | None = None,
     dask: str | None = None,
+    replan_seconds: float | None = None,
 ) -> list[Outcome]:
     """Plays every sample under the rolling policy, in ``workers`` processes or on Dask.
 
-    ``dask`` is a scheduler address or ``local`` (``executors.run_chunks``).
+    ``dask`` is a scheduler address or ``local`` (``executors.run_chunks``); each replan stops
+    after ``replan_seconds`` with its best plan (``play_rolling``).
 
     A sample reached when no time is left on ``deadline`` is not played: its outcome says
     ``no_solution``.
@@ -229,6 +243,7 @@ def rolling_outcomes(
             every,
             settings,
             deadline.left(),
+            replan_seconds,
         )
         for a, b in spans
     ]

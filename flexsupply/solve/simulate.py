@@ -27,6 +27,7 @@ from flexsupply.model.data import model_data
 from flexsupply.plan import Order, Plan
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Clock, Deadline
+from flexsupply.solve.intervals import Interval, interval_text, intervals_dict, mean_interval
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, mean_value_plan, solve_each_stage
 
@@ -83,6 +84,18 @@ class PolicyResult:
         """Returns the distribution of an ``Outcome`` field over the samples with a plan."""
         return distribution(*self._values(field))
 
+    def intervals(self) -> dict[str, Interval]:
+        """Returns the mean's 95 % interval of profit, fill rate and leftover units.
+
+        Empty when the samples are not equally likely (e.g. weighted planning scenarios).
+        """
+        if not np.allclose(self.probabilities, self.probabilities[0]):
+            return {}
+        values = {
+            f: [getattr(o, f) if o.has_plan else math.nan for o in self.outcomes] for f in _CI
+        }
+        return {f: mean_interval(np.array(v, dtype=float)) for f, v in values.items()}
+
     @property
     def profits(self) -> FloatArray:
         """Profit per sample (nan where the first stage left no feasible recourse) [currency]."""
@@ -117,6 +130,7 @@ class PolicyResult:
             "presale_on_time": rounded(self.stats("presale_on_time")),
             "leftover_units": rounded(self.stats("leftover_units")),
             "cash_low_point": self.cash_low_point,
+            "intervals": intervals_dict(self.intervals()),
             "infeasible_samples": self.infeasible,
             "unsolved_samples": self.unsolved,
         }
@@ -173,6 +187,8 @@ class SimulationReport:
             row("presale on time", lambda p: _fmt(p.stats("presale_on_time").mean, ".1%")),
             row("leftover units mean", money("leftover_units", "mean")),
         ]
+        for field, label, spec in _CI_ROWS:
+            lines.append(row(label, lambda p, f=field, s=spec: _interval(p, f, s)))
         if any(p.cash_low_point is not None for p in self.policies):
             lines.append(
                 row(
@@ -184,6 +200,20 @@ class SimulationReport:
         if any(p.unsolved for p in self.policies):
             lines.append(row("not solved (time)", lambda p: str(p.unsolved)))
         return "\n".join(lines)
+
+
+_CI = ("profit", "fill_rate", "leftover_units")
+"""Outcome fields reported with the 95 % interval of their mean."""
+_CI_ROWS = (
+    ("profit", "profit mean 95% CI", ",.0f"),
+    ("fill_rate", "fill rate 95% CI", ".1%"),
+    ("leftover_units", "leftover 95% CI", ",.0f"),
+)
+
+
+def _interval(policy: PolicyResult, field: str, spec: str) -> str:
+    found = policy.intervals().get(field)
+    return "–" if found is None else interval_text(found, spec)
 
 
 def _unsolved(outcome: Outcome) -> bool:

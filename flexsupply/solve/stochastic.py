@@ -32,6 +32,7 @@ from flexsupply.model.build import FirstStage, ModelMap, first_stage_of
 from flexsupply.model.risk import cvar
 from flexsupply.plan import Plan, StochasticReport, make_plan
 from flexsupply.scenario import Objective, Scenario
+from flexsupply.solve.by_style import by_style_first, solve_by_style
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.executors import run_chunks
 from flexsupply.solve.settings import SolveSettings
@@ -96,7 +97,11 @@ def solve_program(
 ) -> tuple[SolverResult, ModelMap]:
     """Builds and solves the model for ``demand`` (optionally with the first stage fixed).
 
-    The engine gets the time left on ``deadline``.
+    With the first stage fixed the recourse of a large program (or with ``settings.method``
+    ``decompose``; never with ``monolithic``) is first solved style by style (``by_style``); the
+    engine solves the whole program only when that plan is not proven within the gap, starting
+    from it. The engine gets the time left on
+    ``deadline``.
 
     Returns:
         ``(SolverResult, ModelMap)``; the result may have no plan (see its status).
@@ -106,7 +111,14 @@ def solve_program(
     """
     deadline.check("a solve of the stochastic report or the simulation", MIN_STEP_SECONDS)
     program, model = build_program(scenario, demand, fixed_first_stage=fixed_first_stage)
-    return get_backend(settings.backend).solve(program, settings.options(deadline)), model
+    start = None
+    if fixed_first_stage is not None and by_style_first(program, settings.method):
+        split = solve_by_style(program, settings.effective_gap, deadline)
+        if split.result is not None:
+            return split.result, model
+        start = split.start
+    backend = get_backend(settings.backend)
+    return backend.solve(program, settings.options(deadline), start=start), model
 
 
 def mean_value_plan(
