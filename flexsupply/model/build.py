@@ -8,6 +8,7 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
+from flexsupply.model.cancel import CancelColumns, add_cancellations
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.materials import (
@@ -43,6 +44,8 @@ class ModelMap:
     material_columns: MaterialColumns
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
+    cancellations: CancelColumns | None = None
+    """Cancelled units of committed orders, when some may be cancelled (``model/cancel.py``)."""
     formulation: tuple[str, ...] = ()
     """What the builder did to the plain formulation, in words, for the solver log."""
 
@@ -107,6 +110,7 @@ def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
         # Refunds and the deposit expansion give back revenue, which min_cost leaves out.
         kinds = {kind: 1.0 for kind in COST_KINDS if kind not in ("refunds", "deposit_expansion")}
         kinds["salvage"] = -1.0
+        kinds["cancellation_savings"] = -1.0
         return kinds, False
     kinds = {kind: 1.0 for kind in REVENUE_KINDS}
     kinds.update({kind: -1.0 for kind in COST_KINDS})
@@ -167,6 +171,11 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    cancellations = None
+    if data.cancellable is not None:
+        cancellations = add_cancellations(
+            builder, ledger, data.cancellable, flows.balance_rows, flows.cash_rows
+        )
     recourse = add_recourse(
         builder,
         ledger,
@@ -252,6 +261,7 @@ def build_program(
         mats,
         material_columns,
         cvar,
+        cancellations,
         tuple(formulation),
     )
     col_lower, col_upper = program.col_lower, program.col_upper

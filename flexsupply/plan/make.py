@@ -10,6 +10,7 @@ from flexsupply.backends.result import SolverResult
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.cancellations import read_cancellations
 from flexsupply.plan.financing import read_financing
 from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
@@ -141,6 +142,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         financing=read_financing(scenario, model, x),
         materials=None if materials is None else materials[0],
         material_orders=[] if materials is None else materials[1],
+        cancellations=read_cancellations(scenario, model, x),
     )
 
 

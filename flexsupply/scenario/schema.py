@@ -33,7 +33,7 @@ from flexsupply.scenario.base import (
 )
 from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.checks import presale_problems, reference_problems
-from flexsupply.scenario.inbound import InboundOrder, inbound_problems
+from flexsupply.scenario.inbound import Cancellation, InboundOrder, inbound_problems
 from flexsupply.scenario.material_checks import material_problems
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
@@ -51,7 +51,7 @@ from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
-# Financing and material blocks live in their own module (named here for the YAML loader).
+# Financing and material blocks live in their own modules (named here for the YAML loader).
 from flexsupply.scenario.supply import BomLine as BomLine
 from flexsupply.scenario.supply import Cash as Cash
 from flexsupply.scenario.supply import CreditLine as CreditLine
@@ -216,6 +216,8 @@ class Supplier(Model):
     """Payment terms."""
     terms: list[SupplyTerms] = Field(min_length=1)
     """Products this supplier can make, with their terms."""
+    cancellation: Cancellation | None = None
+    """Whether its committed (``inbound``) orders may be cancelled in a replan; omitted: never."""
 
 
 class LatenessRule(StrEnum):

@@ -5,8 +5,9 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 
 - stock on hand becomes each style's ``initial_stock``, cash on hand the initial cash;
 - orders placed that arrive after period a become ``inbound`` orders: their good units arrive as
-  scheduled and what is still owed for them is paid as scheduled; they are not decisions, so
-  they are never bought again (orders cannot be cancelled in this version);
+  scheduled and what is still owed for them is paid as scheduled; they are never bought again,
+  and the new plan may cancel or reduce those of suppliers with ``cancellation`` terms
+  (``order_value`` is their cost, the base of the cancellation charge);
 - returns of sales made before a + 1 that arrive later are inbound too (expected units: the
   return share ρ times the resellable share η of the units sold or shipped, refunds and
   handling paid on arrival);
@@ -331,6 +332,7 @@ def _inbound(scenario: Scenario, actuals: Actuals) -> list[InboundOrder]:
                 payment_due=owed if inside else 0.0,
                 payment_period=pay_at if inside else None,
                 placed_period=order.period - a,
+                order_value=cost if arrives >= 1 else None,
             )
         )
     return inbound
