@@ -130,6 +130,23 @@ class OrderData(_Data):
     """In the supplier's capacity unit."""
 
 
+class CancellationData(_Data):
+    """One committed order the plan may cancel (``plan.cancellations.Cancellation``)."""
+
+    supplier: str
+    product: str
+    arrival_period: int
+    units: float
+    """Good units committed [units]."""
+    cancelled: float
+    """Good units cancelled [units]."""
+    charge: float
+    """[currency]"""
+    saved: float
+    """Value of the cancelled units, not paid [currency]."""
+    placed_period: int | None = None
+
+
 class RuleLineData(_Data):
     """One reorder line of a rule step."""
 
@@ -251,6 +268,7 @@ class PlanData(_Data):
     reorder_rules: RulesData | None = None
     run: RunData | None = None
     materials: MaterialsData | None = None
+    cancellations: list[CancellationData] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

@@ -55,7 +55,8 @@ class Replan:
             f"periods {self.as_of_period + 1}..{self.as_of_period + self.scenario.horizon.periods}",
             f"  expected profit of the periods left {kpis.expected_profit:,.0f} "
             f"{self.plan.currency}, fill rate {kpis.fill_rate:.1%}",
-            f"  orders in transit kept: {self.in_transit}",
+            f"  orders in transit: {self.in_transit}"
+            f" ({sum(c.cancelled > 0 for c in self.plan.cancellations)} cancelled or reduced)",
             order_changes_table(self.changes),
         ]
         return "\n".join(lines)
