@@ -8,10 +8,10 @@ revealed, so it is one column for every scenario:
 - c[i] ∈ [0, U[i]] good units cancelled; with a fee or whole orders only, a switch
   w[i] ∈ {0, 1} with c[i] ≤ U[i]·w[i] (whole orders: c[i] = U[i]·w[i]);
 - stock: c[i] fewer units arrive in r[i];
-- money: c[i]·V[i]/U[i] is not paid (``cancellation_savings``), κ[s]·c[i]·V[i]/U[i] + F_c[s]·w[i]
+- money: c[i]·V[i]/U[i] is not paid (``cancellation_savings``), θ[s]·c[i]·V[i]/U[i] + F_c[s]·w[i]
   is charged (``cancellation``);
 - cash: the payment of q[i] shrinks by c[i]·O[i]/U[i]; in period 1 the supplier refunds what was
-  paid beyond its charge, (P[i] − κ[s]·V[i])·c[i]/U[i] with P[i] = V[i] − O[i], less the fee.
+  paid beyond its charge, (P[i] − θ[s]·V[i])·c[i]/U[i] with P[i] = V[i] − O[i], less the fee.
 """
 
 from __future__ import annotations

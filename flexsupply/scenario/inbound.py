@@ -24,7 +24,7 @@ class Cancellation(Model):
     """Whether a supplier lets committed orders be cancelled or reduced, until when, at what cost.
 
     Cancelling c of the U good units of a committed order of value V saves c·V/U (the cancelled
-    units are not paid for) and costs κ·c·V/U plus the fee F once per order cancelled or
+    units are not paid for) and costs θ·c·V/U plus the fee F_c once per order cancelled or
     reduced; what was already paid counts toward the charge (the supplier refunds the rest, or
     bills the difference, in period 1 of the replan).
     """
@@ -35,7 +35,7 @@ class Cancellation(Model):
     (0: until it arrives) [periods]. Symbol: N[s]."""
     cost_share: Share = 0.0
     """Share of the value of the cancelled units the supplier keeps (fabric bought, line
-    booked) [share of order value]. Symbol: κ[s]."""
+    booked) [share of order value]. Symbol: θ[s]."""
     fee: NonNegative = 0.0
     """Fixed charge per order cancelled or reduced [currency]. Symbol: F_c[s]."""
     partial: bool = True
