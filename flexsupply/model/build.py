@@ -26,6 +26,7 @@ from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
 from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
 from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
+from flexsupply.model.tree import OrderStage, node_stages, order_stages
 from flexsupply.scenario import Objective, Scenario
 
 
@@ -46,6 +47,8 @@ class ModelMap:
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
     cancellations: CancelColumns | None = None
     """Cancelled units of committed orders, when some may be cancelled (``model/cancel.py``)."""
+    tree: tuple[OrderStage, ...] = ()
+    """The stages whose orders tree nodes share (``model/tree.py``; empty: one reveal point)."""
     formulation: tuple[str, ...] = ()
     """What the builder did to the plain formulation, in words, for the solver log."""
 
@@ -162,7 +165,8 @@ def build_program(
     kinds, maximize = objective_kinds(scenario.objective)
     builder = ProgramBuilder(maximize=maximize)
     ledger = MoneyLedger(demand.n_scenarios)
-    orders = add_orders(builder, ledger, data, upper, scenario.options.integer_orders)
+    stages = order_stages(scenario, demand, data.reveal)
+    orders = add_orders(builder, ledger, data, upper, scenario.options.integer_orders, stages)
     cash = None
     if scenario.cash is not None:
         cash = (
@@ -262,6 +266,7 @@ def build_program(
         material_columns,
         cvar,
         cancellations,
+        node_stages(stages),
         tuple(formulation),
     )
     col_lower, col_upper = program.col_lower, program.col_upper

@@ -128,6 +128,8 @@ class OrderData(_Data):
     balance_period: int | None = None
     capacity_used: float | None = None
     """In the supplier's capacity unit."""
+    node: str | None = None
+    """Scenario-tree node sharing the reorder (None: first batch or one scenario's reorder)."""
 
 
 class CancellationData(_Data):

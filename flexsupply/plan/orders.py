@@ -45,6 +45,9 @@ class Order:
     capacity_used: float = 0.0
     """Supplier capacity the order takes: units times capacity per unit plus setup time, in
     the supplier's capacity unit."""
+    node: str | None = None
+    """The scenario-tree node whose scenarios all place this reorder (``demand.scenarios[*].nodes``;
+    None: the first batch, or a reorder of its scenario alone)."""
 
 
 def order_dict(order: Order) -> dict[str, Any]:
@@ -56,4 +59,6 @@ def order_dict(order: Order) -> dict[str, Any]:
     data = {k: round(v, 6) if isinstance(v, float) else v for k, v in data.items()}
     if float(order.quantity).is_integer():
         data["quantity"] = int(order.quantity)
+    if order.node is None:
+        del data["node"]
     return data

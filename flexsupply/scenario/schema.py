@@ -35,6 +35,7 @@ from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.inbound import Cancellation, InboundOrder, inbound_problems
 from flexsupply.scenario.material_checks import material_problems
+from flexsupply.scenario.objective import Objective, Options, Risk, Service
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -60,6 +61,7 @@ from flexsupply.scenario.supply import Material as Material
 from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
 from flexsupply.scenario.supply import TermLoan as TermLoan
 from flexsupply.scenario.supply import Warehouse as Warehouse
+from flexsupply.scenario.tree import tree_problems
 
 
 class PeriodLength(StrEnum):
@@ -301,6 +303,9 @@ class DemandScenario(Model):
     units: dict[str, list[Units]]
     """Spot demand per product id, one number per period [units]. Products not listed have none.
     Symbol: D[ω,p,t]."""
+    nodes: list[Id] = Field(default_factory=list)
+    """With ``later_reveal_periods``: the tree node of this scenario in each stage that starts at
+    a reveal point and ends at the next, e.g. ``[strong]``; scenarios of one node share its orders."""
 
 
 class Demand(Model):
@@ -344,45 +349,6 @@ class Demand(Model):
         return [DemandScenario(name="deterministic", probability=1.0, units=self.units or {})]
 
 
-class Objective(StrEnum):
-    """What the plan optimises."""
-
-    MAX_PROFIT = "max_profit"
-    MIN_COST = "min_cost"
-
-
-class Options(Model):
-    """Modelling switches."""
-
-    integer_orders: bool = False
-    """Let the engine search over whole units only (slower to solve). Without it the engine
-    plans with continuous quantities and ``whole_pieces`` rounds the plan afterwards."""
-    whole_pieces: bool = True
-    """Round every order of the solved plan to whole units (the profit reported is the rounded
-    plan's; the bound stays the engine's). False keeps the engine's fractional quantities, as
-    the textbook models (newsvendor, lot sizing) state them."""
-
-
-class Risk(Model):
-    """Aversion to bad seasons: the objective becomes E[profit] − λ·CVaR_α(loss)."""
-
-    cvar_weight: Factor = 0.0
-    """Weight of the CVaR of loss (loss = −profit; with ``min_cost``, the cost) against the
-    expected value; 0 is risk-neutral [dimensionless]. Symbol: λ."""
-    cvar_alpha: Real = Field(0.95, gt=0, lt=1)
-    """Confidence level: CVaR_α is the expected loss in the worst 1 − α share of scenarios
-    [probability]. Symbol: α."""
-
-
-class Service(Model):
-    """Service-level targets, each one linear constraint over the expected outcome."""
-
-    min_fill_rate: Share | None = None
-    """Least expected share of spot demand served: Σπ·S ≥ target·Σπ·D [share]. Symbol: β."""
-    min_presale_on_time: Share | None = None
-    """Least expected share of presale units shipped by their due period [share]. Symbol: β_r."""
-
-
 class Scenario(Model):
     """A complete planning problem: horizon, products, suppliers, presale, demand and money."""
 
@@ -401,6 +367,10 @@ class Scenario(Model):
     reveal_period: Period | None = None
     """First period whose orders may differ by demand scenario (reorders); orders before it are
     shared by all scenarios. Omitted: every order is shared (a plan fixed in advance). Symbol: τ."""
+    later_reveal_periods: list[Period] = Field(default_factory=list)
+    """More reveal points after ``reveal_period``, in increasing order: orders between two reveal
+    points are shared by the scenarios of one tree node (``demand.scenarios[*].nodes``); from
+    the last on, by none. Omitted: one reveal point. Symbol: τ_2, τ_3, …"""
     warehouse: Warehouse = Field(default_factory=Warehouse)
     """Storage limits."""
     cash: Cash | None = None
@@ -434,7 +404,7 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
-        problems += material_problems(self)
+        problems += material_problems(self) + tree_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
