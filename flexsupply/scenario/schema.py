@@ -35,7 +35,10 @@ from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.inbound import Cancellation, InboundOrder, inbound_problems
 from flexsupply.scenario.material_checks import material_problems
-from flexsupply.scenario.objective import Objective, Options, Risk, Service
+from flexsupply.scenario.objective import Objective as Objective
+from flexsupply.scenario.objective import Options as Options
+from flexsupply.scenario.objective import Risk as Risk
+from flexsupply.scenario.objective import Service as Service
 
 # The signal blocks live in their own module; they are named here so that the YAML loader knows
 # their field names (for "did you mean" hints and the paths of missing fields).
@@ -370,7 +373,7 @@ class Scenario(Model):
     later_reveal_periods: list[Period] = Field(default_factory=list)
     """More reveal points after ``reveal_period``, in increasing order: orders between two reveal
     points are shared by the scenarios of one tree node (``demand.scenarios[*].nodes``); from
-    the last on, by none. Omitted: one reveal point. Symbol: τ_2, τ_3, …"""
+    the last on, by none. Omitted: one reveal point. Symbol: τ_k."""
     warehouse: Warehouse = Field(default_factory=Warehouse)
     """Storage limits."""
     cash: Cash | None = None

@@ -129,4 +129,31 @@ def node_paths(
     return stages
 
 
-__all__ = ["MAX_TREE_NODES", "node_paths", "tree_problems"]
+def shifted_tree(
+    scenario: Scenario, a: int, reveal: int | None
+) -> tuple[list[int], dict[str, list[str]]]:
+    """Returns the tree of the season re-anchored after period ``a`` with first reveal ``reveal``.
+
+    Reveal points still after ``reveal`` (in the re-anchored periods) stay; the stage starting at
+    each new reveal point keeps the nodes the season had at that moment.
+
+    Returns:
+        ``(later reveal periods, nodes per scenario name)``, both empty when no later reveal
+        point is left.
+    """
+    if reveal is None or not scenario.later_reveal_periods or scenario.reveal_period is None:
+        return [], {}
+    bounds = [scenario.reveal_period, *scenario.later_reveal_periods]
+    later = [b - a for b in bounds[1:] if b - a > reveal]
+    if not later:
+        return [], {}
+    starts = [reveal + a, *(b + a for b in later[:-1])]
+    levels = [sum(b <= t for b in bounds) - 1 for t in starts]
+    nodes = {
+        future.name: [future.nodes[level] for level in levels]
+        for future in scenario.demand.scenarios or []
+    }
+    return later, nodes
+
+
+__all__ = ["MAX_TREE_NODES", "node_paths", "shifted_tree", "tree_problems"]

@@ -17,7 +17,8 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 - the spot demand of the periods left is updated from the realised spot sales
   (``demand/sales.py``) and stated as weighted scenarios;
 - the reveal period moves forward: it stays where it was when that is still ahead, else orders
-  from ``reveal_after`` periods on may differ by scenario;
+  from ``reveal_after`` periods on may differ by scenario; later reveal points still ahead stay,
+  with the tree nodes of their stages (``scenario/tree.py``);
 - what is given per period (capacities, prices by period) keeps its periods left; loans offered
   later keep their periods, loans whose moment has passed are gone, and a credit line starts
   undrawn (the cash on hand is net of it).
@@ -49,6 +50,7 @@ from flexsupply.scenario import (
 )
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
+from flexsupply.scenario.tree import shifted_tree
 
 
 def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
@@ -141,6 +143,7 @@ def reanchor(
     if reveal is not None:
         reveal = reveal - a if reveal - a > reveal_after else reveal_after + 1
         reveal = reveal if reveal <= periods else None
+    later, nodes = shifted_tree(scenario, a, reveal)
     cash = scenario.cash
     if cash is not None:
         cash = cash.model_copy(
@@ -169,6 +172,7 @@ def reanchor(
                     DemandScenario(
                         name=name,
                         probability=float(p),
+                        nodes=nodes.get(name, []),
                         units={
                             pid: future.units[w, i, a:].tolist()
                             for i, pid in enumerate(scenario.product_ids)
@@ -180,6 +184,7 @@ def reanchor(
                 ]
             ),
             "reveal_period": reveal,
+            "later_reveal_periods": later,
             "cash": cash,
             "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
         }

@@ -1,0 +1,177 @@
+"""Several reveal points: a scenario tree's orders shared per node, its checks and its outputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import flexsupply as fs
+from flexsupply.plan.order_changes import expected_orders
+from flexsupply.plan.outputs import plan_tables
+from flexsupply.plan.summary import plan_summary
+from flexsupply.scenario.tree import MAX_TREE_NODES, shifted_tree
+
+DATA = Path(__file__).parent / "data" / "tree"
+PRICE, COST = 20.0, 9.0
+
+
+def tree_data() -> dict[str, Any]:
+    """Returns the two-stage tree as data: weak and strong nodes of two futures each."""
+    return fs.load(DATA / "two-stage.yaml").model_dump()
+
+
+def newsvendor(demand: list[float], probability: list[float]) -> float:
+    """Returns the critical-fractile order for a discrete demand: least d with F(d) ≥ (p − c)/p."""
+    order = np.argsort(demand)
+    cumulative = np.cumsum(np.asarray(probability)[order]) / sum(probability)
+    fractile = (PRICE - COST) / PRICE
+    return float(np.asarray(demand)[order][np.searchsorted(cumulative, fractile - 1e-12)])
+
+
+def hand_answer(data: dict[str, Any]) -> tuple[dict[str, float], float]:
+    """Returns each node's week-2 order (a newsvendor on its futures) and the expected profit."""
+    futures = data["demand"]["scenarios"]
+    orders, profit = {}, 0.0
+    for node in dict.fromkeys(f["nodes"][0] for f in futures):
+        mine = [f for f in futures if f["nodes"][0] == node]
+        demand = [f["units"]["TEE"][2] for f in mine]
+        q = newsvendor(demand, [f["probability"] for f in mine])
+        orders[node] = q
+        profit += sum(
+            f["probability"] * (PRICE * min(d, q) - COST * q)
+            for f, d in zip(mine, demand, strict=True)
+        )
+    return orders, profit
+
+
+def test_second_reveal_gives_each_node_its_newsvendor_order(backend: str) -> None:
+    data = tree_data()
+    orders, profit = hand_answer(data)
+    plan = fs.solve(fs.loads(data), solver=backend)
+    assert plan.kpis.expected_profit == pytest.approx(profit)
+    placed = {(o.node, o.scenario): o.quantity for o in plan.orders}
+    for future in data["demand"]["scenarios"]:
+        node = future["nodes"][0]
+        assert placed[node, future["name"]] == pytest.approx(orders[node])
+    assert {o.period for o in plan.orders} == {2}
+
+
+@pytest.mark.parametrize(
+    ("nodes", "single_reveal"),
+    [
+        (lambda f: [f["name"]], 2),  # every future its own node: told apart at the first reveal
+        (lambda f: ["all"], 3),  # one node: nothing told apart before the second reveal
+    ],
+)
+def test_tree_that_tells_nothing_more_equals_one_reveal_point(
+    backend: str, nodes: Any, single_reveal: int
+) -> None:
+    data = tree_data()
+    for future in data["demand"]["scenarios"]:
+        future["nodes"] = nodes(future)
+    tree = fs.solve(fs.loads(data), solver=backend)
+    data["later_reveal_periods"] = []
+    data["reveal_period"] = single_reveal
+    for future in data["demand"]["scenarios"]:
+        future["nodes"] = []
+    one = fs.solve(fs.loads(data), solver=backend)
+    assert tree.kpis.expected_profit == pytest.approx(one.kpis.expected_profit)
+    assert expected_orders(tree) == pytest.approx(expected_orders(one))
+
+
+def test_tree_orders_show_their_node(tmp_path: Path) -> None:
+    plan = fs.solve(fs.load(DATA / "two-stage.yaml"), solver="pulp")
+    summary = plan_summary(plan)
+    assert "[node weak]" in summary
+    assert "[node strong]" in summary
+    assert "Reorders by demand future: node weak 1, node strong 1" in summary
+    orders = next(t for t in plan_tables(plan) if t.name == "orders")
+    node = [c.name for c in orders.columns].index("node")
+    assert [row[node] for row in orders.rows] == ["weak", "weak", "strong", "strong"]
+    plan.to_json(tmp_path / "plan.json")
+    assert [o.node for o in fs.Plan.from_json(tmp_path / "plan.json").orders] == [
+        o.node for o in plan.orders
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "what"),
+    [
+        ({"later_reveal_periods": [2]}, "later_reveal_periods[0]", "must be after 2"),
+        ({"later_reveal_periods": [4]}, "later_reveal_periods[0]", "within the horizon"),
+        ({"reveal_period": None}, "later_reveal_periods", "needs reveal_period"),
+        ({"nodes": [[], ["weak"], ["strong"], ["strong"]]}, "scenarios[0].nodes", "one node per"),
+        ({"later_reveal_periods": []}, "scenarios[0].nodes", "need later_reveal_periods"),
+    ],
+)
+def test_bad_tree_gives_located_error(change: dict[str, Any], where: str, what: str) -> None:
+    data = tree_data()
+    for i, nodes in enumerate(change.pop("nodes", [])):
+        data["demand"]["scenarios"][i]["nodes"] = nodes
+    data.update(change)
+    with pytest.raises(fs.ScenarioError, match=rf"{re.escape(where)}: .*{what}"):
+        fs.loads(data)
+
+
+def test_nodes_must_nest() -> None:
+    data = tree_data()
+    data["horizon"]["periods"] = 4
+    data["later_reveal_periods"] = [3, 4]
+    data["suppliers"][0]["terms"][0]["unit_cost"] = [100, 9, 1000, 1000]
+    for future, nodes in zip(
+        data["demand"]["scenarios"], (["a", "x"], ["a", "y"], ["b", "y"], ["b", "z"]), strict=True
+    ):
+        future["nodes"] = nodes
+        future["units"]["TEE"].append(0)
+    with pytest.raises(fs.ScenarioError, match=r"scenarios\[2\]\.nodes\[1\]: node 'y' holds"):
+        fs.loads(data)
+
+
+def test_signal_demand_tree_points_to_rolling_replans() -> None:
+    data = fs.load("scenarios/spring-drop.yaml").model_dump()
+    data["later_reveal_periods"] = [data["reveal_period"] + 2]
+    with pytest.raises(fs.ScenarioError, match="rolling replans"):
+        fs.loads(data)
+
+
+def test_tree_too_large_points_to_rolling_replans() -> None:
+    data = tree_data()
+    n = MAX_TREE_NODES
+    data["demand"]["scenarios"] = [
+        {"name": f"f{i}", "probability": 1 / n, "nodes": [f"n{i}"], "units": {"TEE": [0, 0, i]}}
+        for i in range(n)
+    ]
+    with pytest.raises(fs.ScenarioError, match=rf"{2 * n} nodes, more than .*rolling replans"):
+        fs.loads(data)
+
+
+def test_replan_keeps_the_reveal_points_still_ahead() -> None:
+    data = tree_data()
+    data["horizon"]["periods"] = 8
+    data["reveal_period"], data["later_reveal_periods"] = 3, [5, 7]
+    data["suppliers"][0]["terms"][0]["unit_cost"] = 9
+    for future, nodes in zip(
+        data["demand"]["scenarios"],
+        (["w", "w1"], ["w", "w2"], ["s", "s1"], ["s", "s2"]),
+        strict=True,
+    ):
+        future["nodes"] = nodes
+        future["units"]["TEE"] = [10] * 8
+    season = fs.loads(data)
+    assert shifted_tree(season, 1, 2) == (
+        [4, 6],
+        {f["name"]: f["nodes"] for f in data["demand"]["scenarios"]},
+    )
+    later, nodes = shifted_tree(season, 3, 2)
+    assert later == [4]
+    assert nodes == {
+        "weak-low": ["w1"],
+        "weak-high": ["w2"],
+        "strong-low": ["s1"],
+        "strong-high": ["s2"],
+    }
+    assert shifted_tree(season, 6, 2) == ([], {})
