@@ -152,7 +152,7 @@ def test_replan_cancels_the_committed_order_a_flop_no_longer_needs(
     assert done.plan.kpis.expected_profit == pytest.approx(20 * 20 + 15 * 2 + 1000 - 200)
     cancelled = [c for c in done.changes if c.kind == "cancelled" and c.period == 1]
     assert [(c.old_units, c.new_units) for c in cancelled] == [(100.0, 0.0)]
-    assert "1 cancelled or reduced" in done.summary()
+    assert "cancelled or reduced: 1" in done.summary()
     written = {path.name for path in write_outputs(done.plan, tmp_path)}
     assert "cancellations.csv" in written
     again = fs.Plan.from_json(tmp_path / "plan.json")
