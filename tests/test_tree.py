@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 import flexsupply as fs
+from flexsupply.demand import demand_scenarios
+from flexsupply.model.tree import grouped_nodes
 from flexsupply.plan.order_changes import expected_orders
 from flexsupply.plan.outputs import plan_tables
 from flexsupply.plan.summary import plan_summary
@@ -131,9 +133,9 @@ def test_nodes_must_nest() -> None:
         fs.loads(data)
 
 
-def test_signal_demand_tree_points_to_rolling_replans() -> None:
-    data = fs.load("scenarios/spring-drop.yaml").model_dump()
-    data["later_reveal_periods"] = [data["reveal_period"] + 2]
+def test_deterministic_demand_tree_points_to_rolling_replans() -> None:
+    data = tree_data()
+    data["demand"] = {"units": {"TEE": [0, 0, 50]}}
     with pytest.raises(fs.ScenarioError, match="rolling replans"):
         fs.loads(data)
 
@@ -175,3 +177,65 @@ def test_replan_keeps_the_reveal_points_still_ahead() -> None:
         "strong-high": ["s2"],
     }
     assert shifted_tree(season, 6, 2) == ([], {})
+
+
+def signal_tree(branching: list[int]) -> dict[str, Any]:
+    """Returns the two-style signal season with reveal points in weeks 2 and 4."""
+    data = fs.load(DATA.parent / "signals" / "basic.yaml").model_dump()
+    data.update(reveal_period=2, later_reveal_periods=[4], tree_branching=branching)
+    data["options"]["whole_pieces"] = False  # the engine's optimum, not a rounded plan's
+    return data
+
+
+def test_sampled_futures_split_by_the_demand_seen_before_the_reveal() -> None:
+    scenario = fs.loads(signal_tree([3]))
+    demand = demand_scenarios(scenario)
+    (start, end, node, names), *_ = grouped_nodes(scenario, demand) or []
+    assert (start, end) == (1, 3)
+    assert names == ["low", "mid", "high"]
+    seen = demand.units[:, :, :1].sum(axis=(1, 2))
+    node_of = np.array(node)
+    assert np.bincount(node_of).tolist() == [7, 7, 6]
+    for lower, upper in ((0, 1), (1, 2)):
+        assert seen[node_of == lower].max() <= seen[node_of == upper].min()
+
+
+@pytest.mark.parametrize(("branching", "single_reveal"), [([20], 2), ([1], 4)])
+def test_signal_tree_that_tells_nothing_more_equals_one_reveal_point(
+    backend: str, branching: list[int], single_reveal: int
+) -> None:
+    data = signal_tree(branching)
+    tree = fs.solve(fs.loads(data), solver=backend, gap=0.0)
+    data.update(reveal_period=single_reveal, later_reveal_periods=[], tree_branching=[])
+    one = fs.solve(fs.loads(data), solver=backend, gap=0.0)
+    assert tree.kpis.expected_profit == pytest.approx(one.kpis.expected_profit, rel=1e-6)
+
+
+def test_signal_tree_lies_between_its_reveal_points(backend: str) -> None:
+    """Told apart in two groups at week 2 is worth less than every future alone, more than none."""
+    data = signal_tree([2])
+    tree = fs.solve(fs.loads(data), solver=backend, gap=0.0).kpis.expected_profit
+    bounds = []
+    for reveal in (2, 4):
+        data.update(reveal_period=reveal, later_reveal_periods=[], tree_branching=[])
+        bounds.append(fs.solve(fs.loads(data), solver=backend, gap=0.0).kpis.expected_profit)
+    assert bounds[1] - 1e-6 <= tree <= bounds[0] + 1e-6
+    assert bounds[1] < bounds[0]
+
+
+@pytest.mark.parametrize(
+    ("branching", "what"),
+    [([12], "splits into 12 nodes by the last reveal point but only 10"), ([2, 2], "needs one")],
+)
+def test_bad_branching_gives_located_error(branching: list[int], what: str) -> None:
+    data = signal_tree(branching)
+    data["demand"]["signals"]["scenarios_kept"] = 10
+    with pytest.raises(fs.ScenarioError, match=rf"tree_branching: {what}"):
+        fs.loads(data)
+
+
+def test_branching_is_for_signal_demand() -> None:
+    data = tree_data()
+    data["tree_branching"] = [2]
+    with pytest.raises(fs.ScenarioError, match="tree_branching: is for signal demand"):
+        fs.loads(data)

@@ -39,11 +39,14 @@ class OrderStage:
         return int(self.node.max(initial=-1)) + 1
 
 
-def order_stages(scenario: Scenario, demand: DemandScenarios, reveal: int) -> list[OrderStage]:
+def order_stages(
+    scenario: Scenario, demand: DemandScenarios, reveal: int, grouped: bool = True
+) -> list[OrderStage]:
     """Returns the order stages of the scenario for ``demand`` (0-based first reveal ``reveal``).
 
-    Demand other than the scenario's own table futures (samples, the mean) has no tree: its
-    orders are per scenario from the first reveal on, as with one reveal point.
+    Table futures use the nodes they name; signal futures are grouped (``grouped_nodes``)
+    unless ``grouped`` is False. Other demand (samples, the mean) has no tree: its orders are
+    per scenario from the first reveal on, as with one reveal point.
 
     Returns:
         The stages in period order, covering every period.
@@ -52,7 +55,10 @@ def order_stages(scenario: Scenario, demand: DemandScenarios, reveal: int) -> li
     every = np.arange(n_scen, dtype=np.int64)
     stages = [OrderStage("shared", 0, reveal, np.zeros(n_scen, dtype=np.int64), (), True)]
     start = reveal
-    for k, (t0, t1, node, names) in enumerate(node_paths(demand.names, scenario) or []):
+    paths = node_paths(demand.names, scenario)
+    if paths is None and grouped and scenario.demand.signals is not None and n_scen > 1:
+        paths = grouped_nodes(scenario, demand)
+    for k, (t0, t1, node, names) in enumerate(paths or []):
         stages.append(
             OrderStage(f"node{k + 1}", t0, t1, np.array(node, dtype=np.int64), tuple(names))
         )
@@ -61,9 +67,50 @@ def order_stages(scenario: Scenario, demand: DemandScenarios, reveal: int) -> li
     return stages
 
 
+WORDS = {1: ("all",), 2: ("low", "high"), 3: ("low", "mid", "high")}
+"""Names of the groups a node splits into, by the demand seen so far (else ``q1``, ``q2``, …)."""
+
+
+def grouped_nodes(
+    scenario: Scenario, demand: DemandScenarios
+) -> list[tuple[int, int, list[int], list[str]]] | None:
+    """Returns the tree of sampled futures: each node split by the demand seen before a reveal.
+
+    At each reveal point but the last, the futures of every node are ranked by their total spot
+    demand (all styles) before the reveal point, ties by position, and cut into ``b_k``
+    (``tree_branching``) groups of about equal count. A group is named by its rank, ``low``,
+    ``mid``, ``high`` (``q1``, ``q2``, … past three), after its parent's name: ``high/low``.
+
+    Returns:
+        As ``flexsupply.scenario.tree.node_paths``; None without ``tree_branching``.
+    """
+    branching = scenario.tree_branching
+    if not branching or scenario.reveal_period is None:
+        return None
+    bounds = [scenario.reveal_period, *scenario.later_reveal_periods]
+    n_scen = demand.n_scenarios
+    parent = np.zeros(n_scen, dtype=np.int64)
+    names = [""]
+    stages = []
+    for k, b in enumerate(branching):
+        seen = demand.units[:, :, : bounds[k] - 1].sum(axis=(1, 2))
+        order = np.lexsort((np.arange(n_scen), seen, parent))
+        size = np.bincount(parent)
+        first = np.concatenate([[0], np.cumsum(size)[:-1]])
+        rank = np.empty(n_scen, dtype=np.int64)
+        rank[order] = np.arange(n_scen) - first[parent[order]]
+        child = rank * b // size[parent]
+        node, label = np.unique(parent * b + child, return_inverse=True)
+        words = WORDS.get(b, tuple(f"q{j + 1}" for j in range(b)))
+        names = [f"{names[n // b]}/{words[n % b]}" if names[n // b] else words[n % b] for n in node]
+        parent = label.astype(np.int64)
+        stages.append((bounds[k] - 1, bounds[k + 1] - 1, parent.tolist(), names))
+    return stages
+
+
 def node_stages(stages: list[OrderStage]) -> tuple[OrderStage, ...]:
     """Returns the stages whose orders are shared by tree nodes (neither first nor last)."""
     return tuple(stage for stage in stages if stage.names)
 
 
-__all__ = ["OrderStage", "node_stages", "order_stages"]
+__all__ = ["OrderStage", "grouped_nodes", "node_stages", "order_stages"]

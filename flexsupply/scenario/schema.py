@@ -64,7 +64,7 @@ from flexsupply.scenario.supply import Material as Material
 from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
 from flexsupply.scenario.supply import TermLoan as TermLoan
 from flexsupply.scenario.supply import Warehouse as Warehouse
-from flexsupply.scenario.tree import tree_problems
+from flexsupply.scenario.tree import MAX_BRANCHING, tree_problems
 
 
 class PeriodLength(StrEnum):
@@ -374,6 +374,12 @@ class Scenario(Model):
     """More reveal points after ``reveal_period``, in increasing order: orders between two reveal
     points are shared by the scenarios of one tree node (``demand.scenarios[*].nodes``); from
     the last on, by none. Omitted: one reveal point. Symbol: τ_k."""
+    tree_branching: list[Annotated[int, Field(ge=1, le=MAX_BRANCHING)]] = Field(
+        default_factory=list
+    )
+    """With signal demand: into how many nodes each node splits at each reveal point but the
+    last, one number per later reveal period: futures are ranked by the spot demand seen before
+    the reveal point and cut into that many groups of about equal count. Symbol: b_k."""
     warehouse: Warehouse = Field(default_factory=Warehouse)
     """Storage limits."""
     cash: Cash | None = None

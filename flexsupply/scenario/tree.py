@@ -22,6 +22,9 @@ MAX_TREE_NODES = 1000
 stage's nodes) a scenario may state; past it the model is too large to solve in minutes, and
 rolling replans (``flexsupply simulate --policy rolling``) are the way to plan reorder rounds."""
 
+MAX_BRANCHING = 20
+"""Most nodes one node of a signal-demand tree splits into at a reveal point."""
+
 ROLLING = (
     "plan several reorder rounds with rolling replans instead "
     "(flexsupply simulate --policy rolling --every K; docs/guides/replan.md)"
@@ -39,11 +42,15 @@ def tree_problems(scenario: Scenario) -> list[Problem]:
     later = scenario.later_reveal_periods
     tables = scenario.demand.scenarios or []
     if not later:
-        return [
+        alone = [
             Problem(("demand", "scenarios", i, "nodes"), "nodes need later_reveal_periods")
             for i, future in enumerate(tables)
             if future.nodes
         ]
+        if scenario.tree_branching:
+            message = "needs later_reveal_periods, one number per later reveal period"
+            alone.append(Problem(("tree_branching",), message))
+        return alone
     loc: tuple[str | int, ...] = ("later_reveal_periods",)
     if scenario.reveal_period is None:
         return [Problem(loc, "needs reveal_period, the first reveal point, before them")]
@@ -57,12 +64,18 @@ def tree_problems(scenario: Scenario) -> list[Problem]:
             message = f"must be within the horizon 1..{scenario.horizon.periods}, got {period}"
             problems.append(Problem((*loc, k), message))
         previous = period
+    signals = scenario.demand.signals
+    if signals is not None:
+        return problems + _branching_problems(scenario, signals.scenarios_kept)
     if scenario.demand.scenarios is None:
         message = (
             "a scenario tree needs its futures listed under demand.scenarios, each with its "
-            f"nodes (signal and deterministic demand cannot state one yet); or {ROLLING}"
+            f"nodes, or signal demand with tree_branching; or {ROLLING}"
         )
         return [*problems, Problem(loc, message)]
+    if scenario.tree_branching:
+        message = "is for signal demand; futures listed under demand.scenarios name their nodes"
+        problems.append(Problem(("tree_branching",), message))
     if scenario.materials:
         message = "a scenario tree with materials is not built yet; " + ROLLING
         problems.append(Problem(loc, message))
@@ -82,6 +95,35 @@ def tree_problems(scenario: Scenario) -> list[Problem]:
             f"can solve in minutes; {ROLLING}"
         )
         problems.append(Problem(loc, message))
+    return problems
+
+
+def _branching_problems(scenario: Scenario, kept: int) -> list[Problem]:
+    """Returns the problems of a signal-demand tree: its branching and its size."""
+    later, branching = scenario.later_reveal_periods, scenario.tree_branching
+    if len(branching) != len(later):
+        message = f"needs one number per later reveal period ({len(later)}), got {len(branching)}"
+        return [Problem(("tree_branching",), message)]
+    problems = []
+    if scenario.materials:
+        message = "a scenario tree with materials is not built yet; " + ROLLING
+        problems.append(Problem(("later_reveal_periods",), message))
+    nodes, size = 1, kept
+    for b in branching:
+        nodes *= b
+        size += min(nodes, kept)
+    if nodes > kept:
+        message = (
+            f"splits into {nodes} nodes by the last reveal point but only {kept} futures are "
+            "kept (demand.signals.scenarios_kept): keep more futures or branch less"
+        )
+        problems.append(Problem(("tree_branching",), message))
+    if size > MAX_TREE_NODES:
+        message = (
+            f"the scenario tree has {size} nodes, more than the {MAX_TREE_NODES} one model "
+            f"can solve in minutes; {ROLLING}"
+        )
+        problems.append(Problem(("tree_branching",), message))
     return problems
 
 
@@ -141,7 +183,13 @@ def shifted_tree(
         ``(later reveal periods, nodes per scenario name)``, both empty when no later reveal
         point is left.
     """
-    if reveal is None or not scenario.later_reveal_periods or scenario.reveal_period is None:
+    # A replan states the updated futures as tables, which a signal tree's grouping does not name.
+    if (
+        reveal is None
+        or not scenario.later_reveal_periods
+        or scenario.reveal_period is None
+        or scenario.demand.signals is not None
+    ):
         return [], {}
     bounds = [scenario.reveal_period, *scenario.later_reveal_periods]
     later = [b - a for b in bounds[1:] if b - a > reveal]
@@ -156,4 +204,4 @@ def shifted_tree(
     return later, nodes
 
 
-__all__ = ["MAX_TREE_NODES", "node_paths", "shifted_tree", "tree_problems"]
+__all__ = ["MAX_BRANCHING", "MAX_TREE_NODES", "node_paths", "shifted_tree", "tree_problems"]

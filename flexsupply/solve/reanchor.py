@@ -185,6 +185,7 @@ def reanchor(
             ),
             "reveal_period": reveal,
             "later_reveal_periods": later,
+            "tree_branching": [],
             "cash": cash,
             "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
         }
