@@ -239,3 +239,16 @@ def test_branching_is_for_signal_demand() -> None:
     data["tree_branching"] = [2]
     with pytest.raises(fs.ScenarioError, match="tree_branching: is for signal demand"):
         fs.loads(data)
+
+
+def test_stochastic_report_keeps_the_tree_for_the_mean_plan(backend: str) -> None:
+    """The mean plan buys nothing in week 1 (100 a piece), so on the tree EEV is RP's 580.
+
+    Reorders chosen per future alone from week 2 would give 847 instead.
+    """
+    data = tree_data()
+    _, profit = hand_answer(data)
+    plan = fs.solve(fs.loads(data), solver=backend, stochastic_report=True)
+    assert plan.stochastic is not None
+    assert plan.stochastic.eev == pytest.approx(profit)
+    assert plan.stochastic.vss == pytest.approx(0.0, abs=1e-6)

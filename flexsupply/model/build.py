@@ -165,7 +165,7 @@ def build_program(
     kinds, maximize = objective_kinds(scenario.objective)
     builder = ProgramBuilder(maximize=maximize)
     ledger = MoneyLedger(demand.n_scenarios)
-    stages = order_stages(scenario, demand, data.reveal, grouped=fixed_first_stage is None)
+    stages = order_stages(scenario, demand, data.reveal)
     orders = add_orders(builder, ledger, data, upper, scenario.options.integer_orders, stages)
     cash = None
     if scenario.cash is not None:

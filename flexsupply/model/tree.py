@@ -39,14 +39,13 @@ class OrderStage:
         return int(self.node.max(initial=-1)) + 1
 
 
-def order_stages(
-    scenario: Scenario, demand: DemandScenarios, reveal: int, grouped: bool = True
-) -> list[OrderStage]:
+def order_stages(scenario: Scenario, demand: DemandScenarios, reveal: int) -> list[OrderStage]:
     """Returns the order stages of the scenario for ``demand`` (0-based first reveal ``reveal``).
 
-    Table futures use the nodes they name; signal futures are grouped (``grouped_nodes``)
-    unless ``grouped`` is False. Other demand (samples, the mean) has no tree: its orders are
-    per scenario from the first reveal on, as with one reveal point.
+    Table futures use the nodes they name; with signal demand any futures of two or more
+    (the reduced scenarios, or samples) are grouped (``grouped_nodes``). Other demand (the
+    mean, samples of table futures) has no tree: its orders are per scenario from the first
+    reveal on, as with one reveal point.
 
     Returns:
         The stages in period order, covering every period.
@@ -56,7 +55,7 @@ def order_stages(
     stages = [OrderStage("shared", 0, reveal, np.zeros(n_scen, dtype=np.int64), (), True)]
     start = reveal
     paths = node_paths(demand.names, scenario)
-    if paths is None and grouped and scenario.demand.signals is not None and n_scen > 1:
+    if paths is None and scenario.demand.signals is not None and n_scen > 1:
         paths = grouped_nodes(scenario, demand)
     for k, (t0, t1, node, names) in enumerate(paths or []):
         stages.append(
