@@ -199,3 +199,22 @@ def test_cancellation_matches_the_closed_form(
     gain = (COMMITTED - DEMAND) * ((1 - cost_share) * COST - salvage) - fee
     if abs(gain) > 1e-3:  # at a tie, cancelling and keeping are both optimal
         assert plan.cancellations[0].cancelled == pytest.approx(cancelled)
+
+
+def test_stochastic_report_keeps_the_mean_plans_cancellation(backend: str) -> None:
+    """Demand 20 or 100 (even odds): keeping a piece brings ½·20 + ½·2 = 11 > 7 saved, so the
+    plan keeps all 100 (RP 1,280). The mean plan (demand 60) cancels 40; kept on both futures
+    that is ½·(400 + 80 + 280) + ½·(1,200 + 280) = 1,120 (EEV), so VSS = 160.
+    """
+    data = one_style().model_dump()
+    data["demand"] = {
+        "scenarios": [
+            {"name": "flop", "probability": 0.5, "units": {"TEE": [0, 10, 10]}},
+            {"name": "hit", "probability": 0.5, "units": {"TEE": [0, 50, 50]}},
+        ]
+    }
+    plan = fs.solve(fs.loads(data), solver=backend, stochastic_report=True)
+    assert plan.stochastic is not None
+    assert plan.stochastic.rp == pytest.approx(1280)
+    assert plan.stochastic.eev == pytest.approx(1120)
+    assert plan.stochastic.vss == pytest.approx(160)

@@ -156,21 +156,21 @@ def test_replan_keeps_the_reveal_points_still_ahead() -> None:
     data["horizon"]["periods"] = 8
     data["reveal_period"], data["later_reveal_periods"] = 3, [5, 7]
     data["suppliers"][0]["terms"][0]["unit_cost"] = 9
-    for future, nodes in zip(
+    for future, path in zip(
         data["demand"]["scenarios"],
         (["w", "w1"], ["w", "w2"], ["s", "s1"], ["s", "s2"]),
         strict=True,
     ):
-        future["nodes"] = nodes
+        future["nodes"] = path
         future["units"]["TEE"] = [10] * 8
     season = fs.loads(data)
     assert shifted_tree(season, 1, 2) == (
         [4, 6],
         {f["name"]: f["nodes"] for f in data["demand"]["scenarios"]},
     )
-    later, nodes = shifted_tree(season, 3, 2)
+    later, by_future = shifted_tree(season, 3, 2)
     assert later == [4]
-    assert nodes == {
+    assert by_future == {
         "weak-low": ["w1"],
         "weak-high": ["w2"],
         "strong-low": ["s1"],

@@ -71,26 +71,31 @@ class FirstStage:
             period) [units]; an order switch is on exactly where the quantity is positive.
         selected: suppliers onboarded this season, shape ``(n_suppliers,)`` (read only for
             suppliers with an onboarding cost).
+        cancelled: good units cancelled of each cancellable committed order, in the order of
+            ``ModelData.cancellable`` [units]; None leaves them to the program.
     """
 
     quantity: FloatArray
     selected: BoolArray
+    cancelled: FloatArray | None = None
 
 
 def first_stage_of(model: ModelMap, x: FloatArray) -> FirstStage:
     """Returns the first-stage decisions of solution ``x`` of a program built with ``model``."""
     shared = model.orders.order[:, : model.data.reveal, 0]
     select = model.orders.select
+    cancel = model.cancellations
     return FirstStage(
         quantity=x[shared] if shared.size else np.zeros(shared.shape),
         selected=np.where(select >= 0, x[np.maximum(select, 0)] > 0.5, False),
+        cancelled=None if cancel is None else x[cancel.units],
     )
 
 
 def _fix_first_stage(
     program: LinearProgram, model: ModelMap, first: FirstStage
 ) -> tuple[FloatArray, FloatArray]:
-    """Returns column bounds with the shared orders, their switches and the selection fixed."""
+    """Returns column bounds with the first batch, selection and cancellations fixed."""
     lower, upper = program.col_lower.copy(), program.col_upper.copy()
     reveal = model.data.reveal
     quantity = first.quantity
@@ -104,6 +109,13 @@ def _fix_first_stage(
     chosen = select >= 0
     value = first.selected[chosen].astype(float)
     lower[select[chosen]], upper[select[chosen]] = value, value
+    cancel = model.cancellations
+    if cancel is not None and first.cancelled is not None:
+        units = np.clip(first.cancelled, lower[cancel.units], upper[cancel.units])
+        lower[cancel.units], upper[cancel.units] = units, units
+        switched = cancel.switch >= 0
+        on = (units[switched] > FIRST_STAGE_TOLERANCE).astype(float)
+        lower[cancel.switch[switched]], upper[cancel.switch[switched]] = on, on
     return lower, upper
 
 
@@ -157,7 +169,9 @@ def build_program(
         if scenario.options.integer_orders:
             quantity = np.round(quantity)
         quantity = np.where(quantity > FIRST_STAGE_TOLERANCE, quantity, 0.0)
-        fixed_first_stage = FirstStage(quantity, fixed_first_stage.selected)
+        fixed_first_stage = FirstStage(
+            quantity, fixed_first_stage.selected, fixed_first_stage.cancelled
+        )
         # A plan made for other demand may order more than this demand needs: keep it reachable.
         upper[:, : data.reveal, :] = np.maximum(
             upper[:, : data.reveal, :], fixed_first_stage.quantity[:, :, None]
