@@ -57,7 +57,8 @@ def mean_value_start(
     every scenario in time, or when the reorders together break a requirement that ties
     scenarios (a service level on an expectation).
     """
-    if demand.n_scenarios < 2 or model.data.reveal == 0:
+    # Reorders copied from each scenario's own plan would disagree inside a tree node.
+    if demand.n_scenarios < 2 or model.data.reveal == 0 or model.tree:
         return None
     alone = scenario.model_copy(update={"risk": None, "service": None})
     levels = [demand.expected()] + [

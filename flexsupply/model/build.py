@@ -8,6 +8,7 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
+from flexsupply.model.cancel import CancelColumns, add_cancellations
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
 from flexsupply.model.materials import (
@@ -25,6 +26,7 @@ from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
 from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
 from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
+from flexsupply.model.tree import OrderStage, node_stages, order_stages
 from flexsupply.scenario import Objective, Scenario
 
 
@@ -43,6 +45,10 @@ class ModelMap:
     material_columns: MaterialColumns
     cvar: CvarColumns | None = None
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
+    cancellations: CancelColumns | None = None
+    """Cancelled units of committed orders, when some may be cancelled (``model/cancel.py``)."""
+    tree: tuple[OrderStage, ...] = ()
+    """The stages whose orders tree nodes share (``model/tree.py``; empty: one reveal point)."""
     formulation: tuple[str, ...] = ()
     """What the builder did to the plain formulation, in words, for the solver log."""
 
@@ -65,26 +71,31 @@ class FirstStage:
             period) [units]; an order switch is on exactly where the quantity is positive.
         selected: suppliers onboarded this season, shape ``(n_suppliers,)`` (read only for
             suppliers with an onboarding cost).
+        cancelled: good units cancelled of each cancellable committed order, in the order of
+            ``ModelData.cancellable`` [units]; None leaves them to the program.
     """
 
     quantity: FloatArray
     selected: BoolArray
+    cancelled: FloatArray | None = None
 
 
 def first_stage_of(model: ModelMap, x: FloatArray) -> FirstStage:
     """Returns the first-stage decisions of solution ``x`` of a program built with ``model``."""
     shared = model.orders.order[:, : model.data.reveal, 0]
     select = model.orders.select
+    cancel = model.cancellations
     return FirstStage(
         quantity=x[shared] if shared.size else np.zeros(shared.shape),
         selected=np.where(select >= 0, x[np.maximum(select, 0)] > 0.5, False),
+        cancelled=None if cancel is None else x[cancel.units],
     )
 
 
 def _fix_first_stage(
     program: LinearProgram, model: ModelMap, first: FirstStage
 ) -> tuple[FloatArray, FloatArray]:
-    """Returns column bounds with the shared orders, their switches and the selection fixed."""
+    """Returns column bounds with the first batch, selection and cancellations fixed."""
     lower, upper = program.col_lower.copy(), program.col_upper.copy()
     reveal = model.data.reveal
     quantity = first.quantity
@@ -98,6 +109,13 @@ def _fix_first_stage(
     chosen = select >= 0
     value = first.selected[chosen].astype(float)
     lower[select[chosen]], upper[select[chosen]] = value, value
+    cancel = model.cancellations
+    if cancel is not None and first.cancelled is not None:
+        units = np.clip(first.cancelled, lower[cancel.units], upper[cancel.units])
+        lower[cancel.units], upper[cancel.units] = units, units
+        switched = cancel.switch >= 0
+        on = (units[switched] > FIRST_STAGE_TOLERANCE).astype(float)
+        lower[cancel.switch[switched]], upper[cancel.switch[switched]] = on, on
     return lower, upper
 
 
@@ -107,6 +125,7 @@ def objective_kinds(objective: Objective) -> tuple[dict[str, float], bool]:
         # Refunds and the deposit expansion give back revenue, which min_cost leaves out.
         kinds = {kind: 1.0 for kind in COST_KINDS if kind not in ("refunds", "deposit_expansion")}
         kinds["salvage"] = -1.0
+        kinds["cancellation_savings"] = -1.0
         return kinds, False
     kinds = {kind: 1.0 for kind in REVENUE_KINDS}
     kinds.update({kind: -1.0 for kind in COST_KINDS})
@@ -150,7 +169,9 @@ def build_program(
         if scenario.options.integer_orders:
             quantity = np.round(quantity)
         quantity = np.where(quantity > FIRST_STAGE_TOLERANCE, quantity, 0.0)
-        fixed_first_stage = FirstStage(quantity, fixed_first_stage.selected)
+        fixed_first_stage = FirstStage(
+            quantity, fixed_first_stage.selected, fixed_first_stage.cancelled
+        )
         # A plan made for other demand may order more than this demand needs: keep it reachable.
         upper[:, : data.reveal, :] = np.maximum(
             upper[:, : data.reveal, :], fixed_first_stage.quantity[:, :, None]
@@ -158,7 +179,8 @@ def build_program(
     kinds, maximize = objective_kinds(scenario.objective)
     builder = ProgramBuilder(maximize=maximize)
     ledger = MoneyLedger(demand.n_scenarios)
-    orders = add_orders(builder, ledger, data, upper, scenario.options.integer_orders)
+    stages = order_stages(scenario, demand, data.reveal)
+    orders = add_orders(builder, ledger, data, upper, scenario.options.integer_orders, stages)
     cash = None
     if scenario.cash is not None:
         cash = (
@@ -167,6 +189,11 @@ def build_program(
             scenario.cash.sales_receipt_lag_periods,
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    cancellations = None
+    if data.cancellable is not None:
+        cancellations = add_cancellations(
+            builder, ledger, data.cancellable, flows.balance_rows, flows.cash_rows
+        )
     recourse = add_recourse(
         builder,
         ledger,
@@ -252,6 +279,8 @@ def build_program(
         mats,
         material_columns,
         cvar,
+        cancellations,
+        node_stages(stages),
         tuple(formulation),
     )
     col_lower, col_upper = program.col_lower, program.col_upper

@@ -8,6 +8,7 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand.returns import spot_return_rates
+from flexsupply.model.cancel import CancellableOrders, cancellable_orders
 from flexsupply.scenario import LatenessRule, Objective, Scenario, SupplyTerms, UnmetDemand
 from flexsupply.scenario.supply import MaterialTerms
 
@@ -117,6 +118,8 @@ class ModelData:
     """Good units of inbound orders arriving, ``(n_products, T)`` [units] (None: none)."""
     committed_payments: FloatArray | None = None
     """Money owed for inbound orders, paid per period, ``(T,)`` [currency] (None: none)."""
+    cancellable: CancellableOrders | None = None
+    """Inbound orders the plan may cancel (None: none may be)."""
 
 
 def model_data(scenario: Scenario) -> ModelData:
@@ -174,6 +177,7 @@ def model_data(scenario: Scenario) -> ModelData:
         options=options,
         presale=_presale_data(scenario, product_index),
         **_inbound_data(scenario, product_index),
+        cancellable=cancellable_orders(scenario),
     )
 
 

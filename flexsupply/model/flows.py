@@ -33,6 +33,8 @@ class FlowColumns:
     warehouse_short: IntArray
     cash_rows: IntArray
     warehouse_rows: IntArray
+    balance_rows: IntArray
+    """Stock balance rows ``(n_products, T, Ω)``."""
 
 
 def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, BoolArray]:
@@ -195,6 +197,7 @@ def add_flows(
         warehouse_short=warehouse_short,
         cash_rows=cash_rows,
         warehouse_rows=warehouse_rows,
+        balance_rows=balance,
     )
 
 

@@ -16,6 +16,7 @@ from flexsupply.errors import Problem, ScenarioError
 from flexsupply.model.data import ModelData
 from flexsupply.model.program import SHARED, ProgramBuilder
 from flexsupply.model.terms import MoneyLedger
+from flexsupply.model.tree import OrderStage
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,12 @@ def add_orders(
     data: ModelData,
     upper: FloatArray,
     integer_orders: bool,
+    stages: list[OrderStage],
 ) -> OrderColumns:
     """Adds order, switch, tier, selection and capacity blocks and their money.
+
+    Each stage's blocks are written once per node of the stage (``model/tree.py``): one node for
+    the first batch, one per scenario for the last stage, tree nodes in between.
 
     Returns:
         The order columns for the flow blocks and the plan.
@@ -143,13 +148,22 @@ def add_orders(
     tier_row_of = np.full(opts.n_terms, -1, dtype=np.int64)
     tier_row_of[multi_terms] = np.arange(len(multi_terms))
 
-    stages = [("shared", 0, data.reveal, 1), ("reorder", data.reveal, periods, n_scen)]
-    for stage, t0, t1, width in stages:
+    for part in stages:
+        stage, t0, t1, width, node = part.name, part.start, part.end, part.n_nodes, part.node
         if t1 <= t0:
             continue
         span = t1 - t0
-        scen: IntArray = np.arange(width)[None, None, :] if width > 1 else np.full((1, 1, 1), -1)
-        ub = upper[:, t0:t1, :].max(axis=2, keepdims=True) if width == 1 else upper[:, t0:t1, :]
+        # Money is counted per scenario (a node's columns once in each of its scenarios), the
+        # first batch's once for all.
+        scen: IntArray = np.full((1, 1, 1), -1) if part.shared else np.arange(n_scen)[None, None]
+        ub = np.zeros((width, n_opt, span))
+        np.maximum.at(ub, node, np.moveaxis(upper[:, t0:t1, :], 2, 0))
+        ub = np.moveaxis(ub, 0, 2)
+
+        def each(cols: IntArray, node: IntArray = node, shared: bool = part.shared) -> IntArray:
+            """Returns a stage's columns by scenario (as they are, for the first batch)."""
+            return cols if shared else cols[:, :, node]
+
         x = builder.add_columns(
             f"order_{stage}",
             (n_opt, span, width),
@@ -158,10 +172,10 @@ def add_orders(
             integer_orders,
             style=opts.product[:, None, None],
         )
-        order[:, t0:t1, :] = x
-        ledger.add("purchase", x, opts.unit_cost[:, t0:t1, None], scen)
-        lots[:, t0:t1, :] = add_lot_rows(
-            builder, f"lots_{stage}", x, ub, opts.multiple, opts.product
+        order[:, t0:t1, :] = each(x)
+        ledger.add("purchase", each(x), opts.unit_cost[:, t0:t1, None], scen)
+        lots[:, t0:t1, :] = each(
+            add_lot_rows(builder, f"lots_{stage}", x, ub, opts.multiple, opts.product)
         )
 
         sw = np.flatnonzero(switched)
@@ -173,8 +187,8 @@ def add_orders(
             True,
             style=opts.product[sw, None, None],
         )
-        switch[sw, t0:t1, :] = y
-        ledger.add("setup", y, opts.setup_cost[sw, None, None], scen)
+        switch[sw, t0:t1, :] = each(y)
+        ledger.add("setup", each(y), opts.setup_cost[sw, None, None], scen)
         x_sw = x[sw]
         rows = builder.add_rows(f"order_max_{stage}", y.shape, upper=0.0)
         builder.add_terms(rows, x_sw, 1.0)

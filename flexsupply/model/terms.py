@@ -9,8 +9,15 @@ import numpy.typing as npt
 
 from flexsupply.arrays import FloatArray, IntArray
 
-REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage")
-"""Money that comes in [currency]."""
+REVENUE_KINDS = (
+    "spot_sales",
+    "presale_deposits",
+    "presale_balance",
+    "salvage",
+    "cancellation_savings",
+)
+"""Money that comes in [currency]; ``cancellation_savings`` is the value of committed units
+cancelled, which is no longer paid (``model/cancel.py``)."""
 COST_KINDS = (
     "purchase",
     "material_purchase",
@@ -26,11 +33,13 @@ COST_KINDS = (
     "interest",
     "credit_fee",
     "overflow_storage",
+    "cancellation",
 )
 """Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
 balance discount presale deposits earn beyond their face value) [currency]. ``interest`` and
 ``credit_fee`` are the price of financing, ``overflow_storage`` of stock kept beyond the
-warehouse (``model/recourse.py``)."""
+warehouse (``model/recourse.py``), ``cancellation`` what suppliers charge for cancelled
+committed orders."""
 
 
 @dataclass

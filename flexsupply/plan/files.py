@@ -128,6 +128,25 @@ class OrderData(_Data):
     balance_period: int | None = None
     capacity_used: float | None = None
     """In the supplier's capacity unit."""
+    node: str | None = None
+    """Scenario-tree node sharing the reorder (None: first batch or one scenario's reorder)."""
+
+
+class CancellationData(_Data):
+    """One committed order the plan may cancel (``plan.cancellations.Cancellation``)."""
+
+    supplier: str
+    product: str
+    arrival_period: int
+    units: float
+    """Good units committed [units]."""
+    cancelled: float
+    """Good units cancelled [units]."""
+    charge: float
+    """[currency]"""
+    saved: float
+    """Value of the cancelled units, not paid [currency]."""
+    placed_period: int | None = None
 
 
 class RuleLineData(_Data):
@@ -251,6 +270,7 @@ class PlanData(_Data):
     reorder_rules: RulesData | None = None
     run: RunData | None = None
     materials: MaterialsData | None = None
+    cancellations: list[CancellationData] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

@@ -10,6 +10,7 @@ from flexsupply.backends.result import SolverResult
 from flexsupply.model.build import ModelMap, objective_kinds
 from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
+from flexsupply.plan.cancellations import read_cancellations
 from flexsupply.plan.financing import read_financing
 from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
@@ -141,6 +142,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         financing=read_financing(scenario, model, x),
         materials=None if materials is None else materials[0],
         material_orders=[] if materials is None else materials[1],
+        cancellations=read_cancellations(scenario, model, x),
     )
 
 
@@ -148,16 +150,18 @@ def read_orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Orde
     """Returns the plan's orders, sorted by period, reorder future, supplier and product.
 
     A shared order (placed before the reveal period) appears once; a reorder once per demand
-    scenario it is placed in. Money in the scenario's currency, quantities in units.
+    scenario it is placed in, with its scenario-tree node when the scenarios of a node share it.
+    Money in the scenario's currency, quantities in units.
     """
     opts, sups = model.data.options, model.data.suppliers
     order_cols, switch_cols = model.orders.order, model.orders.switch
     quantity = x[order_cols]
     orders: list[Order] = []
+    reveal = model.data.reveal
     seen: set[int] = set()
     for o, t, w in zip(*np.nonzero(quantity > QUANTITY_TOLERANCE), strict=True):
         column = int(order_cols[o, t, w])
-        if column in seen:
+        if t < reveal and column in seen:
             continue
         seen.add(column)
         q = float(quantity[o, t, w])
@@ -178,7 +182,8 @@ def read_orders(scenario: Scenario, model: ModelMap, x: np.ndarray) -> list[Orde
                 unit_cost=float(opts.unit_cost[o, t]),
                 total_cost=round(goods + setup, 6),
                 tier=int(opts.tier[o]),
-                scenario=None if t < model.data.reveal else model.demand.names[int(w)],
+                scenario=None if t < reveal else model.demand.names[int(w)],
+                node=next((s.names[s.node[w]] for s in model.tree if s.start <= t < s.end), None),
                 setup_cost=setup,
                 upfront_payment=round(upfront * goods + setup, 6),
                 balance_payment=round(goods - upfront * goods, 6),

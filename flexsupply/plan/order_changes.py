@@ -1,8 +1,10 @@
 """What a replan changed in the orders: added, changed and cancelled, period by period.
 
 A replanned plan carries ``as_of_period`` a (its period t is season period t + a); orders are
-compared in season periods, and only from period a + 1 on (earlier orders are the actuals). A plan's units per (supplier, style, period) are its
-expected units: shared orders count in full, reorders with their scenario's probability.
+compared in season periods, and only from period a + 1 on (earlier orders are the actuals). A
+plan's units per (supplier, style, period) are its expected units: shared orders count in full,
+reorders with their scenario's probability. Committed orders the new plan cancels or reduces
+(``Plan.cancellations``) are ``cancelled`` lines in good units, at the period they were placed.
 """
 
 from __future__ import annotations
@@ -68,7 +70,29 @@ def order_changes(old: Plan, new: Plan) -> list[OrderChange]:
             "added" if a < CHANGE_TOLERANCE else "cancelled" if b < CHANGE_TOLERANCE else "changed"
         )
         changes.append(OrderChange(kind, key[0], key[1], key[2], a, b))
-    return changes
+    return changes + committed_cancellations(new)
+
+
+def committed_cancellations(plan: Plan) -> list[OrderChange]:
+    """Returns the committed orders the plan cancels or reduces, as ``cancelled`` changes.
+
+    Returns:
+        One change per order cancelled in part or whole: its good units committed and kept, at
+        the season period it was placed (its arrival when the scenario does not say).
+    """
+    return [
+        OrderChange(
+            "cancelled",
+            item.supplier,
+            item.product,
+            plan.as_of_period
+            + (item.arrival_period if item.placed_period is None else item.placed_period),
+            item.units,
+            item.kept,
+        )
+        for item in plan.cancellations
+        if item.cancelled > 0
+    ]
 
 
 def order_changes_table(changes: list[OrderChange]) -> str:
@@ -90,6 +114,7 @@ def order_changes_table(changes: list[OrderChange]) -> str:
 __all__ = [
     "CHANGE_TOLERANCE",
     "OrderChange",
+    "committed_cancellations",
     "expected_orders",
     "order_changes",
     "order_changes_table",

@@ -36,7 +36,8 @@ def orders_table(plan: Plan) -> Table:
     """Returns one row per order, first batch and reorders (units, money in the plan's currency).
 
     ``stage`` is ``first`` for an order shared by every demand future, placed now, and
-    ``reorder`` for one placed from the reveal period on in the future named by ``scenario``.
+    ``reorder`` for one placed from the reveal period on in the future named by ``scenario``;
+    with several reveal points a ``node`` column names the tree node whose futures share it.
     ``goods_cost`` is units × unit cost, ``setup_cost`` the fixed cost of the order, and
     ``total_cost`` their sum. Payments follow the supplier's terms: ``upfront_payment`` when
     the order is placed (upfront share and setup), ``balance_payment`` in ``balance_period``.
@@ -63,6 +64,12 @@ def orders_table(plan: Plan) -> Table:
         Column("balance_payment", f"Balance [{cur}]", "money"),
     ]
     rows = [_order_row(order, dates) for order in plan.orders]
+    if any(order.node is not None for order in plan.orders):
+        columns.insert(4, Column("node", "Tree node"))
+        rows = [
+            [*row[:4], order.node or "", *row[4:]]
+            for row, order in zip(rows, plan.orders, strict=True)
+        ]
     return Table("orders", columns, rows)
 
 

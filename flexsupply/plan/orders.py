@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 QUANTITY_TOLERANCE = 1e-6
 """Order quantities below this are read as "no order" [units]."""
@@ -45,6 +45,51 @@ class Order:
     capacity_used: float = 0.0
     """Supplier capacity the order takes: units times capacity per unit plus setup time, in
     the supplier's capacity unit."""
+    node: str | None = None
+    """The scenario-tree node whose scenarios all place this reorder (``demand.scenarios[*].nodes``;
+    None: the first batch, or a reorder of its scenario alone)."""
+
+
+class NodeOrder(Protocol):
+    """What ``once_per_node`` reads of an order (``Order`` or the report's ``OrderData``)."""
+
+    @property
+    def supplier(self) -> str:
+        """Supplier id."""
+
+    @property
+    def product(self) -> str:
+        """Style id."""
+
+    @property
+    def period(self) -> int:
+        """Period placed."""
+
+    @property
+    def node(self) -> str | None:
+        """Tree node sharing the order."""
+
+
+OrderT = TypeVar("OrderT", bound=NodeOrder)
+
+
+def once_per_node(orders: list[OrderT]) -> list[OrderT]:
+    """Returns the orders with a reorder shared by a tree node's scenarios listed once.
+
+    Returns:
+        The orders in their order; of the copies of a node's reorder (one per scenario of the
+        node), the first.
+    """
+    seen: set[tuple[str, str, int, str]] = set()
+    kept = []
+    for order in orders:
+        if order.node is not None:
+            key = (order.supplier, order.product, order.period, order.node)
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(order)
+    return kept
 
 
 def order_dict(order: Order) -> dict[str, Any]:
@@ -56,4 +101,6 @@ def order_dict(order: Order) -> dict[str, Any]:
     data = {k: round(v, 6) if isinstance(v, float) else v for k, v in data.items()}
     if float(order.quantity).is_integer():
         data["quantity"] = int(order.quantity)
+    if order.node is None:
+        del data["node"]
     return data

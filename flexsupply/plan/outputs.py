@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from flexsupply.errors import FlexsupplyError
 from flexsupply.files import check_folder, write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
+from flexsupply.plan.cancellations import cancellations_table
 from flexsupply.plan.cells import csv_cell
 from flexsupply.plan.order_tables import (
     orders_table,
@@ -61,7 +62,8 @@ def plan_tables(plan: Plan) -> list[Table]:
     Quantities are in units (pieces), money in the plan's currency, shares as fractions
     (0.95 = 95 %). Period columns are 1-based; when the scenario has a start date, each period
     column is followed by a column with the period's first day. Plans with materials add
-    material_orders and materials, plans with financing or an overflow store add financing.
+    material_orders and materials, plans with financing or an overflow store add financing,
+    plans with cancellable committed orders add cancellations.
     """
     tables = [
         orders_table(plan),
@@ -77,6 +79,8 @@ def plan_tables(plan: Plan) -> list[Table]:
         tables += [material_orders_table(plan), materials_table(plan)]
     if plan.financing is not None:
         tables.append(financing_table(plan))
+    if plan.cancellations:
+        tables.append(cancellations_table(plan))
     return tables
 
 

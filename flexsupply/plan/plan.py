@@ -14,6 +14,7 @@ import numpy as np
 
 from flexsupply.files import write_text_atomic
 from flexsupply.plan.bands import cash_summary
+from flexsupply.plan.cancellations import Cancellation, cancellations_dict, cancellations_from_dict
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 from flexsupply.plan.financing import Financing
 from flexsupply.plan.materials import (
@@ -25,6 +26,7 @@ from flexsupply.plan.materials import (
 from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order, order_dict
 from flexsupply.plan.rules import ReorderRule, rules_from_dict, rules_section
 from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
+from flexsupply.plan.stochastic_report import StochasticReport, nan_or, stochastic_from_dict
 
 __all__ = ["QUANTITY_TOLERANCE", "Kpis", "Order", "Plan", "PresaleService", "StochasticReport"]
 
@@ -53,7 +55,8 @@ class Kpis:
     costs: dict[str, float]
     """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
-    deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
+    deposits earn beyond their face value), interest, credit_fee, overflow_storage,
+    cancellation (charged for cancelled committed orders)."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
@@ -71,38 +74,6 @@ class Kpis:
     loss in the worst 1 − α share of scenarios (None when the scenario sets no ``risk``)."""
     cvar_alpha: float | None = None
     """The confidence level α of ``cvar``."""
-
-
-@dataclass(frozen=True)
-class StochasticReport:
-    """What planning for uncertainty is worth, in the objective's money [currency].
-
-    For ``max_profit`` VSS = RP − EEV and EVPI = WS − RP; for ``min_cost`` the signs turn, so
-    both are never negative. With a risk term every value is of the risk-adjusted objective.
-    """
-
-    sense: str
-    """``max`` or ``min``: how the objective is optimised."""
-    rp: float
-    """Recourse problem: objective of the stochastic plan."""
-    ev: float
-    """Objective of the mean-demand plan on the mean demand itself."""
-    eev: float | None
-    """Expected result of the mean-demand plan: its first stage kept, recourse chosen per
-    scenario (None when some scenario has no feasible recourse)."""
-    vss: float | None
-    """Value of the stochastic solution (None, read as unbounded, when EEV is None)."""
-    ws: float
-    """Wait-and-see: objective when every scenario is planned knowing its demand."""
-    evpi: float
-    """Expected value of perfect information."""
-    rp_gap: float
-    """Optimality gap of the stochastic plan; VSS and EVPI are exact only when it is 0."""
-    seconds: float
-    """Time spent on the extra solves [seconds]."""
-    ws_bound: float | None = None
-    """The engines' bound on WS, which bounds the stochastic plan's objective too (None when
-    unknown) [currency]."""
 
 
 @dataclass
@@ -173,6 +144,8 @@ class Plan:
     as_of_period: int = 0
     """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
     of this plan is season period t + as_of_period (0: a plan of the whole season)."""
+    cancellations: list[Cancellation] = field(default_factory=list)
+    """Committed orders the plan may cancel, with what it cancels (empty: none may be)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -267,6 +240,8 @@ class Plan:
             del data["stochastic"]["seconds"]
         if self.as_of_period:
             data["as_of_period"] = self.as_of_period
+        if self.cancellations:
+            data["cancellations"] = cancellations_dict(self.cancellations)
         if self.reorder_rules:
             data["reorder_rules"] = rules_section(
                 self.reveal_period, self.reorder_rules, self.rules_profit
@@ -294,7 +269,7 @@ class Plan:
         def cube(table: Mapping[str, Mapping[str, Sequence[float | None]]] | None) -> np.ndarray:
             if table is None:
                 return np.full((len(names), len(products), periods), math.nan)
-            rows = [[[_nan(v) for v in table[w][p]] for p in products] for w in names]
+            rows = [[[nan_or(v) for v in table[w][p]] for p in products] for w in names]
             return np.array(rows, dtype=float)
 
         by_scenario = data.get("by_scenario") or {}
@@ -321,9 +296,9 @@ class Plan:
             scenario_name=checked.scenario,
             currency=checked.currency,
             status=checked.status,
-            objective=_nan(checked.objective),
-            bound=_nan(checked.bound),
-            gap=_nan(checked.gap),
+            objective=nan_or(checked.objective),
+            bound=nan_or(checked.bound),
+            gap=nan_or(checked.gap),
             seconds=checked.seconds or 0.0,
             stop=checked.stopped_by,
             run=None if data.get("run") is None else RunRecord.from_dict(data["run"]),
@@ -341,7 +316,9 @@ class Plan:
             backlog=cube(by_scenario.get("backlog")),
             presale=[
                 PresaleService(
-                    **_known(PresaleService, {**item, "on_time_share": _nan(item["on_time_share"])})
+                    **_known(
+                        PresaleService, {**item, "on_time_share": nan_or(item["on_time_share"])}
+                    )
                 )
                 for item in data["presale"]
             ],
@@ -355,13 +332,14 @@ class Plan:
             rules_profit=rules.get("expected_profit_following_rules"),
             solver_message=checked.solver.message,
             method=checked.solver.method,
-            stochastic=None if stochastic is None else _stochastic(stochastic),
+            stochastic=None if stochastic is None else stochastic_from_dict(stochastic),
             period_length=checked.horizon.period_length if checked.horizon else "week",
             start_date=checked.horizon.start_date if checked.horizon else None,
             financing=None if financing is None else Financing.from_dict(financing, names),
             materials=uses,
             material_orders=material_orders,
             as_of_period=int(data.get("as_of_period") or 0),
+            cancellations=cancellations_from_dict(data.get("cancellations") or []),
         )
 
     @classmethod
@@ -403,29 +381,12 @@ def _restored(value: Any) -> Any:
     """Returns a number ``to_dict`` wrote with None read back as nan, in dicts too."""
     if isinstance(value, dict):
         return {key: _restored(item) for key, item in value.items()}
-    return _nan(value)
+    return nan_or(value)
 
 
 def _known(cls: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     """Returns the entries of ``data`` that are fields of dataclass ``cls``."""
     return {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-
-
-def _nan(value: float | None) -> float:
-    """Returns ``value``, or nan for None (how ``to_dict`` writes nan)."""
-    return math.nan if value is None else float(value)
-
-
-def _stochastic(data: Mapping[str, Any]) -> StochasticReport:
-    """Returns the stochastic report ``to_dict`` wrote (None read back as nan where a number is due)."""
-    optional = {"eev", "vss", "ws_bound"}
-    fields = StochasticReport.__dataclass_fields__
-    values: dict[str, Any] = {
-        key: value if key in optional or isinstance(value, str) else _nan(value)
-        for key, value in data.items()
-        if key in fields
-    }
-    return StochasticReport(**values)
 
 
 def _num(value: float) -> float | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from flexsupply.plan.cancellations import cancellation_lines
 from flexsupply.plan.order_tables import rule_text
-from flexsupply.plan.orders import Order
+from flexsupply.plan.orders import Order, once_per_node
 from flexsupply.plan.plan import Plan
 from flexsupply.plan.run import STOP_WORDS
 from flexsupply.plan.tables import Dates, plan_dates
@@ -76,15 +77,16 @@ def plan_summary(plan: Plan) -> str:
             f"{name} {value:,.0f}" for name, value in k.profit_by_scenario.items()
         )
         lines.append(f"  profit by future: {by_scenario}")
+    lines += cancellation_lines(plan)
     shared = [order for order in plan.orders if order.scenario is None]
-    reorders = [order for order in plan.orders if order.scenario is not None]
+    reorders = once_per_node([order for order in plan.orders if order.scenario is not None])
     lines.append(f"\nPurchase orders to place now ({len(shared)} lines, shared by every future):")
     lines += _purchase_orders(plan, shared, dates)
     lines += reorder_rule_lines(plan)
     if reorders:
         per_scenario: dict[str, int] = defaultdict(int)
         for order in reorders:
-            per_scenario[order.scenario or ""] += 1
+            per_scenario[f"node {order.node}" if order.node else order.scenario or ""] += 1
         counts = ", ".join(f"{name} {count}" for name, count in per_scenario.items())
         lines.append(f"\nReorders by demand future: {counts}")
         lines += _order_lines(plan, reorders, dates)
@@ -161,7 +163,7 @@ def _order_lines(plan: Plan, orders: list[Order], dates: Dates, indent: str = " 
         f"{indent}{when(plan, o.period, dates)} → {when(plan, o.arrival_period, dates)}  "
         f"{o.supplier:<8} {o.product:<10} {o.quantity:>7,.0f} pcs × {o.unit_cost:,.2f} {plan.currency}"
         + (f" + setup {o.setup_cost:,.0f}" if o.setup_cost else "")
-        + (f"  [{o.scenario}]" if o.scenario else "")
+        + (f"  [node {o.node}]" if o.node else f"  [{o.scenario}]" if o.scenario else "")
         for o in orders[:MAX_ORDER_LINES]
     ]
     if len(orders) > MAX_ORDER_LINES:

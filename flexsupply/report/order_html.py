@@ -11,6 +11,7 @@ from datetime import timedelta
 from html import escape
 
 from flexsupply.plan.files import OrderData, PlanData
+from flexsupply.plan.orders import once_per_node
 from flexsupply.plan.rules import step_range
 
 
@@ -130,7 +131,7 @@ def orders_html(plan: PlanData) -> str:
         f"<th class=num>unit cost [{escape(plan.currency)}]</th>"
         f"<th class=num>total [{escape(plan.currency)}]</th><th>when</th></tr>"
     )
-    rows = [_order_row(order, when) for order in plan.orders]
+    rows = [_order_row(order, when) for order in once_per_node(plan.orders)]
     if not rows:
         rows = ['<tr><td colspan="9" class="empty">No orders in this plan.</td></tr>']
     return (
@@ -141,6 +142,8 @@ def orders_html(plan: PlanData) -> str:
 
 def _order_row(order: OrderData, when: Callable[[int | None], str]) -> str:
     stage = "shared" if order.scenario is None else f"reorder if '{order.scenario}'"
+    if order.node is not None:
+        stage = f"reorder in tree node '{order.node}'"
     css = "" if order.scenario is None else ' class="reorder"'
     text = [escape(order.supplier), escape(order.product)]
     numbers = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html import escape
 
 from flexsupply.plan.files import KpiData, PlanData
+from flexsupply.report.cancel_html import cancellations_html
 from flexsupply.report.html import script_hash
 from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
 
@@ -128,6 +129,7 @@ def page_html(
         "</header>",
         "<main>",
         purchase_orders_html(plan),
+        cancellations_html(plan),
         rules_html(plan),
         *(_section_html(section) for section in sections),
         *extra,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from flexsupply.scenario.base import Id, Model, Share, Units
 from flexsupply.scenario.parametric import ParametricDemand
@@ -21,6 +21,9 @@ class DemandScenario(Model):
     units: dict[str, list[Units]]
     """Spot demand per product id, one number per period [units]. Products not listed have none.
     Symbol: D[ω,p,t]."""
+    nodes: list[Id] = Field(default_factory=list)
+    """With ``later_reveal_periods``: the tree node of this scenario in each stage that starts at
+    a reveal point and ends at the next, e.g. ``[strong]``; scenarios of one node share its orders."""
 
 
 class Demand(Model):

@@ -9,7 +9,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.errors import Problem
-from flexsupply.scenario.checks import _period_list_problems, _unknown
+from flexsupply.scenario.checks import period_list_problems, unknown_message
 from flexsupply.scenario.parametric import (
     MAX_NORMAL_CV,
     DistributionName,
@@ -95,13 +95,13 @@ def parametric_problems(scenario: Scenario) -> list[Problem]:
     for product_id, style in block.products.items():
         loc: Loc = (*root, "products", product_id)
         if product_id not in known:
-            problems.append(Problem(loc, _unknown("product", product_id, known)))
+            problems.append(Problem(loc, unknown_message("product", product_id, known)))
             continue
         lengths: list[Problem] = []
         for field in _FIELDS:
             value = getattr(style, field)
             if isinstance(value, list):
-                lengths += _period_list_problems(value, periods, (*loc, field), field)
+                lengths += period_list_problems(value, periods, (*loc, field), field)
         family = style.distribution or block.distribution
         problems += lengths or _family_problems(style, family, periods, loc)
     pairs = _pair_problems(block, root)
@@ -178,7 +178,7 @@ def _pair_problems(block: ParametricDemand, root: Loc) -> list[Problem]:
     for k, pair in enumerate(block.correlations):
         loc: Loc = (*root, "correlations", k, "products")
         unknown = [
-            Problem((*loc, i), _unknown("style", product_id, styles).replace("unknown", missing, 1))
+            Problem((*loc, i), unknown_message("style", product_id, styles).replace("unknown", missing, 1))
             for i, product_id in enumerate(pair.products)
             if product_id not in block.products
         ]

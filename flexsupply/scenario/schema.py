@@ -35,8 +35,12 @@ from flexsupply.scenario.base import Model as Model
 from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.demand_block import Demand as Demand
 from flexsupply.scenario.demand_block import DemandScenario as DemandScenario
-from flexsupply.scenario.inbound import InboundOrder, inbound_problems
+from flexsupply.scenario.inbound import Cancellation, InboundOrder, inbound_problems
 from flexsupply.scenario.material_checks import material_problems
+from flexsupply.scenario.objective import Objective as Objective
+from flexsupply.scenario.objective import Options as Options
+from flexsupply.scenario.objective import Risk as Risk
+from flexsupply.scenario.objective import Service as Service
 
 # The parametric demand blocks live in their own module (named here for the YAML loader).
 from flexsupply.scenario.parametric import CorrelationPair as CorrelationPair
@@ -59,7 +63,7 @@ from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
 
-# Financing and material blocks live in their own module (named here for the YAML loader).
+# Financing and material blocks live in their own modules (named here for the YAML loader).
 from flexsupply.scenario.supply import BomLine as BomLine
 from flexsupply.scenario.supply import Cash as Cash
 from flexsupply.scenario.supply import CreditLine as CreditLine
@@ -68,6 +72,7 @@ from flexsupply.scenario.supply import Material as Material
 from flexsupply.scenario.supply import MaterialTerms as MaterialTerms
 from flexsupply.scenario.supply import TermLoan as TermLoan
 from flexsupply.scenario.supply import Warehouse as Warehouse
+from flexsupply.scenario.tree import MAX_BRANCHING, tree_problems
 
 
 class PeriodLength(StrEnum):
@@ -224,6 +229,8 @@ class Supplier(Model):
     """Payment terms."""
     terms: list[SupplyTerms] = Field(min_length=1)
     """Products this supplier can make, with their terms."""
+    cancellation: Cancellation | None = None
+    """Whether its committed (``inbound``) orders may be cancelled in a replan; omitted: never."""
 
 
 class LatenessRule(StrEnum):
@@ -297,45 +304,6 @@ class PresaleOrder(Model):
         return self
 
 
-class Objective(StrEnum):
-    """What the plan optimises."""
-
-    MAX_PROFIT = "max_profit"
-    MIN_COST = "min_cost"
-
-
-class Options(Model):
-    """Modelling switches."""
-
-    integer_orders: bool = False
-    """Let the engine search over whole units only (slower to solve). Without it the engine
-    plans with continuous quantities and ``whole_pieces`` rounds the plan afterwards."""
-    whole_pieces: bool = True
-    """Round every order of the solved plan to whole units (the profit reported is the rounded
-    plan's; the bound stays the engine's). False keeps the engine's fractional quantities, as
-    the textbook models (newsvendor, lot sizing) state them."""
-
-
-class Risk(Model):
-    """Aversion to bad seasons: the objective becomes E[profit] − λ·CVaR_α(loss)."""
-
-    cvar_weight: Factor = 0.0
-    """Weight of the CVaR of loss (loss = −profit; with ``min_cost``, the cost) against the
-    expected value; 0 is risk-neutral [dimensionless]. Symbol: λ."""
-    cvar_alpha: Real = Field(0.95, gt=0, lt=1)
-    """Confidence level: CVaR_α is the expected loss in the worst 1 − α share of scenarios
-    [probability]. Symbol: α."""
-
-
-class Service(Model):
-    """Service-level targets, each one linear constraint over the expected outcome."""
-
-    min_fill_rate: Share | None = None
-    """Least expected share of spot demand served: Σπ·S ≥ target·Σπ·D [share]. Symbol: β."""
-    min_presale_on_time: Share | None = None
-    """Least expected share of presale units shipped by their due period [share]. Symbol: β_r."""
-
-
 class Scenario(Model):
     """A complete planning problem: horizon, products, suppliers, presale, demand and money."""
 
@@ -354,6 +322,16 @@ class Scenario(Model):
     reveal_period: Period | None = None
     """First period whose orders may differ by demand scenario (reorders); orders before it are
     shared by all scenarios. Omitted: every order is shared (a plan fixed in advance). Symbol: τ."""
+    later_reveal_periods: list[Period] = Field(default_factory=list)
+    """More reveal points after ``reveal_period``, in increasing order: orders between two reveal
+    points are shared by the scenarios of one tree node (``demand.scenarios[*].nodes``); from
+    the last on, by none. Omitted: one reveal point. Symbol: τ_k."""
+    tree_branching: list[Annotated[int, Field(ge=1, le=MAX_BRANCHING)]] = Field(
+        default_factory=list
+    )
+    """With signal demand: into how many nodes each node splits at each reveal point but the
+    last, one number per later reveal period: futures are ranked by the spot demand seen before
+    the reveal point and cut into that many groups of about equal count. Symbol: b_k."""
     warehouse: Warehouse = Field(default_factory=Warehouse)
     """Storage limits."""
     cash: Cash | None = None
@@ -387,7 +365,7 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
-        problems += material_problems(self)
+        problems += material_problems(self) + tree_problems(self)
         problems += parametric_problems(self)
         if problems:
             raise ScenarioError(problems)

@@ -5,8 +5,9 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 
 - stock on hand becomes each style's ``initial_stock``, cash on hand the initial cash;
 - orders placed that arrive after period a become ``inbound`` orders: their good units arrive as
-  scheduled and what is still owed for them is paid as scheduled; they are not decisions, so
-  they are never bought again (orders cannot be cancelled in this version);
+  scheduled and what is still owed for them is paid as scheduled; they are never bought again,
+  and the new plan may cancel or reduce those of suppliers with ``cancellation`` terms
+  (``order_value`` is their cost, the base of the cancellation charge);
 - returns of sales made before a + 1 that arrive later are inbound too (expected units: the
   return share ρ times the resellable share η of the units sold or shipped, refunds and
   handling paid on arrival);
@@ -16,7 +17,8 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
 - the spot demand of the periods left is updated from the realised spot sales
   (``demand/sales.py``) and stated as weighted scenarios;
 - the reveal period moves forward: it stays where it was when that is still ahead, else orders
-  from ``reveal_after`` periods on may differ by scenario;
+  from ``reveal_after`` periods on may differ by scenario; later reveal points still ahead stay,
+  with the tree nodes of their stages (``scenario/tree.py``);
 - what is given per period (capacities, prices by period) keeps its periods left; loans offered
   later keep their periods, loans whose moment has passed are gone, and a credit line starts
   undrawn (the cash on hand is net of it).
@@ -48,6 +50,7 @@ from flexsupply.scenario import (
 )
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
+from flexsupply.scenario.tree import shifted_tree
 
 
 def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
@@ -140,6 +143,7 @@ def reanchor(
     if reveal is not None:
         reveal = reveal - a if reveal - a > reveal_after else reveal_after + 1
         reveal = reveal if reveal <= periods else None
+    later, nodes = shifted_tree(scenario, a, reveal)
     cash = scenario.cash
     if cash is not None:
         cash = cash.model_copy(
@@ -168,6 +172,7 @@ def reanchor(
                     DemandScenario(
                         name=name,
                         probability=float(p),
+                        nodes=nodes.get(name, []),
                         units={
                             pid: future.units[w, i, a:].tolist()
                             for i, pid in enumerate(scenario.product_ids)
@@ -179,6 +184,8 @@ def reanchor(
                 ]
             ),
             "reveal_period": reveal,
+            "later_reveal_periods": later,
+            "tree_branching": [],
             "cash": cash,
             "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
         }
@@ -331,6 +338,7 @@ def _inbound(scenario: Scenario, actuals: Actuals) -> list[InboundOrder]:
                 payment_due=owed if inside else 0.0,
                 payment_period=pay_at if inside else None,
                 placed_period=order.period - a,
+                order_value=cost if arrives >= 1 else None,
             )
         )
     return inbound

@@ -47,6 +47,10 @@ class Replan:
         """Number of purchase orders still to arrive that the new plan keeps."""
         return sum(o.supplier is not None and o.units > 0 for o in self.scenario.inbound)
 
+    def _cancelled(self) -> int:
+        """Returns how many committed orders the new plan cancels or reduces."""
+        return sum(c.cancelled > 0 for c in self.plan.cancellations)
+
     def summary(self) -> str:
         """Returns a few readable lines: what was replanned, the KPIs and the order changes."""
         kpis = self.plan.kpis
@@ -55,7 +59,8 @@ class Replan:
             f"periods {self.as_of_period + 1}..{self.as_of_period + self.scenario.horizon.periods}",
             f"  expected profit of the periods left {kpis.expected_profit:,.0f} "
             f"{self.plan.currency}, fill rate {kpis.fill_rate:.1%}",
-            f"  orders in transit kept: {self.in_transit}",
+            f"  orders in transit kept: {self.in_transit}"
+            + (f", cancelled or reduced: {cut}" if (cut := self._cancelled()) else ""),
             order_changes_table(self.changes),
         ]
         return "\n".join(lines)

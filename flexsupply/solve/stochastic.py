@@ -290,8 +290,9 @@ def mean_plan_on_scenarios(
 
     With the first stage fixed nothing else is shared between scenarios, so each scenario is
     solved alone (``solve_each``, in ``workers`` processes) and the values combined by
-    ``combine``, as in ``wait_and_see``. Service targets on expectations tie scenarios together;
-    then the whole model is solved at once with the first stage fixed.
+    ``combine``, as in ``wait_and_see``. Service targets on expectations tie scenarios together,
+    and so do the shared reorders of a scenario tree (``later_reveal_periods``); then the whole
+    model is solved at once with the first stage fixed.
 
     Args:
         scenario: the validated scenario.
@@ -310,7 +311,7 @@ def mean_plan_on_scenarios(
     Raises:
         TimeLimitReached: the time ran out before every scenario was solved.
     """
-    if _ties_scenarios(scenario):
+    if _ties_scenarios(scenario) or scenario.later_reveal_periods:
         fixed, _ = solve_program(scenario, demand, settings, deadline, first_stage)
         _stop_on_time(fixed)
         return fixed.objective if fixed.status.has_plan else None
