@@ -178,7 +178,10 @@ def _pair_problems(block: ParametricDemand, root: Loc) -> list[Problem]:
     for k, pair in enumerate(block.correlations):
         loc: Loc = (*root, "correlations", k, "products")
         unknown = [
-            Problem((*loc, i), unknown_message("style", product_id, styles).replace("unknown", missing, 1))
+            Problem(
+                (*loc, i),
+                unknown_message("style", product_id, styles).replace("unknown", missing, 1),
+            )
             for i, product_id in enumerate(pair.products)
             if product_id not in block.products
         ]
