@@ -147,7 +147,7 @@ def correlation_root(correlation: FloatArray) -> FloatArray:
     R = V·Λ·Vᵀ, eigenvalues below 0 by rounding taken as 0.
     """
     try:
-        cholesky: FloatArray = np.linalg.cholesky(correlation)
+        cholesky: FloatArray = np.linalg.cholesky(correlation).astype(np.float64)
     except np.linalg.LinAlgError:
         values, vectors = np.linalg.eigh(correlation)
         root: FloatArray = vectors * np.sqrt(np.maximum(values, 0.0))
