@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -69,3 +70,27 @@ def test_the_earlier_plan_is_kept_when_the_engine_ends_without_one() -> None:
     assert kept.seconds == pytest.approx(5.0)
     assert math.isnan(kept.bound)
     assert kept.extra["warm_start_objective"] == objective
+
+
+def test_a_plan_above_the_gap_asked_for_does_not_say_it_reached_the_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def loose(
+        program: LinearProgram,
+        model: ModelMap,
+        backend: Backend,
+        settings: SolveSettings,
+        deadline: Deadline,
+        context: MethodContext,
+    ) -> SolverResult:
+        """Ends 20 % from its bound (no progress reported) and leaves ``stop`` at its default."""
+        found = backend.solve(program, settings.options(deadline))
+        loose_bound = found.objective + 0.2 * abs(found.objective)
+        return dataclasses.replace(found, status=Status.FEASIBLE, bound=loose_bound, stop="gap")
+
+    monkeypatch.setitem(METHODS, "loose", loose)
+
+    plan = fs.solve(fs.load(SMALL), method="loose", time_limit=20, warm_start=False)
+
+    assert plan.status == "feasible"
+    assert plan.stop == "time_limit"

@@ -132,7 +132,7 @@ def solve_within(
         )
     except TimeLimitReached as stop:
         result = no_plan(Status.NO_SOLUTION, deadline.elapsed(), backend.name, "", str(stop))
-    result = best.tighten(result)
+    result = _stop_in_words(best.tighten(result), settings, deadline)
     if result.status.has_plan:
         if scenario.options.whole_pieces or scenario.options.integer_orders:
             result = _in_whole_pieces(program, model, result, settings.effective_gap)
@@ -150,6 +150,21 @@ def solve_within(
             f"No plan for {scenario.name!r}: interrupted before one was found"
         )
     raise _no_plan_error(scenario, futures, settings, deadline, result, program)
+
+
+def _stop_in_words(
+    result: SolverResult, settings: SolveSettings, deadline: Deadline
+) -> SolverResult:
+    """Returns the result with a ``stop`` its gap can have.
+
+    A plan above the gap asked for did not stop on the gap (a method may leave ``stop`` at its
+    default): with a time limit, the limit stopped it.
+    """
+    asked = settings.effective_gap
+    above = result.status == Status.FEASIBLE and not result.gap <= asked * (1 + 1e-9)
+    if result.stop != "gap" or not above or deadline.limit is None:
+        return result
+    return replace(result, stop="time_limit")
 
 
 def _in_whole_pieces(
