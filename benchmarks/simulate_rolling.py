@@ -70,7 +70,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "seconds": round(seconds, 1),
         "seconds_per_sample": round(seconds / args.samples, 1),
         "projected_100_seconds": round(seconds / args.samples * TARGET_SAMPLES, 0),
-        "profits": [round(o.profit, 2) for o in outcomes],
+        "profits": [harness.finite(o.profit) for o in outcomes],
+        "statuses": [o.status for o in outcomes],
         "load_before": load_before,
         "load_after": [round(v, 2) for v in os.getloadavg()],
     }
