@@ -98,15 +98,15 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def priced_tasks(name: str) -> list[Any]:
-    """Returns every style's subproblem of a generated season, priced at the LP duals."""
+def priced_tasks(name: str) -> tuple[list[Any], list[Any]]:
+    """Returns every block's program and its subproblem task, priced at the LP duals."""
     from flexsupply.backends import SolverOptions
     from flexsupply.demand import demand_scenarios
     from flexsupply.model import build_program
     from flexsupply.solve.decompose.linking import partition
     from flexsupply.solve.decompose.method import scaled
     from flexsupply.solve.decompose.relaxation import lp_relaxation
-    from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced
+    from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective
 
     scenario = load_case(name)
     program, _ = build_program(scenario, demand_scenarios(scenario))
@@ -114,7 +114,11 @@ def priced_tasks(name: str) -> list[Any]:
     duals = lp_relaxation(parts.program, None).duals[parts.linking_rows]
     options = SolverOptions(engine="highs", gap=1e-4, time_limit=10.0)
     blocks = blocks_of(parts)
-    return [Task(k, priced(block, duals), "ortools", options) for k, block in enumerate(blocks)]
+    tasks = [
+        Task(k, priced_objective(block, duals), "ortools", options)
+        for k, block in enumerate(blocks)
+    ]
+    return [block.program for block in blocks], tasks
 
 
 def dask_worker(name: str, rounds: int, project: str | None) -> dict[str, Any]:
@@ -128,10 +132,11 @@ def dask_worker(name: str, rounds: int, project: str | None) -> dict[str, Any]:
     from flexsupply.solve.decompose.executors import Executor
     from flexsupply.solve.decompose.subproblems import solve_task
 
-    tasks = priced_tasks(name)
+    programs, tasks = priced_tasks(name)
     row: dict[str, Any] = {"tasks": len(tasks)}
     for workers in (1, 2):
         executor = Executor("dask", workers=workers, scheduler="local")
+        executor.load(programs)  # once; a round sends only the priced objectives
         executor.map(tasks[: 2 * workers])  # workers import the solver libraries once
         walls, durations = [], []
         for _ in range(rounds):
@@ -148,9 +153,12 @@ def dask_worker(name: str, rounds: int, project: str | None) -> dict[str, Any]:
     row["speedup"] = row["wall_1_s"] / row["wall_2_s"]
     row["load_average"] = list(os.getloadavg())
     if project:
-        sample = priced_tasks(project)
+        programs, sample = priced_tasks(project)
         step = max(1, len(sample) // PROJECTION_SAMPLE)
-        seconds = [solve_task(task).seconds for task in sample[::step][:PROJECTION_SAMPLE]]
+        seconds = [
+            solve_task(programs[task.block], task).seconds
+            for task in sample[::step][:PROJECTION_SAMPLE]
+        ]
         serial = row["overhead_1_s"] / len(tasks)
         mean, longest = sum(seconds) / len(seconds), max(seconds)
         row["projection_case"] = project

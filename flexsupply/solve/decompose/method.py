@@ -29,7 +29,13 @@ from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, blocks_of, priced
+from flexsupply.solve.decompose.subproblems import (
+    Block,
+    BlockSolution,
+    Task,
+    blocks_of,
+    priced_objective,
+)
 
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
@@ -211,6 +217,7 @@ def _bound_side(
     program = parts.program
     rows = parts.linking_rows
     blocks = blocks_of(parts)
+    executor.load([block.program for block in blocks])
     bundle = _bundle(parts, blocks)
     mu = bundle.feasible_start(duals[rows])
     stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
@@ -230,7 +237,13 @@ def _bound_side(
             share = (stop - clock()) / rounds
             limit = min(limit, max(share, MIN_SUBPROBLEM_SECONDS))
         tasks = [
-            Task(k, priced(block, mu), backend, replace(sub_options, time_limit=limit), previous[k])
+            Task(
+                k,
+                priced_objective(block, mu),
+                backend,
+                replace(sub_options, time_limit=limit),
+                previous[k],
+            )
             for k, block in enumerate(blocks)
         ]
         solutions = executor.map(tasks)
