@@ -28,7 +28,7 @@ from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
-from flexsupply.solve.decompose.relaxation import lp_relaxation
+from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
 from flexsupply.solve.decompose.subproblems import (
     Block,
     BlockSolution,
@@ -119,7 +119,7 @@ def decompose(
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, left_until(deadline, clock))
+    relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
     patterns = Patterns.of(maxform)
