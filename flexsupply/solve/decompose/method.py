@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,7 +27,13 @@ from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.master import Patterns
-from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
+from flexsupply.solve.decompose.primal import (
+    Clock,
+    PlanLimits,
+    PlanSearch,
+    SearchState,
+    left_until,
+)
 from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
 from flexsupply.solve.decompose.subproblems import (
     Block,
@@ -42,14 +48,20 @@ FIRST_STEP = 0.3
 MIN_BOUND_SHARE = 0.25
 """The bound side starts only with at least this share of the time limit left; otherwise the
 time goes to the plan side (one round of every style could not finish in time)."""
-MIN_SUBPROBLEM_SECONDS = 0.5
-"""A subproblem always gets at least this long [seconds]; its bound is valid either way."""
-"""The first multiplier step moves μ by about this share of its size."""
+ROUNDS = 8
+"""Rounds of subproblems by default: a fixed amount of work, so the plan does not depend on how
+busy the machine is."""
+SUBPROBLEM_NODES = 500
+"""Branch-and-bound nodes of each subproblem by default."""
 
 
 @dataclass(frozen=True)
 class DecomposeSettings:
-    """How the decomposition spends its time.
+    """How much work the decomposition does: every limit is a count, never seconds.
+
+    The same program, settings and seed give the same plan and bound on any machine load and
+    any executor; the time limit is only a safety net (when it stops a step, the result's
+    ``stop`` is ``time_limit``).
 
     Attributes:
         executor: ``serial``, ``local`` (processes, the default) or ``dask``.
@@ -57,12 +69,18 @@ class DecomposeSettings:
         scheduler: Dask scheduler address, or ``local`` for a LocalCluster.
         processes: LocalCluster workers are processes (threads when False, e.g. in tests).
         subproblem_gap: relative gap each subproblem is solved to; its proven bound is used.
-        subproblem_seconds: longest solve of one subproblem [seconds].
-        bound_share: share of the time the bound side may use before the plan side starts.
-        max_iterations: most multiplier updates.
+        subproblem_nodes: branch-and-bound nodes of each subproblem (None: no limit); a
+            subproblem stopped there still gives a valid bound.
+        subproblem_seconds: unused (kept for callers that set it): subproblems stop on
+            ``subproblem_gap`` and ``subproblem_nodes``, the time limit being a safety net.
+        bound_share: share of the time limit after which the bound side starts no more rounds
+            (a safety net that leaves the plan side time on an overloaded machine).
+        max_iterations: rounds of subproblems (multiplier updates) at most.
         converged: stop the bound side when the model predicts less than this relative fall.
         engine: engine of the subproblems (default: the backend's HiGHS where it has one, else
             the options' engine); the masters use the options' engine.
+        plan: the plan side's work limits (``PlanLimits``); without a time limit the engine on
+            the whole program ends the search, which makes the method exact.
     """
 
     executor: str = "local"
@@ -70,11 +88,13 @@ class DecomposeSettings:
     scheduler: str | None = None
     processes: bool = True
     subproblem_gap: float = 1e-4
+    subproblem_nodes: int | None = SUBPROBLEM_NODES
     subproblem_seconds: float = 10.0
-    bound_share: float = 0.5
-    max_iterations: int = 200
+    bound_share: float = 0.6
+    max_iterations: int = ROUNDS
     converged: float = 1e-4
     engine: str | None = None
+    plan: PlanLimits = field(default_factory=PlanLimits)
 
 
 def decompose(
@@ -122,6 +142,8 @@ def decompose(
     relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
+    else:
+        state.check_clock(deadline, clock)
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
@@ -129,6 +151,7 @@ def decompose(
         left = left_until(deadline, clock)
         room = time_limit is None or (left or 0.0) >= MIN_BOUND_SHARE * time_limit
         if not room:
+            state.clock_stopped = True
             notes.append("no time for the bound side after the LP relaxation")
         if room and len(parts.linking_rows) and parts.n_blocks > 2:
             _bound_side(
@@ -148,8 +171,14 @@ def decompose(
         notes += executor.notes
     finally:
         executor.close()
+    limits = settings.plan
+    if time_limit is None or options.node_limit is not None:
+        limits = replace(limits, whole=True, whole_nodes=options.node_limit)
     if state.gap() > options.gap:
-        improve_plan(maxform, backend, options, neighbourhoods, state, patterns, deadline, clock)
+        search = PlanSearch(
+            maxform, backend, options, neighbourhoods, state, patterns, limits, deadline, clock
+        )
+        search.run()
     seconds = clock() - began
     extra = {
         "iterations": float(state.iterations),
@@ -159,12 +188,17 @@ def decompose(
         "blocks": float(parts.n_blocks),
         "subproblem_seconds": state.subproblem_seconds,
         "patterns": float(patterns.count()),
+        "rounds_repaired": float(min(len(patterns.rounds), limits.repairs)),
     }
+    stop = _stop(state, options.gap, settings)
     if state.x is None:
         result = no_plan(Status.NO_SOLUTION, seconds, backend.name, engine or "", "; ".join(notes))
-        return replace(result, bound=sense * state.bound, extra=extra)
+        return replace(result, bound=sense * state.bound, extra=extra, stop=stop)
     status = Status.OPTIMAL if state.gap() <= options.gap else Status.FEASIBLE
-    words = f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}"
+    words = (
+        f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}, "
+        f"best plan from the {state.found_by}"
+    )
     return SolverResult(
         status=status,
         objective=program.value(state.x),
@@ -175,7 +209,19 @@ def decompose(
         engine=engine or "",
         message="; ".join([words, *notes]),
         extra=extra,
+        stop=stop,
     )
+
+
+def _stop(state: SearchState, gap: float, settings: DecomposeSettings) -> str:
+    """Returns what ended the search: the clock, the gap, or the work limits (which rounds)."""
+    if state.clock_stopped:
+        return "time_limit"
+    if state.gap() <= gap:
+        return "gap"
+    if state.iterations >= settings.max_iterations:
+        return "iteration_limit"
+    return "converged"
 
 
 def scaled(parts: Partition) -> Partition:
@@ -224,18 +270,23 @@ def _bound_side(
     previous: list[FloatArray | None] = [None] * len(blocks)
     predicted = math.inf
     sub_options = SolverOptions(
-        engine=engine, gap=settings.subproblem_gap, seed=options.seed, threads=None
+        engine=engine,
+        gap=settings.subproblem_gap,
+        seed=options.seed,
+        threads=None,
+        node_limit=settings.subproblem_nodes,
     )
     last_round = 0.0
-    while state.iterations < settings.max_iterations and clock() + last_round < stop:
-        # A round that would end past the bound side's time is not started (after the first).
+    while state.iterations < settings.max_iterations:
+        if clock() + last_round >= stop and state.iterations:
+            # Safety net: a round that would end past the bound side's time is not started.
+            state.clock_stopped = True
+            return
         began_round = clock()
-        limit = settings.subproblem_seconds
-        if not math.isinf(stop):
-            # One round of subproblems should fit in the time left on the bound side.
-            rounds = math.ceil(len(blocks) / executor.workers)
-            share = (stop - clock()) / rounds
-            limit = min(limit, max(share, MIN_SUBPROBLEM_SECONDS))
+        # Subproblems stop on their gap and node limit. Safety net: the bound side's time, or
+        # half the time left when that is gone (the plan side keeps the other half).
+        left = left_until(deadline, clock)
+        limit = None if left is None else max(stop - began_round, 0.5 * left)
         tasks = [
             Task(
                 k,
@@ -248,6 +299,8 @@ def _bound_side(
         ]
         solutions = executor.map(tasks)
         last_round = clock() - began_round
+        if limit is not None:
+            state.check_clock(began_round + limit, clock)
         state.evaluations += 1
         state.subproblem_seconds += sum(s.seconds for s in solutions)
         value = sum(s.bound for s in solutions) + bundle.h(mu) + program.offset
@@ -338,7 +391,7 @@ def _record(
         )
         whole[block.columns] = solution.x
     original = whole[: parts.n_original]
-    patterns.add(original, parts.block_style[:-1])
+    patterns.add_round(original, parts.block_style[:-1])
     if not complete:
         return
     original_program = replace(
@@ -354,7 +407,7 @@ def _record(
     if original_program.violation(original) <= FEASIBILITY_TOLERANCE:
         value = original_program.value(original)
         if value > state.value:
-            state.x, state.value = original, value
+            state.x, state.value, state.found_by = original, value, "subproblems"
 
 
 def _report(
