@@ -34,8 +34,14 @@ from flexsupply.solve.decompose.primal import (
     SearchState,
     left_until,
 )
-from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, blocks_of, priced
+from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.subproblems import (
+    Block,
+    BlockSolution,
+    Task,
+    blocks_of,
+    priced_objective,
+)
 
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
@@ -133,7 +139,7 @@ def decompose(
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, left_until(deadline, clock))
+    relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
     else:
@@ -257,6 +263,7 @@ def _bound_side(
     program = parts.program
     rows = parts.linking_rows
     blocks = blocks_of(parts)
+    executor.load([block.program for block in blocks])
     bundle = _bundle(parts, blocks)
     mu = bundle.feasible_start(duals[rows])
     stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
@@ -281,7 +288,13 @@ def _bound_side(
         left = left_until(deadline, clock)
         limit = None if left is None else max(stop - began_round, 0.5 * left)
         tasks = [
-            Task(k, priced(block, mu), backend, replace(sub_options, time_limit=limit), previous[k])
+            Task(
+                k,
+                priced_objective(block, mu),
+                backend,
+                replace(sub_options, time_limit=limit),
+                previous[k],
+            )
             for k, block in enumerate(blocks)
         ]
         solutions = executor.map(tasks)
