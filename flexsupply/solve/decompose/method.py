@@ -48,6 +48,8 @@ FIRST_STEP = 0.3
 MIN_BOUND_SHARE = 0.25
 """The bound side starts only with at least this share of the time limit left; otherwise the
 time goes to the plan side (one round of every style could not finish in time)."""
+MIN_SUBPROBLEM_SECONDS = 0.5
+"""A subproblem always gets at least this long [seconds]; its bound is valid either way."""
 ROUNDS = 8
 """Rounds of subproblems by default: a fixed amount of work, so the plan does not depend on how
 busy the machine is."""
@@ -283,10 +285,15 @@ def _bound_side(
             state.clock_stopped = True
             return
         began_round = clock()
-        # Subproblems stop on their gap and node limit. Safety net: the bound side's time, or
-        # half the time left when that is gone (the plan side keeps the other half).
+        # Subproblems stop on their gap and node limit. Safety net: the round must end within
+        # the bound side's time, or half the time left when that is gone (the plan side keeps
+        # the other half), and each worker solves its share of the blocks one after another.
         left = left_until(deadline, clock)
-        limit = None if left is None else max(stop - began_round, 0.5 * left)
+        limit = None
+        if left is not None:
+            window = max(stop - began_round, 0.5 * left)
+            turns = math.ceil(len(blocks) / executor.slots)
+            limit = max(window / turns, MIN_SUBPROBLEM_SECONDS)
         tasks = [
             Task(
                 k,
