@@ -24,7 +24,7 @@ from flexsupply.plan.summary import plan_summary
 from flexsupply.solve.decompose import DecomposeSettings, decompose, partition
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
-from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced, solve_task
+from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective, solve_task
 
 GAP = 1e-4
 """Relative gap asked of both methods."""
@@ -240,8 +240,9 @@ def test_repair_turns_lagrangian_plans_that_break_capacity_into_feasible_plans()
     blocks = blocks_of(parts)
     options = SolverOptions(engine="highs", gap=1e-9)
     # At zero prices every style plans as if it had the factories to itself.
+    zero = np.zeros(len(parts.linking_rows))
     solutions = [
-        solve_task(Task(k, priced(block, np.zeros(len(parts.linking_rows))), "ortools", options))
+        solve_task(block.program, Task(k, priced_objective(block, zero), "ortools", options))
         for k, block in enumerate(blocks)
     ]
     glued = np.zeros(parts.program.n_columns)

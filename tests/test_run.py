@@ -98,14 +98,16 @@ def test_two_demo_solves_at_the_same_time_give_the_same_plan(tmp_path: Path) -> 
         subprocess.Popen(
             [*command, "--out-dir", str(tmp_path / name), "--quiet"],
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
         for name in ("a", "b")
     ]
+    printed = []
     for run in runs:
-        _, error = run.communicate(timeout=600)
+        output, error = run.communicate(timeout=600)
         assert run.returncode == 0, error.decode()[-2000:]
+        printed.append(output.decode().splitlines())
 
     plans = [json.loads((tmp_path / n / "plan.json").read_text(encoding="utf-8")) for n in "ab"]
     assert plans[0]["solver"]["method"] == "decompose"
@@ -115,3 +117,14 @@ def test_two_demo_solves_at_the_same_time_give_the_same_plan(tmp_path: Path) -> 
     assert files(tmp_path / "a").keys() == files(tmp_path / "b").keys()
     for name in ("orders.csv", "plan.xlsx"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert printed[0][1:] == printed[1][1:]  # the first line says how long it took
+    quoted = readme_demo_lines()
+    assert quoted, "the README quotes no demo figures"
+    assert [line for line in quoted if line not in printed[0]] == []
+
+
+def readme_demo_lines() -> list[str]:
+    """Returns the demo summary lines the README quotes (between its demo-summary markers)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- demo-summary: begin -->")[1].split("<!-- demo-summary: end -->")[0]
+    return [line for line in block.splitlines() if line.startswith("  ")]

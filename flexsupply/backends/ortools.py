@@ -104,6 +104,27 @@ def _model_parameters(model_parameters: Any, start: FloatArray | None) -> Any:
     return proto
 
 
+HIGHS_HEURISTICS = (
+    "mip_heuristic_run_feasibility_jump",
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_root_reduced_cost",
+    "mip_heuristic_run_zi_round",
+    "mip_heuristic_run_shifting",
+)
+"""HiGHS's primal heuristics that MathOpt's heuristics emphasis leaves on."""
+
+
+def _highs_without_heuristics() -> Any:
+    """Returns MathOpt's HiGHS options that turn every primal heuristic off."""
+    from ortools.math_opt.solvers import highs_pb2
+
+    return highs_pb2.HighsOptionsProto(
+        double_options={"mip_heuristic_effort": 0.0},
+        bool_options=dict.fromkeys(HIGHS_HEURISTICS, False),
+    )
+
+
 def _stop(limit: int, limits: Any) -> str:
     """Returns the ``SolverResult.stop`` word for MathOpt's termination limit."""
     if limit == limits.TIME.value:
@@ -142,6 +163,10 @@ class OrtoolsBackend:
         )
         if options.node_limit is not None:
             settings.node_limit = options.node_limit
+        if not options.heuristics:
+            settings.heuristics = parameters.Emphasis.OFF
+            if engine == "highs":
+                settings.highs = _highs_without_heuristics()
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []

@@ -151,7 +151,10 @@ class PulpBackend:
                     threads=options.threads,
                     logPath=str(log_path),
                     warmStart=start is not None,
-                    options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
+                    options=[
+                        f"randomCbcSeed {_CBC_SEED_BASE + options.seed}",
+                        *([] if options.heuristics else ["heuristicsOnOff off"]),
+                    ],
                     maxNodes=options.node_limit,
                 )
             else:
@@ -162,6 +165,7 @@ class PulpBackend:
                     threads=options.threads,
                     random_seed=options.seed,
                     **({} if options.node_limit is None else {"mip_max_nodes": options.node_limit}),
+                    **({} if options.heuristics else {"mip_heuristic_effort": 0.0}),
                 )
                 if not solver.available():
                     raise BackendError("HiGHS for PuLP is not installed; pip install highspy")

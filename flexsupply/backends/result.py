@@ -66,6 +66,10 @@ class SolverOptions:
     node_limit: int | None = None
     """Branch-and-bound nodes the engine may explore: a work limit that, unlike the wall clock,
     stops a search at the same point on a busy machine (None: no limit)."""
+    heuristics: bool = True
+    """Run the engine's primal heuristics. Solves that only need a proven bound (the
+    decomposition's subproblems) turn them off: on spring-drop's style subproblems HiGHS's
+    root then took 8.8 s instead of 46.6 s for a bound as tight (load 10)."""
     log: bool = False
     """Show the engine's log on the console."""
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)

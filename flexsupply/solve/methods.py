@@ -160,30 +160,39 @@ def decomposed(
 ) -> SolverResult:
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
-    Its plans come from repairing the per-style Lagrangian plans, which beat the LP dive on the
-    whole program (spring-drop: 449,385 against 430,710 CNY) at a fraction of its time; the dive
-    runs only when the decomposition ends without a plan. Every step stops on work limits
+    Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
+    repaired Lagrangian plans instead), so the plan returned is never worse than it and a plan
+    exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
     Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
     """
-    options = settings.options(deadline, context.progress)
-    found = decompose(
-        program,
-        backend,
-        options,
-        options.time_limit,
-        neighbourhoods(model, program.n_columns),
-        settings=decompose_settings(settings),
-    )
-    result = dataclasses.replace(found, method="decompose")
-    if result.status.has_plan or not program.integer.any() or deadline.expired():
-        return result
-    start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
+    start = None
+    if program.integer.any():
+        start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
+    try:
+        options = settings.options(deadline, context.progress)
+    except TimeLimitReached as stop:
+        if start is None:
+            raise
+        result = no_plan(Status.NO_SOLUTION, 0.0, backend.name, "", str(stop))
+    else:
+        result = decompose(
+            program,
+            backend,
+            options,
+            options.time_limit,
+            neighbourhoods(model, program.n_columns),
+            start=None if start is None else start.x,
+            settings=decompose_settings(settings),
+        )
+    result = dataclasses.replace(result, method="decompose")
     if start is None:
         return result
-    kept = keep_better(program, result, start.x, start.objective, start.seconds)
-    return kept if not start.time_limited else dataclasses.replace(kept, stop="time_limit")
+    result = keep_better(program, result, start.x, start.objective, start.seconds)
+    if start.time_limited or deadline.expired():
+        return dataclasses.replace(result, stop="time_limit")
+    return result
 
 
 def decompose_settings(settings: SolveSettings) -> DecomposeSettings:

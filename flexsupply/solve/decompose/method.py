@@ -48,13 +48,17 @@ FIRST_STEP = 0.3
 MIN_BOUND_SHARE = 0.25
 """The bound side starts only with at least this share of the time limit left; otherwise the
 time goes to the plan side (one round of every style could not finish in time)."""
-MIN_SUBPROBLEM_SECONDS = 0.5
-"""A subproblem always gets at least this long [seconds]; its bound is valid either way."""
 ROUNDS = 8
 """Rounds of subproblems by default: a fixed amount of work, so the plan does not depend on how
 busy the machine is."""
-SUBPROBLEM_NODES = 500
-"""Branch-and-bound nodes of each subproblem by default."""
+MIN_TASK_SECONDS = 0.5
+"""The safety net never gives a subproblem less than this [seconds]."""
+CUT_SHARE = 0.95
+"""A subproblem that ran this share of its safety limit counts as stopped by the clock."""
+SUBPROBLEM_NODES = 20
+"""Branch-and-bound nodes of each subproblem by default. On spring-drop the root is the cost
+(18 s for a node limit of 1 at load 10, about what 20 s of search gave), so the bound comes
+from the root's cuts; the primal heuristics are off in subproblems (``heuristics=False``)."""
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,9 @@ def decompose(
     relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
-    else:
-        state.check_clock(deadline, clock)
+    elif time_limit is not None:
+        # The LP stopped at its share of the time: the multipliers depend on the machine.
+        state.clock_stopped = True
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
@@ -174,7 +179,7 @@ def decompose(
     finally:
         executor.close()
     limits = settings.plan
-    if time_limit is None or options.node_limit is not None:
+    if time_limit is None:
         limits = replace(limits, whole=True, whole_nodes=options.node_limit)
     if state.gap() > options.gap:
         search = PlanSearch(
@@ -277,6 +282,7 @@ def _bound_side(
         seed=options.seed,
         threads=None,
         node_limit=settings.subproblem_nodes,
+        heuristics=False,
     )
     last_round = 0.0
     while state.iterations < settings.max_iterations:
@@ -285,15 +291,13 @@ def _bound_side(
             state.clock_stopped = True
             return
         began_round = clock()
-        # Subproblems stop on their gap and node limit. Safety net: the round must end within
-        # the bound side's time, or half the time left when that is gone (the plan side keeps
-        # the other half), and each worker solves its share of the blocks one after another.
+        # Subproblems stop on their gap and node limit. Safety net: the round fits in the bound
+        # side's time, or half the time left when that is gone (the plan side keeps the rest).
         left = left_until(deadline, clock)
         limit = None
         if left is not None:
             window = max(stop - began_round, 0.5 * left)
-            turns = math.ceil(len(blocks) / executor.slots)
-            limit = max(window / turns, MIN_SUBPROBLEM_SECONDS)
+            limit = max(window / math.ceil(len(blocks) / executor.slots), MIN_TASK_SECONDS)
         tasks = [
             Task(
                 k,
@@ -306,8 +310,8 @@ def _bound_side(
         ]
         solutions = executor.map(tasks)
         last_round = clock() - began_round
-        if limit is not None:
-            state.check_clock(began_round + limit, clock)
+        if limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions):
+            state.clock_stopped = True
         state.evaluations += 1
         state.subproblem_seconds += sum(s.seconds for s in solutions)
         value = sum(s.bound for s in solutions) + bundle.h(mu) + program.offset

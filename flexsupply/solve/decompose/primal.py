@@ -11,7 +11,7 @@ In turn, each from the best plan so far:
    the best plan (overflow moves to the other supplier or week either plan used);
 3. the restricted master over the per-style setup patterns (``master.py``);
 4. fix-and-optimise on the whole program;
-5. with no time limit (or a node limit given), the engine on the whole program: its bound
+5. with no time limit, the engine on the whole program: its bound
    counts too, and without a limit this makes the method exact.
 
 Every step stops on a work limit (nodes, sweeps, a fixed number of repairs), so the same input
