@@ -101,6 +101,11 @@ class Executor:
         self.close()
         self.kind = "local"
 
+    @property
+    def slots(self) -> int:
+        """Returns how many tasks run at once (1 in this process)."""
+        return 1 if self.kind == "serial" else self.workers
+
     def load(self, programs: Sequence[LinearProgram]) -> None:
         """Ships the blocks' programs to where tasks run, once; task ``k`` solves ``programs[k]``.
 

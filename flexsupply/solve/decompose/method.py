@@ -297,7 +297,7 @@ def _bound_side(
         limit = None
         if left is not None:
             window = max(stop - began_round, 0.5 * left)
-            limit = max(window / math.ceil(len(blocks) / executor.workers), MIN_TASK_SECONDS)
+            limit = max(window / math.ceil(len(blocks) / executor.slots), MIN_TASK_SECONDS)
         tasks = [
             Task(
                 k,
