@@ -169,7 +169,7 @@ def test_a_season_no_engine_finishes_still_gets_a_plan_within_its_time_limit() -
     """spring-drop: the engines alone find a first plan late if at all; the warm start gives one."""
     scenario = fs.load(Path(__file__).parent.parent / "scenarios" / "spring-drop.yaml")
 
-    plan = fs.solve(scenario, time_limit=45, method="monolithic")
+    plan = fs.solve(scenario, time_limit=45)
 
     assert plan.status == "feasible"
     # The engine's plan is never worse than the warm start; rounding to whole pieces comes after.

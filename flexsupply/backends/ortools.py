@@ -18,7 +18,13 @@ from flexsupply.backends import interrupt
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.registry import backend_info
-from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
+from flexsupply.backends.result import (
+    HIGHS_LEAN_HEURISTICS,
+    SolverOptions,
+    SolverResult,
+    Status,
+    no_plan,
+)
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
 
@@ -104,25 +110,12 @@ def _model_parameters(model_parameters: Any, start: FloatArray | None) -> Any:
     return proto
 
 
-HIGHS_HEURISTICS = (
-    "mip_heuristic_run_feasibility_jump",
-    "mip_heuristic_run_rins",
-    "mip_heuristic_run_rens",
-    "mip_heuristic_run_root_reduced_cost",
-    "mip_heuristic_run_zi_round",
-    "mip_heuristic_run_shifting",
-)
-"""HiGHS's primal heuristics that MathOpt's heuristics emphasis leaves on."""
-
-
 def _highs_without_heuristics() -> Any:
-    """Returns MathOpt's HiGHS options that turn every primal heuristic off."""
+    """Returns MathOpt's HiGHS options for ``SolverOptions.heuristics=False``."""
     from ortools.math_opt.solvers import highs_pb2
 
-    return highs_pb2.HighsOptionsProto(
-        double_options={"mip_heuristic_effort": 0.0},
-        bool_options=dict.fromkeys(HIGHS_HEURISTICS, False),
-    )
+    double, boolean = HIGHS_LEAN_HEURISTICS
+    return highs_pb2.HighsOptionsProto(double_options=double, bool_options=boolean)
 
 
 def _stop(limit: int, limits: Any) -> str:

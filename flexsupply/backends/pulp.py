@@ -14,7 +14,13 @@ import numpy as np
 from flexsupply.arrays import FloatArray
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.registry import backend_info
-from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
+from flexsupply.backends.result import (
+    HIGHS_LEAN_HEURISTICS,
+    SolverOptions,
+    SolverResult,
+    Status,
+    no_plan,
+)
 from flexsupply.errors import BackendError
 from flexsupply.model.program import LinearProgram
 
@@ -165,7 +171,7 @@ class PulpBackend:
                     threads=options.threads,
                     random_seed=options.seed,
                     **({} if options.node_limit is None else {"mip_max_nodes": options.node_limit}),
-                    **({} if options.heuristics else {"mip_heuristic_effort": 0.0}),
+                    **({} if options.heuristics else _lean_highs()),
                 )
                 if not solver.available():
                     raise BackendError("HiGHS for PuLP is not installed; pip install highspy")
@@ -236,3 +242,9 @@ class PulpBackend:
         else:
             status = Status.UNKNOWN
         return no_plan(status, seconds, self.name, engine, reason, log)
+
+
+def _lean_highs() -> dict[str, float | bool]:
+    """Returns highspy options for ``SolverOptions.heuristics=False``."""
+    double, boolean = HIGHS_LEAN_HEURISTICS
+    return {**double, **boolean}

@@ -75,6 +75,14 @@ class SearchState:
             return math.inf
         return (self.bound - self.value) / max(abs(self.value), 1e-9)
 
+    def stop(self, gap: float, rounds: int) -> str:
+        """Returns what ended the search: the clock, the ``gap``, or which work limit."""
+        if self.clock_stopped:
+            return "time_limit"
+        if self.gap() <= gap:
+            return "gap"
+        return "iteration_limit" if self.iterations >= rounds else "converged"
+
     def check_clock(self, deadline: float, clock: Clock) -> bool:
         """Records whether ``deadline`` has passed (a step ending there was cut by it).
 
