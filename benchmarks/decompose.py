@@ -53,8 +53,9 @@ METHODS = ("monolithic", "decompose")
 PROJECTED_WORKERS = (8, 32, 128)
 PROJECTED_MASTER_ROUNDS: tuple[int, ...] = ()
 """Rounds of cuts in the bundle QP whose time is measured for the projection. None by
-default: with one round of 2,001 cuts HiGHS's QP ran for over 25 minutes at load 12 without
-finishing, so the projection leaves the QP out (it can only be slower)."""
+default: with one round of 2,001 cuts HiGHS's QP had not finished after more than 80 s of CPU
+(15 minutes of wall time at load 12, niced), so the projection leaves the QP out: its rounds
+can only be slower."""
 PROJECTION_SAMPLE = 20
 """Subproblems of the projected season solved one by one for its task times."""
 PROJECTION_LP_SECONDS = 120.0
