@@ -9,6 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from strategies import small_scenarios
 
 import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
 
 ENGINES = [("ortools", "scip"), ("ortools", "highs"), ("pulp", "cbc"), ("pulp", "highs")]
 TIGHT_GAP = 1e-9
@@ -67,3 +70,23 @@ def test_scip_asked_for_threads_solves_on_one_and_says_so(threads: int) -> None:
 
     assert plan.status == "optimal"
     assert SCIP_ONE_THREAD in plan.solver_message
+
+
+@settings(max_examples=5, deadline=None)
+@given(data=small_scenarios())
+def test_every_engine_finds_the_same_optimum_without_its_heuristics(data: dict[str, Any]) -> None:
+    scenario = fs.Scenario.model_validate({**data, "options": {"whole_pieces": False}})
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+
+    results = {
+        (solver, engine, heuristics): get_backend(solver).solve(
+            program, SolverOptions(engine=engine, gap=TIGHT_GAP, heuristics=heuristics)
+        )
+        for solver, engine in ENGINES
+        for heuristics in (True, False)
+    }
+
+    assert {str(result.status) for result in results.values()} == {"optimal"}
+    reference = results["ortools", "scip", True].objective
+    for result in results.values():
+        assert result.objective == pytest.approx(reference, rel=1e-6, abs=1e-6)

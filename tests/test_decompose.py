@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,12 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
-from flexsupply.solve.decompose import DecomposeSettings, decompose
+from flexsupply.plan.run import STOP_WORDS
+from flexsupply.plan.summary import plan_summary
+from flexsupply.solve.decompose import DecomposeSettings, decompose, partition
+from flexsupply.solve.decompose.master import Patterns
+from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
+from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective, solve_task
 
 GAP = 1e-4
 """Relative gap asked of both methods."""
@@ -163,3 +170,96 @@ def test_min_cost_season_decomposes_to_the_same_optimum() -> None:
 
     assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-6)
     assert decomposed.bound <= monolithic.objective + 1e-6 * abs(monolithic.objective)
+
+
+def generated_season() -> Any:
+    """A generated season of 8 styles, 3 factories, 6 weeks and 2 futures (``benchmarks/season.py``)."""
+    benchmarks = str(Path(__file__).parents[1] / "benchmarks")
+    if benchmarks not in sys.path:
+        sys.path.insert(0, benchmarks)
+    from season import generate
+
+    return generate(products=8, suppliers=3, periods=6, scenarios=2, seed=1)
+
+
+def test_work_limits_give_the_same_plan_twice_and_on_any_executor() -> None:
+    scenario = generated_season()
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    runs = [
+        decompose(
+            program,
+            get_backend("ortools"),
+            SolverOptions(gap=1e-9),
+            3600.0,  # a safety net only: the work limits end the run
+            neighbourhoods(model, program.n_columns),
+            settings=DecomposeSettings(executor=executor, workers=2, max_iterations=3),
+        )
+        for executor in ("serial", "serial", "local")
+    ]
+
+    assert {run.stop for run in runs} <= {"iteration_limit", "converged", "gap"}
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run.x, runs[0].x)
+        assert run.bound == runs[0].bound
+        assert run.message == runs[0].message
+    assert program.violation(runs[0].x) <= FEASIBILITY_TOLERANCE
+
+
+def test_a_run_the_clock_cut_says_so() -> None:
+    program, model = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    ticks = itertools.count()
+
+    result = decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        time_limit=6.0,
+        neighbourhoods=neighbourhoods(model, program.n_columns),
+        settings=DecomposeSettings(executor="serial"),
+        clock=lambda: float(next(ticks)),
+    )
+
+    assert result.stop == "time_limit"
+
+
+def test_the_stop_reason_reaches_plan_json_and_the_summary() -> None:
+    plan = fs.solve(
+        generated_season(), method="decompose", iterations=2, time_limit=3600, workers=1
+    )
+
+    assert plan.stop == "iteration_limit"
+    assert plan.to_dict()["stopped_by"] == "iteration_limit"
+    assert plan.to_dict()["notice"] is None
+    assert STOP_WORDS["iteration_limit"] in plan_summary(plan).splitlines()[0]
+    assert "2 iterations" in plan.solver_message
+
+
+def test_repair_turns_lagrangian_plans_that_break_capacity_into_feasible_plans() -> None:
+    program, _ = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    parts = partition(program)
+    blocks = blocks_of(parts)
+    options = SolverOptions(engine="highs", gap=1e-9)
+    # At zero prices every style plans as if it had the factories to itself.
+    zero = np.zeros(len(parts.linking_rows))
+    solutions = [
+        solve_task(block.program, Task(k, priced_objective(block, zero), "ortools", options))
+        for k, block in enumerate(blocks)
+    ]
+    glued = np.zeros(parts.program.n_columns)
+    for solution in solutions:
+        glued[blocks[solution.block].columns] = solution.x
+    lagrangian = glued[: parts.n_original]
+    patterns = Patterns.of(program)
+    patterns.add_round(lagrangian, parts.block_style[:-1])
+    state = SearchState(None, -math.inf, math.inf)
+    search = PlanSearch(
+        program, get_backend("ortools"), options, (), state, patterns, PlanLimits(), math.inf, float
+    )
+
+    search.repair()
+
+    assert program.violation(lagrangian) > FEASIBILITY_TOLERANCE
+    assert state.x is not None
+    assert program.violation(state.x) <= FEASIBILITY_TOLERANCE
+    assert state.value == pytest.approx(program.value(state.x))
+    assert state.found_by == "repair"

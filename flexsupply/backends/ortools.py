@@ -19,7 +19,13 @@ from flexsupply.backends import interrupt
 from flexsupply.backends.live import log_sink
 from flexsupply.backends.proto_wire import fill
 from flexsupply.backends.registry import backend_info
-from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
+from flexsupply.backends.result import (
+    HIGHS_LEAN_HEURISTICS,
+    SolverOptions,
+    SolverResult,
+    Status,
+    no_plan,
+)
 from flexsupply.errors import BackendError
 from flexsupply.fds import fd_filtered
 from flexsupply.model.program import LinearProgram
@@ -116,6 +122,14 @@ def _model_parameters(model_parameters: Any, start: FloatArray | None) -> Any:
     return proto
 
 
+def _highs_without_heuristics() -> Any:
+    """Returns MathOpt's HiGHS options for ``SolverOptions.heuristics=False``."""
+    from ortools.math_opt.solvers import highs_pb2
+
+    double, boolean = HIGHS_LEAN_HEURISTICS
+    return highs_pb2.HighsOptionsProto(double_options=double, bool_options=boolean)
+
+
 def _stop(limit: int, limits: Any) -> str:
     """Returns the ``SolverResult.stop`` word for MathOpt's termination limit."""
     if limit == limits.TIME.value:
@@ -154,6 +168,10 @@ class OrtoolsBackend:
         )
         if options.node_limit is not None:
             settings.node_limit = options.node_limit
+        if not options.heuristics:
+            settings.heuristics = parameters.Emphasis.OFF
+            if engine == "highs":
+                settings.highs = _highs_without_heuristics()
         if options.time_limit is not None:
             settings.time_limit = datetime.timedelta(seconds=options.time_limit)
         log: list[str] = []

@@ -16,7 +16,13 @@ from flexsupply.arrays import FloatArray
 from flexsupply.backends.cbc import OutOfTime, bounded_cbc, check_clock
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.backends.registry import backend_info
-from flexsupply.backends.result import SolverOptions, SolverResult, Status, no_plan
+from flexsupply.backends.result import (
+    HIGHS_LEAN_HEURISTICS,
+    SolverOptions,
+    SolverResult,
+    Status,
+    no_plan,
+)
 from flexsupply.errors import BackendError
 from flexsupply.fds import c_stdout_hidden
 from flexsupply.model.program import LinearProgram
@@ -179,7 +185,10 @@ class PulpBackend:
                     threads=options.threads,
                     logPath=str(log_path),
                     warmStart=start is not None,
-                    options=[f"randomCbcSeed {_CBC_SEED_BASE + options.seed}"],
+                    options=[
+                        f"randomCbcSeed {_CBC_SEED_BASE + options.seed}",
+                        *([] if options.heuristics else ["heuristicsOnOff off"]),
+                    ],
                     maxNodes=options.node_limit,
                 )
                 solver.end = end
@@ -193,6 +202,7 @@ class PulpBackend:
                     threads=options.threads,
                     random_seed=options.seed,
                     **({} if options.node_limit is None else {"mip_max_nodes": options.node_limit}),
+                    **({} if options.heuristics else _lean_highs()),
                 )
                 if not solver.available():
                     raise BackendError("HiGHS for PuLP is not installed; pip install highspy")
@@ -273,3 +283,9 @@ class PulpBackend:
             status = Status.UNKNOWN
         result = no_plan(status, seconds, self.name, engine, reason, log)
         return dataclasses.replace(result, stop="time_limit") if timed_out else result
+
+
+def _lean_highs() -> dict[str, float | bool]:
+    """Returns highspy options for ``SolverOptions.heuristics=False``."""
+    double, boolean = HIGHS_LEAN_HEURISTICS
+    return {**double, **boolean}

@@ -49,6 +49,24 @@ class Progress:
     """Best proven bound on the objective; None while unknown [currency]."""
 
 
+HIGHS_LEAN_HEURISTICS: tuple[dict[str, float], dict[str, bool]] = (
+    {"mip_heuristic_effort": 0.0},
+    {
+        "mip_heuristic_run_feasibility_jump": False,
+        "mip_heuristic_run_rins": False,
+        "mip_heuristic_run_rens": False,
+        "mip_heuristic_run_root_reduced_cost": True,
+        "mip_heuristic_run_zi_round": False,
+        "mip_heuristic_run_shifting": False,
+    },
+)
+"""HiGHS options (double, bool) of ``SolverOptions.heuristics=False``: only the root
+reduced-cost heuristic. On a spring-drop style subproblem (20 nodes, load 14) the root took 20 s
+instead of 44-52 s with the default heuristics, for an as good plan (29,437 against 29,432) and
+bound; with none at all 7-13 s, but a plan 9 % worse, which the repair of the per-style plans
+then inherits."""
+
+
 @dataclass(frozen=True)
 class SolverOptions:
     """Solver settings shared by all backends."""
@@ -66,6 +84,10 @@ class SolverOptions:
     node_limit: int | None = None
     """Branch-and-bound nodes the engine may explore: a work limit that, unlike the wall clock,
     stops a search at the same point on a busy machine (None: no limit)."""
+    heuristics: bool = True
+    """Run the engine's primal heuristics in full. False keeps only the cheap ones (HiGHS:
+    ``HIGHS_LEAN_HEURISTICS``; other engines: heuristics off), for solves that need mainly a
+    proven bound (the decomposition's subproblems)."""
     log: bool = False
     """Show the engine's log on the console."""
     progress: Callable[[Progress], None] | None = field(default=None, compare=False)

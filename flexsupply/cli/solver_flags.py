@@ -21,7 +21,7 @@ from flexsupply.solve.settings import MAX_TIME_LIMIT, SettingsFlags, SolveSettin
 F = TypeVar("F", bound=Callable[..., Any])
 
 GAP_HELP = "Relative optimality gap, a fraction: 0.01 is 1 %. Overrides the profile."
-_FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method", "node_limit")
+_FLAGS = ("engine", "time_limit", "gap", "threads", "seed", "method", "node_limit", "iterations")
 
 
 class FiniteFloatRange(click.FloatRange):
@@ -105,6 +105,13 @@ def solver_flags(scope: str = "", *, seed: bool = True) -> Callable[[F], F]:
             help="Stop after this many branch-and-bound nodes (engine and each warm-start "
             "sub-MIP): the same input then gives the same plan on a busy machine, and "
             "--time-limit is only a safety net. Overrides the profile.",
+        ),
+        click.option(
+            "--iterations",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Rounds of subproblems the decomposition runs at most (default: the method's). "
+            "Overrides the profile.",
         ),
         click.option(
             "--method",

@@ -89,6 +89,8 @@ def warm_start(
         dive_deadline = started + OTHER_PLANS_SHARE * (first_deadline - started)
     candidates = []
     x = dive(program, dive_deadline)
+    # A dive the clock cut short makes the first plan depend on the machine's load.
+    cut = x is None and time.perf_counter() >= dive_deadline
     if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
         candidates.append(x)
     for make in other_first_plans if not candidates else ():
@@ -123,5 +125,5 @@ def warm_start(
         dive_objective=program.value(first),
         seconds=seconds,
         subproblems=improved.subproblems,
-        time_limited=improved.time_limited or seconds >= budget,
+        time_limited=cut or improved.time_limited or seconds >= budget,
     )

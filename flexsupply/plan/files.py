@@ -255,7 +255,8 @@ class PlanData(_Data):
     """Relative optimality gap [0-1] (None when unknown)."""
     solver: SolverData
     stopped_by: str = "gap"
-    """What ended the search: ``gap``, ``node_limit`` or ``time_limit``."""
+    """What ended the search: ``gap``, ``node_limit``, the decomposition's ``iteration_limit`` or
+    ``converged``, or ``time_limit``."""
     notice: str | None = None
     """Set when another run of the same input may give another plan (the clock stopped it)."""
     horizon: HorizonData | None = None

@@ -130,7 +130,7 @@ class Plan:
     start_date: date | None = None
     """Calendar date of the first day of period 1 (None when the scenario gives none)."""
     stop: str = "gap"
-    """What ended the search: ``gap``, ``node_limit`` or ``time_limit`` (another run may differ)."""
+    """What ended the search (``plan/run.py``, ``STOP_WORDS``); ``time_limit``: runs may differ."""
     run: RunRecord | None = None
     """When the plan was made and how long it took (``plan/run.py``), kept apart from the plan."""
     method: str = "monolithic"

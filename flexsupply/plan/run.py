@@ -20,6 +20,13 @@ TIME_LIMIT_NOTICE = "stopped by the time limit: another run may differ"
 STOP_WORDS = {
     "gap": "the engine reached the gap asked for",
     "node_limit": "the node limit was reached (the same input gives the same plan)",
+    "iteration_limit": (
+        "the decomposition ran its rounds and node limits (the same input gives the same plan)"
+    ),
+    "converged": (
+        "the decomposition's bound converged within its node limits (the same input gives the "
+        "same plan)"
+    ),
     "time_limit": TIME_LIMIT_NOTICE,
 }
 """How each ``Plan.stop`` reads in the summary and the report."""

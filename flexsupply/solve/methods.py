@@ -50,12 +50,6 @@ FIRST_PLAN_SHARE = 0.85
 slow; fix-and-optimise stops at ``WARM_START_SHARE`` either way."""
 WARM_START_SECONDS = 30.0
 """Warm-start budget when it is asked for without a time limit [seconds]."""
-MIN_DECOMPOSE_SECONDS = 1.0
-"""With less time left after the warm start, its plan is the answer [seconds]."""
-DECOMPOSE_WARM_START_SHARE = 0.1
-"""Share of the time left the warm start may take before the decomposition starts: little
-more than its first plan, since fix-and-optimise runs again, seeded by the master's better plan
-(on 30 x 5 x 12 at 60 s, load 8.5: 4.2 % gap against 7.5 % with a share of 0.2)."""
 
 
 @dataclass(frozen=True)
@@ -122,14 +116,16 @@ def _warm_start(
     deadline: Deadline,
     context: MethodContext,
     share: float,
+    improve: bool = True,
 ) -> WarmStart | None:
     """Returns the heuristics' plan (dive or mean-demand plan, then fix-and-optimise).
 
     Fix-and-optimise stops at ``share`` of the time left; the first plan may take up to
-    ``FIRST_PLAN_SHARE`` of it.
+    ``FIRST_PLAN_SHARE`` of it. Without ``improve`` the first plan is the answer (no
+    fix-and-optimise), and ``share`` is not used.
     """
-    fix_budget = deadline.share(share)
     first_budget = deadline.share(FIRST_PLAN_SHARE)
+    fix_budget = deadline.share(share) if improve else first_budget
     budget = WARM_START_SECONDS if fix_budget is None else fix_budget
 
     def from_mean_demand(until: float) -> FloatArray | None:
@@ -139,7 +135,7 @@ def _warm_start(
 
     start = find_warm_start(
         program,
-        neighbourhoods(model, program.n_columns),
+        neighbourhoods(model, program.n_columns) if improve else (),
         budget,
         settings.seed,
         first_plan_budget=first_budget,
@@ -164,49 +160,61 @@ def decomposed(
 ) -> SolverResult:
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
-    A short warm start (``DECOMPOSE_WARM_START_SHARE`` of the time left, in practice the first
-    plan) is its start: the plan returned is never worse. Subproblems run on local processes,
-    or on the Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
+    Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
+    repaired Lagrangian plans instead), so the plan returned is never worse than it and a plan
+    exists whenever the dive finds one. Every step stops on work limits
+    (``decompose_settings``); the time limit is a safety net, and when it stops a step the
+    result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
+    Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
     """
     start = None
     if program.integer.any():
-        start = _warm_start(program, model, settings, deadline, context, DECOMPOSE_WARM_START_SHARE)
-    left = deadline.left()
-    if start is not None and left is not None and left < MIN_DECOMPOSE_SECONDS:
-        engine = settings.engine_info().name
-        kept = no_plan(
-            Status.FEASIBLE, start.seconds, backend.name, engine, "no time left to decompose"
+        start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
+    try:
+        options = settings.options(deadline, context.progress)
+    except TimeLimitReached as stop:
+        if start is None:
+            raise
+        result = no_plan(Status.NO_SOLUTION, 0.0, backend.name, "", str(stop))
+    else:
+        result = decompose(
+            program,
+            backend,
+            options,
+            options.time_limit,
+            neighbourhoods(model, program.n_columns),
+            start=None if start is None else start.x,
+            settings=decompose_settings(settings),
         )
-        return dataclasses.replace(
-            kept,
-            objective=start.objective,
-            x=start.x,
-            method="decompose",
-            extra={"warm_start_objective": start.objective, "warm_start_seconds": start.seconds},
-        )
-    options = settings.options(deadline, context.progress)
-    found = decompose(
-        program,
-        backend,
-        options,
-        options.time_limit,
-        neighbourhoods(model, program.n_columns),
-        start=None if start is None else start.x,
-        settings=DecomposeSettings(
-            executor="local" if settings.dask is None else "dask",
-            workers=settings.workers,
-            scheduler=settings.dask,
-        ),
-    )
-    result = dataclasses.replace(found, method="decompose")
+    result = dataclasses.replace(result, method="decompose")
     if start is None:
         return result
-    extra = {
-        **result.extra,
-        "warm_start_objective": start.objective,
-        "warm_start_seconds": start.seconds,
-    }
-    return dataclasses.replace(result, seconds=result.seconds + start.seconds, extra=extra)
+    result = keep_better(program, result, start.x, start.objective, start.seconds)
+    if start.time_limited or deadline.expired():
+        return dataclasses.replace(result, stop="time_limit")
+    return result
+
+
+def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
+    """Returns the decomposition's settings from the solve settings.
+
+    ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit`` the
+    nodes of every subproblem, master and sub-MIP (defaults: ``DecomposeSettings``).
+    """
+    chosen = DecomposeSettings(
+        executor="local" if settings.dask is None else "dask",
+        workers=settings.workers,
+        scheduler=settings.dask,
+    )
+    if settings.iterations is not None:
+        chosen = dataclasses.replace(chosen, max_iterations=settings.iterations)
+    if settings.node_limit is not None:
+        nodes = settings.node_limit
+        plan = dataclasses.replace(
+            chosen.plan, neighbourhood_nodes=nodes, master_nodes=nodes, fix_nodes=nodes
+        )
+        chosen = dataclasses.replace(chosen, subproblem_nodes=nodes, plan=plan)
+    return chosen
 
 
 def keep_better(

@@ -70,6 +70,9 @@ class SolverProfile(BaseModel):
     """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
     that stops the search at the same point however busy the machine is, so the same input
     gives the same plan (the time limit is then only a safety net). Omitted: none."""
+    iterations: int | None = Field(None, ge=1)
+    """Rounds of subproblems the decomposition may run (each moves the multipliers once).
+    Omitted: the method's default."""
 
     @field_validator("backend")
     @classmethod
@@ -112,6 +115,7 @@ class SolverProfile(BaseModel):
             warm_start=self.warm_start,
             method=self.method,
             node_limit=self.node_limit,
+            iterations=self.iterations,
         )
 
     def with_flags(self, **flags: Unpack[SettingsFlags]) -> SolverProfile:

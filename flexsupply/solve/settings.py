@@ -42,6 +42,7 @@ class SettingsFlags(TypedDict, total=False):
     warm_start: bool | None
     method: str | None
     node_limit: int | None
+    iterations: int | None
     dask: str | None
     workers: int | None
 
@@ -75,11 +76,14 @@ class SolveSettings:
     None: local processes."""
     workers: int | None = None
     """Processes or Dask workers for the decomposition's subproblems; None: all cores."""
-    """Solve method, a name in ``flexsupply.solve.methods.METHODS`` (``auto``, ``monolithic``)."""
     node_limit: int | None = None
     """Branch-and-bound nodes the engine, and each warm-start sub-MIP, may explore: a work limit
     that stops the search at the same point however busy the machine is, so the same input gives
-    the same plan and ``time_limit`` is only a safety net. None: no node limit."""
+    the same plan and ``time_limit`` is only a safety net. None: no node limit (the
+    decomposition then uses its own node limits, ``DecomposeSettings``)."""
+    iterations: int | None = None
+    """Rounds of subproblems the decomposition runs at most (each moves the multipliers once);
+    None: the method's default (``DecomposeSettings.max_iterations``)."""
 
     def with_flags(self, **flags: Any) -> SolveSettings:
         """Returns the settings with every flag that is not None replaced (command-line flags)."""
@@ -170,6 +174,8 @@ class SolveSettings:
             parts.append(f"gap {self.gap * 100:g} %")
         if self.node_limit is not None:
             parts.append(f"{self.node_limit:,} nodes")
+        if self.iterations is not None:
+            parts.append(f"{self.iterations} rounds")
         if self.threads is not None:
             parts.append(f"{self.threads} threads")
         if self.seed:

@@ -1,8 +1,10 @@
 """Where subproblems run: in this process, on local processes, or on a Dask cluster.
 
 Every executor returns the results in the order of the tasks, whatever order they finish in,
-so the same seed gives the same plan on any of them. A Dask cluster that goes away falls back
-to local processes for the rest of the run (and says so in ``notes``).
+so the same seed gives the same plan on any of them. ``load`` ships the blocks' programs once
+(to each local process when it starts, or scattered to every Dask worker); a round then sends
+only each block's priced objective. A Dask cluster that goes away falls back to local
+processes for the rest of the run (and says so in ``notes``).
 """
 
 from __future__ import annotations
@@ -17,12 +19,26 @@ from multiprocessing import current_process, get_context
 from typing import Any
 
 from flexsupply.errors import MethodError
+from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.subproblems import BlockSolution, Task, solve_task
 
 EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
 DASK_CONNECT_SECONDS = 5
 """How long to wait for a Dask scheduler before running on local processes [seconds]."""
+
+_LOADED: list[LinearProgram] = []
+"""The blocks' programs in a local worker process (set once when the process starts)."""
+
+
+def _install(programs: list[LinearProgram]) -> None:
+    """Keeps the blocks' programs in this worker process for all its tasks."""
+    _LOADED[:] = programs
+
+
+def _solve_loaded(task: Task) -> BlockSolution:
+    """Solves ``task`` against the block program this process was given."""
+    return solve_task(_LOADED[task.block], task)
 
 
 class Executor:
@@ -53,6 +69,9 @@ class Executor:
         self._client: Any = None
         self._cluster: Any = None
         self._processes = processes
+        self._programs: list[LinearProgram] = []
+        self._scattered: list[Any] = []
+        self._seconds: dict[int, float] = {}
         if kind == "dask":
             self._connect(scheduler)
 
@@ -82,11 +101,49 @@ class Executor:
         self.close()
         self.kind = "local"
 
-    def map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
-        """Returns the solutions of ``tasks``, in their order."""
+    @property
+    def slots(self) -> int:
+        """Returns how many tasks run at once (1 in this process)."""
+        return 1 if self.kind == "serial" else self.workers
+
+    def load(self, programs: Sequence[LinearProgram]) -> None:
+        """Ships the blocks' programs to where tasks run, once; task ``k`` solves ``programs[k]``.
+
+        On Dask they are scattered to every worker; local processes get them when they start.
+        """
+        self._programs = list(programs)
+        self._scattered = []
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
         if self.kind == "dask":
             try:
-                futures = self._client.map(solve_task, list(tasks), pure=False)
+                self._scattered = self._client.scatter(self._programs, broadcast=True, hash=False)
+            except Exception as error:  # a lost cluster raises many kinds of errors
+                self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
+
+    def map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+        """Returns the solutions of ``tasks`` (against the programs ``load`` shipped), in order.
+
+        Tasks start longest first by the last round's times (a long task started last would
+        keep one worker busy after the others are done); the answer keeps the tasks' order.
+        """
+        if not tasks:
+            return []
+        order = sorted(range(len(tasks)), key=lambda i: -self._seconds.get(tasks[i].block, 0.0))
+        solutions = self._map([tasks[i] for i in order])
+        results: list[BlockSolution] = [solutions[0]] * len(tasks)
+        for i, solution in zip(order, solutions, strict=True):
+            results[i] = solution
+            self._seconds[solution.block] = solution.seconds
+        return results
+
+    def _map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+        """Returns the solutions of ``tasks`` in their order, on this executor's workers."""
+        if self.kind == "dask":
+            try:
+                blocks = [self._scattered[task.block] for task in tasks]
+                futures = self._client.map(solve_task, blocks, list(tasks), pure=False)
                 results: list[BlockSolution] = self._client.gather(futures)
                 return results
             except Exception as error:  # a lost cluster raises many kinds of errors
@@ -96,24 +153,34 @@ class Executor:
             self.notes.append("subproblems ran in this process (it may not start processes)")
             self.kind = "serial"
         if self.kind == "serial" or self.workers == 1 or len(tasks) <= 1:
-            return [solve_task(task) for task in tasks]
+            return self._here(tasks)
         if self._pool is None:
             # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=get_context("spawn"),
+                initializer=_install,
+                initargs=(self._programs,),
+            )
         try:
-            return list(self._pool.map(solve_task, tasks))
+            return list(self._pool.map(_solve_loaded, tasks))
         except BrokenProcessPool:
             # A worker died (out of memory, killed): finish the run in this process.
             self.notes.append("a subproblem process died; the rest ran in this process")
             self.close()
             self.kind = "serial"
-            return [solve_task(task) for task in tasks]
+            return self._here(tasks)
+
+    def _here(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+        """Solves ``tasks`` one by one in this process."""
+        return [solve_task(self._programs[task.block], task) for task in tasks]
 
     def close(self) -> None:
         """Shuts down the processes and the Dask client and cluster this executor started."""
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        self._scattered = []
         if self._client is not None:
             # A cluster that went away cannot be closed cleanly.
             with contextlib.suppress(Exception):

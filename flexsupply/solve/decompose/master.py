@@ -29,10 +29,13 @@ class Patterns:
     Attributes:
         columns: per style, its binary columns in the original program.
         seen: per style, the distinct patterns (rows of 0/1) in order of discovery.
+        rounds: the glued solution of every round of subproblems, oldest first (each style's
+            best plan at that round's multipliers; it may break linking rows).
     """
 
     columns: dict[int, IntArray]
     seen: dict[int, list[FloatArray]] = field(default_factory=dict)
+    rounds: list[FloatArray] = field(default_factory=list)
 
     @classmethod
     def of(cls, program: LinearProgram) -> Patterns:
@@ -65,6 +68,15 @@ class Patterns:
                 known.append(pattern)
                 new += 1
         return new
+
+    def add_round(self, x: FloatArray, styles: IntArray) -> int:
+        """Records a round's glued solution ``x`` and adds its patterns for ``styles``.
+
+        Returns:
+            How many patterns were new.
+        """
+        self.rounds.append(x)
+        return self.add(x, styles)
 
     def count(self) -> int:
         """Returns the number of patterns stored."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,23 +27,51 @@ from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.master import Patterns
-from flexsupply.solve.decompose.primal import Clock, SearchState, improve_plan, left_until
-from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.subproblems import Block, BlockSolution, Task, blocks_of, priced
+from flexsupply.solve.decompose.primal import (
+    Clock,
+    PlanLimits,
+    PlanSearch,
+    SearchState,
+    left_until,
+)
+from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.subproblems import (
+    Block,
+    BlockSolution,
+    Task,
+    blocks_of,
+    priced_objective,
+)
 
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
 MIN_BOUND_SHARE = 0.25
 """The bound side starts only with at least this share of the time limit left; otherwise the
 time goes to the plan side (one round of every style could not finish in time)."""
-MIN_SUBPROBLEM_SECONDS = 0.5
-"""A subproblem always gets at least this long [seconds]; its bound is valid either way."""
-"""The first multiplier step moves μ by about this share of its size."""
+ROUNDS = 8
+"""Rounds of subproblems by default: a fixed amount of work, so the plan does not depend on how
+busy the machine is."""
+MIN_TASK_SECONDS = 0.5
+"""The safety net never gives a subproblem less than this [seconds]."""
+TASK_SPREAD = 3.0
+"""A subproblem's safety limit is this many times its even share of the round's window: the
+styles' solve times differ by up to 5x (spring-drop), and an even share cut the slow ones (and
+made the run depend on the clock) in rounds that fitted the window as a whole."""
+CUT_SHARE = 0.95
+"""A subproblem that ran this share of its safety limit counts as stopped by the clock."""
+SUBPROBLEM_NODES = 20
+"""Branch-and-bound nodes of each subproblem by default. On spring-drop the root is the cost
+(18 s for a node limit of 1 at load 10, about what 20 s of search gave), so the bound comes
+from the root's cuts; the primal heuristics are off in subproblems (``heuristics=False``)."""
 
 
 @dataclass(frozen=True)
 class DecomposeSettings:
-    """How the decomposition spends its time.
+    """How much work the decomposition does: every limit is a count, never seconds.
+
+    The same program, settings and seed give the same plan and bound on any machine load and
+    any executor; the time limit is only a safety net (when it stops a step, the result's
+    ``stop`` is ``time_limit``).
 
     Attributes:
         executor: ``serial``, ``local`` (processes, the default) or ``dask``.
@@ -51,12 +79,18 @@ class DecomposeSettings:
         scheduler: Dask scheduler address, or ``local`` for a LocalCluster.
         processes: LocalCluster workers are processes (threads when False, e.g. in tests).
         subproblem_gap: relative gap each subproblem is solved to; its proven bound is used.
-        subproblem_seconds: longest solve of one subproblem [seconds].
-        bound_share: share of the time the bound side may use before the plan side starts.
-        max_iterations: most multiplier updates.
+        subproblem_nodes: branch-and-bound nodes of each subproblem (None: no limit); a
+            subproblem stopped there still gives a valid bound.
+        subproblem_seconds: unused (kept for callers that set it): subproblems stop on
+            ``subproblem_gap`` and ``subproblem_nodes``, the time limit being a safety net.
+        bound_share: share of the time limit after which the bound side starts no more rounds
+            (a safety net that leaves the plan side time on an overloaded machine).
+        max_iterations: rounds of subproblems (multiplier updates) at most.
         converged: stop the bound side when the model predicts less than this relative fall.
         engine: engine of the subproblems (default: the backend's HiGHS where it has one, else
             the options' engine); the masters use the options' engine.
+        plan: the plan side's work limits (``PlanLimits``); without a time limit the engine on
+            the whole program ends the search, which makes the method exact.
     """
 
     executor: str = "local"
@@ -64,11 +98,13 @@ class DecomposeSettings:
     scheduler: str | None = None
     processes: bool = True
     subproblem_gap: float = 1e-4
+    subproblem_nodes: int | None = SUBPROBLEM_NODES
     subproblem_seconds: float = 10.0
-    bound_share: float = 0.5
-    max_iterations: int = 200
+    bound_share: float = 0.6
+    max_iterations: int = ROUNDS
     converged: float = 1e-4
     engine: str | None = None
+    plan: PlanLimits = field(default_factory=PlanLimits)
 
 
 def decompose(
@@ -113,9 +149,12 @@ def decompose(
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, left_until(deadline, clock))
+    relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
+    elif time_limit is not None:
+        # The LP stopped at its share of the time: the multipliers depend on the machine.
+        state.clock_stopped = True
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
@@ -123,6 +162,7 @@ def decompose(
         left = left_until(deadline, clock)
         room = time_limit is None or (left or 0.0) >= MIN_BOUND_SHARE * time_limit
         if not room:
+            state.clock_stopped = True
             notes.append("no time for the bound side after the LP relaxation")
         if room and len(parts.linking_rows) and parts.n_blocks > 2:
             _bound_side(
@@ -142,8 +182,14 @@ def decompose(
         notes += executor.notes
     finally:
         executor.close()
+    limits = settings.plan
+    if time_limit is None:
+        limits = replace(limits, whole=True, whole_nodes=options.node_limit)
     if state.gap() > options.gap:
-        improve_plan(maxform, backend, options, neighbourhoods, state, patterns, deadline, clock)
+        search = PlanSearch(
+            maxform, backend, options, neighbourhoods, state, patterns, limits, deadline, clock
+        )
+        search.run()
     seconds = clock() - began
     extra = {
         "iterations": float(state.iterations),
@@ -153,12 +199,17 @@ def decompose(
         "blocks": float(parts.n_blocks),
         "subproblem_seconds": state.subproblem_seconds,
         "patterns": float(patterns.count()),
+        "rounds_repaired": float(min(len(patterns.rounds), limits.repairs)),
     }
+    stop = state.stop(options.gap, settings.max_iterations)
     if state.x is None:
         result = no_plan(Status.NO_SOLUTION, seconds, backend.name, engine or "", "; ".join(notes))
-        return replace(result, bound=sense * state.bound, extra=extra)
+        return replace(result, bound=sense * state.bound, extra=extra, stop=stop)
     status = Status.OPTIMAL if state.gap() <= options.gap else Status.FEASIBLE
-    words = f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}"
+    words = (
+        f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}, "
+        f"best plan from the {state.found_by}"
+    )
     return SolverResult(
         status=status,
         objective=program.value(state.x),
@@ -169,6 +220,7 @@ def decompose(
         engine=engine or "",
         message="; ".join([words, *notes]),
         extra=extra,
+        stop=stop,
     )
 
 
@@ -211,30 +263,49 @@ def _bound_side(
     program = parts.program
     rows = parts.linking_rows
     blocks = blocks_of(parts)
+    executor.load([block.program for block in blocks])
     bundle = _bundle(parts, blocks)
     mu = bundle.feasible_start(duals[rows])
     stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
     previous: list[FloatArray | None] = [None] * len(blocks)
     predicted = math.inf
     sub_options = SolverOptions(
-        engine=engine, gap=settings.subproblem_gap, seed=options.seed, threads=None
+        engine=engine,
+        gap=settings.subproblem_gap,
+        seed=options.seed,
+        threads=None,
+        node_limit=settings.subproblem_nodes,
+        heuristics=False,
     )
     last_round = 0.0
-    while state.iterations < settings.max_iterations and clock() + last_round < stop:
-        # A round that would end past the bound side's time is not started (after the first).
+    while state.iterations < settings.max_iterations:
+        if clock() + last_round >= stop and state.iterations:
+            # Safety net: a round that would end past the bound side's time is not started.
+            state.clock_stopped = True
+            return
         began_round = clock()
-        limit = settings.subproblem_seconds
-        if not math.isinf(stop):
-            # One round of subproblems should fit in the time left on the bound side.
-            rounds = math.ceil(len(blocks) / executor.workers)
-            share = (stop - clock()) / rounds
-            limit = min(limit, max(share, MIN_SUBPROBLEM_SECONDS))
+        # Subproblems stop on their gap and node limit. Safety net: the round fits in the bound
+        # side's time, or half the time left when that is gone (the plan side keeps the rest).
+        left = left_until(deadline, clock)
+        limit = None
+        if left is not None:
+            window = max(stop - began_round, 0.5 * left)
+            turns = math.ceil(len(blocks) / executor.slots)
+            limit = max(min(window, TASK_SPREAD * window / turns), MIN_TASK_SECONDS)
         tasks = [
-            Task(k, priced(block, mu), backend, replace(sub_options, time_limit=limit), previous[k])
+            Task(
+                k,
+                priced_objective(block, mu),
+                backend,
+                replace(sub_options, time_limit=limit),
+                previous[k],
+            )
             for k, block in enumerate(blocks)
         ]
         solutions = executor.map(tasks)
         last_round = clock() - began_round
+        if limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions):
+            state.clock_stopped = True
         state.evaluations += 1
         state.subproblem_seconds += sum(s.seconds for s in solutions)
         value = sum(s.bound for s in solutions) + bundle.h(mu) + program.offset
@@ -325,7 +396,7 @@ def _record(
         )
         whole[block.columns] = solution.x
     original = whole[: parts.n_original]
-    patterns.add(original, parts.block_style[:-1])
+    patterns.add_round(original, parts.block_style[:-1])
     if not complete:
         return
     original_program = replace(
@@ -341,7 +412,7 @@ def _record(
     if original_program.violation(original) <= FEASIBILITY_TOLERANCE:
         value = original_program.value(original)
         if value > state.value:
-            state.x, state.value = original, value
+            state.x, state.value, state.found_by = original, value, "subproblems"
 
 
 def _report(

@@ -1,9 +1,23 @@
 """The plan side: better plans for the whole season from what the bound side generated.
 
-In turn, each from the best plan so far: the restricted master over the per-style setup
-patterns, the union master (every order some pattern used), fix-and-optimise on the whole
-program, and the engine on the whole program with whatever time is left (its bound counts too).
-A plan is kept only when it is feasible for the whole program and better than the last.
+In turn, each from the best plan so far:
+
+1. **repair** each of the last Lagrangian solutions (every style's best plan at the multipliers,
+   feasible for its own rows but breaking a few linking rows, usually factory capacity): the
+   orders that solution switches off are closed and an LP dive (``heuristics/lp_dive``) on what
+   is left re-sizes, re-times and drops orders until the linking rows hold;
+2. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
+   solution stay free, every other order is closed, and HiGHS searches that neighbourhood from
+   the best plan (overflow moves to the other supplier or week either plan used);
+3. the restricted master over the per-style setup patterns (``master.py``);
+4. fix-and-optimise on the whole program;
+5. with no time limit, the engine on the whole program: its bound
+   counts too, and without a limit this makes the method exact.
+
+Every step stops on a work limit (nodes, sweeps, a fixed number of repairs), so the same input
+gives the same plan on a busy machine; the time limit is only a safety net, and
+``SearchState.clock_stopped`` records when it cut a step. A plan is kept only when it is
+feasible for the whole program and better than the last.
 """
 
 from __future__ import annotations
@@ -15,19 +29,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.backends import SolverOptions
 from flexsupply.backends.result import Backend
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
-from flexsupply.model.program import LinearProgram
-from flexsupply.solve.decompose.master import Patterns, restricted_master, union_master
+from flexsupply.heuristics.highs import HighsCopy
+from flexsupply.heuristics.lp_dive import binary_columns, dive
+from flexsupply.model.program import SHARED, LinearProgram
+from flexsupply.solve.decompose.master import Patterns, restricted_master
 
 Clock = Callable[[], float]
-MASTER_SHARE = 0.3
-"""Share of the time left that each master problem may take; fix-and-optimise gets the rest."""
-MIN_ENGINE_SECONDS = 1.0
-"""The engine gets the time left at the end only when at least this much is left [seconds]."""
+SAFETY_SECONDS = 0.05
+"""A step that ends with less than this left before the deadline counts as cut by it [seconds]."""
 
 
 @dataclass
@@ -41,6 +55,8 @@ class SearchState:
         iterations: multiplier updates so far; ``evaluations`` Lagrangian evaluations.
         subproblem_seconds: solver time of all subproblems [seconds].
         lagrangian: the best Lagrangian bound [currency].
+        clock_stopped: the time limit (not a work limit) ended some step: another run may differ.
+        found_by: the step that found the best plan (``start``, ``glued``, ``repair``, ...).
     """
 
     x: FloatArray | None
@@ -50,6 +66,8 @@ class SearchState:
     evaluations: int = 0
     subproblem_seconds: float = 0.0
     lagrangian: float = math.inf
+    clock_stopped: bool = False
+    found_by: str = "start"
 
     def gap(self) -> float:
         """Returns the relative gap between plan and bound (inf without either)."""
@@ -57,92 +75,230 @@ class SearchState:
             return math.inf
         return (self.bound - self.value) / max(abs(self.value), 1e-9)
 
+    def stop(self, gap: float, rounds: int) -> str:
+        """Returns what ended the search: the clock, the ``gap``, or which work limit."""
+        if self.clock_stopped:
+            return "time_limit"
+        if self.gap() <= gap:
+            return "gap"
+        return "iteration_limit" if self.iterations >= rounds else "converged"
+
+    def check_clock(self, deadline: float, clock: Clock) -> bool:
+        """Records whether ``deadline`` has passed (a step ending there was cut by it).
+
+        Returns:
+            True when no time is left.
+        """
+        over = clock() >= deadline - SAFETY_SECONDS
+        self.clock_stopped |= over
+        return over
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """The work limits of the plan side.
+
+    Attributes:
+        repairs: how many of the last Lagrangian solutions are repaired.
+        neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
+        master_nodes: nodes of the restricted master (0: skipped; None: no limit).
+        fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
+        fix_sweeps: fix-and-optimise sweeps over every neighbourhood.
+        whole_nodes: nodes of the final engine call on the whole program (None: no limit);
+            the call is made only when ``whole`` is set.
+        whole: run the engine on the whole program at the end.
+        mip_rows: the MIP steps (neighbourhood, master, fix-and-optimise) run only on programs
+            of at most this many rows. Their cost is the root of a MIP over the whole program:
+            on spring-drop (67,000 rows) one node-limited fix-and-optimise sub-MIP took 150 s
+            at load 10, where the repair's LP dive takes 7-18 s. A count, so the same program
+            always gets the same steps.
+    """
+
+    repairs: int = 2
+    neighbourhood_nodes: int = 200
+    master_nodes: int | None = 0
+    fix_nodes: int | None = 100
+    fix_sweeps: int = 1
+    whole_nodes: int | None = None
+    whole: bool = False
+    mip_rows: int = 20_000
+
 
 def left_until(deadline: float, clock: Clock) -> float | None:
     """Returns the seconds left until ``deadline``, None without one."""
     return None if math.isinf(deadline) else max(deadline - clock(), 0.0)
 
 
-def improve_plan(
-    program: LinearProgram,
-    backend: Backend,
-    options: SolverOptions,
-    neighbourhoods: Sequence[IntArray],
-    state: SearchState,
-    patterns: Patterns,
-    deadline: float,
-    clock: Clock,
-) -> None:
-    """Improves ``state``'s plan: masters, fix-and-optimise, then the engine with the time left.
+@dataclass
+class PlanSearch:
+    """The plan side of one decomposition run: what every step needs, and the steps.
 
-    Every plan kept is feasible for ``program`` (maximisation form) and better than the last.
+    Attributes:
+        program: the whole program, in maximisation form.
+        backend: solves the restricted master and the final engine call.
+        options: engine, gap, seed and log of the run.
+        neighbourhoods: parts for fix-and-optimise (``heuristics.mean_value.neighbourhoods``).
+        state: the best plan and bound so far (updated in place).
+        patterns: the setup patterns and the Lagrangian solutions of every round.
+        limits: the work limits of each step.
+        deadline: the time limit's end on ``clock`` (a safety net; ``inf`` without one).
+        clock: the time source [seconds].
     """
-    if state.x is not None and patterns.count():
-        _masters(program, backend, options, state, patterns, deadline, clock)
-    left = left_until(deadline, clock)
-    if neighbourhoods and state.x is not None and (left is None or left > 0.5):
-        end = time.perf_counter() + (60.0 if left is None else left)
-        improved = fix_and_optimize(program, state.x, neighbourhoods, end, options.seed)
-        _keep(program, improved.x, state)
-        if options.log:
-            print(f"decompose: fix-and-optimise plan {state.value:,.2f}")
-    left = left_until(deadline, clock)
-    if state.gap() > options.gap and (left is None or left >= MIN_ENGINE_SECONDS):
-        # Time left goes to the engine on the whole program, from the best plan: its bound
-        # counts too, and without a time limit this makes the method exact.
-        final = replace(options, time_limit=left, progress=None)
-        result = backend.solve(program, final, start=state.x)
-        if result.status.has_plan:
-            _keep(program, result.x, state)
-            if math.isfinite(result.bound):
-                state.bound = min(state.bound, result.bound)
-        if options.log:
-            print(
-                f"decompose: engine on the whole program ({result.status}) plan {state.value:,.2f}"
+
+    program: LinearProgram
+    backend: Backend
+    options: SolverOptions
+    neighbourhoods: Sequence[IntArray]
+    state: SearchState
+    patterns: Patterns
+    limits: PlanLimits
+    deadline: float
+    clock: Clock
+
+    def run(self) -> None:
+        """Improves the plan by the steps of the module docstring, each from the best plan.
+
+        Every plan kept is feasible for ``program`` and better than the last.
+        """
+        state, gap = self.state, self.options.gap
+        steps: tuple[Callable[[], None], ...] = (self.repair,)
+        if self.program.n_rows <= self.limits.mip_rows:
+            steps += (self.neighbourhood, self.master, self.fix)
+        for step in steps:
+            if state.gap() <= gap or state.check_clock(self.deadline, self.clock):
+                return
+            step()
+        if self.limits.whole and state.gap() > gap:
+            self.whole()
+
+    def left(self) -> float | None:
+        """Returns the seconds left before the deadline (None without one)."""
+        return left_until(self.deadline, self.clock)
+
+    def perf_deadline(self) -> float:
+        """Returns the deadline as a ``time.perf_counter()`` value (the heuristics' clock)."""
+        left = self.left()
+        return math.inf if left is None else time.perf_counter() + left
+
+    def say(self, words: str) -> None:
+        """Prints one line of the solver log, with the best plan so far."""
+        if self.options.log:
+            print(f"decompose: {words}; plan {self.state.value:,.2f}")
+
+    def repair(self) -> None:
+        """Repairs the last Lagrangian solutions into plans for the whole program, newest first.
+
+        Each keeps the orders its solution switched on (and every shared switch, such as
+        supplier selection) free and closes the rest; the LP dive on that program chooses which
+        of them to keep and their sizes so that every linking row holds.
+        """
+        program = self.program
+        binary = binary_columns(program)
+        shared = program.styles()[binary] == SHARED
+        count = self.limits.repairs
+        for solution in reversed(self.patterns.rounds[-count:] if count else []):
+            if self.state.check_clock(self.deadline, self.clock):
+                return
+            support = shared | (np.round(solution[binary]) > 0.5)
+            x = dive(_closed(program, binary, support), self.perf_deadline())
+            kept = x is not None and _keep(program, x, self.state, "repair")
+            value = "no plan" if x is None else f"{program.value(x):,.2f}"
+            self.say(
+                f"repaired a Lagrangian plan ({int(support.sum())} orders open): {value}"
+                f"{' kept' if kept else ''}"
             )
 
-
-def _masters(
-    program: LinearProgram,
-    backend: Backend,
-    options: SolverOptions,
-    state: SearchState,
-    patterns: Patterns,
-    deadline: float,
-    clock: Clock,
-) -> None:
-    """Solves the restricted master, then the union master, each from the best plan."""
-    assert state.x is not None
-    left = left_until(deadline, clock)
-    master, master_start = restricted_master(program, patterns, state.x)
-    limit = None if left is None else MASTER_SHARE * left
-    # The masters go to the options' engine: under OR-Tools only SCIP takes the start.
-    sub_options = SolverOptions(
-        engine=options.engine, time_limit=limit, gap=options.gap, seed=options.seed
-    )
-    result = backend.solve(master, sub_options, start=master_start)
-    if result.status.has_plan:
-        _keep(program, result.x[: program.n_columns], state)
-    if options.log:
-        print(
-            f"decompose: restricted master ({patterns.count()} patterns, {result.status}, "
-            f"{result.objective:,.2f} in {result.seconds:.1f} s) plan {state.value:,.2f}"
-        )
-    left = left_until(deadline, clock)
-    limit = None if left is None else MASTER_SHARE * left
-    wider = union_master(program, patterns)
-    result = backend.solve(wider, replace(sub_options, time_limit=limit), start=state.x)
-    if result.status.has_plan:
-        _keep(program, result.x, state)
-    if options.log:
-        print(
-            f"decompose: union master ({result.status}, {result.objective:,.2f} in "
-            f"{result.seconds:.1f} s) plan {state.value:,.2f}"
+    def neighbourhood(self) -> None:
+        """Searches the orders the best plan or the last Lagrangian solution opened."""
+        program, state = self.program, self.state
+        if state.x is None or not self.limits.neighbourhood_nodes:
+            return
+        binary = binary_columns(program)
+        support = (program.styles()[binary] == SHARED) | (np.round(state.x[binary]) > 0.5)
+        if self.patterns.rounds:
+            support |= np.round(self.patterns.rounds[-1][binary]) > 0.5
+        mip = HighsCopy(_closed(program, binary, support), integer=True)
+        mip.set_option("mip_rel_gap", self.options.gap)
+        mip.set_option("mip_max_nodes", self.limits.neighbourhood_nodes)
+        found = mip.run(self.left(), start=state.x)
+        state.check_clock(self.deadline, self.clock)
+        kept = found and _keep(program, mip.values(), state, "neighbourhood")
+        self.say(
+            f"neighbourhood MIP ({int(support.sum())} orders free)"
+            f"{' found a better plan' if kept else ''}"
         )
 
+    def master(self) -> None:
+        """Solves the restricted master over the setup patterns, from the best plan."""
+        state, patterns = self.state, self.patterns
+        if state.x is None or not patterns.count() or self.limits.master_nodes == 0:
+            return
+        master, master_start = restricted_master(self.program, patterns, state.x)
+        # The master goes to the options' engine: under OR-Tools only SCIP takes the start.
+        sub_options = SolverOptions(
+            engine=self.options.engine,
+            time_limit=self.left(),
+            gap=self.options.gap,
+            seed=self.options.seed,
+            node_limit=self.limits.master_nodes,
+        )
+        result = self.backend.solve(master, sub_options, start=master_start)
+        state.clock_stopped |= result.stop == "time_limit"
+        if result.status.has_plan:
+            _keep(self.program, result.x[: self.program.n_columns], state, "master")
+        self.say(
+            f"restricted master ({patterns.count()} patterns, {result.status}, "
+            f"{result.objective:,.2f} in {result.seconds:.1f} s)"
+        )
 
-def _keep(program: LinearProgram, x: FloatArray, state: SearchState) -> None:
-    """Keeps ``x`` when it is feasible and better than the best plan."""
+    def fix(self) -> None:
+        """Runs fix-and-optimise from the best plan for ``limits.fix_sweeps`` sweeps."""
+        state, limits = self.state, self.limits
+        if not self.neighbourhoods or state.x is None or limits.fix_sweeps <= 0:
+            return
+        improved = fix_and_optimize(
+            self.program,
+            state.x,
+            self.neighbourhoods,
+            self.perf_deadline(),
+            self.options.seed,
+            node_limit=limits.fix_nodes,
+            max_sweeps=limits.fix_sweeps,
+        )
+        state.clock_stopped |= improved.time_limited
+        _keep(self.program, improved.x, state, "fix-and-optimise")
+        self.say(f"fix-and-optimise ({improved.subproblems} sub-MIPs, {improved.improved} better)")
+
+    def whole(self) -> None:
+        """Runs the engine on the whole program from the best plan; its bound counts too."""
+        state = self.state
+        final = replace(
+            self.options, time_limit=self.left(), progress=None, node_limit=self.limits.whole_nodes
+        )
+        result = self.backend.solve(self.program, final, start=state.x)
+        state.clock_stopped |= result.stop == "time_limit"
+        if result.status.has_plan:
+            _keep(self.program, result.x, state, "engine")
+            if math.isfinite(result.bound):
+                state.bound = min(state.bound, result.bound)
+        self.say(f"engine on the whole program ({result.status})")
+
+
+def _closed(program: LinearProgram, binary: IntArray, support: BoolArray) -> LinearProgram:
+    """Returns ``program`` with the switches ``binary[~support]`` closed (upper bound 0)."""
+    upper = program.col_upper.copy()
+    upper[binary[~support]] = 0.0
+    return replace(program, col_upper=upper)
+
+
+def _keep(program: LinearProgram, x: FloatArray, state: SearchState, step: str) -> bool:
+    """Keeps ``x`` when it is feasible and better than the best plan.
+
+    Returns:
+        Whether it was kept.
+    """
     x = np.clip(x, program.col_lower, program.col_upper)
-    if program.violation(x) <= FEASIBILITY_TOLERANCE and program.value(x) > state.value:
-        state.x, state.value = x, program.value(x)
+    if program.violation(x) > FEASIBILITY_TOLERANCE or program.value(x) <= state.value:
+        return False
+    state.x, state.value, state.found_by = x, program.value(x), step
+    return True

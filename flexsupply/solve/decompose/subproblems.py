@@ -4,9 +4,10 @@ With multipliers μ on the linking rows, block k solves
 
     max (c_k − A_Lk^T μ)·x_k  s.t.  x_k in X_k   (its rows, bounds and integrality)
 
-and its proven bound (never its incumbent) enters the Lagrangian bound. Tasks are plain
-picklable data and ``solve_task`` is a module-level function, so they run unchanged in a spawned
-process or on a Dask worker.
+and its proven bound (never its incumbent) enters the Lagrangian bound. A block's program is
+shipped to where subproblems run once; a round then sends each block only its priced objective
+(``Task``), and ``solve_task`` (module level, picklable arguments) rebuilds the priced program
+there, so it runs unchanged in this process, a spawned process or on a Dask worker.
 """
 
 from __future__ import annotations
@@ -41,18 +42,18 @@ class Block:
 
 @dataclass(frozen=True)
 class Task:
-    """One subproblem solve, picklable.
+    """One subproblem solve, picklable: the block's priced objective, not its rows.
 
     Attributes:
         block: index of the block in the partition.
-        program: the block's program with its priced objective.
+        objective: the block's priced objective ``c_k − A_Lk^T μ`` [currency per unit].
         backend: backend name (``ortools`` or ``pulp``).
         options: solver options (no progress callback: it would not pickle).
         start: a feasible solution of the block to start from, or None.
     """
 
     block: int
-    program: LinearProgram
+    objective: FloatArray
     backend: str
     options: SolverOptions
     start: FloatArray | None = None
@@ -118,19 +119,28 @@ def blocks_of(partition: Partition) -> list[Block]:
     return blocks
 
 
+def priced_objective(block: Block, multipliers: FloatArray) -> FloatArray:
+    """Returns the block's objective priced by the multipliers, ``c_k − A_Lk^T μ`` [currency]."""
+    return np.asarray(block.program.objective - block.link.T @ multipliers, dtype=np.float64)
+
+
 def priced(block: Block, multipliers: FloatArray) -> LinearProgram:
     """Returns the block's program with objective ``c_k − A_Lk^T μ``."""
-    return replace(block.program, objective=block.program.objective - block.link.T @ multipliers)
+    return replace(block.program, objective=priced_objective(block, multipliers))
 
 
-def solve_task(task: Task) -> BlockSolution:
+def solve_task(block_program: LinearProgram, task: Task) -> BlockSolution:
     """Solves one subproblem with its backend; a time-limited solve keeps its proven bound.
+
+    Args:
+        block_program: the block's own program (its objective is replaced by the task's).
+        task: the priced objective and how to solve.
 
     Returns:
         The ``BlockSolution``: bound +inf (for max; -inf for min) when the backend proves none.
     """
     started = time.perf_counter()
-    program = task.program
+    program = replace(block_program, objective=task.objective)
     worst = math.inf if program.maximize else -math.inf
     if program.n_columns == 0:
         return BlockSolution(task.block, np.zeros(0), 0.0, 0.0, "optimal", 0.0)
