@@ -10,6 +10,7 @@ from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
+from flexsupply.model.levers import LeverColumns, add_levers, lever_room
 from flexsupply.model.materials import (
     SHORTAGE_WEIGHT,
     MaterialColumns,
@@ -45,6 +46,8 @@ class ModelMap:
     """The CVaR block when the scenario sets ``risk.cvar_weight > 0``."""
     formulation: tuple[str, ...] = ()
     """What the builder did to the plain formulation, in words, for the solver log."""
+    levers: LeverColumns | None = None
+    """Campaigns, markdowns, clearance and repurchase when the scenario has ``levers``."""
 
 
 ORDER_INTERCHANGEABLE = False
@@ -137,8 +140,11 @@ def build_program(
     warehouse = scenario.warehouse.capacity
     # With an overflow store the warehouse no longer caps what buying to salvage can stock.
     hard_warehouse = warehouse if scenario.warehouse.overflow_cost is None else None
+    room = lever_room(scenario, demand.units, demand.probabilities)
+    # What can sell once the levers add demand: the bound of orders and of the cover cuts.
+    potential = demand.units + room
     upper = order_upper_bounds(
-        data, demand.units, hard_warehouse, scenario.product_ids, scenario.supplier_ids
+        data, potential, hard_warehouse, scenario.product_ids, scenario.supplier_ids
     )
     if fixed_first_stage is not None:
         if fixed_first_stage.quantity.shape != (upper.shape[0], data.reveal):
@@ -166,7 +172,10 @@ def build_program(
             scenario.cash.enforce_non_negative,
             scenario.cash.sales_receipt_lag_periods,
         )
-    flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic, room)
+    levers = add_levers(
+        builder, ledger, scenario, data, demand.units, demand.probabilities, flows, elastic
+    )
     recourse = add_recourse(
         builder,
         ledger,
@@ -206,7 +215,7 @@ def build_program(
     formulation = [_fixed_orders_words(orders.order, upper)]
     if strengthen:
         cuts = add_order_cover_cuts(
-            builder, data, demand.units, orders.order, orders.switch, upper, flows.inventory
+            builder, data, potential, orders.order, orders.switch, upper, flows.inventory
         )
         formulation.append(
             f"{cuts} order-cover inequalities ((l,S) of lot sizing, windows up to {MAX_WINDOW} "
@@ -253,6 +262,7 @@ def build_program(
         material_columns,
         cvar,
         tuple(formulation),
+        levers,
     )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from flexsupply.arrays import FloatArray, IntArray
 
-REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage")
+REVENUE_KINDS = ("spot_sales", "presale_deposits", "presale_balance", "salvage", "clearance")
 """Money that comes in [currency]."""
 COST_KINDS = (
     "purchase",
@@ -26,11 +26,15 @@ COST_KINDS = (
     "interest",
     "credit_fee",
     "overflow_storage",
+    "marketing",
+    "commission",
+    "markdown",
 )
 """Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
 balance discount presale deposits earn beyond their face value) [currency]. ``interest`` and
 ``credit_fee`` are the price of financing, ``overflow_storage`` of stock kept beyond the
-warehouse (``model/recourse.py``)."""
+warehouse (``model/recourse.py``); ``marketing``, ``commission`` and ``markdown`` the price of
+the demand-side levers (``model/levers.py``)."""
 
 
 @dataclass

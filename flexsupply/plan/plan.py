@@ -16,6 +16,7 @@ from flexsupply.files import write_text_atomic
 from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 from flexsupply.plan.financing import Financing
+from flexsupply.plan.levers import LeverReport
 from flexsupply.plan.materials import (
     MaterialOrder,
     MaterialUse,
@@ -25,6 +26,9 @@ from flexsupply.plan.materials import (
 from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order, order_dict
 from flexsupply.plan.rules import ReorderRule, rules_from_dict, rules_section
 from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
+from flexsupply.plan.values import clean as _clean
+from flexsupply.plan.values import num as _num
+from flexsupply.plan.values import table as _table
 
 __all__ = ["QUANTITY_TOLERANCE", "Kpis", "Order", "Plan", "PresaleService", "StochasticReport"]
 
@@ -171,6 +175,8 @@ class Plan:
     material_orders: list[MaterialOrder] = field(default_factory=list)
     """Material orders by period."""
     as_of_period: int = 0
+    levers: LeverReport | None = None
+    """Campaigns bought, markdown calendar and clearance (scenarios with ``levers``)."""
     """For a replan (``flexsupply replan``): the last season period its actuals cover; period t
     of this plan is season period t + as_of_period (0: a plan of the whole season)."""
 
@@ -262,6 +268,8 @@ class Plan:
             data["materials"] = materials_dict(
                 self.materials, self.material_orders, probs, self.scenarios
             )
+        if self.levers is not None:
+            data["levers"] = self.levers.to_dict(self.probabilities, self.scenarios, self.products)
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
             del data["stochastic"]["seconds"]
@@ -362,6 +370,9 @@ class Plan:
             materials=uses,
             material_orders=material_orders,
             as_of_period=int(data.get("as_of_period") or 0),
+            levers=None
+            if data.get("levers") is None
+            else LeverReport.from_dict(data["levers"], names, products),
         )
 
     @classmethod
@@ -426,25 +437,3 @@ def _stochastic(data: Mapping[str, Any]) -> StochasticReport:
         if key in fields
     }
     return StochasticReport(**values)
-
-
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else round(float(value), 6)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return _num(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _table(products: list[str], values: np.ndarray) -> dict[str, list[float | None]]:
-    """Returns one row per product, rounded; nan (a table an older plan file lacks) as None."""
-    return {
-        product: [None if math.isnan(v) else round(float(v), 4) for v in values[p]]
-        for p, product in enumerate(products)
-    }
