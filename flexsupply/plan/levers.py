@@ -171,7 +171,7 @@ def read_levers(scenario: Scenario, model: ModelMap, x: FloatArray) -> LeverRepo
                 kind=campaign.kind.value,
                 period=campaign.period,
                 shared=campaign.period - 1 < model.data.reveal,
-                bought=[round(float(v), 6) for v in _purchase(camp, c, x)],
+                bought=[round(float(v), 6) + 0.0 for v in _purchase(camp, c, x)],
                 cost=cost,
                 commission=commission,
                 demand=float(probs @ brought.sum(axis=1)),

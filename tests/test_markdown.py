@@ -1,0 +1,69 @@
+"""In-season markdowns and clearance, solved by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import flexsupply as fs
+from flexsupply.scenario.levers import Markdown
+
+DATA = Path(__file__).parent / "data" / "levers"
+
+
+def _data() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DATA / "markdown.yaml").read_text())
+    return loaded
+
+
+def test_one_style_two_price_points_marks_down_where_stock_would_be_left(backend: str) -> None:
+    plan = fs.solve(fs.load(DATA / "markdown.yaml"), solver=backend)
+
+    assert plan.objective == pytest.approx(40 * 100 + 60 * 80)
+    assert plan.levers is not None
+    assert plan.levers.calendar(plan.probabilities, 2) == {"TEE": ["full", "−20 %"]}
+    assert plan.kpis.costs["markdown"] == pytest.approx(60 * 20)
+
+
+def test_after_the_reveal_each_scenario_chooses_its_own_price(backend: str) -> None:
+    data = _data()
+    data["reveal_period"] = 2
+    data["demand"] = {
+        "scenarios": [
+            {"name": "hit", "probability": 0.5, "units": {"TEE": [40, 80]}},
+            {"name": "flop", "probability": 0.5, "units": {"TEE": [40, 20]}},
+        ]
+    }
+
+    plan = fs.solve(fs.loads(data), solver=backend)
+
+    # Full price in 1 (shared); in 2 the hit sells its 60 at 100, the flop 40 at 80 + 20 salvage.
+    assert plan.objective == pytest.approx(4000 + 0.5 * 6000 + 0.5 * (3200 + 200))
+    assert plan.levers is not None
+    assert plan.levers.markdown["TEE"] == [[0.0, 0.0], [0.0, 0.2]]
+    assert plan.levers.calendar(plan.probabilities, 2)["TEE"] == ["full", "full (50 %)"]
+
+
+@pytest.mark.parametrize(("discount", "elasticity"), [(0.2, 2.0), (0.4, 1.5), (0.5, 3.0)])
+def test_elasticity_gives_the_demand_multiplier(discount: float, elasticity: float) -> None:
+    markdown = Markdown(
+        products=["TEE"], price_points=[{"discount": discount}], elasticity=elasticity
+    )
+
+    assert markdown.multipliers() == pytest.approx([(1 - discount) ** -elasticity])
+
+
+@pytest.mark.parametrize(("price", "cleared"), [(30.0, 50.0), (5.0, 0.0)])
+def test_clearance_sells_leftovers_above_salvage(backend: str, price: float, cleared: float) -> None:
+    data = _data()
+    data["demand"]["units"]["TEE"] = [20, 20]
+    data["levers"] = {"clearance": [{"product": "TEE", "price": price, "max_units": 50}]}
+
+    plan = fs.solve(fs.loads(data), solver=backend)
+
+    assert plan.levers is not None
+    assert plan.levers.clearance[0]["units"] == pytest.approx(cleared)
+    assert plan.objective == pytest.approx(40 * 100 + cleared * price + (60 - cleared) * 10)
