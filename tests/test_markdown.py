@@ -31,6 +31,7 @@ def test_one_style_two_price_points_marks_down_where_stock_would_be_left(backend
 def test_after_the_reveal_each_scenario_chooses_its_own_price(backend: str) -> None:
     data = _data()
     data["reveal_period"] = 2
+    data["levers"]["markdown"][0]["from_period"] = 2
     data["demand"] = {
         "scenarios": [
             {"name": "hit", "probability": 0.5, "units": {"TEE": [40, 80]}},
@@ -40,7 +41,7 @@ def test_after_the_reveal_each_scenario_chooses_its_own_price(backend: str) -> N
 
     plan = fs.solve(fs.loads(data), solver=backend)
 
-    # Full price in 1 (shared); in 2 the hit sells its 60 at 100, the flop 40 at 80 + 20 salvage.
+    # 40 at 100 in 1; in 2 the hit sells its 60 at 100, the flop 40 at 80 and salvages 20.
     assert plan.objective == pytest.approx(4000 + 0.5 * 6000 + 0.5 * (3200 + 200))
     assert plan.levers is not None
     assert plan.levers.markdown["TEE"] == [[0.0, 0.0], [0.0, 0.2]]
