@@ -58,7 +58,9 @@ def test_elasticity_gives_the_demand_multiplier(discount: float, elasticity: flo
 
 
 @pytest.mark.parametrize(("price", "cleared"), [(30.0, 50.0), (5.0, 0.0)])
-def test_clearance_sells_leftovers_above_salvage(backend: str, price: float, cleared: float) -> None:
+def test_clearance_sells_leftovers_above_salvage(
+    backend: str, price: float, cleared: float
+) -> None:
     data = _data()
     data["demand"]["units"]["TEE"] = [20, 20]
     data["levers"] = {"clearance": [{"product": "TEE", "price": price, "max_units": 50}]}

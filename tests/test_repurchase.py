@@ -50,8 +50,9 @@ def test_repurchase_demand_unserved_is_lost_with_its_goodwill(backend: str) -> N
 
 
 def test_channel_rates_weigh_each_channel_by_its_share_of_expected_sales() -> None:
-    scenario = fs.load("scenarios/levers-demo.yaml")
-    assert scenario.levers is not None and scenario.levers.repurchase is not None
+    scenario = fs.load(Path(__file__).parents[1] / "scenarios" / "levers-demo.yaml")
+    assert scenario.levers is not None
+    assert scenario.levers.repurchase is not None
 
     rates = channel_rates(scenario, scenario.levers.repurchase)
 

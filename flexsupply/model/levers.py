@@ -145,7 +145,7 @@ def add_levers(
     levers = scenario.levers
     if levers is None:
         return None
-    n_scen, n_prod, periods = demand.shape
+    n_scen, _n_prod, periods = demand.shape
     lag = scenario.cash.sales_receipt_lag_periods if scenario.cash is not None else 0
     room = lever_room(scenario, demand, probabilities)
     rows: Terms = []
@@ -186,7 +186,7 @@ def add_levers(
         goodwill += terms
     flat = _flatten(rows, periods)
     _add_demand_rows(builder, data, demand, flows, flat, elastic)
-    product, t, scen, cols, coef = _flatten(goodwill, periods)
+    product, _t, scen, cols, coef = _flatten(goodwill, periods)
     lost = data.products.lost[product]
     ledger.add("goodwill", cols, data.products.goodwill[product] * coef, scen, where=lost)
     return LeverColumns(campaigns, markdown, scaled, *flat)

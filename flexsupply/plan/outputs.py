@@ -20,6 +20,7 @@ from flexsupply.errors import FlexsupplyError
 from flexsupply.files import check_folder, write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
 from flexsupply.plan.cells import csv_cell
+from flexsupply.plan.lever_tables import campaigns_table, markdown_table
 from flexsupply.plan.order_tables import (
     orders_table,
     purchase_orders_table,
@@ -52,7 +53,7 @@ TABLE_NAMES = (
 if TYPE_CHECKING:
     from flexsupply.plan.plan import Plan
 """The tables of every plan, in the order they are written (CSV file stems and sheet names);
-plans with materials or financing add theirs after them."""
+plans with materials, financing or levers add theirs after them."""
 
 
 def plan_tables(plan: Plan) -> list[Table]:
@@ -61,7 +62,8 @@ def plan_tables(plan: Plan) -> list[Table]:
     Quantities are in units (pieces), money in the plan's currency, shares as fractions
     (0.95 = 95 %). Period columns are 1-based; when the scenario has a start date, each period
     column is followed by a column with the period's first day. Plans with materials add
-    material_orders and materials, plans with financing or an overflow store add financing.
+    material_orders and materials, plans with financing or an overflow store add financing,
+    plans with demand levers add campaigns and markdown (the markdown calendar).
     """
     tables = [
         orders_table(plan),
@@ -77,6 +79,8 @@ def plan_tables(plan: Plan) -> list[Table]:
         tables += [material_orders_table(plan), materials_table(plan)]
     if plan.financing is not None:
         tables.append(financing_table(plan))
+    if plan.levers is not None:
+        tables += [campaigns_table(plan), markdown_table(plan)]
     return tables
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from flexsupply.plan.lever_tables import lever_lines
 from flexsupply.plan.order_tables import rule_text
 from flexsupply.plan.orders import Order
 from flexsupply.plan.plan import Plan
@@ -76,6 +77,7 @@ def plan_summary(plan: Plan) -> str:
             f"{name} {value:,.0f}" for name, value in k.profit_by_scenario.items()
         )
         lines.append(f"  profit by future: {by_scenario}")
+    lines += lever_lines(plan)
     shared = [order for order in plan.orders if order.scenario is None]
     reorders = [order for order in plan.orders if order.scenario is not None]
     lines.append(f"\nPurchase orders to place now ({len(shared)} lines, shared by every future):")

@@ -16,6 +16,7 @@ Kept apart from ``schema.py`` so that the scenario schema only names the block.
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 from typing import TYPE_CHECKING, Self
 
@@ -134,7 +135,7 @@ class Campaign(Model):
         if self.kind != CampaignKind.POSTS and (self.max_posts or self.fee_per_post):
             raise ValueError("max_posts and fee_per_post apply to posts campaigns only")
         prices = [tier.cost_per_click for tier in self.click_tiers]
-        if any(later < earlier for earlier, later in zip(prices, prices[1:], strict=False)):
+        if any(later < earlier for earlier, later in itertools.pairwise(prices)):
             raise ValueError(
                 f"click_tiers must not get cheaper per click (diminishing returns): got {prices}"
             )
