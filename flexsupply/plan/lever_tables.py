@@ -103,7 +103,9 @@ def lever_lines(plan: Plan) -> list[str]:
     costs = plan.kpis.costs
     lines = ["\nDemand levers:"]
     spent = costs.get("marketing", 0.0)
-    budget = "" if levers.marketing_budget is None else f" of a {levers.marketing_budget:,.0f} budget"
+    budget = (
+        "" if levers.marketing_budget is None else f" of a {levers.marketing_budget:,.0f} budget"
+    )
     if levers.campaigns:
         lines.append(
             f"  marketing {spent:,.0f} {cur}{budget}, commission "
