@@ -11,10 +11,13 @@ import pytest
 import yaml
 
 import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.batch import run_batch, sweep_variants
 from flexsupply.demand import demand_scenarios
 from flexsupply.model import build_program
 from flexsupply.solve.decompose import partition
+from flexsupply.solve.lever_stage import with_plan_levers
+from flexsupply.solve.simulate import first_stage_from_orders
 
 DATA = Path(__file__).parent / "data" / "levers"
 MARGIN = 60.0
@@ -196,3 +199,28 @@ def test_decomposition_solves_a_levers_season_to_the_monolithic_optimum() -> Non
     assert decomposed.objective == pytest.approx(monolithic.objective, rel=1e-4)
     assert decomposed.bound >= monolithic.objective - 1e-6 * abs(monolithic.objective)
     assert np.isfinite(decomposed.bound)
+
+
+def test_a_fixed_first_stage_keeps_the_campaigns_decided_before_the_reveal(backend: str) -> None:
+    scenario = fs.load(DATA / "campaigns.yaml")
+    plan = fs.solve(scenario, solver=backend)
+    first = with_plan_levers(first_stage_from_orders(scenario, plan.orders), scenario, plan.levers)
+    assert first.levers is not None
+    # Fees too high to buy slot-a again: fixed, the plan still pays for it and gets its demand.
+    costly = fs.loads(
+        {
+            **_data(),
+            "levers": {"campaigns": [_slot("slot-a", 9000, 100), _slot("slot-b", 4000, 50, 3)]},
+        }
+    )
+    fixed_program, fixed_model = build_program(
+        costly, demand_scenarios(costly), fixed_first_stage=first
+    )
+    free_program, _ = build_program(costly, demand_scenarios(costly))
+
+    fixed = get_backend(backend).solve(fixed_program, SolverOptions())
+    free = get_backend(backend).solve(free_program, SolverOptions())
+
+    assert fixed.objective == pytest.approx(200 * MARGIN + 1000 + 100 * MARGIN - 9000)
+    assert free.objective == pytest.approx(200 * MARGIN + 1000)
+    assert fixed_model.levers is not None

@@ -10,7 +10,13 @@ from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.demand import DemandScenarios
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
-from flexsupply.model.levers import LeverColumns, add_levers, lever_room
+from flexsupply.model.levers import (
+    LeverColumns,
+    add_levers,
+    fix_lever_stage,
+    lever_room,
+    lever_stage,
+)
 from flexsupply.model.materials import (
     SHORTAGE_WEIGHT,
     MaterialColumns,
@@ -72,15 +78,26 @@ class FirstStage:
 
     quantity: FloatArray
     selected: BoolArray
+    levers: tuple[FloatArray, IntArray] | None = None
+    """Campaigns and markdowns decided before the reveal (``model.levers.lever_stage``);
+    None: left to decide."""
 
 
-def first_stage_of(model: ModelMap, x: FloatArray) -> FirstStage:
-    """Returns the first-stage decisions of solution ``x`` of a program built with ``model``."""
+def first_stage_of(model: ModelMap, x: FloatArray, scenario: Scenario | None = None) -> FirstStage:
+    """Returns the first-stage decisions of solution ``x`` of a program built with ``model``.
+
+    With ``scenario`` (the one the model was built from), the campaigns and markdowns decided
+    before the reveal are part of it.
+    """
     shared = model.orders.order[:, : model.data.reveal, 0]
     select = model.orders.select
+    levers = None
+    if scenario is not None and scenario.levers is not None and model.levers is not None:
+        levers = lever_stage(model.levers, scenario.levers, model.data.reveal, x)
     return FirstStage(
         quantity=x[shared] if shared.size else np.zeros(shared.shape),
         selected=np.where(select >= 0, x[np.maximum(select, 0)] > 0.5, False),
+        levers=levers,
     )
 
 
@@ -156,7 +173,9 @@ def build_program(
         if scenario.options.integer_orders:
             quantity = np.round(quantity)
         quantity = np.where(quantity > FIRST_STAGE_TOLERANCE, quantity, 0.0)
-        fixed_first_stage = FirstStage(quantity, fixed_first_stage.selected)
+        fixed_first_stage = FirstStage(
+            quantity, fixed_first_stage.selected, fixed_first_stage.levers
+        )
         # A plan made for other demand may order more than this demand needs: keep it reachable.
         upper[:, : data.reveal, :] = np.maximum(
             upper[:, : data.reveal, :], fixed_first_stage.quantity[:, :, None]
@@ -267,6 +286,9 @@ def build_program(
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:
         col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)
+        stage = fixed_first_stage.levers
+        if stage is not None and levers is not None and scenario.levers is not None:
+            fix_lever_stage(levers, scenario.levers, stage, col_lower, col_upper)
     program = LinearProgram(
         objective=objective,
         offset=offset,

@@ -44,6 +44,10 @@ class CampaignColumns:
     """Posts bought, n[c] (posts campaigns)."""
     clicks: IntArray
     """Clicks bought per tier, ``(n_campaigns, n_tiers, Ω)``."""
+    dense: IntArray
+    """The wave reaches its density threshold, δ[c] ∈ {0,1} (posts with a density effect)."""
+    dense_count: IntArray
+    """Posts of a dense wave, w[c] = n[c]·δ[c]."""
     lifted_sales: IntArray
     """Sales a commission is paid on, per lift entry ``(n_entries, Ω)`` (-1 without commission)."""
     unit_lift: FloatArray
@@ -143,7 +147,7 @@ def add_campaigns(
     live = kind == CampaignKind.LIVESTREAM.value
     amount.append((np.where(live[:, None], buy, -1), np.ones(n)))
 
-    posts = none.copy()
+    posts, dense_full, extra_full = none.copy(), none.copy(), none.copy()
     is_posts = kind == CampaignKind.POSTS.value
     if is_posts.any():
         cap = np.array([float(c.max_posts) for c in campaigns])[is_posts]
@@ -182,8 +186,7 @@ def add_campaigns(
             only = builder.add_rows("posts_dense_only", shape, upper=0.0)
             builder.add_terms(only, extra, 1.0)
             builder.add_terms(only, dense, -cap_d[:, None])
-            extra_full = none.copy()
-            extra_full[dense_mask] = extra
+            dense_full[dense_mask], extra_full[dense_mask] = dense, extra
             amount.append((extra_full, multiplier - 1.0))
 
     n_tiers = max((len(c.click_tiers) for c in campaigns), default=0)
@@ -207,6 +210,8 @@ def add_campaigns(
         amount=amount,
         posts=posts,
         clicks=clicks,
+        dense=dense_full,
+        dense_count=extra_full,
         lifted_sales=np.zeros((0, n_scen), dtype=np.int64),
         unit_lift=lift,
         cost_terms=cost_terms,

@@ -250,6 +250,8 @@ def _add_lift_terms(
         amount=campaigns.amount,
         posts=campaigns.posts,
         clicks=campaigns.clicks,
+        dense=campaigns.dense,
+        dense_count=campaigns.dense_count,
         lifted_sales=lifted,
         unit_lift=campaigns.unit_lift,
         cost_terms=campaigns.cost_terms,
@@ -301,3 +303,68 @@ def _add_demand_rows(
         builder.add_terms(rows, flows.sales[capped], 1.0)
         row_of[capped] = rows
     builder.add_terms(row_of[product, period, scen], cols, -coef)
+
+
+def lever_stage(
+    columns: LeverColumns, levers: Levers, reveal: int, x: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """Returns the lever decisions taken before the reveal period in solution ``x``.
+
+    Returns:
+        ``(purchase per campaign (slots 1/0, posts, clicks; NaN when decided per scenario),
+        price point per markdown entry and period before the reveal, (M, τ): 0 = full price,
+        k = the k-th point)``.
+    """
+    camp = columns.campaigns
+    period = np.array([c.period - 1 for c in levers.campaigns], dtype=np.int64)
+
+    def first(cols: IntArray) -> FloatArray:
+        return np.where(cols[..., 0] >= 0, x[np.maximum(cols[..., 0], 0)], 0.0)
+
+    purchase = np.round(first(camp.buy))
+    posts = camp.posts[:, 0] >= 0
+    purchase[posts] = np.round(first(camp.posts))[posts]
+    if camp.clicks.shape[1]:
+        clicking = camp.clicks[:, 0, 0] >= 0
+        purchase[clicking] = first(camp.clicks).sum(axis=1)[clicking]
+    purchase[period >= reveal] = np.nan
+    choice = columns.markdown.choice[:, :reveal, :, 0]
+    chosen = np.round(np.where(choice >= 0, x[np.maximum(choice, 0)], 0.0))
+    point = np.where(chosen.any(axis=2), np.argmax(chosen, axis=2) + 1, 0)
+    return purchase, point.astype(np.int64)
+
+
+def fix_lever_stage(
+    columns: LeverColumns,
+    levers: Levers,
+    stage: tuple[FloatArray, IntArray],
+    lower: FloatArray,
+    upper: FloatArray,
+) -> None:
+    """Fixes, in the column bounds, the lever decisions ``lever_stage`` returned."""
+    purchase, point = stage
+    camp = columns.campaigns
+
+    def fix(cols: IntArray, values: FloatArray) -> None:
+        has = cols >= 0
+        lower[cols[has]] = upper[cols[has]] = values[has]
+
+    shared = ~np.isnan(purchase)
+    amount = np.where(shared, purchase, 0.0)
+    fix(np.where(shared, camp.buy[:, 0], -1), (amount > 0).astype(float))
+    fix(np.where(shared, camp.posts[:, 0], -1), amount)
+    threshold = np.array([float(c.density_threshold) for c in levers.campaigns])
+    dense = (amount >= threshold).astype(float)
+    fix(np.where(shared, camp.dense[:, 0], -1), dense)
+    fix(np.where(shared, camp.dense_count[:, 0], -1), dense * amount)
+    left = amount.copy()
+    for k, tier in enumerate(camp.clicks.transpose(1, 0, 2)):
+        size = np.array(
+            [c.click_tiers[k].clicks if len(c.click_tiers) > k else 0.0 for c in levers.campaigns]
+        )
+        take = np.minimum(left, size)
+        fix(np.where(shared, tier[:, 0], -1), take)
+        left -= take
+    choice = columns.markdown.choice[:, : point.shape[1], :, 0]
+    points = np.arange(1, choice.shape[2] + 1)[None, None, :]
+    fix(choice, (point[:, :, None] == points).astype(float))
