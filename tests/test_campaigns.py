@@ -15,6 +15,7 @@ from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.batch import run_batch, sweep_variants
 from flexsupply.demand import demand_scenarios
 from flexsupply.model import build_program
+from flexsupply.plan.compare import compare_plans
 from flexsupply.solve.decompose import partition
 from flexsupply.solve.lever_stage import with_plan_levers
 from flexsupply.solve.simulate import first_stage_from_orders
@@ -154,6 +155,10 @@ def test_batch_sweeps_a_campaign_fee_by_its_name(tmp_path: Path) -> None:
         assert result.plan is not None
         bought.append(result.plan["levers"]["campaigns"][0]["bought"])
     assert bought == [[1.0], [0.0]]
+    plans = [result.plan for result in results if result.plan is not None]
+    rows = {row.label: row.values for row in compare_plans(plans, ["3000", "7000"]).rows}
+    assert rows["slot-a bought"] == [1.0, 0.0]
+    assert rows["marketing and commission"] == [3000.0, 0.0]
 
 
 def _shared_campaign_data() -> dict[str, Any]:

@@ -57,7 +57,8 @@ class Kpis:
     costs: dict[str, float]
     """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
-    deposits earn beyond their face value), interest, credit_fee, overflow_storage."""
+    deposits earn beyond their face value), interest, credit_fee, overflow_storage, marketing
+    (campaign fees, posts, clicks), commission (on campaign sales), markdown (discounts given)."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
