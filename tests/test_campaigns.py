@@ -229,3 +229,29 @@ def test_a_fixed_first_stage_keeps_the_campaigns_decided_before_the_reveal(backe
     assert fixed.objective == pytest.approx(200 * MARGIN + 1000 + 100 * MARGIN - 9000)
     assert free.objective == pytest.approx(200 * MARGIN + 1000)
     assert fixed_model.levers is not None
+
+
+@pytest.mark.parametrize(("fee", "commission", "posts"), [(50.0, 0.5, 20.0), (150.0, 0.5, 0.0)])
+def test_posts_paid_per_sale_are_bought_while_a_post_earns_its_fee(
+    backend: str, fee: float, commission: float, posts: float
+) -> None:
+    data = _data()
+    data["levers"]["campaigns"] = [
+        {
+            "name": "affiliates",
+            "kind": "posts",
+            "period": 2,
+            "fee_per_post": fee,
+            "commission": commission,
+            "max_posts": 20,
+            "scale_with_demand": False,
+            "styles": [{"product": "TEE", "units": [0, 10, 0]}],
+        }
+    ]
+
+    plan = fs.solve(fs.loads(data), solver=backend)
+
+    # A post sells 10 units at 100 - 40 - 50 (commission) = 10 each: 100 against its fee.
+    assert _bought(plan) == {"affiliates": posts}
+    assert plan.kpis.costs["commission"] == pytest.approx(commission * 100 * 10 * posts)
+    assert plan.objective == pytest.approx(200 * MARGIN + 1000 + posts * (10 * 10 - fee))

@@ -193,7 +193,7 @@ def build_program(
         )
     flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic, room)
     levers = add_levers(
-        builder, ledger, scenario, data, demand.units, demand.probabilities, flows, elastic
+        builder, ledger, scenario, data, demand.units, demand.probabilities, flows, elastic, room
     )
     recourse = add_recourse(
         builder,

@@ -134,10 +134,12 @@ def add_levers(
     probabilities: FloatArray,
     flows: FlowColumns,
     elastic: bool,
+    room: FloatArray,
 ) -> LeverColumns | None:
     """Adds campaigns, markdowns, clearance and repurchase, and the rows that cap sales by them.
 
-    ``demand`` is the spot demand ``(Ω, P, T)``.
+    ``demand`` is the spot demand ``(Ω, P, T)``; ``room`` the most the levers add to it
+    (``lever_room``).
 
     Returns:
         The lever columns, or None when the scenario has no levers.
@@ -147,7 +149,6 @@ def add_levers(
         return None
     n_scen, _n_prod, periods = demand.shape
     lag = scenario.cash.sales_receipt_lag_periods if scenario.cash is not None else 0
-    room = lever_room(scenario, demand, probabilities)
     rows: Terms = []
     goodwill: Terms = []
     scaled = scaled_lifts(scenario, demand, probabilities)
@@ -230,13 +231,14 @@ def _add_lift_terms(
             np.zeros(n_paid, dtype=np.int64),
             0,
             n_scen,
-            lift[paid].max(axis=1),
+            lift[paid].max(axis=1) * most_purchase(levers)[c[paid]],
             False,
             p[paid],
         )
         cap = builder.add_rows("campaign_sales_cap", (n_paid, n_scen), upper=0.0)
         builder.add_terms(cap, lifted[paid], 1.0)
-        builder.add_terms(cap, campaigns.buy[c[paid]], -lift[paid])
+        for cols, coef in campaigns.amount:
+            builder.add_terms(cap, cols[c[paid]], -coef[c[paid]][:, None] * lift[paid])
         rows.append((pe[paid], te[paid], we[paid], lifted[paid], np.ones((n_paid, n_scen))))
         money = (commission[c] * data.products.price[p])[paid][:, None]
         ledger.add("commission", lifted[paid], money, w)

@@ -91,8 +91,8 @@ class Campaign(Model):
     """Fixed fee when the campaign is bought at all (slot fee, agency fee) [currency]. Symbol:
     F[c]."""
     commission: Share = 0.0
-    """Share of the sales price of the campaign's sales paid to the host (livestream)
-    [share of revenue]. Symbol: κ[c]."""
+    """Share of the sales price of the campaign's sales paid to the host or affiliate (a
+    livestream's commission, a KOC's pay per sale) [share of revenue]. Symbol: κ[c]."""
     fee_per_post: UnitMoney = 0.0
     """Fee of one post (``posts``) [currency/post]. Symbol: f[c]."""
     max_posts: Whole = Field(0, ge=0, le=MAX_POSTS)
