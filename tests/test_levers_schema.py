@@ -99,3 +99,18 @@ def test_a_misspelt_lever_field_gets_a_did_you_mean() -> None:
         fs.loads(SCENARIO.replace("fee: 3000", "fees: 3000"), "levers.yaml")
 
     assert any("did you mean 'fee'" in problem.message for problem in caught.value.problems)
+
+
+def test_a_replan_keeps_the_levers_still_ahead_with_their_periods_shifted() -> None:
+    from flexsupply.scenario.actuals import Actuals
+    from flexsupply.solve.reanchor import reanchor
+
+    season = fs.loads(SCENARIO)
+    actuals = Actuals(scenario=season.name, as_of_period=2, stock={"TEE": 10})
+
+    left = reanchor(season, actuals)
+
+    assert left.levers is not None
+    (campaign,) = left.levers.campaigns
+    assert (campaign.name, campaign.period) == ("slot-b", 1)
+    assert campaign.styles[0].units == [50.0]

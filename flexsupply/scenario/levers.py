@@ -245,6 +245,45 @@ class Levers(Model):
     flat ``repurchase_rate`` stays the demand of members from before the season)."""
 
 
+def reanchor_levers(levers: Levers | None, elapsed: int) -> Levers | None:
+    """Returns the levers of the periods after ``elapsed`` ones, numbered from 1 again.
+
+    Campaigns and clearance sales of elapsed periods are gone (what they sold is in the
+    actuals); later ones keep their periods, shifted; markdowns may start at once when their
+    first period has passed. The marketing budget and repurchase stay as stated: set the budget
+    left with ``--set levers.marketing_budget=...``.
+
+    Returns:
+        The shifted levers, or None without levers.
+    """
+    if levers is None:
+        return None
+    campaigns = [
+        c.model_copy(
+            update={
+                "period": c.period - elapsed,
+                "styles": [
+                    s.model_copy(update={"units": None if s.units is None else s.units[elapsed:]})
+                    for s in c.styles
+                ],
+            }
+        )
+        for c in levers.campaigns
+        if c.period > elapsed
+    ]
+    markdown = [
+        m.model_copy(update={"from_period": max(1, m.from_period - elapsed)})
+        for m in levers.markdown
+    ]
+    clearance = [
+        c.model_copy(update={"period": None if c.period is None else c.period - elapsed})
+        for c in levers.clearance
+        if c.period is None or c.period > elapsed
+    ]
+    update = {"campaigns": campaigns, "markdown": markdown, "clearance": clearance}
+    return levers.model_copy(update=update)
+
+
 def lever_problems(scenario: Scenario) -> list[Problem]:
     """Returns the problems of the levers block that need the rest of the scenario.
 
@@ -313,4 +352,5 @@ __all__ = [
     "Repurchase",
     "RepurchaseChannel",
     "lever_problems",
+    "reanchor_levers",
 ]

@@ -19,7 +19,8 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
   from ``reveal_after`` periods on may differ by scenario;
 - what is given per period (capacities, prices by period) keeps its periods left; loans offered
   later keep their periods, loans whose moment has passed are gone, and a credit line starts
-  undrawn (the cash on hand is net of it).
+  undrawn (the cash on hand is net of it);
+- campaigns and clearance sales still ahead keep their periods, shifted (``reanchor_levers``).
 
 The actuals cannot state material stock or loans taken yet: a season with materials, or with a
 loan that may be running at the as-of period, is refused rather than guessed.
@@ -48,6 +49,7 @@ from flexsupply.scenario import (
 )
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
+from flexsupply.scenario.levers import reanchor_levers
 
 
 def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
@@ -181,6 +183,7 @@ def reanchor(
             "reveal_period": reveal,
             "cash": cash,
             "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
+            "levers": reanchor_levers(scenario.levers, a),
         }
     )
     # Validated again: the cross-checks of the schema hold for the re-anchored season too.
