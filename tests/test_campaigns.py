@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flexsupply as fs
 from flexsupply.backends import SolverOptions, get_backend
@@ -255,3 +257,36 @@ def test_posts_paid_per_sale_are_bought_while_a_post_earns_its_fee(
     assert _bought(plan) == {"affiliates": posts}
     assert plan.kpis.costs["commission"] == pytest.approx(commission * 100 * 10 * posts)
     assert plan.objective == pytest.approx(200 * MARGIN + 1000 + posts * (10 * 10 - fee))
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    fees=st.lists(st.integers(0, 9000), min_size=3, max_size=3),
+    units=st.lists(st.integers(0, 150), min_size=3, max_size=3),
+    budget=st.none() | st.integers(0, 12000),
+    rate=st.sampled_from([0.0, 0.1, 0.3]),
+    discount=st.sampled_from([0.1, 0.3]),
+)
+def test_both_backends_agree_on_random_levers(
+    fees: list[int], units: list[int], budget: int | None, rate: float, discount: float
+) -> None:
+    data = _data()
+    data["levers"] = {
+        "marketing_budget": budget,
+        "campaigns": [
+            _slot(f"slot-{i}", fee, lift, period)
+            for i, (fee, lift, period) in enumerate(zip(fees, units, (2, 3, 2), strict=True))
+        ],
+        "repurchase": {"rate": rate, "lag_periods": 1},
+        "markdown": [
+            {"products": ["CAP"], "price_points": [{"discount": discount}], "elasticity": 2.0}
+        ],
+    }
+    data["options"] = {"whole_pieces": False}
+    scenario = fs.loads(data)
+
+    plans = [fs.solve(scenario, solver=backend) for backend in ("ortools", "pulp")]
+
+    assert plans[0].objective == pytest.approx(plans[1].objective, rel=1e-6, abs=1e-4)
+    spent = plans[0].kpis.costs["marketing"]
+    assert budget is None or spent <= budget + 1e-6
