@@ -9,7 +9,12 @@ import pytest
 import yaml
 
 import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
 from flexsupply.scenario.levers import Markdown
+from flexsupply.solve.lever_stage import with_plan_levers
+from flexsupply.solve.simulate import first_stage_from_orders
 
 DATA = Path(__file__).parent / "data" / "levers"
 
@@ -70,3 +75,28 @@ def test_clearance_sells_leftovers_above_salvage(
     assert plan.levers is not None
     assert plan.levers.clearance[0]["units"] == pytest.approx(cleared)
     assert plan.objective == pytest.approx(40 * 100 + cleared * price + (60 - cleared) * 10)
+
+
+def test_a_fixed_first_stage_keeps_the_price_chosen_before_the_reveal(backend: str) -> None:
+    data = _data()
+    data["reveal_period"] = 2
+    data["demand"] = {
+        "scenarios": [
+            {"name": "hit", "probability": 0.5, "units": {"TEE": [40, 80]}},
+            {"name": "flop", "probability": 0.5, "units": {"TEE": [40, 20]}},
+        ]
+    }
+    scenario = fs.loads(data)
+    plan = fs.solve(scenario, solver=backend)
+    assert plan.levers is not None
+    assert plan.levers.markdown["TEE"][0][0] == pytest.approx(0.2)
+    first = with_plan_levers(first_stage_from_orders(scenario, plan.orders), scenario, plan.levers)
+    data["demand"] = {"units": {"TEE": [80, 80]}}
+    busy = fs.loads(data)
+
+    fixed, _ = build_program(busy, demand_scenarios(busy), fixed_first_stage=first)
+    free, _ = build_program(busy, demand_scenarios(busy))
+
+    # Kept at −20 % in period 1: 20 at 80, 80 kept for period 2 at 100; free: 100 at 100.
+    assert get_backend(backend).solve(fixed, SolverOptions()).objective == pytest.approx(9600)
+    assert get_backend(backend).solve(free, SolverOptions()).objective == pytest.approx(10_000)
