@@ -17,6 +17,7 @@ from flexsupply.plan.values import clean, table
 
 if TYPE_CHECKING:
     from flexsupply.model.build import ModelMap
+    from flexsupply.model.campaigns import CampaignColumns
     from flexsupply.scenario import Scenario
 
 FULL_PRICE = "full"
@@ -147,7 +148,7 @@ def read_levers(scenario: Scenario, model: ModelMap, x: FloatArray) -> LeverRepo
         (value(cols) * coef[:, None] for cols, coef in camp.amount), np.zeros(camp.buy.shape)
     )
     spend = sum(
-        (value(cols) * coef[:, None] for cols, coef in camp.cost_terms if cols.ndim == 2),
+        (value(cols) * coef[:, None] for cols, coef in camp.cost_terms),
         np.zeros(camp.buy.shape),
     )
     c_idx, p_idx, t_idx = np.nonzero(camp.unit_lift > 0)
@@ -199,7 +200,7 @@ def read_levers(scenario: Scenario, model: ModelMap, x: FloatArray) -> LeverRepo
     return LeverReport(results, levers.marketing_budget, markdown, clearance, added)
 
 
-def _purchase(camp: Any, c: int, x: FloatArray) -> FloatArray:
+def _purchase(camp: CampaignColumns, c: int, x: FloatArray) -> FloatArray:
     """Returns what campaign ``c`` buys in each scenario: posts, clicks, else the slot (1/0)."""
     if camp.posts[c, 0] >= 0:
         bought: FloatArray = x[camp.posts[c]]
