@@ -57,6 +57,7 @@ EXPECTED: dict[str, Expect] = {
     ),
     "double11-presale.yaml": Expect("plan"),
     "fabric-and-credit.yaml": Expect("plan"),
+    "levers-demo.yaml": Expect("plan"),
     "signals-demo.yaml": Expect(
         "plan",
         slow="40 sampled scenarios: about 20 s per backend to prove optimality on 2 cores",
@@ -339,3 +340,20 @@ def test_fabric_and_credit_draws_on_the_line_and_earns_more_than_without_it() ->
     assert plan.kpis.costs["interest"] > 0
     assert alone.kpis.costs["interest"] == 0
     assert plan.objective > alone.objective + 5000
+
+
+def test_levers_demo_buys_the_slot_worth_its_fee_and_posts_past_the_density_threshold() -> None:
+    plan = solved("levers-demo.yaml", "ortools")
+
+    assert plan.levers is not None
+    bought = {c.name: c.bought for c in plan.levers.campaigns}
+    assert bought["live-w3"] == [1.0] * len(plan.scenarios)
+    assert bought["live-w6"] == [0.0] * len(plan.scenarios)
+    assert all(posts == 0 or posts >= 12 for posts in bought["koc-top"])
+    assert any(posts >= 12 for posts in bought["koc-top"])
+    assert all(clicks >= 1500 - 1e-6 for clicks in bought["ads-skirt"])
+    assert plan.kpis.costs["marketing"] <= 12000 + 1e-6
+    calendar = plan.levers.calendar(plan.probabilities, 8)
+    assert set(calendar) == {"DRESS-01", "DRESS-02"}
+    assert all(label == "full" for labels in calendar.values() for label in labels[:4])
+    assert any(label != "full" for labels in calendar.values() for label in labels[4:])

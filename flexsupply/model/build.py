@@ -11,6 +11,13 @@ from flexsupply.demand import DemandScenarios
 from flexsupply.model.cancel import CancelColumns, add_cancellations
 from flexsupply.model.data import ModelData, model_data
 from flexsupply.model.flows import FlowColumns, add_flows
+from flexsupply.model.levers import (
+    LeverColumns,
+    add_levers,
+    fix_lever_stage,
+    lever_room,
+    lever_stage,
+)
 from flexsupply.model.materials import (
     SHORTAGE_WEIGHT,
     MaterialColumns,
@@ -51,6 +58,8 @@ class ModelMap:
     """The stages whose orders tree nodes share (``model/tree.py``; empty: one reveal point)."""
     formulation: tuple[str, ...] = ()
     """What the builder did to the plain formulation, in words, for the solver log."""
+    levers: LeverColumns | None = None
+    """Campaigns, markdowns, clearance and repurchase when the scenario has ``levers``."""
 
 
 ORDER_INTERCHANGEABLE = False
@@ -78,17 +87,29 @@ class FirstStage:
     quantity: FloatArray
     selected: BoolArray
     cancelled: FloatArray | None = None
+    """Cancelled units of the committed orders that may be cancelled; None: left to decide."""
+    levers: tuple[FloatArray, IntArray] | None = None
+    """Campaigns and markdowns decided before the reveal (``model.levers.lever_stage``);
+    None: left to decide."""
 
 
-def first_stage_of(model: ModelMap, x: FloatArray) -> FirstStage:
-    """Returns the first-stage decisions of solution ``x`` of a program built with ``model``."""
+def first_stage_of(model: ModelMap, x: FloatArray, scenario: Scenario | None = None) -> FirstStage:
+    """Returns the first-stage decisions of solution ``x`` of a program built with ``model``.
+
+    With ``scenario`` (the one the model was built from), the campaigns and markdowns decided
+    before the reveal are part of it.
+    """
     shared = model.orders.order[:, : model.data.reveal, 0]
     select = model.orders.select
     cancel = model.cancellations
+    levers = None
+    if scenario is not None and scenario.levers is not None and model.levers is not None:
+        levers = lever_stage(model.levers, scenario.levers, model.data.reveal, x)
     return FirstStage(
         quantity=x[shared] if shared.size else np.zeros(shared.shape),
         selected=np.where(select >= 0, x[np.maximum(select, 0)] > 0.5, False),
         cancelled=None if cancel is None else x[cancel.units],
+        levers=levers,
     )
 
 
@@ -156,8 +177,11 @@ def build_program(
     warehouse = scenario.warehouse.capacity
     # With an overflow store the warehouse no longer caps what buying to salvage can stock.
     hard_warehouse = warehouse if scenario.warehouse.overflow_cost is None else None
+    room = lever_room(scenario, demand.units, demand.probabilities)
+    # What can sell once the levers add demand: the bound of orders and of the cover cuts.
+    potential = demand.units + room
     upper = order_upper_bounds(
-        data, demand.units, hard_warehouse, scenario.product_ids, scenario.supplier_ids
+        data, potential, hard_warehouse, scenario.product_ids, scenario.supplier_ids
     )
     if fixed_first_stage is not None:
         if fixed_first_stage.quantity.shape != (upper.shape[0], data.reveal):
@@ -170,7 +194,10 @@ def build_program(
             quantity = np.round(quantity)
         quantity = np.where(quantity > FIRST_STAGE_TOLERANCE, quantity, 0.0)
         fixed_first_stage = FirstStage(
-            quantity, fixed_first_stage.selected, fixed_first_stage.cancelled
+            quantity,
+            fixed_first_stage.selected,
+            fixed_first_stage.cancelled,
+            fixed_first_stage.levers,
         )
         # A plan made for other demand may order more than this demand needs: keep it reachable.
         upper[:, : data.reveal, :] = np.maximum(
@@ -188,12 +215,15 @@ def build_program(
             scenario.cash.enforce_non_negative,
             scenario.cash.sales_receipt_lag_periods,
         )
-    flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic)
+    flows = add_flows(builder, ledger, data, demand.units, orders, warehouse, cash, elastic, room)
     cancellations = None
     if data.cancellable is not None:
         cancellations = add_cancellations(
             builder, ledger, data.cancellable, flows.balance_rows, flows.cash_rows
         )
+    levers = add_levers(
+        builder, ledger, scenario, data, demand.units, demand.probabilities, flows, elastic, room
+    )
     recourse = add_recourse(
         builder,
         ledger,
@@ -233,7 +263,7 @@ def build_program(
     formulation = [_fixed_orders_words(orders.order, upper)]
     if strengthen:
         cuts = add_order_cover_cuts(
-            builder, data, demand.units, orders.order, orders.switch, upper, flows.inventory
+            builder, data, potential, orders.order, orders.switch, upper, flows.inventory
         )
         formulation.append(
             f"{cuts} order-cover inequalities ((l,S) of lot sizing, windows up to {MAX_WINDOW} "
@@ -282,10 +312,14 @@ def build_program(
         cancellations,
         node_stages(stages),
         tuple(formulation),
+        levers,
     )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:
         col_lower, col_upper = _fix_first_stage(program, model, fixed_first_stage)
+        stage = fixed_first_stage.levers
+        if stage is not None and levers is not None and scenario.levers is not None:
+            fix_lever_stage(levers, scenario.levers, stage, col_lower, col_upper)
     program = LinearProgram(
         objective=objective,
         offset=offset,

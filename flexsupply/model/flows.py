@@ -34,7 +34,9 @@ class FlowColumns:
     cash_rows: IntArray
     warehouse_rows: IntArray
     balance_rows: IntArray
-    """Stock balance rows ``(n_products, T, Ω)``."""
+    """Stock balance rows ``(P, T, Ω)``, for blocks that take stock out (``model/levers.py``)."""
+    backlog_rows: IntArray
+    """Backlog balance rows ``(P, T, Ω)``, -1 for products without backlog."""
 
 
 def _shift_rows(rows: IntArray, lag: IntArray, axis_periods: int) -> tuple[IntArray, BoolArray]:
@@ -57,10 +59,13 @@ def add_flows(
     warehouse: float | None,
     cash: tuple[float, bool, int] | None,
     elastic: bool,
+    sales_room: FloatArray | None = None,
 ) -> FlowColumns:
     """Adds stock balance, sales, backlog, presale, warehouse and cash blocks and their money.
 
-    ``demand`` is ``(Ω, n_products, T)``; ``cash`` is ``(initial, non_negative, receipt_lag)``.
+    ``demand`` is ``(Ω, n_products, T)``; ``cash`` is ``(initial, non_negative, receipt_lag)``;
+    ``sales_room`` ``(Ω, n_products, T)`` is demand the levers may add on top of ``demand``
+    (it raises the bound of the sales columns; rows of ``model/levers.py`` cap them).
 
     Returns:
         The flow columns for the plan.
@@ -89,7 +94,8 @@ def add_flows(
     )
 
     forbidden = prods.forbidden[:, None, None] & ~elastic
-    sales_upper = np.where(prods.backlog[:, None, None], np.cumsum(d, axis=1), d)
+    potential = d if sales_room is None else d + np.moveaxis(sales_room, 0, 2)
+    sales_upper = np.where(prods.backlog[:, None, None], np.cumsum(potential, axis=1), potential)
     sales = builder.add_columns(
         "sales", (n_prod, periods, n_scen), np.where(forbidden, d, 0.0), sales_upper, style=product
     )
@@ -112,6 +118,7 @@ def add_flows(
     ledger.add_constant("goodwill", (prods.goodwill * prods.lost) @ demand.sum(axis=2).T)
 
     backlog = np.full((n_prod, periods, n_scen), -1, dtype=np.int64)
+    backlog_rows = backlog.copy()
     with_backlog = np.flatnonzero(prods.backlog)
     if len(with_backlog):
         backlog_upper = np.full((len(with_backlog), periods, n_scen), np.inf)
@@ -122,6 +129,7 @@ def add_flows(
         )
         backlog[with_backlog] = cols
         rows = builder.add_rows("backlog_balance", cols.shape, d[with_backlog], d[with_backlog])
+        backlog_rows[with_backlog] = rows
         builder.add_terms(rows, cols, 1.0)
         builder.add_terms(rows[:, 1:, :], cols[:, :-1, :], -1.0)
         builder.add_terms(rows, sales[with_backlog], 1.0)
@@ -198,6 +206,7 @@ def add_flows(
         cash_rows=cash_rows,
         warehouse_rows=warehouse_rows,
         balance_rows=balance,
+        backlog_rows=backlog_rows,
     )
 
 

@@ -14,6 +14,7 @@ REVENUE_KINDS = (
     "presale_deposits",
     "presale_balance",
     "salvage",
+    "clearance",
     "cancellation_savings",
 )
 """Money that comes in [currency]; ``cancellation_savings`` is the value of committed units
@@ -34,12 +35,16 @@ COST_KINDS = (
     "credit_fee",
     "overflow_storage",
     "cancellation",
+    "marketing",
+    "commission",
+    "markdown",
 )
 """Money that goes out, is charged as a penalty, or is conceded (``deposit_expansion``: the
 balance discount presale deposits earn beyond their face value) [currency]. ``interest`` and
 ``credit_fee`` are the price of financing, ``overflow_storage`` of stock kept beyond the
 warehouse (``model/recourse.py``), ``cancellation`` what suppliers charge for cancelled
-committed orders."""
+committed orders; ``marketing``, ``commission`` and ``markdown`` the price of the demand-side
+levers (``model/levers.py``)."""
 
 
 @dataclass

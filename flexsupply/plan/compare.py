@@ -160,8 +160,8 @@ def compare_plans(
     """Returns the comparison of plans, given as ``Plan`` objects or ``Plan.to_dict()`` data.
 
     Rows: expected profit, fill rate, presale on time, leftover units, cash low point, expected
-    order cost (purchase and setup), expected units ordered from each supplier, solver status
-    and optimality gap. Money is in each plan's currency; when the currencies differ no money
+    order cost (purchase and setup), expected units ordered from each supplier, for plans with
+    levers the marketing spend and what each campaign buys, solver status and optimality gap. Money is in each plan's currency; when the currencies differ no money
     row marks a best value.
 
     Raises:
@@ -188,6 +188,7 @@ def compare_plans(
                 same_currency,
             )
         )
+    rows += _lever_rows(data, same_currency)
     rows += [_row(metric, data, same_currency) for metric in _SOLVER_METRICS]
     return Comparison(
         labels=list(labels),
@@ -195,6 +196,46 @@ def compare_plans(
         currencies=currencies,
         rows=rows,
     )
+
+
+def _lever_rows(data: list[dict[str, Any]], same_currency: bool) -> list[Row]:
+    """Returns the marketing spend and what each campaign buys, for plans with levers."""
+    levers = [plan.get("levers") or {} for plan in data]
+    if not any(levers):
+        return []
+    names = list(dict.fromkeys(c["name"] for lever in levers for c in lever.get("campaigns", [])))
+    metrics = [
+        _Metric(
+            "marketing_cost",
+            "marketing and commission",
+            Unit.MONEY,
+            Better.NONE,
+            lambda plan: (
+                plan["kpis"]["costs"].get("marketing", 0.0)
+                + plan["kpis"]["costs"].get("commission", 0.0)
+            ),
+        ),
+        *(
+            _Metric(
+                f"bought.{name}",
+                f"{name} bought",
+                Unit.UNITS,
+                Better.NONE,
+                partial(_campaign_bought, name=name),
+            )
+            for name in names
+        ),
+    ]
+    return [_row(metric, data, same_currency) for metric in metrics]
+
+
+def _campaign_bought(plan: dict[str, Any], *, name: str) -> float | None:
+    """Returns the expected purchase of campaign ``name`` (slots, posts or clicks), or None."""
+    probabilities = [s["probability"] for s in plan["demand_scenarios"]]
+    for campaign in (plan.get("levers") or {}).get("campaigns", []):
+        if campaign["name"] == name:
+            return float(sum(p * b for p, b in zip(probabilities, campaign["bought"], strict=True)))
+    return None
 
 
 def compare_files(paths: Sequence[str | Path]) -> Comparison:

@@ -243,6 +243,31 @@ class MaterialsData(_Data):
     by_material: list[MaterialData]
 
 
+class CampaignData(_Data):
+    """One campaign on offer and what the plan does with it (``levers.campaigns``)."""
+
+    name: str
+    kind: str
+    period: int
+    shared: bool
+    bought: list[float]
+    cost: float
+    commission: float
+    demand: float
+    sales: float
+    revenue: float
+    roas: float | None = None
+
+
+class LeversData(_Data):
+    """The plan's demand levers: what the report shows of them."""
+
+    marketing_budget: float | None = None
+    campaigns: list[CampaignData]
+    markdown_calendar: dict[str, list[str]]
+    clearance: list[dict[str, Any]]
+
+
 class PlanData(_Data):
     """Everything the report shows, as ``Plan.to_dict`` writes it."""
 
@@ -272,6 +297,7 @@ class PlanData(_Data):
     run: RunData | None = None
     materials: MaterialsData | None = None
     cancellations: list[CancellationData] = []
+    levers: LeversData | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanData:

@@ -12,6 +12,7 @@ from flexsupply.model.risk import cvar, scenario_losses
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS
 from flexsupply.plan.cancellations import read_cancellations
 from flexsupply.plan.financing import read_financing
+from flexsupply.plan.levers import read_levers
 from flexsupply.plan.materials import read_materials
 from flexsupply.plan.plan import QUANTITY_TOLERANCE, Kpis, Order, Plan, PresaleService
 from flexsupply.plan.rules import derive_rules
@@ -52,7 +53,10 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
     on_time_share = (
         float((expected_shipped * on_time_mask).sum() / total_presale) if total_presale > 0 else 1.0
     )
-    expected_demand = float(probs @ demand.units.sum(axis=(1, 2)))
+    levers = read_levers(scenario, model, x)
+    # The demand campaigns, markdowns and repurchase add is demand like any other.
+    units = demand.units if levers is None else demand.units + levers.added_demand
+    expected_demand = float(probs @ units.sum(axis=(1, 2)))
     expected_sales = float(probs @ sales.sum(axis=(1, 2)))
     leftover = inventory[:, :, -1]
     cash = None
@@ -114,7 +118,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         probabilities=[float(p) for p in probs],
         inventory=inventory,
         sales=sales,
-        demand=demand.units,
+        demand=units,
         backlog=backlog,
         presale=presale,
         capacity_used=used,
@@ -143,6 +147,7 @@ def make_plan(scenario: Scenario, model: ModelMap, result: SolverResult) -> Plan
         materials=None if materials is None else materials[0],
         material_orders=[] if materials is None else materials[1],
         cancellations=read_cancellations(scenario, model, x),
+        levers=levers,
     )
 
 

@@ -21,6 +21,7 @@ from flexsupply.files import check_folder, write_text_atomic
 from flexsupply.plan.bands import weighted_quantile
 from flexsupply.plan.cancellations import cancellations_table
 from flexsupply.plan.cells import csv_cell
+from flexsupply.plan.lever_tables import campaigns_table, markdown_table
 from flexsupply.plan.order_tables import (
     orders_table,
     purchase_orders_table,
@@ -53,7 +54,7 @@ TABLE_NAMES = (
 if TYPE_CHECKING:
     from flexsupply.plan.plan import Plan
 """The tables of every plan, in the order they are written (CSV file stems and sheet names);
-plans with materials or financing add theirs after them."""
+plans with materials, financing or levers add theirs after them."""
 
 
 def plan_tables(plan: Plan) -> list[Table]:
@@ -63,7 +64,8 @@ def plan_tables(plan: Plan) -> list[Table]:
     (0.95 = 95 %). Period columns are 1-based; when the scenario has a start date, each period
     column is followed by a column with the period's first day. Plans with materials add
     material_orders and materials, plans with financing or an overflow store add financing,
-    plans with cancellable committed orders add cancellations.
+    plans with cancellable committed orders add cancellations,
+    plans with demand levers add campaigns and markdown (the markdown calendar).
     """
     tables = [
         orders_table(plan),
@@ -81,6 +83,8 @@ def plan_tables(plan: Plan) -> list[Table]:
         tables.append(financing_table(plan))
     if plan.cancellations:
         tables.append(cancellations_table(plan))
+    if plan.levers is not None:
+        tables += [campaigns_table(plan), markdown_table(plan)]
     return tables
 
 

@@ -17,6 +17,7 @@ from flexsupply.plan.bands import cash_summary
 from flexsupply.plan.cancellations import Cancellation, cancellations_dict, cancellations_from_dict
 from flexsupply.plan.files import PLAN_FILE, parse_plan, read_plan_data
 from flexsupply.plan.financing import Financing
+from flexsupply.plan.levers import LeverReport
 from flexsupply.plan.materials import (
     MaterialOrder,
     MaterialUse,
@@ -27,6 +28,9 @@ from flexsupply.plan.orders import QUANTITY_TOLERANCE, Order, order_dict
 from flexsupply.plan.rules import ReorderRule, rules_from_dict, rules_section
 from flexsupply.plan.run import TIME_LIMIT_NOTICE, RunRecord
 from flexsupply.plan.stochastic_report import StochasticReport, nan_or, stochastic_from_dict
+from flexsupply.plan.values import clean as _clean
+from flexsupply.plan.values import num as _num
+from flexsupply.plan.values import table as _table
 
 __all__ = ["QUANTITY_TOLERANCE", "Kpis", "Order", "Plan", "PresaleService", "StochasticReport"]
 
@@ -56,7 +60,8 @@ class Kpis:
     """Cost by kind (``COST_KINDS``): purchase, material_purchase, setup, onboarding, holding, goodwill, backlog,
     late_shipment, refunds, return_handling, deposit_expansion (the balance discount presale
     deposits earn beyond their face value), interest, credit_fee, overflow_storage,
-    cancellation (charged for cancelled committed orders)."""
+    cancellation (charged for cancelled committed orders), marketing (campaign fees,
+    posts, clicks), commission (on campaign sales), markdown (discounts given)."""
     revenue_by_kind: dict[str, float]
     fill_rate: float
     """Share of spot demand served (expected units sold / expected demand)."""
@@ -146,6 +151,8 @@ class Plan:
     of this plan is season period t + as_of_period (0: a plan of the whole season)."""
     cancellations: list[Cancellation] = field(default_factory=list)
     """Committed orders the plan may cancel, with what it cancels (empty: none may be)."""
+    levers: LeverReport | None = None
+    """Campaigns bought, markdown calendar and clearance (scenarios with ``levers``)."""
 
     def period_starts(self) -> list[date] | None:
         """Returns the first day of each period, or None when the scenario has no start date."""
@@ -235,6 +242,8 @@ class Plan:
             data["materials"] = materials_dict(
                 self.materials, self.material_orders, probs, self.scenarios
             )
+        if self.levers is not None:
+            data["levers"] = self.levers.to_dict(self.probabilities, self.scenarios, self.products)
         if self.stochastic is not None:
             data["stochastic"] = _clean(asdict(self.stochastic))
             del data["stochastic"]["seconds"]
@@ -340,6 +349,9 @@ class Plan:
             material_orders=material_orders,
             as_of_period=int(data.get("as_of_period") or 0),
             cancellations=cancellations_from_dict(data.get("cancellations") or []),
+            levers=None
+            if data.get("levers") is None
+            else LeverReport.from_dict(data["levers"], names, products),
         )
 
     @classmethod
@@ -387,25 +399,3 @@ def _restored(value: Any) -> Any:
 def _known(cls: Any, data: Mapping[str, Any]) -> dict[str, Any]:
     """Returns the entries of ``data`` that are fields of dataclass ``cls``."""
     return {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-
-
-def _num(value: float) -> float | None:
-    return None if math.isnan(value) else round(float(value), 6)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return _num(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _table(products: list[str], values: np.ndarray) -> dict[str, list[float | None]]:
-    """Returns one row per product, rounded; nan (a table an older plan file lacks) as None."""
-    return {
-        product: [None if math.isnan(v) else round(float(v), 4) for v in values[p]]
-        for p, product in enumerate(products)
-    }

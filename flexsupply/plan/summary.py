@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 
 from flexsupply.plan.cancellations import cancellation_lines
+from flexsupply.plan.lever_tables import lever_lines
 from flexsupply.plan.order_tables import rule_text
 from flexsupply.plan.orders import Order, once_per_node
 from flexsupply.plan.plan import Plan
@@ -78,6 +79,7 @@ def plan_summary(plan: Plan) -> str:
         )
         lines.append(f"  profit by future: {by_scenario}")
     lines += cancellation_lines(plan)
+    lines += lever_lines(plan)
     shared = [order for order in plan.orders if order.scenario is None]
     reorders = once_per_node([order for order in plan.orders if order.scenario is not None])
     lines.append(f"\nPurchase orders to place now ({len(shared)} lines, shared by every future):")

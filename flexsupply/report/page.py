@@ -9,6 +9,7 @@ from html import escape
 from flexsupply.plan.files import KpiData, PlanData
 from flexsupply.report.cancel_html import cancellations_html
 from flexsupply.report.html import script_hash
+from flexsupply.report.levers_html import levers_html
 from flexsupply.report.order_html import orders_html, purchase_orders_html, rules_html
 
 CHART_IDS = (
@@ -135,6 +136,7 @@ def page_html(
         *extra,
         orders_html(plan),
         _materials_table(plan),
+        levers_html(plan),
         "</main>",
         f"<footer>Made by flexsupply {escape(version)} from the plan of scenario "
         f"{escape(plan.scenario)}.</footer>",

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+import flexsupply.scenario.levers as levers
 import flexsupply.scenario.schema as schema
 
 _SHOW_LIMIT = 60
@@ -28,7 +29,7 @@ Loc = tuple[str | int, ...]
 def field_names() -> frozenset[str]:
     """Returns every field name of every schema block."""
     fields: set[str] = set()
-    for model in vars(schema).values():
+    for model in [*vars(schema).values(), *vars(levers).values()]:
         if isinstance(model, type) and issubclass(model, schema.Model):
             fields.update(model.model_fields)
     return frozenset(fields)

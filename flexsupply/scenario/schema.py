@@ -36,6 +36,7 @@ from flexsupply.scenario.checks import presale_problems, reference_problems
 from flexsupply.scenario.demand_block import Demand as Demand
 from flexsupply.scenario.demand_block import DemandScenario as DemandScenario
 from flexsupply.scenario.inbound import Cancellation, InboundOrder, inbound_problems
+from flexsupply.scenario.levers import Levers, lever_problems
 from flexsupply.scenario.material_checks import material_problems
 from flexsupply.scenario.objective import Objective as Objective
 from flexsupply.scenario.objective import Options as Options
@@ -48,8 +49,8 @@ from flexsupply.scenario.parametric import ParametricDemand as ParametricDemand
 from flexsupply.scenario.parametric import StyleDistribution as StyleDistribution
 from flexsupply.scenario.parametric_checks import parametric_problems
 
-# The signal blocks live in their own module; they are named here so that the YAML loader knows
-# their field names (for "did you mean" hints and the paths of missing fields).
+# The signal, financing and material blocks live in their own modules; they are named here so
+# that the YAML loader knows their field names (for "did you mean" hints, missing fields' paths).
 from flexsupply.scenario.signals import Channels as Channels
 from flexsupply.scenario.signals import EventSpike as EventSpike
 from flexsupply.scenario.signals import Funnel as Funnel
@@ -62,8 +63,6 @@ from flexsupply.scenario.signals import SignalDemand as SignalDemand
 from flexsupply.scenario.signals import StyleUncertainty as StyleUncertainty
 from flexsupply.scenario.signals import TimeProfile as TimeProfile
 from flexsupply.scenario.signals import Uncertainty as Uncertainty
-
-# Financing and material blocks live in their own modules (named here for the YAML loader).
 from flexsupply.scenario.supply import BomLine as BomLine
 from flexsupply.scenario.supply import Cash as Cash
 from flexsupply.scenario.supply import CreditLine as CreditLine
@@ -349,6 +348,8 @@ class Scenario(Model):
     materials are not modelled."""
     inbound: list[InboundOrder] = Field(default_factory=list)
     """Orders placed before period 1 that arrive during the horizon (in transit)."""
+    levers: Levers | None = None
+    """Demand-side decisions: campaigns, markdowns, clearance, repurchase; omitted: none."""
 
     @field_validator("products", "suppliers", "materials")
     @classmethod
@@ -365,7 +366,7 @@ class Scenario(Model):
     @model_validator(mode="after")
     def _references(self) -> Self:
         problems = reference_problems(self) + presale_problems(self) + inbound_problems(self)
-        problems += material_problems(self) + tree_problems(self)
+        problems += material_problems(self) + tree_problems(self) + lever_problems(self)
         problems += parametric_problems(self)
         if problems:
             raise ScenarioError(problems)

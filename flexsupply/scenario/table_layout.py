@@ -85,6 +85,7 @@ _KEY_COLUMNS: dict[str, str] = {
     "loans": "loan",
     "price_tiers": "tier",
     "material_price_tiers": "tier",
+    "levers_campaigns": "campaign",
 }
 """The column a child table names its parent item by; the default is the table name + ``_key``.
 

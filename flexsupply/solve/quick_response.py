@@ -17,6 +17,7 @@ from flexsupply.model.build import FirstStage
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.intervals import Interval, intervals_dict, mean_interval
+from flexsupply.solve.lever_stage import with_plan_levers
 from flexsupply.solve.rolling import rolling_outcomes
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
@@ -109,7 +110,9 @@ def simulate_rolling(
         from flexsupply.solve.engine import solve_within
 
         plan = solve_within(scenario, settings, deadline)
-        first_stage = first_stage_from_orders(scenario, plan.orders)
+        first_stage = with_plan_levers(
+            first_stage_from_orders(scenario, plan.orders), scenario, plan.levers
+        )
     futures, source = sample_demand(scenario, samples, seed)
     left = deadline.left()
     static = simulate(

@@ -21,7 +21,8 @@ horizon has T − a periods and starts a periods later. What happened is fixed:
   with the tree nodes of their stages (``scenario/tree.py``);
 - what is given per period (capacities, prices by period) keeps its periods left; loans offered
   later keep their periods, loans whose moment has passed are gone, and a credit line starts
-  undrawn (the cash on hand is net of it).
+  undrawn (the cash on hand is net of it);
+- campaigns and clearance sales still ahead keep their periods, shifted (``reanchor_levers``).
 
 The actuals cannot state material stock or loans taken yet: a season with materials, or with a
 loan that may be running at the as-of period, is refused rather than guessed.
@@ -50,6 +51,7 @@ from flexsupply.scenario import (
 )
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
+from flexsupply.scenario.levers import reanchor_levers
 from flexsupply.scenario.tree import shifted_tree
 
 
@@ -188,6 +190,7 @@ def reanchor(
             "tree_branching": [],
             "cash": cash,
             "inbound": _inbound(scenario, actuals) + _returns_on_their_way(scenario, actuals),
+            "levers": reanchor_levers(scenario.levers, a),
         }
     )
     # Validated again: the cross-checks of the schema hold for the re-anchored season too.

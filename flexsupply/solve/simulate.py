@@ -28,6 +28,7 @@ from flexsupply.plan import Order, Plan
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Clock, Deadline
 from flexsupply.solve.intervals import Interval, interval_text, intervals_dict, mean_interval
+from flexsupply.solve.lever_stage import with_plan_levers
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, mean_value_plan, solve_each_stage
 
@@ -305,7 +306,8 @@ def read_plan_first_stage(scenario: Scenario, path: str | Path) -> FirstStage:
         PlanFileError: the file cannot be read or is not a flexsupply plan.
         FlexsupplyError: the plan does not fit the scenario.
     """
-    return first_stage_from_orders(scenario, Plan.from_json(path).orders)
+    plan = Plan.from_json(path)
+    return with_plan_levers(first_stage_from_orders(scenario, plan.orders), scenario, plan.levers)
 
 
 def newsvendor_first_stage(scenario: Scenario, demand: DemandScenarios) -> FirstStage:
@@ -413,7 +415,9 @@ def simulate(
         from flexsupply.solve.engine import solve_within
 
         plan = solve_within(scenario, settings, deadline)
-        first_stage = first_stage_from_orders(scenario, plan.orders)
+        first_stage = with_plan_levers(
+            first_stage_from_orders(scenario, plan.orders), scenario, plan.levers
+        )
     if demand is None:
         futures, source = sample_demand(scenario, samples, seed)
     else:

@@ -141,7 +141,7 @@ def mean_value_plan(
             str(result.status),
             [result.message] if result.message else [],
         )
-    return result.objective, first_stage_of(model, result.x)
+    return result.objective, first_stage_of(model, result.x, scenario)
 
 
 def _stop_on_time(result: SolverResult) -> None:
