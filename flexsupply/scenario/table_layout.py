@@ -9,9 +9,8 @@ One walk over the pydantic blocks decides where every field goes:
   of the block it is in, or a row of the two-column ``settings`` sheet for the top-level blocks
   (``horizon.periods``, ``cash.initial``); fields of nested blocks are dotted
   (``payment.upfront_share``);
-- a list of blocks (suppliers, their terms, presale orders) or a mapping of blocks by product
-  (signals) is a table of its own, one row per item; a child table starts with the key columns
-  of its parents (``price_tiers``: ``supplier``, ``product``);
+- a list of blocks (suppliers, terms, presale orders) or a mapping by product (signals) is a
+  table, one row per item, a child table first with its parents' keys (``supplier``, ``product``);
 - a list of numbers per period (capacity by period, demand per product) is a periods table: the
   keys, then one column per period ``1..T``.
 
