@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Self
 
 
 class FlexsupplyError(Exception):
-    """Base of every error flexsupply raises on purpose."""
+    """Base of every error flexsupply raises on purpose.
+
+    Each member pickles with the arguments it was made with, whatever its ``__init__`` takes,
+    so one raised in a worker process reaches the parent with its fields intact.
+    """
 
     exit_code = 1
+    _made_with: tuple[tuple[Any, ...], dict[str, Any]]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """Returns a new error that remembers the arguments it is made with, for ``__reduce__``."""
+        error = super().__new__(cls, *args)
+        error._made_with = (args, kwargs)
+        return error
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Returns how pickle rebuilds this error: its class called with its first arguments."""
+        args, kwargs = self._made_with
+        return (_rebuild, (type(self), args, kwargs), self.__dict__)
+
+
+def _rebuild(cls: type[FlexsupplyError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Returns ``cls(*args, **kwargs)``; pickle calls it to rebuild a ``FlexsupplyError``."""
+    return cls(*args, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,43 @@ def one_column(offset: float = 0.0, integer: bool = False) -> LinearProgram:
         column_blocks={},
         row_blocks={},
     )
+
+
+def knapsack(n: int = 40, m: int = 5, seed: int = 3) -> LinearProgram:
+    """Returns a random 0-1 knapsack with ``m`` capacity rows that HiGHS does not solve at the root.
+
+    Item weights are 20..99, capacities half of each row's total weight; maximise the values.
+    """
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(20, 100, size=(m, n)).astype(float)
+    values = rng.integers(10, 100, size=n) + weights.mean(axis=0)
+    return _binary(values, weights, np.full(m, -np.inf), weights.sum(axis=1) / 2)
+
+
+def subset_sum(n: int = 30, seed: int = 2) -> LinearProgram:
+    """Returns a 0-1 program whose one row asks weights of 1000..4999 to add up to exactly the
+    weight of a random half of them (feasible, yet hard to find a solution for)."""
+    rng = np.random.default_rng(seed)
+    weights = rng.integers(1000, 5000, size=(1, n)).astype(float)
+    target = np.array([weights[0, rng.permutation(n)[: n // 2]].sum()])
+    return _binary(rng.integers(1, 9, n).astype(float), weights, target, target)
+
+
+def _binary(
+    values: np.ndarray, matrix: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray
+) -> LinearProgram:
+    """Returns: maximise ``values``·x s.t. ``row_lower`` ≤ ``matrix`` x ≤ ``row_upper``, x binary."""
+    n = values.shape[0]
+    return LinearProgram(
+        objective=values.astype(float),
+        matrix=sp.csr_matrix(matrix),
+        row_lower=row_lower,
+        row_upper=row_upper,
+        col_lower=np.zeros(n),
+        col_upper=np.ones(n),
+        integer=np.ones(n, dtype=bool),
+        maximize=True,
+        offset=0.0,
+        column_blocks={},
+        row_blocks={},
+    )

@@ -101,6 +101,27 @@ def test_validate_reports_every_file_and_fails_if_any_is_bad() -> None:
     assert "2 problems" in output
 
 
+@pytest.mark.parametrize(
+    ("sets", "applied"),
+    [
+        ([], ""),
+        (["suppliers.QUICK.moq=50"], " with 1 override: suppliers.QUICK.moq=50"),
+        (
+            ["suppliers.QUICK.moq=50", "suppliers.CHEAP.capacity=300"],
+            " with 2 overrides: suppliers.QUICK.moq=50, suppliers.CHEAP.capacity=300",
+        ),
+    ],
+)
+def test_validate_says_which_overrides_were_applied(sets: list[str], applied: str) -> None:
+    options = [word for text in sets for word in ("--set", text)]
+
+    code, output = run("validate", str(CASES / "small.yaml"), *options)
+
+    assert code == 0
+    counts = "1 product, 2 suppliers, 3 periods, 1 demand scenario"
+    assert output == f"{CASES / 'small.yaml'}: ok ({counts}){applied}\n"
+
+
 @pytest.mark.parametrize("command", sorted(main.commands))
 def test_every_command_has_help_with_an_example(command: str) -> None:
     code, output = run(command, "--help")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 import flexsupply as fs
 from flexsupply.cli import main
 from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.quick_response import simulate_rolling
 from flexsupply.solve.rolling import rolling_outcomes
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import first_stage_from_orders, sample_demand
@@ -84,3 +87,55 @@ def test_a_replan_without_time_leaves_its_sample_unsolved_not_the_run() -> None:
 
     assert [o.has_plan for o in outcomes] == [False, False]
     assert {o.status for o in outcomes} == {"no_solution"}
+
+
+def test_cli_replan_seconds_reaches_every_replan(monkeypatch: pytest.MonkeyPatch) -> None:
+    quick_response = importlib.import_module("flexsupply.solve.quick_response")
+    seen: list[float | None] = []
+    real = quick_response.rolling_outcomes
+
+    def recording(*args: Any) -> Any:
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(quick_response, "rolling_outcomes", recording)
+    args = ["simulate", str(SEASON), "--policy", "rolling", "--samples", "2", "--workers", "1"]
+
+    result = CliRunner().invoke(main, [*args, "--replan-seconds", "2.5", "--no-baselines"])
+
+    assert result.exit_code == 0, result.output
+    assert seen == [2.5]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0", "not in the range x>0"),
+        ("-1", "not in the range x>0"),
+        ("nan", "not a finite number"),
+        ("inf", "not a finite number"),
+    ],
+)
+def test_cli_replan_seconds_must_be_positive_and_finite(value: str, expected: str) -> None:
+    args = ["simulate", str(SEASON), "--policy", "rolling", "--replan-seconds", value]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 2
+    assert "--replan-seconds" in result.output
+    assert expected in result.output
+
+
+def test_cli_replan_seconds_needs_the_rolling_policy() -> None:
+    result = CliRunner().invoke(main, ["simulate", str(SEASON), "--replan-seconds", "5"])
+
+    assert result.exit_code == 2
+    assert "--replan-seconds needs --policy rolling" in result.output
+
+
+@pytest.mark.parametrize("seconds", [0.0, -1.0, float("nan"), float("inf")])
+def test_simulate_rolling_refuses_replan_seconds_that_are_not_positive(seconds: float) -> None:
+    scenario = fs.load(SEASON)
+
+    with pytest.raises(ValueError, match="replan_seconds must be a positive finite number"):
+        simulate_rolling(scenario, every=2, samples=2, replan_seconds=seconds)

@@ -80,6 +80,22 @@ def _highs(pulp: Any, use_start: bool) -> Any:
                 lp.solverModel.setSolution(solution)
             super().callSolver(lp)
 
+        def findSolutionValues(self, lp: Any) -> tuple[int, int]:
+            # PuLP's status map lacks kSolutionLimit, HiGHS's answer when mip_max_nodes stops it.
+            import highspy
+
+            model = lp.solverModel
+            if model.getModelStatus() != highspy.HighsModelStatus.kSolutionLimit:
+                return super().findSolutionValues(lp)  # type: ignore[no-any-return]
+            self.stopped = "node_limit"
+            feasible = highspy.SolutionStatus.kSolutionStatusFeasible
+            if model.getInfo().primal_solution_status != feasible:
+                return pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound
+            values = list(model.getSolution().col_value)
+            for variable in lp.variables():
+                variable.varValue = values[variable.index]
+            return pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible
+
     return QuietHighs
 
 
@@ -225,11 +241,17 @@ class PulpBackend:
         log: str,
         stopped: str | None = None,
     ) -> SolverResult:
-        """Returns the result PuLP read back; ``stopped`` says why CBC was stopped from outside."""
+        """Returns the result PuLP read back.
+
+        ``stopped`` says why CBC was stopped from outside, or ``node_limit`` when HiGHS stopped
+        at its node limit.
+        """
         pulp = _pulp()
         result_line = _CBC_RESULT.search(log)
         reason = result_line.group(1).strip() if result_line else pulp.LpStatus[problem.status]
-        if stopped == "no_time":
+        if stopped == "node_limit":
+            reason = f"HiGHS reached its node limit of {options.node_limit}"
+        elif stopped == "no_time":
             reason = f"the time limit left too little time to run CBC after {seconds:.1f} s"
         elif stopped is not None and result_line is None:
             why = "Ctrl-C" if stopped == "interrupted" else "the time limit"
@@ -269,7 +291,7 @@ class PulpBackend:
             return SolverResult(
                 status, objective, bound, x, seconds, self.name, engine, log, reason, stop=stop
             )
-        if timed_out:
+        if timed_out or stopped == "node_limit":
             status = Status.NO_SOLUTION
         elif (
             problem.status == pulp.LpStatusInfeasible
@@ -282,7 +304,11 @@ class PulpBackend:
         else:
             status = Status.UNKNOWN
         result = no_plan(status, seconds, self.name, engine, reason, log)
-        return dataclasses.replace(result, stop="time_limit") if timed_out else result
+        if timed_out:
+            return dataclasses.replace(result, stop="time_limit")
+        if stopped == "node_limit":
+            return dataclasses.replace(result, stop="node_limit")
+        return result
 
 
 def _lean_highs() -> dict[str, float | bool]:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from flexsupply.cli.errors import friendly_errors
-from flexsupply.cli.solver_flags import SolverChoice, solver_flags
+from flexsupply.cli.solver_flags import FiniteFloatRange, SolverChoice, solver_flags
 
 
 @click.command()
@@ -50,6 +50,13 @@ from flexsupply.cli.solver_flags import SolverChoice, solver_flags
     help="K, periods between replans (with --policy rolling).",
 )
 @click.option(
+    "--replan-seconds",
+    type=FiniteFloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop each replan of the rolling policy after this many seconds with its best plan "
+    "(with --policy rolling; default: only --time-limit bounds it).",
+)
+@click.option(
     "--baselines/--no-baselines",
     default=True,
     show_default=True,
@@ -72,6 +79,7 @@ def simulate(
     dask: str | None,
     policy: str,
     every: int,
+    replan_seconds: float | None,
     baselines: bool,
     out: Path | None,
 ) -> None:
@@ -94,6 +102,10 @@ def simulate(
     from flexsupply.solve.simulate import read_plan_first_stage
     from flexsupply.solve.simulate import simulate as run
 
+    if replan_seconds is not None and policy != "rolling":
+        raise click.UsageError(
+            "--replan-seconds needs --policy rolling", click.get_current_context()
+        )
     settings = choice.settings(seed=seed)
     if out is not None:
         check_file(out)  # before a simulation that could take minutes
@@ -111,7 +123,9 @@ def simulate(
         if policy == "rolling":
             from flexsupply.solve.quick_response import simulate_rolling
 
-            report: Any = simulate_rolling(scenario, first_stage, every=every, **common)
+            report: Any = simulate_rolling(
+                scenario, first_stage, every=every, replan_seconds=replan_seconds, **common
+            )
         else:
             report = run(scenario, first_stage, **common)
     click.echo(report.summary())

@@ -22,7 +22,8 @@ def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
     A FILE is a YAML file, a workbook (.xlsx) or a folder of CSV files; problems in a workbook
     name the sheet and cell (season.xlsx!suppliers!D7).
 
-    With --set, each file is checked as `flexsupply solve` would see it after the overrides.
+    With --set, each file is checked as `flexsupply solve` would see it after the overrides,
+    and the ok line lists the overrides applied.
 
     Example: flexsupply validate spring-drop.yaml --set suppliers.QR-HZ.moq=50
     """
@@ -45,7 +46,8 @@ def validate(files: tuple[Path, ...], sets: tuple[str, ...]) -> None:
             _count(scenario.horizon.periods, "period"),
             _count(scenario.demand.scenario_count, "demand scenario"),
         ]
-        click.echo(f"{file}: ok ({', '.join(counts)})")
+        applied = f" with {_count(len(sets), 'override')}: {', '.join(sets)}" if sets else ""
+        click.echo(f"{file}: ok ({', '.join(counts)}){applied}")
     if failed:
         sys.exit(ScenarioError.exit_code)
 

@@ -10,6 +10,7 @@ rolling − static, with the Student-t 95 % confidence interval of the paired di
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -80,6 +81,7 @@ def simulate_rolling(
     workers: int | None = None,
     dask: str | None = None,
     baselines: bool = True,
+    replan_seconds: float | None = None,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
 
@@ -94,16 +96,20 @@ def simulate_rolling(
         workers: parallel processes (default: the CPUs); results do not depend on it.
         dask: run the samples on Dask: a scheduler address, or ``local``.
         baselines: also score the mean-demand plan and the newsvendor first batch.
+        replan_seconds: each replan of the rolling policy stops after this many seconds with
+            its best plan (None: only ``settings.time_limit`` bounds it).
 
     Returns:
         The ``RollingReport``.
 
     Raises:
-        ValueError: ``every`` is below 1.
+        ValueError: ``every`` is below 1, or ``replan_seconds`` is not a positive finite number.
         SolveError: no season plan (when ``first_stage`` is not given) or no mean-demand plan.
     """
     if every < 1:
         raise ValueError("every must be at least 1 period")
+    if replan_seconds is not None and not (math.isfinite(replan_seconds) and replan_seconds > 0):
+        raise ValueError(f"replan_seconds must be a positive finite number, not {replan_seconds}")
     settings = settings or SolveSettings()
     deadline = Deadline(settings.time_limit)
     if first_stage is None:
@@ -127,7 +133,9 @@ def simulate_rolling(
     )
     rolling = PolicyResult(
         f"rolling every {every}",
-        rolling_outcomes(scenario, first_stage, futures, every, settings, deadline, workers, dask),
+        rolling_outcomes(
+            scenario, first_stage, futures, every, settings, deadline, workers, dask, replan_seconds
+        ),
         futures.probabilities,
     )
     plan_policy = replace(static.policy("plan"), name="static plan")
