@@ -20,7 +20,7 @@ from flexsupply.demand.presale import (
     scenario_deposits,
     scenario_presale_shares,
 )
-from flexsupply.demand.reduction import Reduction, reduce_scenarios
+from flexsupply.demand.reduction import Reduction, sample_and_reduce
 from flexsupply.demand.signals import SignalMeans, signal_means
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
@@ -206,11 +206,8 @@ def signal_scenarios(
         ScenarioError: the scenario has no ``demand.signals`` block.
     """
     signals = _signals_of(scenario)
-    sampling, grouping = np.random.SeedSequence(signals.seed if seed is None else seed).spawn(2)
-    drawn = signal_forecast(scenario).after.sample(
-        signals.samples if samples is None else samples, sampling
-    )
-    return reduce_scenarios(drawn, signals.scenarios_kept, signals.reduction, grouping)
+    model = signal_forecast(scenario).after
+    return sample_and_reduce(signals, model.sample, samples, seed)[1]
 
 
 def forecast_report(scenario: Scenario) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.demand.reduction import Reduction, reduce_scenarios
+from flexsupply.demand.reduction import Reduction, sample_and_reduce
 from flexsupply.demand.scenarios import DemandScenarios
 from flexsupply.errors import Problem, ScenarioError
 from flexsupply.scenario import Scenario
@@ -264,11 +264,7 @@ def _sample_and_reduce(
     scenario: Scenario, samples: int | None, seed: int | None
 ) -> tuple[DemandScenarios, Reduction]:
     """Returns the planning samples and their reduction (see ``parametric_scenarios``)."""
-    block = _block_of(scenario)
-    sampling, grouping = np.random.SeedSequence(block.seed if seed is None else seed).spawn(2)
-    count = block.samples if samples is None else samples
-    drawn = parametric_model(scenario).sample(count, sampling)
-    return drawn, reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
+    return sample_and_reduce(_block_of(scenario), parametric_model(scenario).sample, samples, seed)
 
 
 def parametric_report(scenario: Scenario) -> str:

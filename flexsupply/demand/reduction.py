@@ -21,7 +21,9 @@ P50 and P90 of each product's season demand, and the distance from samples to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
@@ -87,6 +89,38 @@ class Reduction:
     scenarios: DemandScenarios
     assignment: IntArray
     report: ReductionReport
+
+
+class SampledBlock(Protocol):
+    """A demand block that is sampled and reduced (``demand.signals``, ``demand.parametric``)."""
+
+    @property
+    def seed(self) -> int: ...
+    @property
+    def samples(self) -> int: ...
+    @property
+    def scenarios_kept(self) -> int: ...
+    @property
+    def reduction(self) -> ReductionMethod: ...
+
+
+def sample_and_reduce(
+    block: SampledBlock,
+    sample: Callable[[int, np.random.SeedSequence], DemandScenarios],
+    samples: int | None = None,
+    seed: int | None = None,
+) -> tuple[DemandScenarios, Reduction]:
+    """Draws ``samples`` scenarios with ``sample`` and reduces them to the block's kept ones.
+
+    One seed (default: the block's) gives the draws and the grouping, each its own stream.
+
+    Returns:
+        ``(drawn, reduction)``: the samples, units ``(n_samples, n_products, n_periods)``
+        [units], and their ``Reduction`` to at most ``block.scenarios_kept`` scenarios.
+    """
+    sampling, grouping = np.random.SeedSequence(block.seed if seed is None else seed).spawn(2)
+    drawn = sample(block.samples if samples is None else samples, sampling)
+    return drawn, reduce_scenarios(drawn, block.scenarios_kept, block.reduction, grouping)
 
 
 def reduce_scenarios(
