@@ -5,18 +5,27 @@ so the same seed gives the same plan on any of them. ``load`` ships the blocks' 
 (to each local process when it starts, or scattered to every Dask worker); a round then sends
 only each block's priced objective. A Dask cluster that goes away falls back to local
 processes for the rest of the run (and says so in ``notes``).
+
+A round on local processes has a hard limit: a task still running then (an engine that ignores
+its time limit) or whose process died (out of memory, killed) is given up, its processes are
+killed and a new pool starts with the next round. A task given up comes back ``lost``: no
+solution and no bound of its own (infinite), so the round's Lagrangian value is no bound and
+the method keeps the best plan and bound found so far.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import current_process, get_context
 from typing import Any
+
+import numpy as np
 
 from flexsupply.errors import MethodError
 from flexsupply.model.program import LinearProgram
@@ -26,6 +35,13 @@ EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
 DASK_CONNECT_SECONDS = 5
 """How long to wait for a Dask scheduler before running on local processes [seconds]."""
+ROUND_GRACE = 10.0
+"""A round may overrun its subproblems' limits by this much before they are given up: HiGHS
+checks its clock only between steps [seconds]."""
+STOP_SECONDS = 5.0
+"""How long a local process may take to end when the executor closes, before it is killed."""
+LOST = "lost"
+"""Status of a task given up: its process died, or it ran past the round's hard limit."""
 
 _LOADED: list[LinearProgram] = []
 """The blocks' programs in a local worker process (set once when the process starts)."""
@@ -39,6 +55,12 @@ def _install(programs: list[LinearProgram]) -> None:
 def _solve_loaded(task: Task) -> BlockSolution:
     """Solves ``task`` against the block program this process was given."""
     return solve_task(_LOADED[task.block], task)
+
+
+def lost(task: Task, maximize: bool) -> BlockSolution:
+    """Returns the answer of a task given up: no solution, no bound (inf for a maximisation)."""
+    worst = math.inf if maximize else -math.inf
+    return BlockSolution(task.block, np.zeros(0), math.nan, worst, LOST, 0.0)
 
 
 class Executor:
@@ -113,32 +135,36 @@ class Executor:
         """
         self._programs = list(programs)
         self._scattered = []
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self._stop_pool(wait_seconds=STOP_SECONDS)
         if self.kind == "dask":
             try:
                 self._scattered = self._client.scatter(self._programs, broadcast=True, hash=False)
             except Exception as error:  # a lost cluster raises many kinds of errors
                 self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
 
-    def map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+    def map(self, tasks: Sequence[Task], seconds: float | None = None) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` (against the programs ``load`` shipped), in order.
 
         Tasks start longest first by the last round's times (a long task started last would
         keep one worker busy after the others are done); the answer keeps the tasks' order.
+
+        Args:
+            tasks: the round's subproblems.
+            seconds: the round's hard limit on local processes [seconds]; a task not done by
+                then comes back ``lost`` (None: wait for every task).
         """
         if not tasks:
             return []
         order = sorted(range(len(tasks)), key=lambda i: -self._seconds.get(tasks[i].block, 0.0))
-        solutions = self._map([tasks[i] for i in order])
+        solutions = self._map([tasks[i] for i in order], seconds)
         results: list[BlockSolution] = [solutions[0]] * len(tasks)
         for i, solution in zip(order, solutions, strict=True):
             results[i] = solution
-            self._seconds[solution.block] = solution.seconds
+            if solution.status != LOST:
+                self._seconds[solution.block] = solution.seconds
         return results
 
-    def _map(self, tasks: Sequence[Task]) -> list[BlockSolution]:
+    def _map(self, tasks: Sequence[Task], seconds: float | None) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` in their order, on this executor's workers."""
         if self.kind == "dask":
             try:
@@ -150,10 +176,14 @@ class Executor:
                 self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
         if current_process().daemon and self.kind == "local":
             # Inside a Dask worker or another daemon (a batch variant): no child processes.
-            self.notes.append("subproblems ran in this process (it may not start processes)")
+            self._note("subproblems ran in this process (it may not start processes)")
             self.kind = "serial"
         if self.kind == "serial" or self.workers == 1 or len(tasks) <= 1:
             return self._here(tasks)
+        return self._on_pool(tasks, seconds)
+
+    def _on_pool(self, tasks: Sequence[Task], seconds: float | None) -> list[BlockSolution]:
+        """Returns the solutions of ``tasks`` from local processes; ``lost`` past ``seconds``."""
         if self._pool is None:
             # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
             self._pool = ProcessPoolExecutor(
@@ -162,14 +192,49 @@ class Executor:
                 initializer=_install,
                 initargs=(self._programs,),
             )
+        futures = [self._pool.submit(_solve_loaded, task) for task in tasks]
+        _, running = wait(futures, timeout=seconds)
+        maximize = bool(self._programs[0].maximize) if self._programs else True
+        answers = [self._answer(f, task, maximize) for f, task in zip(futures, tasks, strict=True)]
+        if running:
+            self._note(
+                f"{len(running)} subproblem(s) ran past the round's limit of {seconds:.0f} s "
+                "and were given up; their processes were stopped"
+            )
+        if running or any(answer.status == LOST for answer in answers):
+            self._stop_pool(wait_seconds=0.0)
+        return answers
+
+    def _answer(self, future: Future[BlockSolution], task: Task, maximize: bool) -> BlockSolution:
+        """Returns the future's solution, or ``lost`` when it is not done or its process died."""
+        if not future.done():
+            return lost(task, maximize)
         try:
-            return list(self._pool.map(_solve_loaded, tasks))
+            return future.result()
         except BrokenProcessPool:
-            # A worker died (out of memory, killed): finish the run in this process.
-            self.notes.append("a subproblem process died; the rest ran in this process")
-            self.close()
-            self.kind = "serial"
-            return self._here(tasks)
+            self._note("a subproblem process died (out of memory or killed); its tasks were lost")
+            return lost(task, maximize)
+
+    def _note(self, words: str) -> None:
+        """Adds ``words`` to the notes once."""
+        if words not in self.notes:
+            self.notes.append(words)
+
+    def _stop_pool(self, wait_seconds: float) -> None:
+        """Stops the local processes: waits ``wait_seconds`` for each to end, then kills it.
+
+        ``shutdown`` alone would wait for a hung task forever.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((pool._processes or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(wait_seconds)
+            if process.is_alive():
+                process.kill()
+                process.join(wait_seconds + 1.0)
 
     def _here(self, tasks: Sequence[Task]) -> list[BlockSolution]:
         """Solves ``tasks`` one by one in this process."""
@@ -177,9 +242,7 @@ class Executor:
 
     def close(self) -> None:
         """Shuts down the processes and the Dask client and cluster this executor started."""
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self._stop_pool(wait_seconds=STOP_SECONDS)
         self._scattered = []
         if self._client is not None:
             # A cluster that went away cannot be closed cleanly.

@@ -24,7 +24,7 @@ from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle
-from flexsupply.solve.decompose.executors import Executor
+from flexsupply.solve.decompose.executors import LOST, ROUND_GRACE, Executor
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import (
@@ -288,9 +288,9 @@ def _bound_side(
         # side's time, or half the time left when that is gone (the plan side keeps the rest).
         left = left_until(deadline, clock)
         limit = None
+        turns = math.ceil(len(blocks) / executor.slots)
         if left is not None:
             window = max(stop - began_round, 0.5 * left)
-            turns = math.ceil(len(blocks) / executor.slots)
             limit = max(min(window, TASK_SPREAD * window / turns), MIN_TASK_SECONDS)
         tasks = [
             Task(
@@ -302,8 +302,14 @@ def _bound_side(
             )
             for k, block in enumerate(blocks)
         ]
-        solutions = executor.map(tasks)
+        # Hard limit of the round: a task past it (an engine ignoring its limit, a dead
+        # process) is given up, and the bound side ends with the bound it has.
+        hard = None if limit is None else min(left or 0.0, (turns + 1) * limit) + ROUND_GRACE
+        solutions = executor.map(tasks, hard)
         last_round = clock() - began_round
+        if any(s.status == LOST for s in solutions):
+            state.clock_stopped = True
+            return
         if limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions):
             state.clock_stopped = True
         state.evaluations += 1

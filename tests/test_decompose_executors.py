@@ -1,0 +1,119 @@
+"""A subproblem process that hangs or dies costs its round, never the run.
+
+The fake tasks run in the spawned worker processes: ``executors._solve_loaded`` is replaced in
+this process by a module-level function of this file (pickled by reference), which hangs or
+exits on block 0 and solves every other block with the real worker function.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+from strategies import small_scenarios_with_limits
+
+import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
+from flexsupply.solve.decompose import executors, method
+from flexsupply.solve.decompose.executors import LOST, Executor
+from flexsupply.solve.decompose.linking import partition
+from flexsupply.solve.decompose.subproblems import BlockSolution, Task, blocks_of, priced_objective
+
+HANG_SECONDS = 600.0
+"""How long a hanging task sleeps: far past every limit of the tests [seconds]."""
+
+
+def hang_on_block_0(task: Task) -> BlockSolution:
+    """Hangs on block 0 (an engine ignoring its time limit); solves the others."""
+    if task.block == 0:
+        time.sleep(HANG_SECONDS)
+    return executors._solve_loaded(task)
+
+
+def die_on_block_0(task: Task) -> BlockSolution:
+    """Ends its process on block 0 (out of memory, killed); solves the others."""
+    if task.block == 0:
+        os._exit(3)
+    return executors._solve_loaded(task)
+
+
+FAULTS = {"hang": hang_on_block_0, "die": die_on_block_0}
+WORDS = {"hang": "were given up", "die": "process died"}
+
+
+def scenario() -> fs.Scenario:
+    return fs.Scenario.model_validate(small_scenarios_with_limits(cash=True, warehouse=True))
+
+
+def round_of_tasks() -> tuple[list[Any], list[Task]]:
+    """Every block's program and its task priced at zero multipliers."""
+    program = build_program(scenario(), demand_scenarios(scenario()))[0]
+    parts = partition(program)
+    blocks = blocks_of(parts)
+    options = SolverOptions(engine="highs", gap=1e-9)
+    zero = np.zeros(len(parts.linking_rows))
+    tasks = [
+        Task(k, priced_objective(block, zero), "ortools", options) for k, block in enumerate(blocks)
+    ]
+    return [block.program for block in blocks], tasks
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_hung_or_dead_process_loses_its_round_and_the_next_round_runs(
+    fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    programs, tasks = round_of_tasks()
+    executor = Executor("local", workers=2)
+    try:
+        executor.load(programs)
+        expected = executor.map(tasks)  # also starts the processes before the clock matters
+        assert all(s.status != LOST for s in expected)
+        with monkeypatch.context() as patch:
+            patch.setattr(executors, "_solve_loaded", FAULTS[fault])
+            started = time.perf_counter()
+            faulty = executor.map(tasks, seconds=10.0)
+            seconds = time.perf_counter() - started
+        assert seconds < 10.0 + executors.STOP_SECONDS + 5.0
+        assert faulty[0].status == LOST
+        assert faulty[0].bound == math.inf
+        assert len(faulty[0].x) == 0
+        if fault == "hang":
+            # Only the hung task is lost; the others finished on the other process.
+            for got, want in zip(faulty[1:], expected[1:], strict=True):
+                assert got.status == want.status
+                np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)
+        assert executor.notes
+        # A new pool runs the next round.
+        again = executor.map(tasks)
+        for got, want in zip(again, expected, strict=True):
+            np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_a_run_with_a_hung_or_dead_process_still_returns_a_plan_and_a_valid_bound(
+    fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = scenario()
+    program = build_program(chosen, demand_scenarios(chosen))[0]
+    optimum = get_backend("ortools").solve(program, SolverOptions(gap=1e-9))
+    assert optimum.status == "optimal"
+    monkeypatch.setattr(executors, "_solve_loaded", FAULTS[fault])
+    monkeypatch.setattr(method, "ROUND_GRACE", 1.0)
+    started = time.perf_counter()
+
+    plan = fs.solve(chosen, "ortools", time_limit=20.0, method="decompose", workers=2)
+
+    assert time.perf_counter() - started < 20.0 + executors.STOP_SECONDS + 10.0
+    assert plan.status == "feasible"
+    assert plan.bound >= optimum.objective - 1e-6 * abs(optimum.objective)
+    assert plan.objective <= optimum.objective + 1e-6 * abs(optimum.objective)
+    assert plan.stop == "time_limit"
+    assert WORDS[fault] in plan.solver_message
