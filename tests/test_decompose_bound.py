@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -127,3 +128,40 @@ def test_decompose_without_an_lp_bound_still_bounds_the_optimum(
     assert result.bound >= optimum - 1e-6 * abs(optimum)
     if result.status.has_plan:
         assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
+
+
+def test_lp_relaxation_stops_on_its_iteration_limit_whatever_the_time() -> None:
+    program = partition(season(cash=True, warehouse=True)).program
+    solved = relaxation.lp_relaxation(program, None)
+    assert solved.stopped_by == "optimal"
+    within = relaxation.lp_relaxation(program, 600.0, relaxation.lp_iterations(program))
+    assert within.stopped_by == "optimal"
+    assert within.bound == pytest.approx(solved.bound, rel=1e-9)
+    # Cut by the work limit: the same multipliers with a long and with no safety net.
+    cut = [relaxation.lp_relaxation(program, limit, 3) for limit in (None, 600.0)]
+    assert [found.stopped_by for found in cut] == ["iteration_limit"] * 2
+    assert math.isnan(cut[0].bound)
+    np.testing.assert_array_equal(cut[0].duals, cut[1].duals)
+
+
+def test_the_same_plan_and_bound_on_a_slow_and_a_fast_clock() -> None:
+    """The machine seen 3x slower (or faster) changes nothing while no safety net binds."""
+    program = season(cash=True, warehouse=True)
+    results = [
+        decompose(
+            program,
+            get_backend("ortools"),
+            SolverOptions(gap=1e-9),
+            time_limit=600.0,
+            settings=DecomposeSettings(executor="serial", max_iterations=4),
+            clock=lambda rate=rate: rate * time.perf_counter(),
+        )
+        for rate in (1.0, 3.0, 1.0 / 3.0)
+    ]
+    first = results[0]
+    assert first.stop != "time_limit"
+    for other in results[1:]:
+        assert other.stop == first.stop
+        assert other.extra["iterations"] == first.extra["iterations"]
+        assert other.bound == first.bound
+        np.testing.assert_array_equal(other.x, first.x)

@@ -34,7 +34,7 @@ from flexsupply.solve.decompose.primal import (
     SearchState,
     left_until,
 )
-from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.relaxation import lp_iterations, lp_relaxation, lp_seconds
 from flexsupply.solve.decompose.subproblems import (
     Block,
     BlockSolution,
@@ -149,12 +149,15 @@ def decompose(
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
+    relaxation = lp_relaxation(
+        parts.program,
+        lp_seconds(time_limit, left_until(deadline, clock)),
+        lp_iterations(parts.program),
+    )
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
-    elif time_limit is not None:
-        # The LP stopped at its share of the time: the multipliers depend on the machine.
-        state.clock_stopped = True
+    # Stopped by the safety net (not the iteration limit): the multipliers depend on the machine.
+    state.clock_stopped = relaxation.stopped_by == "time_limit"
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
