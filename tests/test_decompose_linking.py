@@ -131,13 +131,30 @@ def test_a_new_kind_of_shared_row_in_a_season_is_found() -> None:
     assert {"warehouse", "cash_balance"} <= linked <= names
 
 
-def test_auto_keeps_small_programs_monolithic_and_decomposes_many_styles() -> None:
-    program, _ = three_styles()
+@pytest.mark.parametrize(
+    ("styles", "switches", "method"),
+    [
+        (30, 25, "decompose"),
+        (30, 19, "monolithic"),
+        (24, 50, "monolithic"),
+        (100, 64, "monolithic"),
+    ],
+)
+def test_auto_decomposes_where_it_was_measured_to_win(
+    styles: int, switches: int, method: str
+) -> None:
+    """30 styles with 600+ switches (spring-drop, 30x5x12x1) decompose; 100 (100x5x26x1) not."""
     builder = ProgramBuilder()
-    builder.add_columns("switch", (30, 25), 0.0, 1.0, integer=True, style=np.arange(30)[:, None])
+    style = np.arange(styles)[:, None]
+    builder.add_columns("switch", (styles, switches), 0.0, 1.0, integer=True, style=style)
+
+    assert choose_method(builder.build()) == method
+
+
+def test_auto_keeps_small_programs_monolithic() -> None:
+    program, _ = three_styles()
 
     assert choose_method(program) == "monolithic"
-    assert choose_method(builder.build()) == "decompose"
 
 
 @pytest.mark.parametrize("instance", ["G31", "G38", "G41"])
