@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -117,3 +119,43 @@ def test_a_run_with_a_hung_or_dead_process_still_returns_a_plan_and_a_valid_boun
     assert plan.objective <= optimum.objective + 1e-6 * abs(optimum.objective)
     assert plan.stop == "time_limit"
     assert WORDS[fault] in plan.solver_message
+
+
+CLUSTER = (
+    "from distributed import LocalCluster\n"
+    "import time\n"
+    "cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol='tcp',"
+    " dashboard_address=':0')\n"
+    "print(cluster.scheduler_address, flush=True)\n"
+    "time.sleep(600)\n"
+)
+"""A Dask cluster in a process of its own, so the test can kill it mid-run."""
+
+
+def test_a_dask_cluster_that_goes_away_mid_run_falls_back_to_local_processes() -> None:
+    pytest.importorskip("distributed")
+    programs, tasks = round_of_tasks()
+    reference = Executor("serial")
+    reference.load(programs)
+    expected = reference.map(tasks)
+    with subprocess.Popen(
+        [sys.executable, "-c", CLUSTER], stdout=subprocess.PIPE, text=True
+    ) as cluster:
+        assert cluster.stdout is not None
+        executor = Executor("dask", workers=2, scheduler=cluster.stdout.readline().strip())
+        try:
+            executor.load(programs)
+            rounds = [executor.map(tasks)]
+            assert executor.kind == "dask"
+            cluster.kill()
+            cluster.wait()
+            rounds.append(executor.map(tasks, seconds=60.0))
+        finally:
+            cluster.kill()
+            executor.close()
+    assert executor.kind == "local"
+    assert "went away" in " ".join(executor.notes)
+    for solutions in rounds:
+        for got, want in zip(solutions, expected, strict=True):
+            np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)
+            np.testing.assert_allclose(got.x, want.x, atol=1e-9)

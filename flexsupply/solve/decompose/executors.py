@@ -19,6 +19,8 @@ import contextlib
 import importlib
 import math
 import os
+import pickle
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -47,9 +49,10 @@ _LOADED: list[LinearProgram] = []
 """The blocks' programs in a local worker process (set once when the process starts)."""
 
 
-def _install(programs: list[LinearProgram]) -> None:
-    """Keeps the blocks' programs in this worker process for all its tasks."""
-    _LOADED[:] = programs
+def _install(path: str) -> None:
+    """Keeps the blocks' programs (pickled in the file ``path``) in this worker process."""
+    with open(path, "rb") as stream:
+        _LOADED[:] = pickle.load(stream)
 
 
 def _solve_loaded(task: Task) -> BlockSolution:
@@ -92,6 +95,7 @@ class Executor:
         self._cluster: Any = None
         self._processes = processes
         self._programs: list[LinearProgram] = []
+        self._shipped: str | None = None
         self._scattered: list[Any] = []
         self._seconds: dict[int, float] = {}
         if kind == "dask":
@@ -136,6 +140,7 @@ class Executor:
         self._programs = list(programs)
         self._scattered = []
         self._stop_pool(wait_seconds=STOP_SECONDS)
+        self._forget_shipped()
         if self.kind == "dask":
             try:
                 self._scattered = self._client.scatter(self._programs, broadcast=True, hash=False)
@@ -150,8 +155,9 @@ class Executor:
 
         Args:
             tasks: the round's subproblems.
-            seconds: the round's hard limit on local processes [seconds]; a task not done by
-                then comes back ``lost`` (None: wait for every task).
+            seconds: the round's hard limit [seconds] (None: wait for every task). On local
+                processes a task not done by then comes back ``lost``; a Dask cluster that has
+                not answered by then counts as gone, and the round runs on local processes.
         """
         if not tasks:
             return []
@@ -170,6 +176,8 @@ class Executor:
             try:
                 blocks = [self._scattered[task.block] for task in tasks]
                 futures = self._client.map(solve_task, blocks, list(tasks), pure=False)
+                # A scheduler left without workers would keep the tasks waiting forever.
+                importlib.import_module("distributed").wait(futures, timeout=seconds)
                 results: list[BlockSolution] = self._client.gather(futures)
                 return results
             except Exception as error:  # a lost cluster raises many kinds of errors
@@ -190,7 +198,7 @@ class Executor:
                 self.workers,
                 mp_context=get_context("spawn"),
                 initializer=_install,
-                initargs=(self._programs,),
+                initargs=(self._ship(),),
             )
         futures = [self._pool.submit(_solve_loaded, task) for task in tasks]
         _, running = wait(futures, timeout=seconds)
@@ -204,6 +212,25 @@ class Executor:
         if running or any(answer.status == LOST for answer in answers):
             self._stop_pool(wait_seconds=0.0)
         return answers
+
+    def _ship(self) -> str:
+        """Returns the file holding the pickled programs for new local processes.
+
+        A file, not the initializer's arguments: those go down the new process's pipe, and
+        ``submit`` would wait, without a limit, until the process has started and read them.
+        """
+        if self._shipped is None:
+            handle, self._shipped = tempfile.mkstemp(prefix="flexsupply-blocks-", suffix=".pkl")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(self._programs, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._shipped
+
+    def _forget_shipped(self) -> None:
+        """Deletes the file of pickled programs (new processes would need a new one)."""
+        if self._shipped is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self._shipped)
+            self._shipped = None
 
     def _answer(self, future: Future[BlockSolution], task: Task, maximize: bool) -> BlockSolution:
         """Returns the future's solution, or ``lost`` when it is not done or its process died."""
@@ -243,6 +270,7 @@ class Executor:
     def close(self) -> None:
         """Shuts down the processes and the Dask client and cluster this executor started."""
         self._stop_pool(wait_seconds=STOP_SECONDS)
+        self._forget_shipped()
         self._scattered = []
         if self._client is not None:
             # A cluster that went away cannot be closed cleanly.
