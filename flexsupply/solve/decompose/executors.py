@@ -37,9 +37,9 @@ EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
 DASK_CONNECT_SECONDS = 5
 """How long to wait for a Dask scheduler before running on local processes [seconds]."""
-ROUND_GRACE = 10.0
-"""A round may overrun its subproblems' limits by this much before they are given up: HiGHS
-checks its clock only between steps [seconds]."""
+ROUND_GRACE = 3.0
+"""A round may overrun its subproblems' limits (and the method's deadline) by this much before
+they are given up: HiGHS checks its clock only between steps [seconds]."""
 STOP_SECONDS = 5.0
 """How long a local process may take to end when the executor closes, before it is killed."""
 LOST = "lost"
