@@ -252,8 +252,8 @@ CLOSING = (
     "would need many iterations of its own. What would close the gaps: a tighter per-style "
     "formulation (its root gap), more cores (an exact round of spring-drop:15 is about 300 "
     "core-seconds), and for spring-drop:100 and up an LP relaxation that fits the time (300 s "
-    "under load for spring-drop:100: the bound side starts from the duals HiGHS holds at a "
-    "fifth of the time limit)."
+    "under load for spring-drop:100: the LP stops on a simplex iteration limit, with half the "
+    "time limit as a safety net, and the bound side starts from the duals HiGHS holds then)."
 )
 """What closes the missed targets, from profiling single subproblems (printed under the table)."""
 
