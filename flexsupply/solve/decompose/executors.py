@@ -9,8 +9,7 @@ processes for the rest of the run (and says so in ``notes``).
 A round on local processes has a hard limit: a task still running then (an engine that ignores
 its time limit) or whose process died (out of memory, killed) is given up, its processes are
 killed and a new pool starts with the next round. A task given up comes back ``lost``: no
-solution and no bound of its own (infinite), so the round's Lagrangian value is no bound and
-the method keeps the best plan and bound found so far.
+solution, and its block's LP bound, so the round still gives a valid Lagrangian bound.
 """
 
 from __future__ import annotations
@@ -21,9 +20,11 @@ import math
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from multiprocessing import current_process, get_context
 from typing import Any
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from flexsupply.errors import MethodError
 from flexsupply.model.program import LinearProgram
+from flexsupply.solve.decompose.relaxation import lp_relaxation
 from flexsupply.solve.decompose.subproblems import BlockSolution, Task, solve_task
 
 EXECUTORS = ("serial", "local", "dask")
@@ -42,6 +44,8 @@ ROUND_GRACE = 3.0
 they are given up: HiGHS checks its clock only between steps [seconds]."""
 STOP_SECONDS = 5.0
 """How long a local process may take to end when the executor closes, before it is killed."""
+LOST_LP_SECONDS = 5.0
+"""Time for the LP relaxations that bound the blocks of a round's lost tasks [seconds]."""
 LOST = "lost"
 """Status of a task given up: its process died, or it ran past the round's hard limit."""
 
@@ -60,10 +64,21 @@ def _solve_loaded(task: Task) -> BlockSolution:
     return solve_task(_LOADED[task.block], task)
 
 
-def lost(task: Task, maximize: bool) -> BlockSolution:
-    """Returns the answer of a task given up: no solution, no bound (inf for a maximisation)."""
-    worst = math.inf if maximize else -math.inf
-    return BlockSolution(task.block, np.zeros(0), math.nan, worst, LOST, 0.0)
+def lost(task: Task, program: LinearProgram, until: float) -> BlockSolution:
+    """Returns the answer of a task given up: no solution, the bound of its LP relaxation.
+
+    The block's priced LP, solved here until ``until`` (a ``time.perf_counter`` value) at
+    most, bounds its MILP, so the round still gives a valid Lagrangian bound; the bound is inf
+    (for a maximisation) if the LP does not finish by then.
+    """
+    started = time.perf_counter()
+    worst = math.inf if program.maximize else -math.inf
+    bound = worst
+    if until > started:
+        relaxed = lp_relaxation(replace(program, objective=task.objective), until - started)
+        bound = relaxed.bound if math.isfinite(relaxed.bound) else worst
+    seconds = time.perf_counter() - started
+    return BlockSolution(task.block, np.zeros(0), math.nan, bound, LOST, seconds)
 
 
 class Executor:
@@ -202,8 +217,8 @@ class Executor:
             )
         futures = [self._pool.submit(_solve_loaded, task) for task in tasks]
         _, running = wait(futures, timeout=seconds)
-        maximize = bool(self._programs[0].maximize) if self._programs else True
-        answers = [self._answer(f, task, maximize) for f, task in zip(futures, tasks, strict=True)]
+        until = time.perf_counter() + LOST_LP_SECONDS
+        answers = [self._answer(f, t, until) for f, t in zip(futures, tasks, strict=True)]
         if running:
             self._note(
                 f"{len(running)} subproblem(s) ran past the round's limit of {seconds:.0f} s "
@@ -232,15 +247,18 @@ class Executor:
                 os.remove(self._shipped)
             self._shipped = None
 
-    def _answer(self, future: Future[BlockSolution], task: Task, maximize: bool) -> BlockSolution:
-        """Returns the future's solution, or ``lost`` when it is not done or its process died."""
+    def _answer(self, future: Future[BlockSolution], task: Task, until: float) -> BlockSolution:
+        """Returns the future's solution, or ``lost`` when it is not done or its process died.
+
+        ``until`` ends the LP bounds of lost tasks (a ``time.perf_counter`` value).
+        """
         if not future.done():
-            return lost(task, maximize)
+            return lost(task, self._programs[task.block], until)
         try:
             return future.result()
         except BrokenProcessPool:
             self._note("a subproblem process died (out of memory or killed); its tasks were lost")
-            return lost(task, maximize)
+            return lost(task, self._programs[task.block], until)
 
     def _note(self, words: str) -> None:
         """Adds ``words`` to the notes once."""

@@ -310,10 +310,8 @@ def _bound_side(
         hard = None if limit is None else min(left or 0.0, (turns + 1) * limit) + ROUND_GRACE
         solutions = executor.map(tasks, hard)
         last_round = clock() - began_round
-        if any(s.status == LOST for s in solutions):
-            state.clock_stopped = True
-            return
-        if limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions):
+        lost = any(s.status == LOST for s in solutions)
+        if lost or (limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions)):
             state.clock_stopped = True
         state.evaluations += 1
         state.subproblem_seconds += sum(s.seconds for s in solutions)
@@ -321,6 +319,8 @@ def _bound_side(
         if value < state.lagrangian:
             state.lagrangian = value
         state.bound = min(state.bound, value)
+        if lost:  # a valid bound (lost blocks count their LP bound), but no cuts to go on from
+            return
         _record(parts, blocks, solutions, bundle, patterns, previous, state)
         serious = bundle.serious(mu, value, predicted)
         if state.iterations == 0:
