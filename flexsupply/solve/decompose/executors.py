@@ -44,7 +44,7 @@ ROUND_GRACE = 3.0
 they are given up: HiGHS checks its clock only between steps [seconds]."""
 STOP_SECONDS = 5.0
 """How long a local process may take to end when the executor closes, before it is killed."""
-LOST_LP_SECONDS = 5.0
+LOST_LP_SECONDS = 3.0
 """Time for the LP relaxations that bound the blocks of a round's lost tasks [seconds]."""
 LOST = "lost"
 """Status of a task given up: its process died, or it ran past the round's hard limit."""

@@ -46,8 +46,8 @@ from flexsupply.solve.decompose.subproblems import (
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
 MIN_BOUND_SHARE = 0.25
-"""The bound side starts only with at least this share of the time limit left; otherwise the
-time goes to the plan side (one round of every style could not finish in time)."""
+"""The bound side starts only with at least this share of the time limit left, and time for a
+round at ``MIN_TASK_SECONDS`` a subproblem; otherwise the time goes to the plan side."""
 ROUNDS = 8
 """Rounds of subproblems by default: a fixed amount of work, so the plan does not depend on how
 busy the machine is."""
@@ -163,7 +163,9 @@ def decompose(
     notes: list[str] = []
     try:
         left = left_until(deadline, clock)
-        room = time_limit is None or (left or 0.0) >= MIN_BOUND_SHARE * time_limit
+        turns = math.ceil(parts.n_blocks / executor.slots)
+        need = max(MIN_BOUND_SHARE * (time_limit or 0.0), turns * MIN_TASK_SECONDS)
+        room = time_limit is None or (left or 0.0) >= need
         if not room:
             state.clock_stopped = True
             notes.append("no time for the bound side after the LP relaxation")
