@@ -4,14 +4,18 @@ In turn, each from the best plan so far:
 
 1. **repair** each of the last Lagrangian solutions (every style's best plan at the multipliers,
    feasible for its own rows but breaking a few linking rows, usually factory capacity): the
-   orders that solution switches off are closed and an LP dive (``heuristics/lp_dive``) on what
-   is left re-sizes, re-times and drops orders until the linking rows hold;
-2. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
+   styles in the broken rows are re-planned by a node-limited MIP while every other style keeps
+   its Lagrangian plan (``style_fix.py``); when that finds no plan, the orders the solution
+   switches off are closed and an LP dive (``heuristics/lp_dive``) on what is left re-sizes,
+   re-times and drops orders until the linking rows hold;
+2. **fix-and-optimise by style** (``style_fix.py``): groups of styles are re-planned in turn
+   with every other style wholly fixed, so each sub-MIP is small whatever the season's size;
+3. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
    solution stay free, every other order is closed, and HiGHS searches that neighbourhood from
    the best plan (overflow moves to the other supplier or week either plan used);
-3. the restricted master over the per-style setup patterns (``master.py``);
-4. fix-and-optimise on the whole program;
-5. with no time limit, the engine on the whole program: its bound
+4. the restricted master over the per-style setup patterns (``master.py``);
+5. fix-and-optimise on the whole program;
+6. with no time limit, the engine on the whole program: its bound
    counts too, and without a limit this makes the method exact.
 
 Every step stops on a work limit (nodes, sweeps, a fixed number of repairs), so the same input
@@ -25,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -38,6 +42,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
+from flexsupply.solve.decompose.style_fix import StyleFix, broken_rows
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -100,6 +105,10 @@ class PlanLimits:
 
     Attributes:
         repairs: how many of the last Lagrangian solutions are repaired.
+        repair_nodes: nodes of the MIP that re-plans the styles in broken rows (0: only the
+            LP dive repairs).
+        style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
+        style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -115,6 +124,9 @@ class PlanLimits:
     """
 
     repairs: int = 2
+    repair_nodes: int = 50
+    style_nodes: int | None = 50
+    style_sweeps: int = 1
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
@@ -154,6 +166,7 @@ class PlanSearch:
     limits: PlanLimits
     deadline: float
     clock: Clock
+    _styles: StyleFix | None = field(default=None, init=False, repr=False)
 
     def run(self) -> None:
         """Improves the plan by the steps of the module docstring, each from the best plan.
@@ -161,7 +174,7 @@ class PlanSearch:
         Every plan kept is feasible for ``program`` and better than the last.
         """
         state, gap = self.state, self.options.gap
-        steps: tuple[Callable[[], None], ...] = (self.repair,)
+        steps: tuple[Callable[[], None], ...] = (self.repair, self.by_style)
         if self.program.n_rows <= self.limits.mip_rows:
             steps += (self.neighbourhood, self.master, self.fix)
         for step in steps:
@@ -188,9 +201,11 @@ class PlanSearch:
     def repair(self) -> None:
         """Repairs the last Lagrangian solutions into plans for the whole program, newest first.
 
-        Each keeps the orders its solution switched on (and every shared switch, such as
-        supplier selection) free and closes the rest; the LP dive on that program chooses which
-        of them to keep and their sizes so that every linking row holds.
+        First the styles in the rows a solution breaks are re-planned with every other style
+        fixed at its Lagrangian plan (``style_fix.py``). When that finds no plan, the LP dive
+        does: each solution's orders switched on (and every shared switch, such as supplier
+        selection) stay free, the rest are closed, and the dive chooses which to keep and
+        their sizes so that every linking row holds.
         """
         program = self.program
         binary = binary_columns(program)
@@ -199,6 +214,8 @@ class PlanSearch:
         for solution in reversed(self.patterns.rounds[-count:] if count else []):
             if self.state.check_clock(self.deadline, self.clock):
                 return
+            if self.limits.repair_nodes and self.repair_by_style(solution):
+                continue
             support = shared | (np.round(solution[binary]) > 0.5)
             x = dive(_closed(program, binary, support), self.perf_deadline())
             kept = x is not None and _keep(program, x, self.state, "repair")
@@ -207,6 +224,53 @@ class PlanSearch:
                 f"repaired a Lagrangian plan ({int(support.sum())} orders open): {value}"
                 f"{' kept' if kept else ''}"
             )
+
+    def styles(self) -> StyleFix:
+        """Returns the whole program loaded for fix-and-optimise by style (loaded once)."""
+        if self._styles is None:
+            self._styles = StyleFix(self.program)
+        return self._styles
+
+    def repair_by_style(self, solution: FloatArray) -> bool:
+        """Re-plans the styles in the rows ``solution`` breaks, the others fixed at it.
+
+        Returns:
+            Whether a plan feasible for the whole program was found (kept only if better).
+        """
+        styles = self.styles()
+        rows = broken_rows(self.program, solution)
+        free = styles.styles_in(rows)
+        x = styles.solve(free, solution, self.limits.repair_nodes, self.perf_deadline())
+        self.state.check_clock(self.deadline, self.clock)
+        kept = x is not None and _keep(self.program, x, self.state, "repair by style")
+        value = "no plan" if x is None else f"{self.program.value(x):,.2f}"
+        self.say(
+            f"re-planned the {int(free.sum())} styles in {len(rows)} broken rows: {value}"
+            f"{' kept' if kept else ''}"
+        )
+        return x is not None
+
+    def by_style(self) -> None:
+        """Runs fix-and-optimise by style from the best plan, ``limits.style_sweeps`` sweeps."""
+        state, limits = self.state, self.limits
+        if state.x is None or limits.style_sweeps <= 0:
+            return
+        styles = self.styles()
+        for sweep in range(limits.style_sweeps):
+            groups = styles.groups(self.options.seed + sweep)
+            if len(groups) < 2:
+                return
+            better = 0
+            for free in groups:
+                if state.check_clock(self.deadline, self.clock):
+                    return
+                x = styles.solve(free, state.x, limits.style_nodes, self.perf_deadline(), state.x)
+                better += x is not None and _keep(
+                    self.program, x, state, "fix-and-optimise by style"
+                )
+            self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
+            if not better:
+                return
 
     def neighbourhood(self) -> None:
         """Searches the orders the best plan or the last Lagrangian solution opened."""

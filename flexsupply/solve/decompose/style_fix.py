@@ -1,0 +1,123 @@
+"""Fix-and-optimise by style: a few styles free, every other style wholly fixed.
+
+Helber & Sahling's fix-and-optimise (``heuristics/fix_optimize.py``) fixes only the integer
+columns outside the part it frees, so each sub-MIP still carries every continuous flow of the
+season (on spring-drop, 67,000 rows). Here every column of a style outside the part is fixed,
+its quantities and stock included, at a given point; the shared columns (supplier selection,
+cash) stay free. HiGHS's presolve then drops the fixed styles' rows, and a sub-MIP is the size
+of the freed styles plus the linking rows with what the fixed styles leave of them. Two uses:
+
+- **repair** a Lagrangian solution (each style's best plan at the multipliers, breaking a few
+  linking rows, usually factory capacity): the styles in the broken rows are freed and every
+  other style keeps its plan;
+- **improve** a feasible plan: groups of styles are freed in turn (a seeded order, each group
+  about ``FREE_INTEGERS`` integer columns), each sub-MIP started from the plan, so the plan
+  never gets worse.
+
+Every sub-MIP stops on a node limit; the deadline is only a safety net.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from flexsupply.arrays import BoolArray, FloatArray, IntArray
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.fix_optimize import FREE_INTEGERS
+from flexsupply.heuristics.highs import HighsCopy
+from flexsupply.model.program import SHARED, LinearProgram
+
+BROKEN = 1e-6
+"""A row is broken when its activity is outside its bounds by more than this share of its
+largest coefficient times its side (at least this much) [row units]."""
+
+
+class StyleFix:
+    """The whole program in HiGHS as a MIP, ready to free any set of styles.
+
+    Attributes:
+        program: the whole program.
+        style: the style of every column (``SHARED`` for shared columns).
+        n_styles: one more than the highest style.
+    """
+
+    def __init__(self, program: LinearProgram, gap: float = 1e-4) -> None:
+        self.program = program
+        self.style = program.styles()
+        self.n_styles = int(self.style.max(initial=-1)) + 1
+        self._styled = np.flatnonzero(self.style != SHARED)
+        self._mip = HighsCopy(program, integer=True)
+        self._mip.set_option("mip_rel_gap", gap)
+
+    def solve(
+        self,
+        free: BoolArray,
+        point: FloatArray,
+        nodes: int | None,
+        deadline: float,
+        start: FloatArray | None = None,
+    ) -> FloatArray | None:
+        """Returns the best plan with the styles ``free`` free and the others fixed at ``point``.
+
+        Args:
+            free: per style, whether its columns are free.
+            point: values of every column; integers are rounded, all are clipped to bounds.
+            nodes: branch-and-bound node limit of the sub-MIP (None: no limit).
+            deadline: a ``time.perf_counter()`` safety net.
+            start: a plan feasible for the sub-MIP to start from, or None.
+
+        Returns:
+            A plan feasible for the whole program, or None when the sub-MIP found none.
+        """
+        program = self.program
+        fixed = self._styled[~free[self.style[self._styled]]]
+        values = np.where(program.integer[fixed], np.round(point[fixed]), point[fixed])
+        values = np.clip(values, program.col_lower[fixed], program.col_upper[fixed])
+        self._mip.reset_bounds(np.flatnonzero(~np.isin(np.arange(program.n_columns), fixed)))
+        self._mip.set_bounds(fixed, values, values)
+        self._mip.set_option("mip_max_nodes", nodes if nodes is not None else 2**31 - 1)
+        left = deadline - time.perf_counter()
+        if left <= 0 or not self._mip.run(None if math.isinf(left) else left, start=start):
+            return None
+        x = np.clip(self._mip.values(), program.col_lower, program.col_upper)
+        return x if program.violation(x) <= FEASIBILITY_TOLERANCE else None
+
+    def styles_in(self, rows: IntArray) -> BoolArray:
+        """Returns, per style, whether it has a column in ``rows``."""
+        columns = np.unique(self.program.matrix[rows].indices)
+        touched = np.zeros(self.n_styles, dtype=bool)
+        styles = self.style[columns]
+        touched[styles[styles != SHARED]] = True
+        return touched
+
+    def groups(self, seed: int, size: int = FREE_INTEGERS) -> list[BoolArray]:
+        """Returns the styles in a seeded order, packed into groups of free integer columns.
+
+        A group holds about ``size`` integer columns; a larger style is a group alone.
+        """
+        integer = self.style[self.program.integer & (self.style != SHARED)]
+        sizes = np.bincount(integer, minlength=self.n_styles)
+        order = np.random.default_rng(seed).permutation(np.flatnonzero(sizes))
+        groups: list[BoolArray] = []
+        count = size
+        for s in order:
+            if count + sizes[s] > size:
+                groups.append(np.zeros(self.n_styles, dtype=bool))
+                count = 0
+            groups[-1][s] = True
+            count += int(sizes[s])
+        return groups
+
+
+def broken_rows(program: LinearProgram, x: FloatArray) -> IntArray:
+    """Returns the rows whose activity at ``x`` is outside their bounds (``BROKEN``)."""
+    activity = program.matrix @ x
+    scale = np.maximum(
+        np.maximum(np.abs(np.nan_to_num(program.row_lower, posinf=0.0, neginf=0.0)), 1.0),
+        np.abs(np.nan_to_num(program.row_upper, posinf=0.0, neginf=0.0)),
+    )
+    excess = np.maximum(program.row_lower - activity, activity - program.row_upper)
+    return np.flatnonzero(excess > BROKEN * scale)

@@ -1,0 +1,135 @@
+"""Fix-and-optimise by style: plans feasible for the whole season, never worse than the start."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import small_scenarios_with_limits, small_seasons
+from test_decompose import generated_season, monolithic_optimum, season
+
+import flexsupply as fs
+from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.demand import demand_scenarios
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.lp_dive import dive
+from flexsupply.model import build_program
+from flexsupply.model.program import SHARED, LinearProgram
+from flexsupply.solve.decompose import partition
+from flexsupply.solve.decompose.master import Patterns
+from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
+from flexsupply.solve.decompose.style_fix import StyleFix, broken_rows
+from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective, solve_task
+
+
+def lagrangian_plan(program: LinearProgram) -> np.ndarray:
+    """Every style's best plan at zero prices, as if it had the factories to itself."""
+    parts = partition(program)
+    blocks = blocks_of(parts)
+    options = SolverOptions(engine="highs", gap=1e-9)
+    zero = np.zeros(len(parts.linking_rows))
+    glued = np.zeros(parts.program.n_columns)
+    for k, block in enumerate(blocks):
+        solution = solve_task(
+            block.program, Task(k, priced_objective(block, zero), "ortools", options)
+        )
+        glued[block.columns] = solution.x
+    return glued[: parts.n_original]
+
+
+def test_broken_rows_are_the_rows_a_plan_breaks() -> None:
+    program, _ = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    x = lagrangian_plan(program)
+    activity = program.matrix @ x
+    outside = (activity < program.row_lower - 1e-6) | (activity > program.row_upper + 1e-6)
+
+    np.testing.assert_array_equal(broken_rows(program, x), np.flatnonzero(outside))
+    assert len(broken_rows(program, x)) > 0
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+def test_freeing_every_style_without_a_node_limit_reaches_the_optimum(backend: str) -> None:
+    program, _ = season(small_scenarios_with_limits(cash=True, warehouse=True))
+    styles = StyleFix(program, gap=1e-9)
+    point = lagrangian_plan(program)
+    free = styles.styles_in(broken_rows(program, point))
+
+    x = styles.solve(free, point, None, math.inf)
+
+    # Both styles share the factories whose capacity the Lagrangian plan breaks.
+    assert free.all()
+    assert x is not None
+    optimum = float(get_backend(backend).solve(program, SolverOptions(gap=1e-9)).objective)
+    assert program.value(x) == pytest.approx(optimum, rel=1e-6)
+
+
+def test_fixed_styles_keep_every_column_of_the_start() -> None:
+    scenario = generated_season()
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    start = dive(program, math.inf)
+    assert start is not None
+    styles = StyleFix(program)
+    style = program.styles()
+    for free in styles.groups(seed=0, size=40):
+        x = styles.solve(free, start, 20, math.inf, start=start)
+
+        assert x is not None
+        assert program.violation(x) <= FEASIBILITY_TOLERANCE
+        assert program.value(x) >= program.value(start) - 1e-6 * abs(program.value(start))
+        fixed = (style != SHARED) & ~free[np.maximum(style, 0)]
+        np.testing.assert_allclose(x[fixed], start[fixed], atol=1e-6)
+
+
+def test_groups_cover_every_style_once() -> None:
+    scenario = generated_season()
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    styles = StyleFix(program)
+
+    groups = np.array(styles.groups(seed=3, size=40))
+
+    assert len(groups) >= 2
+    np.testing.assert_array_equal(groups.sum(axis=0), np.ones(styles.n_styles))
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=small_seasons())
+def test_plan_side_is_feasible_and_never_worse_than_its_start(data: dict[str, Any]) -> None:
+    program, _ = season(data)
+    start = dive(program, math.inf)
+    assert start is not None
+    patterns = Patterns.of(program)
+    patterns.add_round(lagrangian_plan(program), np.unique(program.styles()[program.styles() >= 0]))
+    state = SearchState(start, program.value(start), math.inf)
+    search = PlanSearch(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        (),
+        state,
+        patterns,
+        PlanLimits(),
+        math.inf,
+        float,
+    )
+
+    search.run()
+
+    assert state.x is not None
+    assert program.violation(state.x) <= FEASIBILITY_TOLERANCE
+    assert state.value >= program.value(start) - 1e-9
+    assert state.value <= monolithic_optimum(program) + 1e-6 * max(1.0, abs(state.value))
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+def test_decomposition_is_never_worse_than_its_warm_start(backend: str) -> None:
+    plan = fs.solve(
+        generated_season(), backend, method="decompose", iterations=1, time_limit=3600, workers=1
+    )
+
+    assert plan.extra["warm_start_objective"] is not None
+    assert plan.objective >= plan.extra["warm_start_objective"] - 1e-6
