@@ -42,7 +42,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
-from flexsupply.solve.decompose.style_fix import StyleFix, broken_rows
+from flexsupply.solve.decompose.style_fix import StyleFix
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -109,6 +109,9 @@ class PlanLimits:
             LP dive repairs).
         style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
         style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
+        style_integers: integer columns a group of styles frees, about; fix-and-optimise by
+            style runs only on seasons where a group holds at least two styles on average (on
+            spring-drop a style alone has 400: one sub-MIP per style would take minutes).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -127,6 +130,7 @@ class PlanLimits:
     repair_nodes: int = 50
     style_nodes: int | None = 50
     style_sweeps: int = 1
+    style_integers: int = 200
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
@@ -201,29 +205,37 @@ class PlanSearch:
     def repair(self) -> None:
         """Repairs the last Lagrangian solutions into plans for the whole program, newest first.
 
-        First the styles in the rows a solution breaks are re-planned with every other style
-        fixed at its Lagrangian plan (``style_fix.py``). When that finds no plan, the LP dive
-        does: each solution's orders switched on (and every shared switch, such as supplier
-        selection) stay free, the rest are closed, and the dive chooses which to keep and
-        their sizes so that every linking row holds.
+        Only the styles in the rows a solution breaks are re-planned; every other style keeps
+        its Lagrangian plan (``style_fix.py``). An LP dive re-plans them first: the orders
+        the solution switched off stay closed, and the dive chooses which of the others to
+        keep and their sizes so that every linking row holds. A node-limited MIP over the
+        same styles then starts from the dive's plan. When neither finds a plan, the dive runs
+        on every style.
         """
         program = self.program
         binary = binary_columns(program)
-        shared = program.styles()[binary] == SHARED
+        support = program.styles()[binary] == SHARED
         count = self.limits.repairs
         for solution in reversed(self.patterns.rounds[-count:] if count else []):
             if self.state.check_clock(self.deadline, self.clock):
                 return
-            if self.limits.repair_nodes and self.repair_by_style(solution):
-                continue
-            support = shared | (np.round(solution[binary]) > 0.5)
-            x = dive(_closed(program, binary, support), self.perf_deadline())
-            kept = x is not None and _keep(program, x, self.state, "repair")
-            value = "no plan" if x is None else f"{program.value(x):,.2f}"
-            self.say(
-                f"repaired a Lagrangian plan ({int(support.sum())} orders open): {value}"
-                f"{' kept' if kept else ''}"
-            )
+            support_of = support | (np.round(solution[binary]) > 0.5)
+            free = self.styles().to_free(solution)
+            restricted = self.styles().restricted(free, solution)
+            x = self._dive(_closed(restricted, binary, support_of), int(free.sum()))
+            if self.limits.repair_nodes:
+                found = self.repair_by_style(free, solution, x)
+                x = x if found is None else found
+            if x is None:
+                self._dive(_closed(program, binary, support_of), self.styles().n_styles)
+
+    def _dive(self, program: LinearProgram, styles: int) -> FloatArray | None:
+        """Returns the LP dive's plan for ``program`` (kept when better), or None."""
+        x = dive(program, self.perf_deadline())
+        kept = x is not None and _keep(self.program, x, self.state, "repair")
+        value = "no plan" if x is None else f"{program.value(x):,.2f}"
+        self.say(f"LP dive re-planned {styles} styles: {value}{' kept' if kept else ''}")
+        return x
 
     def styles(self) -> StyleFix:
         """Returns the whole program loaded for fix-and-optimise by style (loaded once)."""
@@ -231,24 +243,22 @@ class PlanSearch:
             self._styles = StyleFix(self.program)
         return self._styles
 
-    def repair_by_style(self, solution: FloatArray) -> bool:
-        """Re-plans the styles in the rows ``solution`` breaks, the others fixed at it.
+    def repair_by_style(
+        self, free: BoolArray, solution: FloatArray, start: FloatArray | None
+    ) -> FloatArray | None:
+        """Re-plans the styles ``free`` by a MIP, the others fixed at the Lagrangian ``solution``.
 
         Returns:
-            Whether a plan feasible for the whole program was found (kept only if better).
+            The MIP's plan, feasible for the whole program (kept if better), or None.
         """
-        styles = self.styles()
-        rows = broken_rows(self.program, solution)
-        free = styles.styles_in(rows)
-        x = styles.solve(free, solution, self.limits.repair_nodes, self.perf_deadline())
+        x = self.styles().solve(
+            free, solution, self.limits.repair_nodes, self.perf_deadline(), start=start
+        )
         self.state.check_clock(self.deadline, self.clock)
         kept = x is not None and _keep(self.program, x, self.state, "repair by style")
         value = "no plan" if x is None else f"{self.program.value(x):,.2f}"
-        self.say(
-            f"re-planned the {int(free.sum())} styles in {len(rows)} broken rows: {value}"
-            f"{' kept' if kept else ''}"
-        )
-        return x is not None
+        self.say(f"MIP re-planned {int(free.sum())} styles: {value}{' kept' if kept else ''}")
+        return x
 
     def by_style(self) -> None:
         """Runs fix-and-optimise by style from the best plan, ``limits.style_sweeps`` sweeps."""
@@ -257,8 +267,8 @@ class PlanSearch:
             return
         styles = self.styles()
         for sweep in range(limits.style_sweeps):
-            groups = styles.groups(self.options.seed + sweep)
-            if len(groups) < 2:
+            groups = styles.groups(self.options.seed + sweep, limits.style_integers)
+            if not 2 <= len(groups) <= styles.n_styles / 2:
                 return
             better = 0
             for free in groups:

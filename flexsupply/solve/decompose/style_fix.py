@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,9 +31,12 @@ from flexsupply.heuristics.fix_optimize import FREE_INTEGERS
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import SHARED, LinearProgram
 
-BROKEN = 1e-6
-"""A row is broken when its activity is outside its bounds by more than this share of its
-largest coefficient times its side (at least this much) [row units]."""
+ABSORB = 2.0
+"""A broken row's styles are freed, heaviest first, until they carry this many times its
+excess: they can then cut back by half and the row holds."""
+ROW_TOLERANCE = 1e-6
+"""HiGHS's primal feasibility tolerance in the sub-MIPs: the fixed styles' values come from
+other solves, which hold their rows to about this; still below ``FEASIBILITY_TOLERANCE``."""
 
 
 class StyleFix:
@@ -49,8 +53,14 @@ class StyleFix:
         self.style = program.styles()
         self.n_styles = int(self.style.max(initial=-1)) + 1
         self._styled = np.flatnonzero(self.style != SHARED)
+        flows = np.flatnonzero((self.style == SHARED) & ~program.integer)
+        matrix = program.matrix.tocsc()
+        # Rows a shared flow (cash) can settle: the sub-MIP frees shared columns.
+        self._settled = np.zeros(program.n_rows, dtype=bool)
+        self._settled[np.unique(matrix[:, flows].indices)] = True
         self._mip = HighsCopy(program, integer=True)
         self._mip.set_option("mip_rel_gap", gap)
+        self._mip.set_option("primal_feasibility_tolerance", ROW_TOLERANCE)
 
     def solve(
         self,
@@ -73,9 +83,7 @@ class StyleFix:
             A plan feasible for the whole program, or None when the sub-MIP found none.
         """
         program = self.program
-        fixed = self._styled[~free[self.style[self._styled]]]
-        values = np.where(program.integer[fixed], np.round(point[fixed]), point[fixed])
-        values = np.clip(values, program.col_lower[fixed], program.col_upper[fixed])
+        fixed, values = self.fixed(free, point)
         self._mip.reset_bounds(np.flatnonzero(~np.isin(np.arange(program.n_columns), fixed)))
         self._mip.set_bounds(fixed, values, values)
         self._mip.set_option("mip_max_nodes", nodes if nodes is not None else 2**31 - 1)
@@ -84,6 +92,50 @@ class StyleFix:
             return None
         x = np.clip(self._mip.values(), program.col_lower, program.col_upper)
         return x if program.violation(x) <= FEASIBILITY_TOLERANCE else None
+
+    def fixed(self, free: BoolArray, point: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Returns the columns of the styles not ``free`` and their values at ``point``.
+
+        Integers are rounded and every value is clipped to its column's bounds.
+        """
+        program = self.program
+        fixed = self._styled[~free[self.style[self._styled]]]
+        values = np.where(program.integer[fixed], np.round(point[fixed]), point[fixed])
+        return fixed, np.clip(values, program.col_lower[fixed], program.col_upper[fixed])
+
+    def restricted(self, free: BoolArray, point: FloatArray) -> LinearProgram:
+        """Returns the program with the styles not ``free`` fixed at ``point`` (``fixed``)."""
+        fixed, values = self.fixed(free, point)
+        lower, upper = self.program.col_lower.copy(), self.program.col_upper.copy()
+        lower[fixed] = upper[fixed] = values
+        return replace(self.program, col_lower=lower, col_upper=upper)
+
+    def to_free(self, point: FloatArray) -> BoolArray:
+        """Returns, per style, whether to free it to repair the rows ``point`` breaks.
+
+        Rows with a shared continuous column (cash) are left to that column. In each other
+        broken row the styles that push it out of its bounds hardest are freed, until they
+        carry ``ABSORB`` times the excess: the rest keep their plans.
+        """
+        program = self.program
+        rows = broken_rows(program, point)
+        rows = rows[~self._settled[rows]]
+        free = np.zeros(self.n_styles, dtype=bool)
+        matrix = program.matrix[rows].tocsr()
+        activity = matrix @ point
+        for k, row in enumerate(rows):
+            columns = matrix.indices[matrix.indptr[k] : matrix.indptr[k + 1]]
+            terms = matrix.data[matrix.indptr[k] : matrix.indptr[k + 1]] * point[columns]
+            styled = self.style[columns] != SHARED
+            load = np.bincount(self.style[columns[styled]], terms[styled], minlength=self.n_styles)
+            excess = activity[k] - program.row_upper[row]
+            if excess <= 0:
+                excess, load = program.row_lower[row] - activity[k], -load
+            order = np.argsort(-load, kind="stable")
+            carried = np.cumsum(np.maximum(load[order], 0.0))
+            count = int(np.searchsorted(carried, ABSORB * excess)) + 1
+            free[order[:count]] = True
+        return free
 
     def styles_in(self, rows: IntArray) -> BoolArray:
         """Returns, per style, whether it has a column in ``rows``."""
@@ -113,11 +165,14 @@ class StyleFix:
 
 
 def broken_rows(program: LinearProgram, x: FloatArray) -> IntArray:
-    """Returns the rows whose activity at ``x`` is outside their bounds (``BROKEN``)."""
+    """Returns the rows ``x`` breaks by more than ``FEASIBILITY_TOLERANCE``.
+
+    The excess is relative to the bound's size (at least 1), as ``LinearProgram.violation``
+    measures it: the subproblems' own rows hold to their engine's tolerance, so they are not
+    counted as broken.
+    """
     activity = program.matrix @ x
-    scale = np.maximum(
-        np.maximum(np.abs(np.nan_to_num(program.row_lower, posinf=0.0, neginf=0.0)), 1.0),
-        np.abs(np.nan_to_num(program.row_upper, posinf=0.0, neginf=0.0)),
-    )
-    excess = np.maximum(program.row_lower - activity, activity - program.row_upper)
-    return np.flatnonzero(excess > BROKEN * scale)
+    low, up = program.row_lower, program.row_upper
+    below = (low - activity) / np.maximum(1.0, np.abs(np.where(np.isfinite(low), low, 0.0)))
+    above = (activity - up) / np.maximum(1.0, np.abs(np.where(np.isfinite(up), up, 0.0)))
+    return np.flatnonzero(np.maximum(below, above) > FEASIBILITY_TOLERANCE)
