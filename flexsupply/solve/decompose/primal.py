@@ -107,6 +107,8 @@ class PlanLimits:
         repairs: how many of the last Lagrangian solutions are repaired.
         repair_nodes: nodes of the MIP that re-plans the styles in broken rows (0: only the
             LP dive repairs).
+        repair_mips: how many of the repaired solutions (newest first) get that MIP: its root
+            is most of its cost (on spring-drop as long as the LP dive of every style).
         style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
         style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
@@ -128,6 +130,7 @@ class PlanLimits:
 
     repairs: int = 2
     repair_nodes: int = 50
+    repair_mips: int = 1
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
@@ -216,17 +219,18 @@ class PlanSearch:
         binary = binary_columns(program)
         support = program.styles()[binary] == SHARED
         count = self.limits.repairs
-        for solution in reversed(self.patterns.rounds[-count:] if count else []):
+        rounds = self.patterns.rounds[-count:] if count else []
+        for number, solution in enumerate(reversed(rounds)):
             if self.state.check_clock(self.deadline, self.clock):
                 return
             support_of = support | (np.round(solution[binary]) > 0.5)
             free = self.styles().to_free(solution)
             restricted = self.styles().restricted(free, solution)
             x = self._dive(_closed(restricted, binary, support_of), int(free.sum()))
-            if self.limits.repair_nodes:
+            if self.limits.repair_nodes and number < self.limits.repair_mips:
                 found = self.repair_by_style(free, solution, x)
                 x = x if found is None else found
-            if x is None:
+            if x is None and not free.all():
                 self._dive(_closed(program, binary, support_of), self.styles().n_styles)
 
     def _dive(self, program: LinearProgram, styles: int) -> FloatArray | None:
