@@ -24,6 +24,8 @@ from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
 from flexsupply.solve.decompose.style_fix import StyleFix, broken_rows
 from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective, solve_task
+from flexsupply.solve.methods import decompose_settings
+from flexsupply.solve.settings import SolveSettings
 
 
 def lagrangian_plan(program: LinearProgram) -> np.ndarray:
@@ -148,3 +150,9 @@ def test_decomposition_is_never_worse_than_its_warm_start(backend: str) -> None:
 
     assert plan.extra["warm_start_objective"] is not None
     assert plan.objective >= plan.extra["warm_start_objective"] - 1e-6
+
+
+def test_node_limit_bounds_the_repair_and_fix_and_optimise_by_style() -> None:
+    chosen = decompose_settings(SolveSettings(node_limit=7))
+
+    assert chosen.plan.repair_nodes == chosen.plan.style_nodes == 7
