@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from strategies import small_scenarios_with_limits, small_seasons
 from test_decompose import generated_season, monolithic_optimum, season
@@ -156,3 +157,57 @@ def test_node_limit_bounds_the_repair_and_fix_and_optimise_by_style() -> None:
     chosen = decompose_settings(SolveSettings(node_limit=7))
 
     assert chosen.plan.repair_nodes == chosen.plan.style_nodes == 7
+
+
+def shared_capacity(capacity: float, cash: bool) -> LinearProgram:
+    """Three styles, one quantity each, sharing one capacity row (and a cash row when asked)."""
+    rows = [[1.0, 1.0, 1.0, 0.0]]
+    lower, upper = [-np.inf], [capacity]
+    if cash:  # cash = 100 - quantities ≥ 0: the shared cash column settles this row
+        rows.append([1.0, 1.0, 1.0, 1.0])
+        lower.append(100.0)
+        upper.append(100.0)
+    return LinearProgram(
+        objective=np.array([3.0, 2.0, 1.0, 0.0]),
+        offset=0.0,
+        matrix=sp.csr_matrix(np.array(rows)),
+        row_lower=np.array(lower),
+        row_upper=np.array(upper),
+        col_lower=np.zeros(4),
+        col_upper=np.array([100.0, 100.0, 100.0, np.inf]),
+        integer=np.zeros(4, dtype=bool),
+        maximize=True,
+        column_blocks={},
+        row_blocks={},
+        column_style=np.array([0, 1, 2, SHARED]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("capacity", "freed"),
+    [
+        (80.0, [True, False, False]),  # excess 20: style 0 alone carries 50 ≥ 2 × 20
+        (60.0, [True, True, False]),  # excess 40: 50 < 80 ≤ 50 + 30
+        (10.0, [True, True, True]),  # excess 90: no set carries 180, every loaded style
+        (100.0, [False, False, False]),  # nothing broken
+    ],
+)
+def test_styles_that_load_a_broken_row_most_are_freed_until_twice_its_excess(
+    capacity: float, freed: list[bool]
+) -> None:
+    program = shared_capacity(capacity, cash=True)
+    point = np.array([50.0, 30.0, 20.0, 0.0])
+
+    np.testing.assert_array_equal(StyleFix(program).to_free(point), freed)
+
+
+def test_repair_of_the_freed_styles_is_their_best_plan_with_the_others_kept() -> None:
+    program = shared_capacity(60.0, cash=False)
+    point = np.array([50.0, 30.0, 20.0, 0.0])
+    styles = StyleFix(program, gap=1e-9)
+
+    x = styles.solve(styles.to_free(point), point, None, math.inf)
+
+    # Style 2 keeps its 20; styles 0 and 1 share the 40 left, the more valuable style 0 first.
+    assert x is not None
+    np.testing.assert_allclose(x[:3], [40.0, 0.0, 20.0], atol=1e-7)

@@ -134,7 +134,7 @@ class StyleFix:
             order = np.argsort(-load, kind="stable")
             carried = np.cumsum(np.maximum(load[order], 0.0))
             count = int(np.searchsorted(carried, ABSORB * excess)) + 1
-            free[order[:count]] = True
+            free[order[: min(count, int((load > 0).sum()))]] = True
         return free
 
     def styles_in(self, rows: IntArray) -> BoolArray:
