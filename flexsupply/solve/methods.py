@@ -211,7 +211,12 @@ def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
     if settings.node_limit is not None:
         nodes = settings.node_limit
         plan = dataclasses.replace(
-            chosen.plan, neighbourhood_nodes=nodes, master_nodes=nodes, fix_nodes=nodes
+            chosen.plan,
+            neighbourhood_nodes=nodes,
+            master_nodes=nodes,
+            fix_nodes=nodes,
+            repair_nodes=nodes,
+            style_nodes=nodes,
         )
         chosen = dataclasses.replace(chosen, subproblem_nodes=nodes, plan=plan)
     return chosen

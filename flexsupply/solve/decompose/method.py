@@ -406,7 +406,9 @@ def _record(
             np.asarray(block.link @ solution.x).ravel(),
         )
         whole[block.columns] = solution.x
-    original = whole[: parts.n_original]
+    original = whole[: parts.n_original].copy()
+    # A shared column (supplier selection) takes the largest of the styles' copies of it.
+    np.maximum.at(original, parts.copied, whole[parts.n_original :])
     patterns.add_round(original, parts.block_style[:-1])
     if not complete:
         return

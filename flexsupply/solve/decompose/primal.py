@@ -4,14 +4,18 @@ In turn, each from the best plan so far:
 
 1. **repair** each of the last Lagrangian solutions (every style's best plan at the multipliers,
    feasible for its own rows but breaking a few linking rows, usually factory capacity): the
-   orders that solution switches off are closed and an LP dive (``heuristics/lp_dive``) on what
-   is left re-sizes, re-times and drops orders until the linking rows hold;
-2. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
+   styles in the broken rows are re-planned by a node-limited MIP while every other style keeps
+   its Lagrangian plan (``style_fix.py``); when that finds no plan, the orders the solution
+   switches off are closed and an LP dive (``heuristics/lp_dive``) on what is left re-sizes,
+   re-times and drops orders until the linking rows hold;
+2. **fix-and-optimise by style** (``style_fix.py``): groups of styles are re-planned in turn
+   with every other style wholly fixed, so each sub-MIP is small whatever the season's size;
+3. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
    solution stay free, every other order is closed, and HiGHS searches that neighbourhood from
    the best plan (overflow moves to the other supplier or week either plan used);
-3. the restricted master over the per-style setup patterns (``master.py``);
-4. fix-and-optimise on the whole program;
-5. with no time limit, the engine on the whole program: its bound
+4. the restricted master over the per-style setup patterns (``master.py``);
+5. fix-and-optimise on the whole program;
+6. with no time limit, the engine on the whole program: its bound
    counts too, and without a limit this makes the method exact.
 
 Every step stops on a work limit (nodes, sweeps, a fixed number of repairs), so the same input
@@ -25,7 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -38,6 +42,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
+from flexsupply.solve.decompose.style_fix import StyleFix
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -100,6 +105,15 @@ class PlanLimits:
 
     Attributes:
         repairs: how many of the last Lagrangian solutions are repaired.
+        repair_nodes: nodes of the MIP that re-plans the styles in broken rows (0: only the
+            LP dive repairs).
+        repair_mips: how many of the repaired solutions (newest first) get that MIP: its root
+            is most of its cost (on spring-drop as long as the LP dive of every style).
+        style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
+        style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
+        style_integers: integer columns a group of styles frees, about; fix-and-optimise by
+            style runs only on seasons where a group holds at least two styles on average (on
+            spring-drop a style alone has 400: one sub-MIP per style would take minutes).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -115,6 +129,11 @@ class PlanLimits:
     """
 
     repairs: int = 2
+    repair_nodes: int = 50
+    repair_mips: int = 1
+    style_nodes: int | None = 50
+    style_sweeps: int = 1
+    style_integers: int = 200
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
@@ -154,6 +173,7 @@ class PlanSearch:
     limits: PlanLimits
     deadline: float
     clock: Clock
+    _styles: StyleFix | None = field(default=None, init=False, repr=False)
 
     def run(self) -> None:
         """Improves the plan by the steps of the module docstring, each from the best plan.
@@ -161,7 +181,7 @@ class PlanSearch:
         Every plan kept is feasible for ``program`` and better than the last.
         """
         state, gap = self.state, self.options.gap
-        steps: tuple[Callable[[], None], ...] = (self.repair,)
+        steps: tuple[Callable[[], None], ...] = (self.repair, self.by_style)
         if self.program.n_rows <= self.limits.mip_rows:
             steps += (self.neighbourhood, self.master, self.fix)
         for step in steps:
@@ -188,25 +208,83 @@ class PlanSearch:
     def repair(self) -> None:
         """Repairs the last Lagrangian solutions into plans for the whole program, newest first.
 
-        Each keeps the orders its solution switched on (and every shared switch, such as
-        supplier selection) free and closes the rest; the LP dive on that program chooses which
-        of them to keep and their sizes so that every linking row holds.
+        Only the styles in the rows a solution breaks are re-planned; every other style keeps
+        its Lagrangian plan (``style_fix.py``). An LP dive re-plans them first: the orders
+        the solution switched off stay closed, and the dive chooses which of the others to
+        keep and their sizes so that every linking row holds. A node-limited MIP over the
+        same styles then starts from the dive's plan. When neither finds a plan, the dive runs
+        on every style.
         """
         program = self.program
         binary = binary_columns(program)
-        shared = program.styles()[binary] == SHARED
+        support = program.styles()[binary] == SHARED
         count = self.limits.repairs
-        for solution in reversed(self.patterns.rounds[-count:] if count else []):
+        rounds = self.patterns.rounds[-count:] if count else []
+        for number, solution in enumerate(reversed(rounds)):
             if self.state.check_clock(self.deadline, self.clock):
                 return
-            support = shared | (np.round(solution[binary]) > 0.5)
-            x = dive(_closed(program, binary, support), self.perf_deadline())
-            kept = x is not None and _keep(program, x, self.state, "repair")
-            value = "no plan" if x is None else f"{program.value(x):,.2f}"
-            self.say(
-                f"repaired a Lagrangian plan ({int(support.sum())} orders open): {value}"
-                f"{' kept' if kept else ''}"
-            )
+            support_of = support | (np.round(solution[binary]) > 0.5)
+            free = self.styles().to_free(solution)
+            restricted = self.styles().restricted(free, solution)
+            x = self._dive(_closed(restricted, binary, support_of), int(free.sum()))
+            if self.limits.repair_nodes and number < self.limits.repair_mips:
+                found = self.repair_by_style(free, solution, x)
+                x = x if found is None else found
+            if x is None and not free.all():
+                self._dive(_closed(program, binary, support_of), self.styles().n_styles)
+
+    def _dive(self, program: LinearProgram, styles: int) -> FloatArray | None:
+        """Returns the LP dive's plan for ``program`` (kept when better), or None."""
+        x = dive(program, self.perf_deadline())
+        kept = x is not None and _keep(self.program, x, self.state, "repair")
+        value = "no plan" if x is None else f"{program.value(x):,.2f}"
+        self.say(f"LP dive re-planned {styles} styles: {value}{' kept' if kept else ''}")
+        return x
+
+    def styles(self) -> StyleFix:
+        """Returns the whole program loaded for fix-and-optimise by style (loaded once)."""
+        if self._styles is None:
+            self._styles = StyleFix(self.program)
+        return self._styles
+
+    def repair_by_style(
+        self, free: BoolArray, solution: FloatArray, start: FloatArray | None
+    ) -> FloatArray | None:
+        """Re-plans the styles ``free`` by a MIP, the others fixed at the Lagrangian ``solution``.
+
+        Returns:
+            The MIP's plan, feasible for the whole program (kept if better), or None.
+        """
+        x = self.styles().solve(
+            free, solution, self.limits.repair_nodes, self.perf_deadline(), start=start
+        )
+        self.state.check_clock(self.deadline, self.clock)
+        kept = x is not None and _keep(self.program, x, self.state, "repair by style")
+        value = "no plan" if x is None else f"{self.program.value(x):,.2f}"
+        self.say(f"MIP re-planned {int(free.sum())} styles: {value}{' kept' if kept else ''}")
+        return x
+
+    def by_style(self) -> None:
+        """Runs fix-and-optimise by style from the best plan, ``limits.style_sweeps`` sweeps."""
+        state, limits = self.state, self.limits
+        if state.x is None or limits.style_sweeps <= 0:
+            return
+        styles = self.styles()
+        for sweep in range(limits.style_sweeps):
+            groups = styles.groups(self.options.seed + sweep, limits.style_integers)
+            if not 2 <= len(groups) <= styles.n_styles / 2:
+                return
+            better = 0
+            for free in groups:
+                if state.check_clock(self.deadline, self.clock):
+                    return
+                x = styles.solve(free, state.x, limits.style_nodes, self.perf_deadline(), state.x)
+                better += x is not None and _keep(
+                    self.program, x, state, "fix-and-optimise by style"
+                )
+            self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
+            if not better:
+                return
 
     def neighbourhood(self) -> None:
         """Searches the orders the best plan or the last Lagrangian solution opened."""
