@@ -30,13 +30,14 @@ order with γ·x > cover·y, so separation is exact and linear in the orders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.model.data import ModelData
-from flexsupply.model.program import ProgramBuilder
+from flexsupply.model.program import Block, LinearProgram, ProgramBuilder
 
 MAX_WINDOW = 4
 """Longest l − a considered [periods]. Measured on the spring-drop demo, windows up to 4 give
@@ -152,6 +153,30 @@ class CutRows:
         """Returns the number of rows."""
         return len(self.starts) - 1
 
+    @staticmethod
+    def join(parts: list[CutRows]) -> CutRows:
+        """Returns the rows of every part, in order, as one ``CutRows``."""
+        starts = [np.zeros(1, dtype=np.int64)]
+        offset = 0
+        for part in parts:
+            starts.append(part.starts[1:] + offset)
+            offset += int(part.starts[-1])
+        return CutRows(
+            np.concatenate(starts),
+            np.concatenate([np.zeros(0, dtype=np.int64), *(part.columns for part in parts)]),
+            np.concatenate([np.zeros(0), *(part.values for part in parts)]),
+        )
+
+    def matrix(self, n_columns: int) -> sp.csr_matrix:
+        """Returns the rows as a sparse matrix ``(n_rows, n_columns)``."""
+        matrix = sp.csr_matrix(
+            (self.values, self.columns, self.starts), shape=(self.n_rows, n_columns)
+        )
+        # Canonical (sorted) rows: code that shares a matrix's index arrays with a new matrix
+        # (``_row_styles`` in ``solve/decompose/linking.py``) would otherwise sort them under it.
+        matrix.sort_indices()
+        return matrix
+
 
 def cover_data(
     data: ModelData, demand: FloatArray, order: IntArray, switch: IntArray, inventory: IntArray
@@ -238,3 +263,26 @@ def separate_cover_cuts(
     order = np.argsort(row, kind="stable")
     starts = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(rows_key)))])
     return CutRows(starts.astype(np.int64), columns[order].astype(np.int64), values[order])
+
+
+def with_cover_rows(program: LinearProgram, cuts: CutRows) -> LinearProgram:
+    """Returns ``program`` with the rows ``cuts`` appended (block ``order_cover_separated``).
+
+    Returns:
+        The same program with ``cuts.n_rows`` more rows ``Σ values·x ≤ 0``; its optimum is
+        unchanged when the rows are valid inequalities (those of ``separate_cover_cuts`` are).
+    """
+    n_rows = program.n_rows
+    matrix = sp.csr_matrix(sp.vstack([program.matrix, cuts.matrix(program.n_columns)]))
+    matrix.sort_indices()
+    name = "order_cover_separated"
+    count = sum(1 for key in program.row_blocks if key.startswith(name))
+    if count:
+        name = f"{name}_{count + 1}"
+    return replace(
+        program,
+        matrix=matrix,
+        row_lower=np.concatenate([program.row_lower, np.full(cuts.n_rows, -np.inf)]),
+        row_upper=np.concatenate([program.row_upper, np.zeros(cuts.n_rows)]),
+        row_blocks={**program.row_blocks, name: Block(name, n_rows, (cuts.n_rows,))},
+    )
