@@ -22,7 +22,9 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
 from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten
 from flexsupply.model.program import LinearProgram
+from flexsupply.model.strengthen import CoverData
 from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
@@ -63,6 +65,8 @@ SUBPROBLEM_NODES = 20
 """Branch-and-bound nodes of each subproblem by default. On spring-drop the root is the cost
 (18 s for a node limit of 1 at load 10, about what 20 s of search gave), so the bound comes
 from the root's cuts; the primal heuristics are off in subproblems (``heuristics=False``)."""
+COVER_SHARE = 0.1
+"""Safety net of the (l,S) separation rounds, as a share of the time limit."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,10 @@ class DecomposeSettings:
             the options' engine); the masters use the options' engine.
         plan: the plan side's work limits (``PlanLimits``); without a time limit the engine on
             the whole program ends the search, which makes the method exact.
+        cover_rounds: rounds of multi-order (l,S) separation on the LP relaxation before the
+            program is split (``heuristics/cover_rounds.py``; 0: none). The rows tighten the
+            LP duals the bound side starts from and every subproblem; the plan side keeps the
+            program as given.
     """
 
     executor: str = "local"
@@ -105,6 +113,7 @@ class DecomposeSettings:
     converged: float = 1e-4
     engine: str | None = None
     plan: PlanLimits = field(default_factory=PlanLimits)
+    cover_rounds: int = COVER_ROUNDS
 
 
 def decompose(
@@ -116,6 +125,7 @@ def decompose(
     start: FloatArray | None = None,
     settings: DecomposeSettings | None = None,
     clock: Clock = time.perf_counter,
+    cover: CoverData | None = None,
 ) -> SolverResult:
     """Solves ``program`` by Lagrangian decomposition over its column style tags.
 
@@ -129,6 +139,8 @@ def decompose(
         start: a plan feasible for ``program`` (the warm start); the result is never worse.
         settings: executor and time shares (default ``DecomposeSettings()``).
         clock: the time source, ``time.perf_counter`` unless a test injects another [seconds].
+        cover: the program's ``ModelMap.cover``: with it, the bound side works on the program
+            tightened by ``settings.cover_rounds`` rounds of (l,S) separation.
 
     Returns:
         A ``SolverResult`` for the whole program: its bound is the best Lagrangian bound (or
@@ -145,8 +157,14 @@ def decompose(
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
     engines = backend_info(backend.name).engine_names
     engine = settings.engine or ("highs" if "highs" in engines else options.engine)
-    parts = scaled(partition(maxform))
     state = SearchState(None, -math.inf, math.inf)
+    bounded, cover_rows = maxform, 0
+    if cover is not None and settings.cover_rounds > 0:
+        safety = None if time_limit is None else COVER_SHARE * time_limit
+        tightened = tighten(maxform, cover, settings.cover_rounds, safety)
+        bounded, cover_rows = tightened.program, tightened.rows
+        state.clock_stopped = tightened.time_limited
+    parts = scaled(partition(bounded))
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
     relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
@@ -200,6 +218,7 @@ def decompose(
         "subproblem_seconds": state.subproblem_seconds,
         "patterns": float(patterns.count()),
         "rounds_repaired": float(min(len(patterns.rounds), limits.repairs)),
+        "cover_rows": float(cover_rows),
     }
     stop = state.stop(options.gap, settings.max_iterations)
     if state.x is None:
