@@ -81,6 +81,8 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
+    if method == PLAIN:
+        register_plain()
     scenario = load_case(name)
     started = time.perf_counter()
     try:
@@ -103,6 +105,23 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
         "warm_start_objective": harness.finite(extra.get("warm_start_objective")),
         "message": plan.solver_message,
     }
+
+
+PLAIN = "decompose-plain"
+"""The decomposition without the (l,S) separation rounds (``DecomposeSettings.cover_rounds``),
+for a before/after comparison in one run."""
+
+
+def register_plain() -> None:
+    """Registers ``PLAIN``: the decomposition given a model map without ``cover``."""
+    import dataclasses
+
+    from flexsupply.solve import methods
+
+    def plain(program: Any, model: Any, *rest: Any) -> Any:
+        return methods.decomposed(program, dataclasses.replace(model, cover=None), *rest)
+
+    methods.register(PLAIN, plain)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:
