@@ -4,12 +4,13 @@ For a sample of styles of a case (``decompose.py`` case names), each style's sub
 at the LP duals of the linking rows, as the first round of ``method="decompose"`` prices it, and
 measured with HiGHS (``highspy``, the library PuLP's HiGHS uses) one at a time:
 
-- its size, its LP bound, the LP bound once every violated multi-order (l,S) inequality of
-  ``separate_cover_cuts`` (``flexsupply/model/strengthen.py``) is added (the (l,S) closure),
-  and which integer families carry fractional LP values;
+- its size, its LP bound, its LP bound in the program the decomposition now splits (after
+  ``COVER_ROUNDS`` rounds of (l,S) separation on the whole LP, ``heuristics/cover_rounds.py``),
+  the LP bound once every multi-order (l,S) inequality its own LP breaks is added (the style's
+  (l,S) closure), and which integer families carry fractional LP values;
 - its optimum to 1e-4 (the reference of every gap below);
-- for each HiGHS setting of ``SETTINGS``: wall time and proven bound at the decomposition's node
-  limit (``SUBPROBLEM_NODES``), and time to 1e-4.
+- for each setting of ``SETTINGS`` (HiGHS options, plain or tightened block): wall time and
+  proven bound at the decomposition's node limit (``SUBPROBLEM_NODES``), and time to 1e-4.
 
 Run from the repository root (timed: unniced, under ``flock /tmp/bench.lock``)::
 
@@ -49,26 +50,31 @@ LEAN = {
 }
 """HiGHS options of ``SolverOptions.heuristics=False`` before this benchmark (the baseline)."""
 SETTINGS: dict[str, tuple[dict[str, Any], bool]] = {
-    "lean": (LEAN, False),
-    "lean, no restart": (LEAN | {"mip_allow_restart": False}, False),
-    "lean, no restart, (l,S) rows": (LEAN | {"mip_allow_restart": False}, True),
-    "no heuristic, no restart": (
+    "plain block": (LEAN, False),
+    "tightened block": (LEAN, True),
+    "plain, no restart": (LEAN | {"mip_allow_restart": False}, False),
+    "plain, no restart, no heuristic": (
         LEAN | {"mip_allow_restart": False, "mip_heuristic_run_root_reduced_cost": False},
         False,
     ),
 }
-"""Setting name → (HiGHS options, add the separated (l,S) rows)."""
+"""Setting name → (HiGHS options, solve the tightened block instead of the plain one)."""
 MAX_CUT_ROUNDS = 50
 """Rounds of (l,S) separation on a style's LP at most."""
 SOLVE_LIMIT = 120.0
 """Safety net of each solve [seconds]."""
 
 
-def priced_styles(case: str) -> tuple[Any, Any, list[Any], Any, np.ndarray]:
-    """Returns the model map, the partition, its blocks, the program and the LP duals."""
+def priced_styles(case: str) -> tuple[Any, Any, list[Any], list[Any], np.ndarray]:
+    """Returns the model map, the partition, its blocks, the tightened blocks, the LP duals.
+
+    Both partitions relax the same rows in the same order (the separated rows stay inside
+    styles), so both are priced at the plain program's LP duals.
+    """
     from decompose import load_case
 
     from flexsupply.demand import demand_scenarios
+    from flexsupply.heuristics.cover_rounds import tighten
     from flexsupply.model import build_program
     from flexsupply.solve.decompose.linking import partition
     from flexsupply.solve.decompose.method import scaled
@@ -78,8 +84,9 @@ def priced_styles(case: str) -> tuple[Any, Any, list[Any], Any, np.ndarray]:
     scenario = load_case(case)
     program, model = build_program(scenario, demand_scenarios(scenario))
     parts = scaled(partition(program))
+    tight = scaled(partition(tighten(program, model.cover).program))
     duals = lp_relaxation(parts.program, None).duals[parts.linking_rows]
-    return model, parts, blocks_of(parts), program, duals
+    return model, parts, blocks_of(parts), blocks_of(tight), duals
 
 
 def new_copy(program: Any, options: dict[str, Any], rows: list[tuple[Any, Any]]) -> Any:
@@ -101,7 +108,9 @@ def bound_of(copy: Any, maximize: bool) -> float:
     return -bound if maximize else bound
 
 
-def style_row(model: Any, parts: Any, block: Any, style: int, duals: np.ndarray) -> dict[str, Any]:
+def style_row(
+    model: Any, parts: Any, block: Any, tight: Any, style: int, duals: np.ndarray
+) -> dict[str, Any]:
     """Measures one style's subproblem (see the module docstring); returns its row."""
     from flexsupply.heuristics.highs import HighsCopy
     from flexsupply.model.strengthen import cover_data, separate_cover_cuts
@@ -109,6 +118,7 @@ def style_row(model: Any, parts: Any, block: Any, style: int, duals: np.ndarray)
     from flexsupply.solve.decompose.subproblems import priced_objective
 
     program = replace(block.program, objective=priced_objective(block, duals))
+    tight_program = replace(tight.program, objective=priced_objective(tight, duals))
     sign = 1.0 if program.maximize else -1.0
     names = parts.program.column_names()
     family = [re.sub(r"\[.*", "", names[c]) for c in block.columns]
@@ -149,7 +159,11 @@ def style_row(model: Any, parts: Any, block: Any, style: int, duals: np.ndarray)
         x = lp.values()
         closure = float(program.objective @ x)
 
-    reference = new_copy(program, SETTINGS["lean, no restart"][0], [])
+    tight_lp = HighsCopy(tight_program, integer=False)
+    tight_lp.run()
+    tight_bound = float(tight_program.objective @ tight_lp.values())
+
+    reference = new_copy(program, SETTINGS["plain, no restart"][0], [])
     began = time.perf_counter()
     reference.run(SOLVE_LIMIT)
     optimum = float(program.objective @ reference.values())
@@ -164,16 +178,18 @@ def style_row(model: Any, parts: Any, block: Any, style: int, duals: np.ndarray)
         "optimum": optimum,
         "optimum_s": time.perf_counter() - began,
         "lp_gap": gap(lp_bound),
+        "tightened_lp_gap": gap(tight_bound),
+        "tightened_rows": tight_program.n_rows,
         "closure_gap": gap(closure),
         "cover_rows": len(rows),
         "fractional": {name: [families[name], counts[name]] for name in sorted(counts)},
         "settings": {},
     }
-    for name, (options, with_rows) in SETTINGS.items():
+    for name, (options, tightened) in SETTINGS.items():
         measured: dict[str, Any] = {}
         for label, nodes in (("root", SUBPROBLEM_NODES), ("exact", None)):
             extra = {} if nodes is None else {"mip_max_nodes": nodes}
-            copy = new_copy(program, options | extra, rows if with_rows else [])
+            copy = new_copy(tight_program if tightened else program, options | extra, [])
             began = time.perf_counter()
             copy.run(SOLVE_LIMIT)
             measured[f"{label}_s"] = time.perf_counter() - began
@@ -196,15 +212,16 @@ def page(results: dict[str, Any]) -> str:
         f"(1e-4); `{'`, `'.join(SETTINGS)}` are HiGHS settings (see the script); 'root' is the "
         "decomposition's node limit.",
         "",
-        "| style | rows | integers | load | LP gap | (l,S) closure gap | (l,S) rows "
-        "| fractional integers (family: fractional/all) |",
+        "| style | rows (tightened) | integers | load | LP gap | tightened LP gap "
+        "| own (l,S) closure gap (rows) | fractional integers (family: fractional/all) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         fractional = ", ".join(f"{k}: {a}/{b}" for k, (a, b) in row["fractional"].items())
         lines.append(
-            f"| {row['style']} | {row['rows']:,} | {row['integers']} | {row['load'][0]:.1f} "
-            f"| {row['lp_gap']:.2%} | {row['closure_gap']:.2%} | {row['cover_rows']} "
+            f"| {row['style']} | {row['rows']:,} ({row['tightened_rows']:,}) "
+            f"| {row['integers']} | {row['load'][0]:.1f} | {row['lp_gap']:.2%} "
+            f"| {row['tightened_lp_gap']:.2%} | {row['closure_gap']:.2%} ({row['cover_rows']}) "
             f"| {fractional} |"
         )
     lines += ["", "| style | setting | node-limit s | node-limit gap | to 1e-4 s | nodes |"]
@@ -238,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     harness.setup_worker()
     from build import machine
 
-    model, parts, blocks, _, duals = priced_styles(args.case)
+    model, parts, blocks, tight, duals = priced_styles(args.case)
     results: dict[str, Any] = {
         "date": datetime.date.today().isoformat(),
         "machine": machine(),
@@ -249,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     for style in args.styles:
         load = list(os.getloadavg())
         block = int(np.flatnonzero(parts.block_style == style)[0])
-        row = style_row(model, parts, blocks[block], style, duals) | {"load": load}
+        row = style_row(model, parts, blocks[block], tight[block], style, duals)
+        row["load"] = load
         results["rows"].append(row)
         harness.write_results(args.out / "subproblems.json", results, page(results))
         print(f"style {style}: LP gap {row['lp_gap']:.2%}, closure {row['closure_gap']:.2%}")
