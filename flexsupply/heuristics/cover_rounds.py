@@ -24,7 +24,9 @@ from flexsupply.model.strengthen import CoverData, CutRows, separate_cover_cuts,
 
 COVER_ROUNDS = 10
 """Separation rounds by default. On spring-drop the LP bound falls by 7,000 in the first round,
-1,800 in the second and under 100 a round after the seventh (``benchmarks/results/subproblems.md``)."""
+1,800 in the second and under 100 a round after the seventh."""
+COVER_SHARE = 0.1
+"""Safety net of ``tighten_within``, as a share of the time limit."""
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,17 @@ def tighten(
     tightened = with_cover_rows(program, rows) if rows.n_rows else program
     seconds = time.perf_counter() - started
     return Tightened(tightened, rows.n_rows, done, before, after, seconds, limited)
+
+
+def tighten_within(
+    program: LinearProgram, cover: CoverData | None, rounds: int, time_limit: float | None
+) -> Tightened:
+    """Returns ``tighten`` with ``COVER_SHARE`` of ``time_limit`` as its safety net.
+
+    Returns:
+        The ``Tightened`` program; the program as given (no rows, nan bounds) without ``cover``
+        or rounds.
+    """
+    if cover is None or rounds <= 0:
+        return Tightened(program, 0, 0, math.nan, math.nan, 0.0)
+    return tighten(program, cover, rounds, None if time_limit is None else COVER_SHARE * time_limit)

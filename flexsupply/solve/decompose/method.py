@@ -22,7 +22,7 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
 from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
-from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten
+from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
 from flexsupply.model.strengthen import CoverData
 from flexsupply.solve.decompose.bundle import Bundle
@@ -65,8 +65,6 @@ SUBPROBLEM_NODES = 20
 """Branch-and-bound nodes of each subproblem by default. On spring-drop the root is the cost
 (18 s for a node limit of 1 at load 10, about what 20 s of search gave), so the bound comes
 from the root's cuts; the primal heuristics are off in subproblems (``heuristics=False``)."""
-COVER_SHARE = 0.1
-"""Safety net of the (l,S) separation rounds, as a share of the time limit."""
 
 
 @dataclass(frozen=True)
@@ -158,13 +156,9 @@ def decompose(
     engines = backend_info(backend.name).engine_names
     engine = settings.engine or ("highs" if "highs" in engines else options.engine)
     state = SearchState(None, -math.inf, math.inf)
-    bounded, cover_rows = maxform, 0
-    if cover is not None and settings.cover_rounds > 0:
-        safety = None if time_limit is None else COVER_SHARE * time_limit
-        tightened = tighten(maxform, cover, settings.cover_rounds, safety)
-        bounded, cover_rows = tightened.program, tightened.rows
-        state.clock_stopped = tightened.time_limited
-    parts = scaled(partition(bounded))
+    tightened = tighten_within(maxform, cover, settings.cover_rounds, time_limit)
+    state.clock_stopped = tightened.time_limited
+    parts = scaled(partition(tightened.program))
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
     relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
@@ -218,7 +212,7 @@ def decompose(
         "subproblem_seconds": state.subproblem_seconds,
         "patterns": float(patterns.count()),
         "rounds_repaired": float(min(len(patterns.rounds), limits.repairs)),
-        "cover_rows": float(cover_rows),
+        "cover_rows": float(tightened.rows),
     }
     stop = state.stop(options.gap, settings.max_iterations)
     if state.x is None:
