@@ -169,8 +169,10 @@ class CutRows:
 
     def matrix(self, n_columns: int) -> sp.csr_matrix:
         """Returns the rows as a sparse matrix ``(n_rows, n_columns)``."""
+        # Copies: sorting below permutes the matrix's arrays in place, and scipy may share them.
         matrix = sp.csr_matrix(
-            (self.values, self.columns, self.starts), shape=(self.n_rows, n_columns)
+            (self.values.copy(), self.columns.copy(), self.starts.copy()),
+            shape=(self.n_rows, n_columns),
         )
         # Canonical (sorted) rows: code that shares a matrix's index arrays with a new matrix
         # (``_row_styles`` in ``solve/decompose/linking.py``) would otherwise sort them under it.
