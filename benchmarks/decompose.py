@@ -81,6 +81,8 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
+    if method in (PLAIN, COVERED):
+        register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
     try:
@@ -103,6 +105,31 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
         "warm_start_objective": harness.finite(extra.get("warm_start_objective")),
         "message": plan.solver_message,
     }
+
+
+PLAIN = "decompose-plain"
+"""The decomposition without the (l,S) separation rounds (``DecomposeSettings.cover_rounds``),
+for a before/after comparison in one run."""
+COVERED = "monolithic-cover"
+"""One engine call on the program with the (l,S) separation rounds' rows
+(``heuristics/cover_rounds.py``), against ``monolithic`` on the program as built."""
+
+
+def register_variants() -> None:
+    """Registers ``PLAIN`` and ``COVERED``."""
+    import dataclasses
+
+    from flexsupply.heuristics.cover_rounds import tighten
+    from flexsupply.solve import methods
+
+    def plain(program: Any, model: Any, *rest: Any) -> Any:
+        return methods.decomposed(program, dataclasses.replace(model, cover=None), *rest)
+
+    def covered(program: Any, model: Any, *rest: Any) -> Any:
+        return methods.monolithic(tighten(program, model.cover).program, model, *rest)
+
+    methods.register(PLAIN, plain)
+    methods.register(COVERED, covered)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

@@ -30,7 +30,7 @@ from flexsupply.model.orders import OrderColumns, add_orders, order_upper_bounds
 from flexsupply.model.program import LinearProgram, ProgramBuilder
 from flexsupply.model.recourse import RecourseColumns, add_recourse
 from flexsupply.model.risk import CvarColumns, add_cvar, add_service_levels
-from flexsupply.model.strengthen import MAX_WINDOW, add_order_cover_cuts
+from flexsupply.model.strengthen import MAX_WINDOW, CoverData, add_order_cover_cuts, cover_data
 from flexsupply.model.symmetry import add_symmetry_rows, find_symmetry
 from flexsupply.model.terms import COST_KINDS, REVENUE_KINDS, MoneyLedger
 from flexsupply.model.tree import OrderStage, node_stages, order_stages
@@ -60,6 +60,9 @@ class ModelMap:
     """What the builder did to the plain formulation, in words, for the solver log."""
     levers: LeverColumns | None = None
     """Campaigns, markdowns, clearance and repurchase when the scenario has ``levers``."""
+    cover: CoverData | None = None
+    """What separating the multi-order (l,S) inequalities needs (``model/strengthen.py``);
+    None for an elastic program."""
 
 
 ORDER_INTERCHANGEABLE = False
@@ -313,6 +316,9 @@ def build_program(
         node_stages(stages),
         tuple(formulation),
         levers,
+        None
+        if elastic
+        else cover_data(data, potential, orders.order, orders.switch, flows.inventory),
     )
     col_lower, col_upper = program.col_lower, program.col_upper
     if fixed_first_stage is not None:

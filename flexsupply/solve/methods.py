@@ -185,6 +185,7 @@ def decomposed(
             neighbourhoods(model, program.n_columns),
             start=None if start is None else start.x,
             settings=decompose_settings(settings),
+            cover=model.cover,
         )
     result = dataclasses.replace(result, method="decompose")
     if start is None:

@@ -22,7 +22,9 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
 from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
+from flexsupply.model.strengthen import CoverData
 from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import LOST, ROUND_GRACE, Executor
 from flexsupply.solve.decompose.linking import Partition, partition
@@ -91,6 +93,10 @@ class DecomposeSettings:
             the options' engine); the masters use the options' engine.
         plan: the plan side's work limits (``PlanLimits``); without a time limit the engine on
             the whole program ends the search, which makes the method exact.
+        cover_rounds: rounds of multi-order (l,S) separation on the LP relaxation before the
+            program is split (``heuristics/cover_rounds.py``; 0: none). The rows tighten the
+            LP duals the bound side starts from and every subproblem; the plan side keeps the
+            program as given.
     """
 
     executor: str = "local"
@@ -105,6 +111,7 @@ class DecomposeSettings:
     converged: float = 1e-4
     engine: str | None = None
     plan: PlanLimits = field(default_factory=PlanLimits)
+    cover_rounds: int = COVER_ROUNDS
 
 
 def decompose(
@@ -116,6 +123,7 @@ def decompose(
     start: FloatArray | None = None,
     settings: DecomposeSettings | None = None,
     clock: Clock = time.perf_counter,
+    cover: CoverData | None = None,
 ) -> SolverResult:
     """Solves ``program`` by Lagrangian decomposition over its column style tags.
 
@@ -129,6 +137,8 @@ def decompose(
         start: a plan feasible for ``program`` (the warm start); the result is never worse.
         settings: executor and time shares (default ``DecomposeSettings()``).
         clock: the time source, ``time.perf_counter`` unless a test injects another [seconds].
+        cover: the program's ``ModelMap.cover``: with it, the bound side works on the program
+            tightened by ``settings.cover_rounds`` rounds of (l,S) separation.
 
     Returns:
         A ``SolverResult`` for the whole program: its bound is the best Lagrangian bound (or
@@ -145,8 +155,10 @@ def decompose(
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
     engines = backend_info(backend.name).engine_names
     engine = settings.engine or ("highs" if "highs" in engines else options.engine)
-    parts = scaled(partition(maxform))
     state = SearchState(None, -math.inf, math.inf)
+    tightened = tighten_within(maxform, cover, settings.cover_rounds, time_limit)
+    state.clock_stopped = tightened.time_limited
+    parts = scaled(partition(tightened.program))
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
     relaxation = lp_relaxation(
@@ -205,6 +217,7 @@ def decompose(
         "subproblem_seconds": state.subproblem_seconds,
         "patterns": float(patterns.count()),
         "rounds_repaired": float(min(len(patterns.rounds), limits.repairs)),
+        "cover_rows": float(tightened.rows),
     }
     stop = state.stop(options.gap, settings.max_iterations)
     if state.x is None:
