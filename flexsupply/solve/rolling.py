@@ -36,6 +36,9 @@ from flexsupply.solve.rolling_replan import REPLAN_SCENARIOS, replan_demand, sol
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, outcome_of, risk_neutral, solve_program
 
+ROUND_OFF = 1e-6
+"""A played stock this far below zero is the solver's round-off: it is read as 0 [units]."""
+
 _Job = tuple[
     Scenario,
     FirstStage,
@@ -79,6 +82,11 @@ def _order_rows(
     ]
 
 
+def _units(value: float) -> float:
+    """Returns a played quantity with the solver's round-off below zero taken off [units]."""
+    return 0.0 if -ROUND_OFF < value < 0.0 else value
+
+
 def _actuals(
     season: Scenario,
     played: Plan,
@@ -114,7 +122,10 @@ def _actuals(
     return Actuals(
         scenario=season.name,
         as_of_period=as_of,
-        stock={p: float(played.inventory[0, i, every - 1]) for i, p in enumerate(played.products)},
+        stock={
+            p: _units(float(played.inventory[0, i, every - 1]))
+            for i, p in enumerate(played.products)
+        },
         cash=None if played.cash is None else float(played.cash[0, every - 1]),
         sales=list(history["sales"]),
         presale=list(history["presale"]),
