@@ -54,7 +54,7 @@ from flexsupply.scenario import (
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
 from flexsupply.scenario.levers import reanchor_levers
-from flexsupply.scenario.tree import shifted_tree
+from flexsupply.scenario.tree import shifted_tree, stages_ahead
 
 
 def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
@@ -215,12 +215,9 @@ def _signal_tree(
     """
     if reveal is None or scenario.reveal_period is None:
         return [], {}
-    bounds = [scenario.reveal_period, *scenario.later_reveal_periods]
-    later = [b - a for b in bounds[1:] if b - a > reveal]
+    later, levels = stages_ahead(scenario, a, reveal)
     if not later:
         return [], {}
-    starts = [reveal + a, *(b + a for b in later[:-1])]
-    levels = [sum(b <= t for b in bounds) - 1 for t in starts]
     branching = scenario.tree_branching
     split = [math.prod(branching[: levels[0] + 1]), *(branching[k] for k in levels[1:])]
     tree = scenario.model_copy(
