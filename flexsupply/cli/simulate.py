@@ -122,6 +122,9 @@ def simulate(
         check_file(out)  # before a simulation that could take minutes
     scenario = load_with_overrides(file, choice.sets)
     first_stage = None if plan_file is None else read_plan_first_stage(scenario, plan_file)
+    replan: dict[str, Any] = (
+        {} if replan_scenarios is None else {"replan_scenarios": replan_scenarios}
+    )
     common: dict[str, Any] = {
         "samples": samples,
         "seed": seed,
@@ -139,7 +142,7 @@ def simulate(
                 first_stage,
                 every=every,
                 replan_seconds=replan_seconds,
-                **({} if replan_scenarios is None else {"replan_scenarios": replan_scenarios}),
+                **replan,
                 **common,
             )
         else:
