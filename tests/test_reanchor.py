@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import flexsupply as fs
@@ -89,3 +91,25 @@ def test_a_season_with_materials_is_refused_rather_than_guessed() -> None:
     actuals = Actuals(scenario=scenario.name, as_of_period=2, cash=0)
     with pytest.raises(ScenarioError, match="the scenario has materials"):
         reanchor(scenario, actuals)
+
+
+@pytest.mark.parametrize("branching", [[2], [3]])
+def test_a_signal_tree_keeps_its_later_reveal_point_split_by_the_demand_ahead(
+    branching: list[int],
+) -> None:
+    data = fs.load(DATA.parent / "signals" / "basic.yaml").model_dump()
+    data.update(reveal_period=2, later_reveal_periods=[4], tree_branching=branching)
+    season = fs.loads(data)
+    actuals = Actuals(scenario=season.name, as_of_period=1)
+
+    left = reanchor(season, actuals, reveal_after=1)
+
+    assert (left.reveal_period, left.later_reveal_periods) == (2, [3])
+    futures = left.demand.scenarios or []
+    node = np.array([future.nodes[0] for future in futures])
+    seen = np.array([sum(units[0] for units in f.units.values()) for f in futures])
+    groups = sorted(set(node), key=lambda name: seen[node == name].min())
+    assert len(groups) == branching[0]
+    for lower, upper in itertools.pairwise(groups):
+        assert seen[node == lower].max() <= seen[node == upper].min()
+    assert fs.solve(left).status in {"optimal", "feasible"}  # feasible: rounded to whole pieces

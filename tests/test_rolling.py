@@ -15,6 +15,7 @@ from flexsupply.cli import main
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.quick_response import simulate_rolling
 from flexsupply.solve.rolling import rolling_outcomes
+from flexsupply.solve.rolling_replan import REPLAN_SCENARIOS
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import first_stage_from_orders, sample_demand
 from flexsupply.solve.stochastic import solve_each
@@ -91,20 +92,22 @@ def test_a_replan_without_time_leaves_its_sample_unsolved_not_the_run() -> None:
 
 def test_cli_replan_seconds_reaches_every_replan(monkeypatch: pytest.MonkeyPatch) -> None:
     quick_response = importlib.import_module("flexsupply.solve.quick_response")
-    seen: list[float | None] = []
+    seen: list[tuple[float | None, int | None]] = []
     real = quick_response.rolling_outcomes
 
     def recording(*args: Any) -> Any:
-        seen.append(args[-1])
+        seen.append(args[-2:])
         return real(*args)
 
     monkeypatch.setattr(quick_response, "rolling_outcomes", recording)
     args = ["simulate", str(SEASON), "--policy", "rolling", "--samples", "2", "--workers", "1"]
 
     result = CliRunner().invoke(main, [*args, "--replan-seconds", "2.5", "--no-baselines"])
+    fewer = CliRunner().invoke(main, [*args, "--replan-scenarios", "1", "--no-baselines"])
 
     assert result.exit_code == 0, result.output
-    assert seen == [2.5]
+    assert fewer.exit_code == 0, fewer.output
+    assert seen == [(2.5, REPLAN_SCENARIOS), (None, 1)]
 
 
 @pytest.mark.parametrize(
@@ -126,11 +129,24 @@ def test_cli_replan_seconds_must_be_positive_and_finite(value: str, expected: st
     assert expected in result.output
 
 
-def test_cli_replan_seconds_needs_the_rolling_policy() -> None:
-    result = CliRunner().invoke(main, ["simulate", str(SEASON), "--replan-seconds", "5"])
+@pytest.mark.parametrize("flag", ["--replan-seconds", "--replan-scenarios"])
+def test_cli_replan_flags_need_the_rolling_policy(flag: str) -> None:
+    result = CliRunner().invoke(main, ["simulate", str(SEASON), flag, "5"])
 
     assert result.exit_code == 2
-    assert "--replan-seconds needs --policy rolling" in result.output
+    assert f"{flag} needs --policy rolling" in result.output
+
+
+def test_cli_help_states_the_default_scenarios_of_a_replan() -> None:
+    result = CliRunner().invoke(main, ["simulate", "--help"])
+
+    assert f"default {REPLAN_SCENARIOS};" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("kept", [0, -2])
+def test_simulate_rolling_refuses_fewer_than_one_scenario_a_replan(kept: int) -> None:
+    with pytest.raises(ValueError, match="replan_scenarios must be at least 1"):
+        simulate_rolling(fs.load(SEASON), every=2, samples=2, replan_scenarios=kept)
 
 
 @pytest.mark.parametrize("seconds", [0.0, -1.0, float("nan"), float("inf")])

@@ -171,6 +171,20 @@ def node_paths(
     return stages
 
 
+def stages_ahead(scenario: Scenario, a: int, reveal: int) -> tuple[list[int], list[int]]:
+    """Returns the node stages of the season re-anchored after ``a`` with first reveal ``reveal``.
+
+    Returns:
+        ``(later reveal periods, level)``: the reveal points after ``reveal``, in re-anchored
+        periods, and for each node stage still ahead the index of the season's node stage in
+        effect when it starts (0: the stage after the season's first reveal point).
+    """
+    bounds = [scenario.reveal_period or 0, *scenario.later_reveal_periods]
+    later = [b - a for b in bounds[1:] if b - a > reveal]
+    starts = [reveal + a, *(b + a for b in later[:-1])] if later else []
+    return later, [sum(b <= t for b in bounds) - 1 for t in starts]
+
+
 def shifted_tree(
     scenario: Scenario, a: int, reveal: int | None
 ) -> tuple[list[int], dict[str, list[str]]]:
@@ -191,12 +205,9 @@ def shifted_tree(
         or scenario.demand.signals is not None
     ):
         return [], {}
-    bounds = [scenario.reveal_period, *scenario.later_reveal_periods]
-    later = [b - a for b in bounds[1:] if b - a > reveal]
+    later, levels = stages_ahead(scenario, a, reveal)
     if not later:
         return [], {}
-    starts = [reveal + a, *(b + a for b in later[:-1])]
-    levels = [sum(b <= t for b in bounds) - 1 for t in starts]
     nodes = {
         future.name: [future.nodes[level] for level in levels]
         for future in scenario.demand.scenarios or []
@@ -204,4 +215,11 @@ def shifted_tree(
     return later, nodes
 
 
-__all__ = ["MAX_BRANCHING", "MAX_TREE_NODES", "node_paths", "shifted_tree", "tree_problems"]
+__all__ = [
+    "MAX_BRANCHING",
+    "MAX_TREE_NODES",
+    "node_paths",
+    "shifted_tree",
+    "stages_ahead",
+    "tree_problems",
+]

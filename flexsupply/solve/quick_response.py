@@ -20,6 +20,7 @@ from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.intervals import Interval, intervals_dict, mean_interval
 from flexsupply.solve.lever_stage import with_plan_levers
 from flexsupply.solve.rolling import rolling_outcomes
+from flexsupply.solve.rolling_replan import REPLAN_SCENARIOS
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
     PolicyResult,
@@ -82,6 +83,7 @@ def simulate_rolling(
     dask: str | None = None,
     baselines: bool = True,
     replan_seconds: float | None = None,
+    replan_scenarios: int | None = REPLAN_SCENARIOS,
 ) -> RollingReport:
     """Scores the static plan, the rolling policy and the mean-demand plan on the same samples.
 
@@ -98,18 +100,23 @@ def simulate_rolling(
         baselines: also score the mean-demand plan and the newsvendor first batch.
         replan_seconds: each replan of the rolling policy stops after this many seconds with
             its best plan (None: only ``settings.time_limit`` bounds it).
+        replan_scenarios: demand scenarios each replan keeps at most, reduced from the updated
+            demand (None: as many as the scenario states; ``rolling_replan.replan_demand``).
 
     Returns:
         The ``RollingReport``.
 
     Raises:
-        ValueError: ``every`` is below 1, or ``replan_seconds`` is not a positive finite number.
+        ValueError: ``every`` is below 1, ``replan_seconds`` is not a positive finite number, or
+            ``replan_scenarios`` is below 1.
         SolveError: no season plan (when ``first_stage`` is not given) or no mean-demand plan.
     """
     if every < 1:
         raise ValueError("every must be at least 1 period")
     if replan_seconds is not None and not (math.isfinite(replan_seconds) and replan_seconds > 0):
         raise ValueError(f"replan_seconds must be a positive finite number, not {replan_seconds}")
+    if replan_scenarios is not None and replan_scenarios < 1:
+        raise ValueError(f"replan_scenarios must be at least 1, not {replan_scenarios}")
     settings = settings or SolveSettings()
     deadline = Deadline(settings.time_limit)
     if first_stage is None:
@@ -134,7 +141,16 @@ def simulate_rolling(
     rolling = PolicyResult(
         f"rolling every {every}",
         rolling_outcomes(
-            scenario, first_stage, futures, every, settings, deadline, workers, dask, replan_seconds
+            scenario,
+            first_stage,
+            futures,
+            every,
+            settings,
+            deadline,
+            workers,
+            dask,
+            replan_seconds,
+            replan_scenarios,
         ),
         futures.probabilities,
     )

@@ -30,6 +30,7 @@ loan that may be running at the as-of period, is refused rather than guessed.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import timedelta
 
@@ -41,6 +42,7 @@ from flexsupply.demand.forecast import signal_forecast
 from flexsupply.demand.returns import spot_return_rates
 from flexsupply.demand.sales import reweight_scenarios, sales_update
 from flexsupply.errors import Problem, ScenarioError
+from flexsupply.model.tree import grouped_nodes
 from flexsupply.scenario import (
     Demand,
     DemandScenario,
@@ -52,7 +54,7 @@ from flexsupply.scenario import (
 from flexsupply.scenario.actuals import Actuals
 from flexsupply.scenario.inbound import InboundOrder
 from flexsupply.scenario.levers import reanchor_levers
-from flexsupply.scenario.tree import shifted_tree
+from flexsupply.scenario.tree import shifted_tree, stages_ahead
 
 
 def realised_sales(scenario: Scenario, actuals: Actuals) -> tuple[FloatArray, BoolArray]:
@@ -146,6 +148,8 @@ def reanchor(
         reveal = reveal - a if reveal - a > reveal_after else reveal_after + 1
         reveal = reveal if reveal <= periods else None
     later, nodes = shifted_tree(scenario, a, reveal)
+    if scenario.tree_branching:
+        later, nodes = _signal_tree(scenario, future, a, reveal)
     cash = scenario.cash
     if cash is not None:
         cash = cash.model_copy(
@@ -195,6 +199,36 @@ def reanchor(
     )
     # Validated again: the cross-checks of the schema hold for the re-anchored season too.
     return Scenario.model_validate(anchored.model_dump())
+
+
+def _signal_tree(
+    scenario: Scenario, future: DemandScenarios, a: int, reveal: int | None
+) -> tuple[list[int], dict[str, list[str]]]:
+    """Returns the reveal points still ahead of a signal tree and the nodes of the updated futures.
+
+    The updated futures are grouped as the season's sampled futures are (``grouped_nodes``), by
+    the demand seen after period a before each node stage still ahead; the first such stage
+    splits into as many nodes as the season had then, each later one as the season did.
+
+    Returns:
+        ``(later reveal periods, nodes per future name)``, as ``shifted_tree``.
+    """
+    if reveal is None or scenario.reveal_period is None:
+        return [], {}
+    later, levels = stages_ahead(scenario, a, reveal)
+    if not later:
+        return [], {}
+    branching = scenario.tree_branching
+    split = [math.prod(branching[: levels[0] + 1]), *(branching[k] for k in levels[1:])]
+    tree = scenario.model_copy(
+        update={"reveal_period": reveal, "later_reveal_periods": later, "tree_branching": split}
+    )
+    ahead = DemandScenarios(future.units[:, :, a:], future.probabilities, future.names)
+    stages = grouped_nodes(tree, ahead) or []
+    return later, {
+        name: [names[node[w]] for _, _, node, names in stages]
+        for w, name in enumerate(future.names)
+    }
 
 
 def _unsupported(scenario: Scenario, actuals: Actuals) -> list[Problem]:

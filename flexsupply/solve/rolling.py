@@ -23,20 +23,32 @@ from typing import Any
 import numpy as np
 
 from flexsupply.backends import Status
-from flexsupply.demand import DemandScenarios
+from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
-from flexsupply.model.build import FirstStage
+from flexsupply.model.build import FirstStage, first_stage_of
 from flexsupply.plan import Order, Plan, make_plan
 from flexsupply.scenario import Scenario
 from flexsupply.scenario.actuals import Actuals, PresaleActual, PurchaseOrderActual, SpotSale
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.executors import run_chunks
 from flexsupply.solve.reanchor import reanchor
+from flexsupply.solve.rolling_replan import REPLAN_SCENARIOS, replan_demand, solve_replan
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, outcome_of, risk_neutral, solve_program
 
+ROUND_OFF = 1e-6
+"""A played stock this far below zero is the solver's round-off: it is read as 0 [units]."""
+
 _Job = tuple[
-    Scenario, FirstStage, np.ndarray, list[str], int, SolveSettings, float | None, float | None
+    Scenario,
+    FirstStage,
+    np.ndarray,
+    list[str],
+    int,
+    SolveSettings,
+    float | None,
+    float | None,
+    int | None,
 ]
 
 
@@ -68,6 +80,11 @@ def _order_rows(
         for o in orders
         if o.period <= until and o.quantity > 0
     ]
+
+
+def _units(value: float) -> float:
+    """Returns a played quantity with the solver's round-off below zero taken off [units]."""
+    return 0.0 if -ROUND_OFF < value < 0.0 else value
 
 
 def _actuals(
@@ -105,7 +122,10 @@ def _actuals(
     return Actuals(
         scenario=season.name,
         as_of_period=as_of,
-        stock={p: float(played.inventory[0, i, every - 1]) for i, p in enumerate(played.products)},
+        stock={
+            p: _units(float(played.inventory[0, i, every - 1]))
+            for i, p in enumerate(played.products)
+        },
         cash=None if played.cash is None else float(played.cash[0, every - 1]),
         sales=list(history["sales"]),
         presale=list(history["presale"]),
@@ -131,6 +151,7 @@ def play_rolling(
     settings: SolveSettings,
     deadline: Deadline,
     replan_seconds: float | None = None,
+    replan_scenarios: int | None = REPLAN_SCENARIOS,
 ) -> Outcome:
     """Plays one sampled season under the rolling policy.
 
@@ -145,6 +166,8 @@ def play_rolling(
         deadline: every solve gets the time left on it.
         replan_seconds: each replan stops after this long with its best plan (None: when
             proven within the gap, or at ``deadline``) [seconds].
+        replan_scenarios: demand scenarios each replan keeps at most (``replan_demand``; None:
+            the scenario's own count).
 
     Returns:
         The sample's ``Outcome`` over the whole season (nan without a feasible play).
@@ -153,8 +176,6 @@ def play_rolling(
         TimeLimitReached: no time is left for a solve.
         SolveError: a replan finds no plan.
     """
-    from flexsupply.solve.engine import solve_within
-
     plain = risk_neutral(season, keep_service=False)
     periods = season.horizon.periods
     current, first, offset = plain, first_stage, 0
@@ -168,10 +189,19 @@ def play_rolling(
         played = make_plan(current, model, result)
         actuals = _actuals(plain, played, demand[:, offset:], history, offset, every)
         offset += every
-        current = risk_neutral(reanchor(plain, actuals, reveal_after=every), keep_service=False)
-        plan = solve_within(current, settings, deadline.sub(replan_seconds))
-        plan_orders = plan.orders
-        first = _first_stage(current, _order_rows(plan_orders, 0, periods))
+        future = replan_demand(plain, actuals, replan_scenarios)
+        anchored = reanchor(plain, actuals, demand=future, reveal_after=every)
+        current = risk_neutral(anchored, keep_service=False)
+        result, model = solve_replan(
+            current, demand_scenarios(current), settings, deadline.sub(replan_seconds)
+        )
+        if not result.status.has_plan:
+            raise SolveError(
+                f"No replan of sample {name!r} after period {offset}", str(result.status)
+            )
+        plan_orders = make_plan(current, model, result).orders
+        # The replan's cancellations and campaigns hold in the play, not chosen with hindsight.
+        first = first_stage_of(model, result.x, current)
     if offset == 0:
         final, fixed = plain, first
     else:
@@ -190,7 +220,7 @@ def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
     sample whose replan finds no plan (in its time, or at all) gets an outcome without a plan
     whose status says why, and the other samples go on.
     """
-    season, first_stage, units, names, every, settings, seconds_left, replan_seconds = job
+    season, first_stage, units, names, every, settings, seconds_left, replan_seconds, kept = job
     deadline = deadline or Deadline(seconds_left)
     outcomes = []
     nan = math.nan
@@ -198,7 +228,15 @@ def _play_chunk(job: _Job, deadline: Deadline | None = None) -> list[Outcome]:
         try:
             outcomes.append(
                 play_rolling(
-                    season, first_stage, units[w], name, every, settings, deadline, replan_seconds
+                    season,
+                    first_stage,
+                    units[w],
+                    name,
+                    every,
+                    settings,
+                    deadline,
+                    replan_seconds,
+                    kept,
                 )
             )
         except TimeLimitReached:
@@ -218,11 +256,13 @@ def rolling_outcomes(
     workers: int | None = None,
     dask: str | None = None,
     replan_seconds: float | None = None,
+    replan_scenarios: int | None = REPLAN_SCENARIOS,
 ) -> list[Outcome]:
     """Plays every sample under the rolling policy, in ``workers`` processes or on Dask.
 
     ``dask`` is a scheduler address or ``local`` (``executors.run_chunks``); each replan stops
-    after ``replan_seconds`` with its best plan (``play_rolling``).
+    after ``replan_seconds`` with its best plan and keeps at most ``replan_scenarios`` demand
+    scenarios (``play_rolling``).
 
     A sample reached when no time is left on ``deadline`` is not played: its outcome says
     ``no_solution``.
@@ -244,6 +284,7 @@ def rolling_outcomes(
             settings,
             deadline.left(),
             replan_seconds,
+            replan_scenarios,
         )
         for a, b in spans
     ]
