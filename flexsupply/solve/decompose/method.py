@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
@@ -25,7 +24,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.executors import Executor
-from flexsupply.solve.decompose.linking import Partition, partition
+from flexsupply.solve.decompose.linking import Partition, partition, scaled
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import (
     Clock,
@@ -34,7 +33,8 @@ from flexsupply.solve.decompose.primal import (
     SearchState,
     left_until,
 )
-from flexsupply.solve.decompose.relaxation import lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.relaxation import Relaxation, lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.subproblems import (
     Block,
     BlockSolution,
@@ -149,7 +149,12 @@ def decompose(
     state = SearchState(None, -math.inf, math.inf)
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
+    large = at_scale(parts.program)
+    relaxation = (
+        Relaxation(math.nan, np.zeros(parts.program.n_rows), np.zeros(0), 0.0)
+        if large
+        else lp_relaxation(parts.program, lp_seconds(time_limit, left_until(deadline, clock)))
+    )
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
     elif time_limit is not None:
@@ -164,7 +169,24 @@ def decompose(
         if not room:
             state.clock_stopped = True
             notes.append("no time for the bound side after the LP relaxation")
-        if room and len(parts.linking_rows) and parts.n_blocks > 2:
+        if large and len(parts.linking_rows) and parts.n_blocks > 2:
+            blocks = blocks_of(parts)
+            executor.load([block.program for block in blocks])
+            sub_options = _subproblem_options(options, engine, settings)
+            scale = solve_at_scale(
+                parts,
+                blocks,
+                _bundle(parts, blocks),
+                backend.name,
+                sub_options,
+                state,
+                executor,
+                began,
+                deadline,
+                clock,
+            )
+            relaxation = replace(relaxation, bound=scale.lp_bound)
+        elif room and len(parts.linking_rows) and parts.n_blocks > 2:
             _bound_side(
                 parts,
                 relaxation.duals,
@@ -224,27 +246,6 @@ def decompose(
     )
 
 
-def scaled(parts: Partition) -> Partition:
-    """Returns the partition with each linking row divided by its largest coefficient.
-
-    The same program, but multipliers of rows in minutes, units and currency get comparable
-    sizes, which keeps the bundle's quadratic master well conditioned.
-    """
-    program = parts.program
-    rows = parts.linking_rows
-    largest = np.asarray(abs(program.matrix[rows]).max(axis=1).todense()).ravel()
-    scale = np.ones(program.n_rows)
-    scale[rows] = 1.0 / np.where(largest > 0, largest, 1.0)
-    matrix = sp.diags(scale) @ program.matrix
-    scaled = replace(
-        program,
-        matrix=sp.csr_matrix(matrix),
-        row_lower=program.row_lower * scale,
-        row_upper=program.row_upper * scale,
-    )
-    return replace(parts, program=scaled)
-
-
 def _bound_side(
     parts: Partition,
     duals: FloatArray,
@@ -269,14 +270,7 @@ def _bound_side(
     stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
     previous: list[FloatArray | None] = [None] * len(blocks)
     predicted = math.inf
-    sub_options = SolverOptions(
-        engine=engine,
-        gap=settings.subproblem_gap,
-        seed=options.seed,
-        threads=None,
-        node_limit=settings.subproblem_nodes,
-        heuristics=False,
-    )
+    sub_options = _subproblem_options(options, engine, settings)
     last_round = 0.0
     while state.iterations < settings.max_iterations:
         if clock() + last_round >= stop and state.iterations:
@@ -319,11 +313,7 @@ def _bound_side(
                 (blocks[s.block].link @ s.x for s in solutions if len(s.x)),
                 start=np.zeros(len(rows)),
             )
-            low, up = program.row_lower[rows], program.row_upper[rows]
-            side = np.where(np.isfinite(up), up, np.where(np.isfinite(low), low, 0.0))
-            slope = side - used
-            size = max(float(np.linalg.norm(mu)), 1e-3 * abs(value) / max(len(rows), 1))
-            bundle.set_step(FIRST_STEP * size / max(float(np.linalg.norm(slope)), 1e-9))
+            bundle.set_step(bundle.first_step(mu, value, used, FIRST_STEP))
         state.iterations += 1
         _report(options, state, value, began, clock, serious)
         if state.gap() <= options.gap:
@@ -336,6 +326,20 @@ def _bound_side(
             abs(bundle.centre_value), 1.0
         ):
             return
+
+
+def _subproblem_options(
+    options: SolverOptions, engine: str | None, settings: DecomposeSettings
+) -> SolverOptions:
+    """Returns the options of every subproblem: the settings' gap and nodes, lean heuristics."""
+    return SolverOptions(
+        engine=engine,
+        gap=settings.subproblem_gap,
+        seed=options.seed,
+        threads=None,
+        node_limit=settings.subproblem_nodes,
+        heuristics=False,
+    )
 
 
 def _bundle(parts: Partition, blocks: list[Block]) -> Bundle:
