@@ -115,9 +115,11 @@ def residual_plan(
         else:
             waiting.append(k)
     cut = False
-    for k in waiting:
+    for turn, k in enumerate(waiting):
         block = blocks[k]
-        planned = _plan_inside(block, flip, room, mu, deadline)
+        # Each style's safety net is twice its even share of the time left.
+        share = 2.0 * (deadline - time.perf_counter()) / (len(waiting) - turn)
+        planned = _plan_inside(block, flip, room, mu, time.perf_counter() + share)
         if planned is None:
             return None
         solution, limited = planned
