@@ -48,7 +48,9 @@ def many_tiny_styles() -> Any:
                 {
                     "name": "only",
                     "probability": 1.0,
-                    "units": {p: [5 + i % 9, 8 + i % 5, 12, 6 + i % 4] for i, p in enumerate(products)},
+                    "units": {
+                        p: [5 + i % 9, 8 + i % 5, 12, 6 + i % 4] for i, p in enumerate(products)
+                    },
                 }
             ]
         },

@@ -30,10 +30,10 @@ from flexsupply.backends import SolverOptions
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle, groups_of
 from flexsupply.solve.decompose.executors import Executor
-from flexsupply.solve.decompose.linking import Partition
+from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.lp_rounds import lp_rounds
 from flexsupply.solve.decompose.primal import Clock, SearchState
-from flexsupply.solve.decompose.residual import residual_plan
+from flexsupply.solve.decompose.residual import residual_plan, room_rows
 from flexsupply.solve.decompose.subproblems import Block, Task, priced_objective
 
 AT_SCALE_ROWS = 150_000
@@ -60,6 +60,15 @@ FIRST_STEP = 0.3
 def at_scale(program: LinearProgram) -> bool:
     """Returns whether ``program`` is solved at scale (``AT_SCALE_ROWS`` rows or more)."""
     return program.n_rows >= AT_SCALE_ROWS
+
+
+def plans_by_style(program: LinearProgram) -> bool:
+    """Returns whether the run at scale glues its own first plan (``residual.py``).
+
+    True at scale when every linking row has one side; otherwise the whole program's warm
+    start is still needed for a plan.
+    """
+    return at_scale(program) and room_rows(partition(program)) is not None
 
 
 @dataclass(frozen=True)
