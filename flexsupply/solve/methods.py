@@ -41,6 +41,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.settings import SolveSettings
 
 WARM_START_SHARE = 0.5
@@ -168,7 +169,8 @@ def decomposed(
     Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
     """
     start = None
-    if program.integer.any():
+    # At scale the whole program's dive takes the whole limit; the styles give the first plan.
+    if program.integer.any() and not plans_by_style(program):
         start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
     try:
         options = settings.options(deadline, context.progress)

@@ -151,3 +151,24 @@ def partition(program: LinearProgram) -> Partition:
         block_style=np.append(block_style, SHARED).astype(np.int64),
         copied=copied.astype(np.int64),
     )
+
+
+def scaled(parts: Partition) -> Partition:
+    """Returns the partition with each linking row divided by its largest coefficient.
+
+    The same program, but multipliers of rows in minutes, units and currency get comparable
+    sizes, which keeps the bundle's quadratic master well conditioned.
+    """
+    program = parts.program
+    rows = parts.linking_rows
+    largest = np.asarray(abs(program.matrix[rows]).max(axis=1).todense()).ravel()
+    scale = np.ones(program.n_rows)
+    scale[rows] = 1.0 / np.where(largest > 0, largest, 1.0)
+    matrix = sp.diags(scale) @ program.matrix
+    scaled = replace(
+        program,
+        matrix=sp.csr_matrix(matrix),
+        row_lower=program.row_lower * scale,
+        row_upper=program.row_upper * scale,
+    )
+    return replace(parts, program=scaled)

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
@@ -25,9 +24,9 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
 from flexsupply.model.strengthen import CoverData
-from flexsupply.solve.decompose.bundle import Bundle
+from flexsupply.solve.decompose.bundle import Bundle, bundle_of
 from flexsupply.solve.decompose.executors import LOST, ROUND_GRACE, Executor
-from flexsupply.solve.decompose.linking import Partition, partition
+from flexsupply.solve.decompose.linking import Partition, partition, scaled
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import (
     Clock,
@@ -36,7 +35,13 @@ from flexsupply.solve.decompose.primal import (
     SearchState,
     left_until,
 )
-from flexsupply.solve.decompose.relaxation import lp_iterations, lp_relaxation, lp_seconds
+from flexsupply.solve.decompose.relaxation import (
+    Relaxation,
+    lp_iterations,
+    lp_relaxation,
+    lp_seconds,
+)
+from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.subproblems import (
     Block,
     BlockSolution,
@@ -156,20 +161,26 @@ def decompose(
     engines = backend_info(backend.name).engine_names
     engine = settings.engine or ("highs" if "highs" in engines else options.engine)
     state = SearchState(None, -math.inf, math.inf)
-    tightened = tighten_within(maxform, cover, settings.cover_rounds, time_limit)
-    state.clock_stopped = tightened.time_limited
+    # Separation rounds re-solve the LP: at scale the LP alone does not fit the time limit.
+    rounds = 0 if at_scale(maxform) else settings.cover_rounds
+    tightened = tighten_within(maxform, cover, rounds, time_limit)
     parts = scaled(partition(tightened.program))
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value = start, maxform.value(start)
-    relaxation = lp_relaxation(
-        parts.program,
-        lp_seconds(time_limit, left_until(deadline, clock)),
-        lp_iterations(parts.program),
+    large = at_scale(parts.program)
+    relaxation = (
+        Relaxation(math.nan, np.zeros(parts.program.n_rows), np.zeros(0), 0.0)
+        if large
+        else lp_relaxation(
+            parts.program,
+            lp_seconds(time_limit, left_until(deadline, clock)),
+            lp_iterations(parts.program),
+        )
     )
     if math.isfinite(relaxation.bound):
         state.bound = relaxation.bound
-    # Stopped by the safety net (not the iteration limit): the multipliers depend on the machine.
-    state.clock_stopped = relaxation.stopped_by == "time_limit"
+    # Stopped by a safety net (not a work limit): the multipliers depend on the machine.
+    state.clock_stopped = tightened.time_limited or relaxation.stopped_by == "time_limit"
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
     notes: list[str] = []
@@ -181,7 +192,24 @@ def decompose(
         if not room:
             state.clock_stopped = True
             notes.append("no time for the bound side after the LP relaxation")
-        if room and len(parts.linking_rows) and parts.n_blocks > 2:
+        if large and len(parts.linking_rows) and parts.n_blocks > 2:
+            blocks = blocks_of(parts)
+            executor.load([block.program for block in blocks])
+            sub_options = _subproblem_options(options, engine, settings)
+            scale = solve_at_scale(
+                parts,
+                blocks,
+                bundle_of(parts, blocks),
+                backend.name,
+                sub_options,
+                state,
+                executor,
+                began,
+                deadline,
+                clock,
+            )
+            relaxation = replace(relaxation, bound=scale.lp_bound)
+        elif room and len(parts.linking_rows) and parts.n_blocks > 2:
             _bound_side(
                 parts,
                 relaxation.duals,
@@ -242,27 +270,6 @@ def decompose(
     )
 
 
-def scaled(parts: Partition) -> Partition:
-    """Returns the partition with each linking row divided by its largest coefficient.
-
-    The same program, but multipliers of rows in minutes, units and currency get comparable
-    sizes, which keeps the bundle's quadratic master well conditioned.
-    """
-    program = parts.program
-    rows = parts.linking_rows
-    largest = np.asarray(abs(program.matrix[rows]).max(axis=1).todense()).ravel()
-    scale = np.ones(program.n_rows)
-    scale[rows] = 1.0 / np.where(largest > 0, largest, 1.0)
-    matrix = sp.diags(scale) @ program.matrix
-    scaled = replace(
-        program,
-        matrix=sp.csr_matrix(matrix),
-        row_lower=program.row_lower * scale,
-        row_upper=program.row_upper * scale,
-    )
-    return replace(parts, program=scaled)
-
-
 def _bound_side(
     parts: Partition,
     duals: FloatArray,
@@ -282,19 +289,12 @@ def _bound_side(
     rows = parts.linking_rows
     blocks = blocks_of(parts)
     executor.load([block.program for block in blocks])
-    bundle = _bundle(parts, blocks)
+    bundle = bundle_of(parts, blocks)
     mu = bundle.feasible_start(duals[rows])
     stop = deadline if math.isinf(deadline) else began + settings.bound_share * (deadline - began)
     previous: list[FloatArray | None] = [None] * len(blocks)
     predicted = math.inf
-    sub_options = SolverOptions(
-        engine=engine,
-        gap=settings.subproblem_gap,
-        seed=options.seed,
-        threads=None,
-        node_limit=settings.subproblem_nodes,
-        heuristics=False,
-    )
+    sub_options = _subproblem_options(options, engine, settings)
     last_round = 0.0
     while state.iterations < settings.max_iterations:
         if clock() + last_round >= stop and state.iterations:
@@ -343,11 +343,7 @@ def _bound_side(
                 (blocks[s.block].link @ s.x for s in solutions if len(s.x)),
                 start=np.zeros(len(rows)),
             )
-            low, up = program.row_lower[rows], program.row_upper[rows]
-            side = np.where(np.isfinite(up), up, np.where(np.isfinite(low), low, 0.0))
-            slope = side - used
-            size = max(float(np.linalg.norm(mu)), 1e-3 * abs(value) / max(len(rows), 1))
-            bundle.set_step(FIRST_STEP * size / max(float(np.linalg.norm(slope)), 1e-9))
+            bundle.set_step(bundle.first_step(mu, value, used, FIRST_STEP))
         state.iterations += 1
         _report(options, state, value, began, clock, serious)
         if state.gap() <= options.gap:
@@ -362,35 +358,17 @@ def _bound_side(
             return
 
 
-def _bundle(parts: Partition, blocks: list[Block]) -> Bundle:
-    """Returns the bundle state with sign bounds and the recession rows of free block columns."""
-    program = parts.program
-    rows = parts.linking_rows
-    low, up = program.row_lower[rows], program.row_upper[rows]
-    # A row without a lower side takes μ ≥ 0, one without an upper side μ ≤ 0 (maximisation).
-    lower = np.where(np.isfinite(low), -np.inf, 0.0)
-    upper = np.where(np.isfinite(up), np.inf, 0.0)
-    # Columns no own row holds: their priced cost must not reward growing without limit.
-    free_cols = []
-    for block in blocks:
-        held = np.asarray(abs(block.program.matrix).sum(axis=0)).ravel() > 0
-        free_cols.append(block.columns[~held])
-    free = np.concatenate(free_cols) if free_cols else np.zeros(0, dtype=np.int64)
-    grows_up = np.isinf(program.col_upper[free])
-    grows_down = np.isinf(program.col_lower[free])
-    watch = free[grows_up | grows_down]
-    recession = program.matrix[rows][:, watch].T.tocsr()
-    cost = program.objective[watch]
-    return Bundle(
-        lower=lower,
-        upper=upper,
-        row_lower=low,
-        row_upper=up,
-        recession=recession,
-        recession_lower=np.where(np.isinf(program.col_upper[watch]), cost, -np.inf),
-        recession_upper=np.where(np.isinf(program.col_lower[watch]), cost, np.inf),
-        n_blocks=len(blocks),
-        centre=np.zeros(len(rows)),
+def _subproblem_options(
+    options: SolverOptions, engine: str | None, settings: DecomposeSettings
+) -> SolverOptions:
+    """Returns the options of every subproblem: the settings' gap and nodes, lean heuristics."""
+    return SolverOptions(
+        engine=engine,
+        gap=settings.subproblem_gap,
+        seed=options.seed,
+        threads=None,
+        node_limit=settings.subproblem_nodes,
+        heuristics=False,
     )
 
 

@@ -1,0 +1,168 @@
+"""A plan for the whole season built style by style under the room the linking rows have left.
+
+When every linking row has one side only (factory minutes, warehouse space, a budget: at most
+u, or at least l), a plan can be glued from per-style plans without ever solving the whole
+program: go through the styles and give each the room the styles before it left,
+
+    A_Lk x_k ≤ u − Σ_{j before k} A_Lj x_j,
+
+so the glued plan keeps every linking row by construction. A style whose candidate plan (its
+Lagrangian subproblem's solution) fits the room is taken as it is, in a first pass, so the
+candidates that fit are never squeezed out by a style solved later; the others are then
+solved again inside the room, priced by the multipliers (a node-limited MIP from HiGHS, else
+an LP dive, ``heuristics/lp_dive``). Each style is a program of a few hundred columns, so the
+whole plan costs milliseconds to a second a style, where one LP of a 500-style season took
+minutes. A linking row with two finite sides (a balance, a copy of a shared column) cannot be
+shared out this way: ``residual_plan`` then returns None and the plan side's repair is used.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from flexsupply.arrays import FloatArray
+from flexsupply.heuristics.highs import HighsCopy, load_highspy
+from flexsupply.heuristics.lp_dive import dive
+from flexsupply.model.program import LinearProgram
+from flexsupply.solve.decompose.linking import Partition
+from flexsupply.solve.decompose.subproblems import Block
+
+FIT_TOLERANCE = 1e-7
+"""A candidate fits when it uses at most this much more than the room left [scaled row units]."""
+RESOLVE_NODES = 20
+"""Branch-and-bound nodes of the MIP that re-plans a style inside its room."""
+RESOLVE_GAP = 1e-2
+"""Relative gap of that MIP."""
+
+
+@dataclass(frozen=True)
+class ResidualPlan:
+    """A plan glued style by style.
+
+    Attributes:
+        x: the plan in the partitioned program's columns.
+        taken: styles whose candidate was taken as it is.
+        resolved: styles planned again inside their room.
+        time_limited: the deadline cut a re-plan short (another run may differ).
+    """
+
+    x: FloatArray
+    taken: int
+    resolved: int
+    time_limited: bool
+
+
+def room_rows(parts: Partition) -> tuple[FloatArray, FloatArray] | None:
+    """Returns each linking row's sign (−1 for an at-least row) and its room, or None.
+
+    Returns:
+        ``(flip, room)`` such that every linking row reads ``flip·(A x) ≤ room``; None when
+        some linking row has two finite sides.
+    """
+    program = parts.program
+    low = program.row_lower[parts.linking_rows]
+    up = program.row_upper[parts.linking_rows]
+    if np.any(np.isfinite(low) & np.isfinite(up)):
+        return None
+    flip = np.where(np.isfinite(low), -1.0, 1.0)
+    room = np.where(np.isfinite(up), up, np.where(np.isfinite(low), -low, math.inf))
+    return flip, room
+
+
+def residual_plan(
+    parts: Partition,
+    blocks: Sequence[Block],
+    candidates: Sequence[FloatArray | None],
+    mu: FloatArray,
+    deadline: float,
+) -> ResidualPlan | None:
+    """Returns a plan that keeps every linking row, from per-style candidates, or None.
+
+    Args:
+        parts: the partition (its program in maximisation form).
+        blocks: its blocks, in order.
+        candidates: per block, a solution of the block's own program, or None.
+        mu: the multipliers that price the styles planned again [currency per row unit].
+        deadline: ``time.perf_counter()`` value after which re-plans stop early (a safety net).
+
+    Returns:
+        The ``ResidualPlan``; None when some linking row has two finite sides or a style
+        finds no plan inside the room left to it.
+    """
+    rows = room_rows(parts)
+    if rows is None:
+        return None
+    flip, room = rows
+    room = room.copy()
+    x = np.zeros(parts.program.n_columns)
+    waiting = []
+    for k, (block, candidate) in enumerate(zip(blocks, candidates, strict=True)):
+        if not len(block.columns):
+            continue
+        if candidate is None or len(candidate) != len(block.columns):
+            waiting.append(k)
+            continue
+        usage = flip * np.asarray(block.link @ candidate).ravel()
+        if np.all(usage <= room + FIT_TOLERANCE):
+            room -= usage
+            x[block.columns] = candidate
+        else:
+            waiting.append(k)
+    cut = False
+    for turn, k in enumerate(waiting):
+        block = blocks[k]
+        # Each style's safety net is twice its even share of the time left.
+        share = 2.0 * (deadline - time.perf_counter()) / (len(waiting) - turn)
+        planned = _plan_inside(block, flip, room, mu, time.perf_counter() + share)
+        if planned is None:
+            return None
+        solution, limited = planned
+        cut |= limited
+        room -= flip * np.asarray(block.link @ solution).ravel()
+        x[block.columns] = solution
+    return ResidualPlan(x, len(blocks) - len(waiting), len(waiting), cut)
+
+
+def _plan_inside(
+    block: Block, flip: FloatArray, room: FloatArray, mu: FloatArray, deadline: float
+) -> tuple[FloatArray, bool] | None:
+    """Returns a plan of ``block`` that keeps ``flip·(A_Lk x) ≤ room``, priced by ``mu``.
+
+    Returns:
+        ``(solution, cut by the deadline)``, or None when neither the MIP nor a dive finds one.
+    """
+    link = sp.csr_matrix(block.link)
+    touched = np.flatnonzero(np.diff(link.indptr))
+    own = block.program
+    priced = own.objective - np.asarray(link.T @ mu).ravel()
+    program = replace(
+        own,
+        objective=priced,
+        matrix=sp.csr_matrix(sp.vstack([own.matrix, sp.diags(flip[touched]) @ link[touched]])),
+        row_lower=np.concatenate([own.row_lower, np.full(len(touched), -math.inf)]),
+        row_upper=np.concatenate([own.row_upper, np.maximum(room[touched], 0.0)]),
+    )
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        found = dive(program, math.inf)
+        return None if found is None else (_clean(program, found), True)
+    mip = HighsCopy(program, integer=True)
+    mip.set_option("mip_rel_gap", RESOLVE_GAP)
+    mip.set_option("mip_max_nodes", RESOLVE_NODES)
+    if mip.run(left):
+        limited = mip.highs.getModelStatus() == load_highspy().HighsModelStatus.kTimeLimit
+        return _clean(program, mip.values()), limited
+    found = dive(program, math.inf)
+    return None if found is None else (_clean(program, found), True)
+
+
+def _clean(program: LinearProgram, x: FloatArray) -> FloatArray:
+    """Returns ``x`` inside its bounds with integer columns rounded."""
+    x = np.clip(x, program.col_lower, program.col_upper)
+    return np.where(program.integer, np.round(x), x)
