@@ -31,15 +31,17 @@ overhead per call would cost more than the solve.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import SolverResult, Status
-from flexsupply.heuristics.highs import HighsCopy
+from flexsupply.heuristics.highs import HighsCopy, new_highs
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.decompose.linking import Partition, partition
@@ -94,16 +96,28 @@ def _seconds(deadline: Deadline) -> float | None:
     return None if left is None else max(left, 1e-3)
 
 
+@functools.cache
+def _block_solver() -> Any:
+    """Returns this process's HiGHS for the style subproblems, ``BLOCK_OPTIONS`` set.
+
+    Each subproblem replaces the model of the last: a new solver costs more than a small MILP's
+    setup.
+    """
+    highs = new_highs()
+    for name, value in BLOCK_OPTIONS.items():
+        highs.setOptionValue(name, value)
+    return highs
+
+
 def _solve_block(
     objective: FloatArray, block: LinearProgram, gap: float, deadline: Deadline
 ) -> tuple[FloatArray, float] | None:
     """Returns ``(x, bound)`` of max objective·x over one block, or None if not solved."""
     if block.n_columns == 0:
         return np.zeros(0), 0.0
-    mip = HighsCopy(replace(block, objective=objective, maximize=True, offset=0.0), integer=True)
+    priced = replace(block, objective=objective, maximize=True, offset=0.0)
+    mip = HighsCopy(priced, integer=True, highs=_block_solver())
     mip.set_option("mip_rel_gap", gap)
-    for name, value in BLOCK_OPTIONS.items():
-        mip.set_option(name, value)
     if not mip.run(_seconds(deadline)):
         return None
     info = mip.highs.getInfo()
