@@ -11,18 +11,25 @@ samples of the signal model without the baselines, in parallel processes:
   first stage fixed.
 
 Both run side by side on the same first few samples (time ratio, largest profit difference);
-then the by-style method runs the N samples. The load average is written with the figures,
-since the 2 cores are shared.
+then the by-style method runs the N samples. With ``--baseline REV`` the N samples run a second
+time, right after, with the flexsupply of commit REV (``git archive`` into a temporary folder,
+imported in a child process): the speed-up of this code against that one in the same run, on
+the same samples, and the largest difference of their per-sample profits. The load average is
+written with the figures, since the 2 cores are shared.
 
-    flock /tmp/bench.lock .venv/bin/python benchmarks/simulate_static.py --plan out/plan.json
+    flock /tmp/bench.lock .venv/bin/python benchmarks/simulate_static.py --plan out/plan.json \
+        --baseline 47ecc6f
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -101,29 +108,82 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     side["projected_idle_200_seconds"] = round(
         TARGET_SAMPLES * side["by_style_cpu_per_sample"] / args.workers, 1
     )
-    load_before = _load()
-    report, seconds, _ = _run(scenario, first, samples, "auto", args.gap, args.workers)
-    policy = report.policy("plan")
-    profit = policy.stats("profit")
-    return {
+    row = {
         "scenario": str(Path(args.scenario).resolve().relative_to(harness.ROOT)),
         "plan": plan_from,
         "plan_seconds": round(plan_seconds, 1),
         "gap": args.gap,
         "workers": args.workers,
         "side_by_side": side,
-        "run": {
-            "samples": args.samples,
-            "seed": args.seed,
-            "seconds": round(seconds, 1),
-            "seconds_per_sample": round(seconds / args.samples, 3),
-            "profit_mean": round(profit.mean, 2),
-            "infeasible_samples": policy.infeasible,
-            "unsolved_samples": policy.unsolved,
-            "load_before": load_before,
-            "load_after": _load(),
-        },
+        "run": sample_run(scenario, first, samples, args),
     }
+    if args.baseline:
+        row["baseline"] = baseline_run(args)
+        row["baseline"]["ratio"] = round(row["baseline"]["seconds"] / row["run"]["seconds"], 2)
+        ours = np.array(row["run"]["profits"], dtype=float)
+        theirs = np.array(row["baseline"]["profits"], dtype=float)
+        row["baseline"]["max_relative_profit_difference"] = float(
+            np.nanmax(np.abs(ours - theirs) / np.abs(theirs))
+        )
+    return row
+
+
+def sample_run(scenario: Any, first: Any, samples: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """Returns the timing and the profits of the by-style method on every sample."""
+    load_before = _load()
+    report, seconds, _ = _run(scenario, first, samples, "auto", args.gap, args.workers)
+    policy = report.policy("plan")
+    profit = policy.stats("profit")
+    return {
+        "samples": args.samples,
+        "seed": args.seed,
+        "seconds": round(seconds, 1),
+        "seconds_per_sample": round(seconds / args.samples, 3),
+        "profit_mean": round(profit.mean, 2),
+        "infeasible_samples": policy.infeasible,
+        "unsolved_samples": policy.unsolved,
+        "load_before": load_before,
+        "load_after": _load(),
+        "profits": [round(float(v), 4) for v in policy.profits],
+    }
+
+
+def baseline_run(args: argparse.Namespace) -> dict[str, Any]:
+    """Returns ``sample_run`` of the flexsupply of commit ``args.baseline``, in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "archive", args.baseline, "flexsupply"],
+            cwd=harness.ROOT,
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+        command = [sys.executable, __file__, "--only-run", "--scenario", str(args.scenario)]
+        command += ["--plan", str(args.plan), "--samples", str(args.samples)]
+        command += ["--seed", str(args.seed), "--gap", str(args.gap)]
+        command += ["--workers", str(args.workers)]
+        child = subprocess.run(
+            command,
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": folder},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    found: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    found["commit"] = args.baseline
+    return found
+
+
+def only_run(args: argparse.Namespace) -> None:
+    """Prints ``sample_run`` as one JSON line (the child process of ``baseline_run``)."""
+    import flexsupply as fs
+    from flexsupply.solve.simulate import read_plan_first_stage, sample_demand
+
+    scenario = fs.load(args.scenario)
+    first = read_plan_first_stage(scenario, args.plan)
+    samples, _ = sample_demand(scenario, args.samples, args.seed)
+    print(json.dumps(sample_run(scenario, first, samples, args)))
 
 
 def page(results: dict[str, Any]) -> str:
@@ -176,10 +236,36 @@ def page(results: dict[str, Any]) -> str:
             f"{projected:.1f} | {run['profit_mean']:,.0f} | {run['infeasible_samples']} | "
             f"{load(run['load_before'])} → {load(run['load_after'])} |",
             "",
+            *_baseline_lines(row),
             f"Target: {TARGET_SAMPLES} samples ≤ {TARGET_SECONDS:g} s on 2 cores: **{verdict}**.",
             "",
         ]
     )
+
+
+def _baseline_lines(row: dict[str, Any]) -> list[str]:
+    """Returns the page's lines on the baseline commit's run (none without one)."""
+    base = row.get("baseline")
+    if base is None:
+        return []
+    run = row["run"]
+    return [
+        f"The same {base['samples']} samples right after with flexsupply at `{base['commit']}` "
+        "(the by-style method before):",
+        "",
+        "| code | seconds | samples without plan | load before / after |",
+        "|---|---:|---:|---|",
+        f"| this commit | {run['seconds']} | {run['infeasible_samples']} | "
+        f"{' / '.join(map(str, run['load_before']))} → {' / '.join(map(str, run['load_after']))} |",
+        f"| `{base['commit']}` | {base['seconds']} | {base['infeasible_samples']} | "
+        f"{' / '.join(map(str, base['load_before']))} → "
+        f"{' / '.join(map(str, base['load_after']))} |",
+        "",
+        f"This commit is **{base['ratio']:.2f}× faster**; the largest relative difference of a "
+        f"sample's profit between the two is {base['max_relative_profit_difference']:.2e} "
+        f"(both within the {row['gap']:.0%} gap of their own bounds).",
+        "",
+    ]
 
 
 def main() -> None:
@@ -195,7 +281,17 @@ def main() -> None:
     parser.add_argument("--plan-limit", type=float, default=60.0)
     parser.add_argument("--gap", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline", default=None, help="commit to run the samples with too")
+    parser.add_argument("--only-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.scenario = args.scenario.resolve()
+    if args.plan is not None:
+        args.plan = args.plan.resolve()
+    elif args.baseline:
+        parser.error("--baseline needs --plan: both runs must score the same first stage")
+    if args.only_run:
+        only_run(args)
+        return
     from build import machine
 
     results: dict[str, Any] = {

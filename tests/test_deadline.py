@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import flexsupply as fs
 from flexsupply.backends import BACKENDS, BackendInfo, EngineInfo, SolverOptions, SolverResult
 from flexsupply.backends.ortools import OrtoolsBackend
-from flexsupply.demand import demand_scenarios
+from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.engine import STOCHASTIC_SKIPPED
@@ -153,11 +154,15 @@ def test_simulate_with_n_samples_finishes_within_the_one_deadline(clock: FakeClo
     scenario = fs.load(FAST_REORDER)
     first_stage = first_stage_from_orders(scenario, fs.solve(scenario).orders)
     samples, limit = 12, 2.0
+    # Twelve different demands: repeated ones would be solved once (``distinct_samples``).
+    base = demand_scenarios(scenario)
+    units = base.units[np.arange(samples) % base.n_scenarios] + np.arange(samples)[:, None, None]
+    demand = DemandScenarios(units, np.full(samples, 1 / samples), [str(k) for k in range(12)])
 
     report = simulate(
         scenario,
         first_stage,
-        samples=samples,
+        demand=demand,
         settings=SolveSettings("clocked", time_limit=limit),
         workers=1,
         baselines=False,

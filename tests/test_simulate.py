@@ -10,24 +10,30 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracles import critical_fractile_quantity, newsvendor_scenario
 from scipy import stats
 
 import flexsupply as fs
 from flexsupply.cli import main
-from flexsupply.demand import demand_scenarios
+from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import FlexsupplyError
+from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.newsvendor import newsvendor_first_stage
 from flexsupply.solve.profiles import find_profile
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.simulate import (
+    distinct_samples,
     distribution,
     first_stage_from_orders,
-    newsvendor_first_stage,
     read_plan_first_stage,
     sample_demand,
     simulate,
 )
 
+simulate_module = importlib.import_module("flexsupply.solve.simulate")
+stochastic = importlib.import_module("flexsupply.solve.stochastic")
 DATA = Path(__file__).parent / "data"
 CASES = DATA / "stochastic"
 IN_SAMPLE = [CASES / "fast_reorder.yaml", CASES / "service.yaml", DATA / "scenario/stochastic.yaml"]
@@ -264,3 +270,47 @@ def test_cli_simulate_without_baselines_scores_the_plan_alone_with_intervals() -
     lines = result.output.splitlines()
     assert lines[1].split() == ["plan"]
     assert any(line.startswith("profit mean 95% CI") and "…" in line for line in lines)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=12), st.integers(1, 3))
+def test_distinct_samples_keep_each_demand_once_in_order_of_first_appearance(
+    draws: list[int], width: int
+) -> None:
+    patterns = np.arange(4 * width, dtype=float).reshape(4, 1, width)
+    n = len(draws)
+    samples = DemandScenarios(patterns[draws], np.full(n, 1.0 / n), [f"s{i}" for i in range(n)])
+
+    distinct, index = distinct_samples(samples)
+
+    firsts = list(dict.fromkeys(draws))
+    assert np.array_equal(distinct.units, patterns[firsts])
+    assert distinct.names == [f"s{draws.index(d)}" for d in firsts]
+    assert np.array_equal(distinct.units[index], samples.units)
+
+
+def test_repeated_samples_are_solved_once_and_score_as_each_alone(backend: str) -> None:
+    # Resampled planning scenarios repeat: 12 samples of a 3-scenario season.
+    scenario = fs.load(CASES / "fast_reorder.yaml")
+    first = first_stage_from_orders(scenario, fs.solve(scenario, backend).orders)
+    samples, _ = sample_demand(scenario, 12, seed=5)
+    settings = SolveSettings(backend)
+    solved: list[int] = []
+    real = stochastic.solve_each_stage
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        solved.append(args[1].n_scenarios)
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(simulate_module, "solve_each_stage", counting)
+        report = simulate(
+            scenario, first, demand=samples, settings=settings, workers=1, baselines=False
+        )
+    alone = stochastic.solve_each(
+        stochastic.risk_neutral(scenario), samples, first, settings, Deadline(None), workers=1
+    )
+
+    assert solved == [len(np.unique(samples.units.reshape(12, -1), axis=0))]
+    assert solved[0] < 12
+    assert report.policy("plan").profits == pytest.approx([o.profit for o in alone])

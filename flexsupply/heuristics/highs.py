@@ -44,9 +44,14 @@ def new_highs() -> Any:
 class HighsCopy:
     """The program loaded into HiGHS, as an LP (integrality dropped) or as a MIP."""
 
-    def __init__(self, program: LinearProgram, integer: bool = False) -> None:
+    def __init__(self, program: LinearProgram, integer: bool = False, highs: Any = None) -> None:
+        """Loads ``program`` into ``highs`` (or a new solver).
+
+        A ``new_highs()`` passed as ``highs`` has its model replaced: many small programs can
+        share one solver.
+        """
         highspy = load_highspy()
-        self.highs = new_highs()
+        self.highs = new_highs() if highs is None else highs
         self.program = program
         self.integer = integer
         self._highspy = highspy

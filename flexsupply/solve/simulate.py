@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from flexsupply.arrays import FloatArray
+from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import Status
 from flexsupply.demand import DemandScenarios, demand_scenarios, parametric_model
 from flexsupply.errors import FlexsupplyError
@@ -29,6 +29,7 @@ from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Clock, Deadline
 from flexsupply.solve.intervals import Interval, interval_text, intervals_dict, mean_interval
 from flexsupply.solve.lever_stage import with_plan_levers
+from flexsupply.solve.newsvendor import lower_quantile, newsvendor_first_stage
 from flexsupply.solve.settings import SolveSettings
 from flexsupply.solve.stochastic import Outcome, mean_value_plan, solve_each_stage
 
@@ -46,20 +47,12 @@ class Distribution:
     p95: float
 
 
-def _quantile(values: FloatArray, weights: FloatArray, q: float) -> float:
-    """Returns the smallest value whose cumulative weight reaches ``q`` of the total."""
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    k = int(np.searchsorted(cumulative, q * cumulative[-1] - 1e-12, side="left"))
-    return float(values[order][min(k, len(values) - 1)])
-
-
 def distribution(values: FloatArray, weights: FloatArray) -> Distribution:
     """Returns mean, P5, P50 and P95 of ``values`` weighted by ``weights`` (nan when empty)."""
     if not len(values) or weights.sum() <= 0:
         return Distribution(math.nan, math.nan, math.nan, math.nan)
     mean = float(weights @ values / weights.sum())
-    return Distribution(mean, *(_quantile(values, weights, q) for q in (0.05, 0.5, 0.95)))
+    return Distribution(mean, *(lower_quantile(values, weights, q) for q in (0.05, 0.5, 0.95)))
 
 
 @dataclass(frozen=True)
@@ -252,6 +245,26 @@ def sample_demand(scenario: Scenario, n: int, seed: int) -> tuple[DemandScenario
     return DemandScenarios(base.units[drawn], np.full(n, 1.0 / n), names), "resampled scenarios"
 
 
+def distinct_samples(samples: DemandScenarios) -> tuple[DemandScenarios, IntArray]:
+    """Returns the samples without repeats and where each sample went among them.
+
+    A sample's recourse depends only on its demand, so a repeated sample is solved once.
+
+    Returns:
+        ``(distinct, index)``: the distinct samples in order of first appearance, and for each
+        sample of ``samples`` the index of its demand in ``distinct``.
+    """
+    flat = samples.units.reshape(samples.n_scenarios, -1)
+    _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    kept = first[order]
+    names = [samples.names[k] for k in kept]
+    distinct = DemandScenarios(samples.units[kept], samples.probabilities[kept], names)
+    return distinct, rank[inverse.ravel()]
+
+
 def first_stage_from_orders(
     scenario: Scenario, orders: Iterable[Order | Mapping[str, Any]]
 ) -> FirstStage:
@@ -308,65 +321,6 @@ def read_plan_first_stage(scenario: Scenario, path: str | Path) -> FirstStage:
     """
     plan = Plan.from_json(path)
     return with_plan_levers(first_stage_from_orders(scenario, plan.orders), scenario, plan.levers)
-
-
-def newsvendor_first_stage(scenario: Scenario, demand: DemandScenarios) -> FirstStage:
-    """Returns a per-style newsvendor first batch, ordered in period 1.
-
-    Each style buys, from the supply term with the lowest cost per good unit that arrives in the
-    horizon and in time for its presale orders that may not ship late, the critical-fractile quantile ``(P + g − c/γ) / (P + g − v)`` of its season demand
-    (spot plus presale units, less stock on hand) over the demand scenarios; MOQs are met and a
-    supplier's capacity in period 1 is shared out pro rata. No first batch when every order may
-    wait for the reveal (reveal period 1).
-    """
-    data = model_data(scenario)
-    opts, prods, sups, pre = data.options, data.products, data.suppliers, data.presale
-    quantity = np.zeros((len(opts.product), data.reveal))
-    selected = np.zeros(len(scenario.suppliers), dtype=bool)
-    if data.reveal == 0 or not len(opts.product):
-        return FirstStage(quantity, selected)
-    presale_units = np.bincount(pre.product, pre.units_to_ship, len(prods.price))
-    season = demand.units.sum(axis=2) + presale_units[None, :]  # (Ω, P)
-    good = sups.good_share[opts.supplier]
-    per_good = opts.unit_cost[:, 0] / good
-    # Arrive in the horizon, and in time for presale that may not ship late.
-    firm = pre.late_forbidden
-    deadline = np.full(len(prods.price), data.n_periods - 1)
-    np.minimum.at(deadline, pre.product[firm], pre.due[firm])
-    chosen = np.full(len(prods.price), -1)
-    wanted = np.zeros(len(prods.price))
-    for p in range(len(prods.price)):
-        mine = np.flatnonzero((opts.product == p) & (opts.lead_time <= deadline[p]))
-        if not len(mine):
-            continue
-        o = int(mine[np.argmin(per_good[mine])])
-        underage = prods.price[p] + prods.goodwill[p] - per_good[o]
-        overage = per_good[o] - prods.salvage[p]
-        if underage <= 0:
-            continue
-        ratio = underage / (underage + max(overage, 0.0))
-        need = _quantile(season[:, p], demand.probabilities, ratio) - prods.initial_stock[p]
-        chosen[p], wanted[p] = o, max(need, 0.0) / good[o]
-        selected[opts.supplier[o]] = True
-    for s in np.flatnonzero(selected):
-        mine = np.flatnonzero((chosen >= 0) & (opts.supplier[np.maximum(chosen, 0)] == s))
-        picked = chosen[mine]
-        used = opts.capacity_use[picked] @ wanted[mine]
-        room = sups.capacity[s, 0] - opts.setup_time[picked].sum()
-        if used > room:
-            wanted[mine] *= max(room, 0.0) / used
-    if scenario.options.integer_orders:
-        wanted = np.floor(wanted + QUANTITY_TOLERANCE)
-    for product in np.flatnonzero(chosen >= 0):
-        q = wanted[product]
-        lot = opts.multiple[chosen[product]]
-        if lot > 0:
-            q = np.floor(q / lot + QUANTITY_TOLERANCE) * lot
-        term = np.flatnonzero(opts.term == opts.term[chosen[product]])
-        fits = [k for k in term if opts.min_quantity[k] <= q <= opts.max_quantity[k]]
-        if q > QUANTITY_TOLERANCE and fits:
-            quantity[fits[0], 0] = q
-    return FirstStage(quantity, selected)
 
 
 def simulate(
@@ -430,9 +384,11 @@ def simulate(
             ("mean-demand plan", mean_first),
             ("newsvendor", newsvendor_first_stage(scenario, planning)),
         ]
-    outcomes = solve_each_stage(
-        scenario, futures, [stage for _, stage in policies], settings, deadline, workers, dask
+    distinct, index = distinct_samples(futures)
+    solved = solve_each_stage(
+        scenario, distinct, [stage for _, stage in policies], settings, deadline, workers, dask
     )
+    outcomes = [[found[i] for i in index] for found in solved]
     results = [
         PolicyResult(name, found, futures.probabilities)
         for (name, _), found in zip(policies, outcomes, strict=True)

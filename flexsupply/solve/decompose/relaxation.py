@@ -80,10 +80,20 @@ def lp_relaxation(
         The ``Relaxation``; a nan bound when HiGHS does not finish in time, with the row duals
         it held then if dual feasible (else zero): valid multipliers, not an LP bound.
     """
-    started = time.perf_counter()
     lp = HighsCopy(program, integer=False)
     if iterations is not None:
         lp.set_option("simplex_iteration_limit", iterations)
+    return relaxation_of(lp, time_limit)
+
+
+def relaxation_of(lp: HighsCopy, time_limit: float | None) -> Relaxation:
+    """Solves an LP already loaded into HiGHS (``lp``), which keeps its basis for re-solves.
+
+    Returns:
+        The ``Relaxation`` of ``lp.program``, as ``lp_relaxation``.
+    """
+    started = time.perf_counter()
+    program = lp.program
     solved = lp.run(time_limit)
     solution = lp.highs.getSolution()
     # HiGHS minimises sign·c with reduced costs sign·c − A^T y; sign·(c − A^T μ) matches for μ = sign·y.
