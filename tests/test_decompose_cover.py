@@ -68,7 +68,7 @@ def test_plan_and_bound_with_the_rows_are_as_good_as_without(
         SolverOptions(gap=GAP),
         None,
         neighbourhoods(model, program.n_columns),
-        settings=DecomposeSettings(executor="serial"),
+        settings=DecomposeSettings(executor="serial", cover_rounds=10),
         cover=model.cover,
     )
 
