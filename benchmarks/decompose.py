@@ -141,8 +141,7 @@ def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:
     from flexsupply.backends import SolverOptions
     from flexsupply.demand import demand_scenarios
     from flexsupply.model import build_program
-    from flexsupply.solve.decompose.linking import partition
-    from flexsupply.solve.decompose.method import scaled
+    from flexsupply.solve.decompose.linking import partition, scaled
     from flexsupply.solve.decompose.relaxation import lp_relaxation
     from flexsupply.solve.decompose.subproblems import Task, blocks_of, priced_objective
 

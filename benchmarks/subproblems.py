@@ -39,16 +39,10 @@ sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
 
-LEAN = {
-    "mip_heuristic_effort": 0.0,
-    "mip_heuristic_run_feasibility_jump": False,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-    "mip_heuristic_run_root_reduced_cost": True,
-    "mip_heuristic_run_zi_round": False,
-    "mip_heuristic_run_shifting": False,
-}
-"""HiGHS options of ``SolverOptions.heuristics=False`` before this benchmark (the baseline)."""
+from flexsupply.backends.result import HIGHS_LEAN_HEURISTICS  # noqa: E402
+
+LEAN: dict[str, Any] = {**HIGHS_LEAN_HEURISTICS[0], **HIGHS_LEAN_HEURISTICS[1]}
+"""HiGHS options of ``SolverOptions.heuristics=False`` (the baseline)."""
 SETTINGS: dict[str, tuple[dict[str, Any], bool]] = {
     "plain block": (LEAN, False),
     "tightened block": (LEAN, True),
@@ -76,8 +70,7 @@ def priced_styles(case: str) -> tuple[Any, Any, list[Any], list[Any], np.ndarray
     from flexsupply.demand import demand_scenarios
     from flexsupply.heuristics.cover_rounds import tighten
     from flexsupply.model import build_program
-    from flexsupply.solve.decompose.linking import partition
-    from flexsupply.solve.decompose.method import scaled
+    from flexsupply.solve.decompose.linking import partition, scaled
     from flexsupply.solve.decompose.relaxation import lp_relaxation
     from flexsupply.solve.decompose.subproblems import blocks_of
 

@@ -40,13 +40,14 @@ from typing import Any
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import SolverResult, Status
+from flexsupply.backends import SolverResult, Status, get_backend
 from flexsupply.heuristics.highs import HighsCopy, new_highs
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.relaxation import relaxation_of
 from flexsupply.solve.decompose.subproblems import blocks_of
+from flexsupply.solve.settings import SolveSettings
 
 INTEGRALITY_TOLERANCE = 1e-9
 """An integer column of the LP optimum this close to a whole number counts as integral."""
@@ -262,4 +263,33 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
     return StyleSplit(result, plan, best)
 
 
-__all__ = ["AUTO_MIN_INTEGERS", "METHOD", "StyleSplit", "by_style_first", "solve_by_style"]
+def split_then_whole(
+    program: LinearProgram, settings: SolveSettings, deadline: Deadline, split: bool
+) -> SolverResult:
+    """Solves ``program`` style by style when ``split`` and ``by_style_first`` allow it.
+
+    When the split's plan is not proven within the gap, the backend solves the whole program
+    from it, with the time left on ``deadline``.
+
+    Returns:
+        The ``SolverResult``: objective and bound in the program's sense [currency]; it may
+        have no plan (see its status).
+    """
+    start = None
+    if split and by_style_first(program, settings.method):
+        by_style = solve_by_style(program, settings.effective_gap, deadline)
+        if by_style.result is not None:
+            return by_style.result
+        start = by_style.start
+    backend = get_backend(settings.backend)
+    return backend.solve(program, settings.options(deadline), start=start)
+
+
+__all__ = [
+    "AUTO_MIN_INTEGERS",
+    "METHOD",
+    "StyleSplit",
+    "by_style_first",
+    "solve_by_style",
+    "split_then_whole",
+]

@@ -15,13 +15,13 @@ model's samples when the scenario gives signals.
 
 from __future__ import annotations
 
-from flexsupply.backends import SolverResult, get_backend
+from flexsupply.backends import SolverResult
 from flexsupply.demand import DemandScenarios, reduce_scenarios
 from flexsupply.model import build_program
 from flexsupply.model.build import ModelMap
 from flexsupply.scenario import Scenario
 from flexsupply.scenario.actuals import Actuals
-from flexsupply.solve.by_style import by_style_first, solve_by_style
+from flexsupply.solve.by_style import split_then_whole
 from flexsupply.solve.deadline import Deadline
 from flexsupply.solve.reanchor import updated_demand
 from flexsupply.solve.settings import SolveSettings
@@ -83,14 +83,7 @@ def solve_replan(
         the result may have no plan (see its status).
     """
     program, model = build_program(scenario, demand)
-    start = None
-    if by_style_first(program, settings.method):
-        split = solve_by_style(program, settings.effective_gap, deadline)
-        if split.result is not None:
-            return split.result, model
-        start = split.start
-    backend = get_backend(settings.backend)
-    return backend.solve(program, settings.options(deadline), start=start), model
+    return split_then_whole(program, settings, deadline, split=True), model
 
 
 __all__ = ["REPLAN_SCENARIOS", "replan_demand", "solve_replan"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flexsupply.backends import SolverResult, Status, get_backend
+from flexsupply.backends import SolverResult, Status
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import SolveError
 from flexsupply.model import build_program
@@ -32,7 +32,7 @@ from flexsupply.model.build import FirstStage, ModelMap, first_stage_of
 from flexsupply.model.risk import cvar
 from flexsupply.plan import Plan, StochasticReport, make_plan
 from flexsupply.scenario import Objective, Scenario
-from flexsupply.solve.by_style import by_style_first, solve_by_style
+from flexsupply.solve.by_style import split_then_whole
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.executors import run_chunks
 from flexsupply.solve.settings import SolveSettings
@@ -111,14 +111,7 @@ def solve_program(
     """
     deadline.check("a solve of the stochastic report or the simulation", MIN_STEP_SECONDS)
     program, model = build_program(scenario, demand, fixed_first_stage=fixed_first_stage)
-    start = None
-    if fixed_first_stage is not None and by_style_first(program, settings.method):
-        split = solve_by_style(program, settings.effective_gap, deadline)
-        if split.result is not None:
-            return split.result, model
-        start = split.start
-    backend = get_backend(settings.backend)
-    return backend.solve(program, settings.options(deadline), start=start), model
+    return split_then_whole(program, settings, deadline, fixed_first_stage is not None), model
 
 
 def mean_value_plan(
