@@ -17,6 +17,7 @@ from scipy import stats
 
 import flexsupply as fs
 from flexsupply.cli import main
+from flexsupply.cli.simulate import SAMPLE_GAP
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import FlexsupplyError
 from flexsupply.solve.deadline import Deadline
@@ -233,6 +234,27 @@ def test_cli_simulate_passes_solver_flags_profile_and_set_through(
     assert (settings.time_limit, settings.threads, settings.gap) == (40, 2, 0.01)
     assert (settings.seed, seen["seed"], seen["samples"]) == (9, 9, 5)
     assert seen["scenario"].products[0].price == 99
+
+
+@pytest.mark.parametrize(("flags", "gap"), [([], SAMPLE_GAP), (["--gap", "0.002"], 0.002)])
+def test_cli_simulate_solves_samples_to_one_percent_unless_told(
+    monkeypatch: pytest.MonkeyPatch, flags: list[str], gap: float
+) -> None:
+    simulate_module = importlib.import_module("flexsupply.solve.simulate")
+    seen: dict[str, Any] = {}
+    real = simulate_module.simulate
+
+    def recording(scenario: fs.Scenario, first_stage: Any, **kwargs: Any) -> Any:
+        seen.update(kwargs)
+        return real(scenario, first_stage, **{**kwargs, "samples": 1, "workers": 1})
+
+    monkeypatch.setattr(simulate_module, "simulate", recording)
+    args = ["simulate", str(CASES / "fast_reorder.yaml"), "--no-baselines", *flags]
+
+    result = CliRunner().invoke(main, args)
+
+    assert result.exit_code == 0, result.output
+    assert seen["settings"].gap == gap
 
 
 def test_report_gives_the_t_interval_of_each_mean_in_json_and_summary() -> None:
