@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,6 +71,8 @@ class Bundle:
         step: the proximal step t.
         group: the model variable (group) of each block (default: one per block).
         memory: evaluations whose cuts are kept (None: all); the centre's are always kept.
+        box: the trust-region variant: the next μ minimises the cutting-plane model inside the
+            box ``|μ − μ̂| ≤ t`` (an LP, no quadratic term); ``step`` is then the box's half-width.
     """
 
     lower: FloatArray
@@ -85,6 +88,7 @@ class Bundle:
     step: float = 1.0
     group: IntArray | None = None
     memory: int | None = None
+    box: bool = False
     _first_step: float = 0.0
     _round: int = 0
     _centre_round: int = -1
@@ -210,7 +214,9 @@ class Bundle:
         low, up = self.row_lower, self.row_upper
         side = np.where(np.isfinite(up), up, np.where(np.isfinite(low), low, 0.0))
         slope = side - used
-        size = max(float(np.linalg.norm(mu)), 1e-3 * abs(value) / max(len(mu), 1))
+        if self.box:
+            return share * max(float(np.max(np.abs(mu), initial=0.0)), _unit(value, len(mu)))
+        size = max(float(np.linalg.norm(mu)), _unit(value, len(mu)))
         return share * size / max(float(np.linalg.norm(slope)), 1e-9)
 
     def set_step(self, step: float) -> None:
@@ -265,7 +271,8 @@ class Bundle:
         n_theta = self.n_groups if with_cuts else 0
         n = m + n_theta + len(ranged)
         cost = np.zeros(n)
-        weight = 1.0 / self.step
+        box = self.box and with_cuts
+        weight = 0.0 if box else 1.0 / self.step
         cost[:m] = -weight * centre
         if with_cuts:
             up = np.where(np.isfinite(self.row_upper), self.row_upper, 0.0)
@@ -276,8 +283,12 @@ class Bundle:
             cost[:m] += np.where(plain, side, 0.0)
             cost[m : m + n_theta] = 1.0
             cost[m + n_theta :] = 1.0
-        col_lower = np.concatenate([self.lower, np.full(n - m, -np.inf)])
-        col_upper = np.concatenate([self.upper, np.full(n - m, np.inf)])
+        lower, upper = self.lower, self.upper
+        if box:
+            lower = np.maximum(lower, centre - self.step)
+            upper = np.minimum(upper, centre + self.step)
+        col_lower = np.concatenate([lower, np.full(n - m, -np.inf)])
+        col_upper = np.concatenate([upper, np.full(n - m, np.inf)])
         parts = [sp.hstack([self.recession, sp.csr_matrix((self.recession.shape[0], n - m))])]
         row_lower = [self.recession_lower]
         row_upper = [self.recession_upper]
@@ -322,14 +333,8 @@ class Bundle:
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
         highs.passModel(lp)
-        hessian = highspy.HighsHessian()
-        hessian.dim_ = n
-        hessian.format_ = highspy.HessianFormat.kTriangular
-        starts = np.concatenate([np.arange(m + 1), np.full(n - m, m)])
-        hessian.start_ = starts.astype(np.int32)
-        hessian.index_ = np.arange(m, dtype=np.int32)
-        hessian.value_ = np.full(m, weight)
-        highs.passHessian(hessian)
+        if not box:
+            _pass_hessian(highs, highspy, n, m, weight)
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise SolveError(
@@ -341,6 +346,23 @@ class Bundle:
         mu = np.clip(values[:m], self.lower, self.upper)
         predicted = float(np.sum(values[m : m + n_theta])) + self.h(mu)
         return mu, predicted
+
+
+def _unit(value: float, m: int) -> float:
+    """Returns a size of μ read from the dual value when μ is zero [currency per row unit]."""
+    return 1e-3 * abs(value) / max(m, 1)
+
+
+def _pass_hessian(highs: Any, highspy: Any, n: int, m: int, weight: float) -> None:
+    """Gives ``highs`` the proximal term ``weight·‖μ‖²/2`` on its first ``m`` columns."""
+    hessian = highspy.HighsHessian()
+    hessian.dim_ = n
+    hessian.format_ = highspy.HessianFormat.kTriangular
+    starts = np.concatenate([np.arange(m + 1), np.full(n - m, m)])
+    hessian.start_ = starts.astype(np.int32)
+    hessian.index_ = np.arange(m, dtype=np.int32)
+    hessian.value_ = np.full(m, weight)
+    highs.passHessian(hessian)
 
 
 def bundle_of(parts: Partition, blocks: list[Block]) -> Bundle:
