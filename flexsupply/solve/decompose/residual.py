@@ -39,6 +39,8 @@ RESOLVE_NODES = 20
 """Branch-and-bound nodes of the MIP that re-plans a style inside its room."""
 RESOLVE_GAP = 1e-2
 """Relative gap of that MIP."""
+JOINT_TOLERANCE = 1e-5
+"""Largest row or bound violation of a jointly repaired plan [scaled row units]."""
 
 
 @dataclass(frozen=True)
@@ -166,3 +168,42 @@ def _clean(program: LinearProgram, x: FloatArray) -> FloatArray:
     """Returns ``x`` inside its bounds with integer columns rounded."""
     x = np.clip(x, program.col_lower, program.col_upper)
     return np.where(program.integer, np.round(x), x)
+
+
+def joint_plan(
+    parts: Partition, sources: Sequence[FloatArray], deadline: float
+) -> tuple[FloatArray, float] | None:
+    """Returns the best plan with every integer column fixed as in one of ``sources``.
+
+    For each source in turn (a plan of the partitioned program, e.g. the styles' candidates put
+    side by side, then the glued plan), the order switches and other integer columns are fixed
+    at its rounded values and the one LP left over the whole season, linking rows included, is
+    solved: the styles share the factory minutes jointly instead of in gluing order.
+
+    Args:
+        parts: the partition (its program in maximisation form).
+        sources: plans whose integer columns are tried, in order.
+        deadline: ``time.perf_counter()`` value; no LP starts after it and each stops there.
+
+    Returns:
+        ``(plan, value)`` in the partitioned program's columns [currency, maximisation form],
+        or None when no source's LP is feasible in time.
+    """
+    program = parts.program
+    ints = np.flatnonzero(program.integer)
+    lp = HighsCopy(program, integer=False)
+    best: tuple[FloatArray, float] | None = None
+    for source in sources:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        fixed = np.clip(np.round(source[ints]), program.col_lower[ints], program.col_upper[ints])
+        lp.set_bounds(ints, fixed, fixed)
+        if not lp.run(left):
+            continue
+        x = np.clip(lp.values(), program.col_lower, program.col_upper)
+        x[ints] = fixed
+        value = program.value(x)
+        if program.violation(x) <= JOINT_TOLERANCE and (best is None or value > best[1]):
+            best = (x, value)
+    return best

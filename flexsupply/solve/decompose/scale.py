@@ -33,16 +33,25 @@ from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
 from flexsupply.solve.decompose.lp_rounds import lp_rounds
 from flexsupply.solve.decompose.primal import Clock, SearchState
-from flexsupply.solve.decompose.residual import residual_plan, room_rows
+from flexsupply.solve.decompose.residual import (
+    JOINT_TOLERANCE,
+    joint_plan,
+    residual_plan,
+    room_rows,
+)
 from flexsupply.solve.decompose.subproblems import Block, Task, priced_objective
 
 AT_SCALE_ROWS = 150_000
 """Programs of at least this many rows are solved at scale: above it the whole program's LP
 takes minutes (130 s for 386,000 rows at load 9; spring-drop with 15 scenarios, 67,000 rows,
 takes 10-20 s and keeps the whole-program steps)."""
-CUT_GROUPS = 32
-"""Model variables of the bundle at scale: the styles' cuts are summed in this many groups
-(the QP with 2,001 cuts a round did not solve in 80 CPU-seconds; with 32 it takes 0.1-0.3 s)."""
+CUT_GROUPS = 256
+"""Model variables of the bundle at scale: the styles' cuts are summed in this many groups.
+The bundle's master is the box trust-region LP (``Bundle.box``): the QP with 2,001 cuts a round
+did not solve in 80 CPU-seconds and, grouped by 32, stalled at 81.38 M on 500x10x52x1 (LP
+optimum 80.31 M); the LP master reaches 80.31 M in 12 rounds there, and on 2000x20x26x1 146.25 M
+in 13 rounds with every style's cut (20,010 cuts, 20 s a master at load 9) or 18 rounds with
+256 groups (2,560 cuts, 1-5 s a master)."""
 CUT_MEMORY = 10
 """Rounds of cuts the bundle keeps at scale."""
 LP_SHARE = 0.35
@@ -51,6 +60,8 @@ SWEEP_SHARE = 0.75
 """No chunk of the MILP sweep starts after this share of the time limit; the plan gets the rest."""
 SWEEP_GAP = 2e-3
 """Relative gap of each style's MILP in the sweep (its proven bound is what counts)."""
+JOINT_SHARE = 0.25
+"""Share of the time left after the sweep kept for the joint LP (``residual.joint_plan``)."""
 CHUNK_TURNS = 4
 """A chunk of the sweep holds this many tasks per worker."""
 FIRST_STEP = 0.3
@@ -120,6 +131,7 @@ def solve_at_scale(
     total = deadline - began
     bundle.group = groups_of(len(blocks), CUT_GROUPS)
     bundle.memory = CUT_MEMORY
+    bundle.box = True
     mu = bundle.feasible_start(np.zeros(len(parts.linking_rows)))
     offset = parts.program.offset
     lp_stop = began + LP_SHARE * total if math.isfinite(total) else math.inf
@@ -142,16 +154,29 @@ def solve_at_scale(
     state.bound = min(state.bound, value)
     state.lagrangian = min(state.lagrangian, value)
     left = deadline - clock()
-    plan = residual_plan(parts, blocks, candidates, mu, time.perf_counter() + left)
+    glue_stop = time.perf_counter() + (1.0 - JOINT_SHARE) * left
+    plan = residual_plan(parts, blocks, candidates, mu, glue_stop)
     taken = 0
     if plan is not None:
         taken = plan.taken
         state.clock_stopped |= plan.time_limited
-        original = plan.x[: parts.n_original]
-        whole = _original(parts)
-        if whole.violation(original) <= 1e-5 and whole.value(original) > state.value:
-            state.x, state.value, state.found_by = original, whole.value(original), "styles"
+        _keep(parts, plan.x, state, "styles")
+        side_by_side = plan.x.copy()
+        for block, candidate in zip(blocks, candidates, strict=True):
+            if candidate is not None:
+                side_by_side[block.columns] = candidate
+        joint = joint_plan(parts, [side_by_side, plan.x], time.perf_counter() + deadline - clock())
+        if joint is not None:
+            _keep(parts, joint[0], state, "joint LP")
     return ScaleReport(lp.bound, lp.rounds, swept, taken)
+
+
+def _keep(parts: Partition, x: FloatArray, state: SearchState, found_by: str) -> None:
+    """Makes ``x`` (partitioned columns) the plan when it is feasible and better."""
+    original = x[: parts.n_original]
+    whole = _original(parts)
+    if whole.violation(original) <= JOINT_TOLERANCE and whole.value(original) > state.value:
+        state.x, state.value, state.found_by = original, whole.value(original), found_by
 
 
 def _sweep(
