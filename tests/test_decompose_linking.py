@@ -66,8 +66,9 @@ def test_a_row_joining_one_style_to_a_shared_column_gets_a_copy() -> None:
 
 def unsorted_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     """The same matrix with each row's entries stored in reverse column order."""
+    starts, ends = matrix.indptr[:-1], matrix.indptr[1:]
     order = np.concatenate(
-        [np.arange(end - 1, start - 1, -1) for start, end in zip(matrix.indptr, matrix.indptr[1:])]
+        [np.arange(end - 1, start - 1, -1) for start, end in zip(starts, ends, strict=True)]
     ).astype(np.int64)
     reversed_rows = sp.csr_matrix(
         (matrix.data[order], matrix.indices[order], matrix.indptr.copy()), shape=matrix.shape
@@ -88,9 +89,7 @@ def test_partition_leaves_a_program_with_unsorted_rows_untouched() -> None:
     assert np.array_equal(unsorted.matrix.data, data_before)
     expected = partition(program)
     assert parts.linking_rows.tolist() == expected.linking_rows.tolist()
-    assert [c.tolist() for c in parts.block_columns] == [
-        c.tolist() for c in expected.block_columns
-    ]
+    assert [c.tolist() for c in parts.block_columns] == [c.tolist() for c in expected.block_columns]
 
 
 def test_untagged_program_is_one_shared_block() -> None:
