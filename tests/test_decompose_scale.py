@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from flexsupply.solve.decompose import DecomposeSettings, decompose, scale
 from flexsupply.solve.decompose.bundle import Bundle, bundle_of, groups_of
 from flexsupply.solve.decompose.linking import partition, scaled
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.residual import residual_plan
+from flexsupply.solve.decompose.residual import joint_plan, residual_plan
 from flexsupply.solve.decompose.subproblems import blocks_of
 
 STYLES = 60
@@ -205,3 +206,83 @@ def test_subgradient_step_moves_multipliers_against_the_excess() -> None:
     assert mu[0] == pytest.approx(0.5 * 4.0)
     assert mu[1] == 0.0
     assert predicted <= 20.0
+
+
+@pytest.mark.parametrize("groups", [None, 7])
+def test_box_master_reaches_the_whole_lp_optimum(program: Any, groups: int | None) -> None:
+    from flexsupply.solve.decompose.lp_rounds import lp_rounds
+
+    parts = scaled(partition(program))
+    blocks = blocks_of(parts)
+    bundle = bundle_of(parts, blocks)
+    bundle.box, bundle.memory = True, 10
+    if groups is not None:
+        bundle.group = groups_of(len(blocks), groups)
+    start = bundle.feasible_start(np.zeros(len(parts.linking_rows)))
+    lp = lp_relaxation(parts.program, None).bound
+
+    found = lp_rounds(blocks, bundle, start, parts.program.offset, 0.3, math.inf, lambda: 0.0, 60)
+
+    # LP duality: min over μ of the blocks' priced LPs is the whole LP's optimum.
+    assert found.bound >= lp - 1e-6 * abs(lp)
+    assert found.bound <= lp + 1e-4 * abs(lp)
+
+
+def _fixed_lp_value(program: Any, x: Any, backend: str) -> float:
+    """The best plan with ``x``'s integer columns fixed, by one engine call of ``backend``.
+
+    Returns -inf when those switches leave no feasible plan.
+    """
+    ints = program.integer
+    lower, upper = program.col_lower.copy(), program.col_upper.copy()
+    lower[ints] = upper[ints] = np.round(x[ints])
+    fixed = replace(program, col_lower=lower, col_upper=upper)
+    result = get_backend(backend).solve(fixed, SolverOptions(gap=1e-9))
+    return float(result.objective) if result.status.has_plan else -math.inf
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+def test_joint_plan_is_the_fixed_switches_optimum_of_the_other_backend(
+    program: Any, backend: str
+) -> None:
+    parts = scaled(partition(program))
+    blocks = blocks_of(parts)
+    candidates = [
+        get_backend("ortools").solve(block.program, SolverOptions(gap=1e-9)).x
+        if len(block.columns)
+        else None
+        for block in blocks
+    ]
+    glued = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), math.inf)
+    assert glued is not None
+    side_by_side = glued.x.copy()
+    for block, x in zip(blocks, candidates, strict=True):
+        if x is not None:
+            side_by_side[block.columns] = x
+
+    joint = joint_plan(parts, [side_by_side, glued.x], math.inf)
+
+    assert joint is not None
+    plan, value = joint
+    original = plan[: parts.n_original]
+    assert program.violation(original) <= FEASIBILITY_TOLERANCE
+    assert program.value(original) == pytest.approx(value)
+    assert value >= parts.program.value(glued.x) - 1e-6 * abs(value)
+    best = max(
+        _fixed_lp_value(program, source[: parts.n_original], backend)
+        for source in (side_by_side, glued.x)
+    )
+    assert value == pytest.approx(best, rel=1e-6)
+
+
+def test_joint_plan_with_the_optimums_switches_is_the_optimum(program: Any) -> None:
+    result = get_backend("pulp").solve(program, SolverOptions(gap=1e-9, time_limit=30.0))
+    assert result.status.has_plan
+    parts = scaled(partition(program))
+
+    joint = joint_plan(parts, [parts.extend(result.x)], math.inf)
+
+    assert joint is not None
+    # Fixing the switches of the backend's plan, the LP finds its quantities or better ones.
+    assert joint[1] >= float(result.objective) - 1e-6 * abs(float(result.objective))
+    assert program.violation(joint[0][: parts.n_original]) <= FEASIBILITY_TOLERANCE
