@@ -207,3 +207,65 @@ def joint_plan(
         if program.violation(x) <= JOINT_TOLERANCE and (best is None or value > best[1]):
             best = (x, value)
     return best
+
+
+def trade_room(
+    parts: Partition,
+    blocks: Sequence[Block],
+    x: FloatArray,
+    candidates: Sequence[FloatArray | None],
+    deadline: float,
+) -> tuple[FloatArray, int]:
+    """Returns ``x`` with styles re-planned, one at a time, inside the room all others leave.
+
+    A second pass over a feasible plan (the joint LP's): the styles whose own value fell
+    most below their candidate's are taken first, and each is planned again (a node-limited
+    MIP at its own prices, ``_plan_inside``) inside what the linking rows leave once every
+    other style's use is counted. A style's new plan is kept only when it is worth more, so
+    each change raises the season's value and every linking row still holds.
+
+    Args:
+        parts: the partition (its program in maximisation form, every linking row one-sided).
+        blocks: its blocks, in order.
+        x: a plan of the partitioned program that keeps every row.
+        candidates: per block, its Lagrangian plan or None (the order of the pass).
+        deadline: ``time.perf_counter()`` value after which no style is re-planned.
+
+    Returns:
+        ``(plan, styles changed)``; ``x`` itself when no linking row is one-sided.
+    """
+    rows = room_rows(parts)
+    if rows is None:
+        return x, 0
+    flip, room = rows
+    x = x.copy()
+    usage = [flip * np.asarray(block.link @ x[block.columns]).ravel() for block in blocks]
+    used = np.sum(usage, axis=0)
+    own = [float(block.program.objective @ x[block.columns]) for block in blocks]
+    loss = np.array(
+        [
+            -math.inf if c is None or not len(c) else float(b.program.objective @ c) - own[k]
+            for k, (b, c) in enumerate(zip(blocks, candidates, strict=True))
+        ]
+    )
+    changed = 0
+    zero = np.zeros(len(room))
+    for k in np.argsort(-loss, kind="stable"):
+        if loss[k] <= 0 or time.perf_counter() >= deadline:
+            break
+        block = blocks[k]
+        left = room - (used - usage[k])
+        planned = _plan_inside(block, flip, left, zero, deadline)
+        if planned is None:
+            continue
+        solution = planned[0]
+        new_usage = flip * np.asarray(block.link @ solution).ravel()
+        value = float(block.program.objective @ solution)
+        if value > own[k] + 1e-9 * max(abs(own[k]), 1.0) and np.all(
+            new_usage <= left + FIT_TOLERANCE
+        ):
+            used += new_usage - usage[k]
+            usage[k], own[k] = new_usage, value
+            x[block.columns] = solution
+            changed += 1
+    return x, changed

@@ -38,6 +38,7 @@ from flexsupply.solve.decompose.residual import (
     joint_plan,
     residual_plan,
     room_rows,
+    trade_room,
 )
 from flexsupply.solve.decompose.subproblems import Block, Task, priced_objective
 
@@ -165,9 +166,18 @@ def solve_at_scale(
         for block, candidate in zip(blocks, candidates, strict=True):
             if candidate is not None:
                 side_by_side[block.columns] = candidate
-        joint = joint_plan(parts, [side_by_side, plan.x], time.perf_counter() + deadline - clock())
+        end = time.perf_counter() + deadline - clock()
+        joint = joint_plan(parts, [side_by_side, plan.x], end)
         if joint is not None:
             _keep(parts, joint[0], state, "joint LP")
+            # The styles that lost most to the gluing take back the room the LP left free.
+            half = time.perf_counter() + 0.5 * (end - time.perf_counter())
+            traded, changed = trade_room(parts, blocks, joint[0], candidates, half)
+            if changed:
+                second = joint_plan(parts, [traded], end)
+                _keep(parts, traded, state, "traded styles")
+                if second is not None:
+                    _keep(parts, second[0], state, "joint LP after trading")
     return ScaleReport(lp.bound, lp.rounds, swept, taken)
 
 
