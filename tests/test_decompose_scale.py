@@ -19,7 +19,12 @@ from flexsupply.solve.decompose import DecomposeSettings, decompose, scale
 from flexsupply.solve.decompose.bundle import Bundle, bundle_of, groups_of
 from flexsupply.solve.decompose.linking import partition, scaled
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.residual import joint_plan, residual_plan
+from flexsupply.solve.decompose.residual import (
+    RESOLVE_GAP,
+    joint_plan,
+    residual_plan,
+    trade_room,
+)
 from flexsupply.solve.decompose.subproblems import blocks_of
 
 STYLES = 60
@@ -228,6 +233,21 @@ def test_box_master_reaches_the_whole_lp_optimum(program: Any, groups: int | Non
     assert found.bound <= lp + 1e-4 * abs(lp)
 
 
+def _glued_at_zero(program: Any) -> tuple[Any, list[Any], list[Any], Any]:
+    """The partition, its blocks, each style's plan alone (μ = 0) and the plan glued from them."""
+    parts = scaled(partition(program))
+    blocks = blocks_of(parts)
+    candidates = [
+        get_backend("ortools").solve(block.program, SolverOptions(gap=1e-9)).x
+        if len(block.columns)
+        else None
+        for block in blocks
+    ]
+    glued = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), math.inf)
+    assert glued is not None
+    return parts, blocks, candidates, glued
+
+
 def _fixed_lp_value(program: Any, x: Any, backend: str) -> float:
     """The best plan with ``x``'s integer columns fixed, by one engine call of ``backend``.
 
@@ -245,16 +265,7 @@ def _fixed_lp_value(program: Any, x: Any, backend: str) -> float:
 def test_joint_plan_is_the_fixed_switches_optimum_of_the_other_backend(
     program: Any, backend: str
 ) -> None:
-    parts = scaled(partition(program))
-    blocks = blocks_of(parts)
-    candidates = [
-        get_backend("ortools").solve(block.program, SolverOptions(gap=1e-9)).x
-        if len(block.columns)
-        else None
-        for block in blocks
-    ]
-    glued = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), math.inf)
-    assert glued is not None
+    parts, blocks, candidates, glued = _glued_at_zero(program)
     side_by_side = glued.x.copy()
     for block, x in zip(blocks, candidates, strict=True):
         if x is not None:
@@ -286,3 +297,33 @@ def test_joint_plan_with_the_optimums_switches_is_the_optimum(program: Any) -> N
     # Fixing the switches of the backend's plan, the LP finds its quantities or better ones.
     assert joint[1] >= float(result.objective) - 1e-6 * abs(float(result.objective))
     assert program.violation(joint[0][: parts.n_original]) <= FEASIBILITY_TOLERANCE
+
+
+def test_trading_room_gives_styles_back_the_room_others_leave(program: Any) -> None:
+    parts, blocks, _, glued = _glued_at_zero(program)
+    joint = joint_plan(parts, [glued.x], math.inf)
+    assert joint is not None
+    full = joint[0]
+    worth = [
+        float(b.program.objective @ full[b.columns]) if len(b.columns) else 0.0 for b in blocks
+    ]
+    dropped = np.argsort(worth)[-3:]
+    # Three styles ordering nothing: a feasible plan (no presale here) that leaves their room.
+    start = full.copy()
+    for k in dropped:
+        start[blocks[k].columns] = 0.0
+    assert parts.program.violation(start) <= FEASIBILITY_TOLERANCE
+    own_plans = [full[b.columns] for b in blocks]
+
+    traded, changed = trade_room(parts, blocks, start, own_plans, math.inf)
+
+    # Only the dropped styles lost value against their own plans, so only they are re-planned;
+    # each finds at least its old plan inside its room, up to the MIP's gap.
+    assert changed == 3
+    assert parts.program.violation(traded) <= FEASIBILITY_TOLERANCE
+    for k, block in enumerate(blocks):
+        value = float(block.program.objective @ traded[block.columns]) if len(block.columns) else 0
+        if k in dropped:
+            assert value >= worth[k] - RESOLVE_GAP * abs(worth[k])
+        else:
+            np.testing.assert_array_equal(traded[block.columns], start[block.columns])
