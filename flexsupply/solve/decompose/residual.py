@@ -189,6 +189,8 @@ def joint_plan(
         ``(plan, value)`` in the partitioned program's columns [currency, maximisation form],
         or None when no source's LP is feasible in time.
     """
+    if time.perf_counter() >= deadline:
+        return None
     program = parts.program
     ints = np.flatnonzero(program.integer)
     lp = HighsCopy(program, integer=False)
