@@ -5,13 +5,17 @@ time: its LP relaxation took 130 s, the warm start's dive on it found no plan in
 round of per-style MILPs took 1,800 core-seconds at load 10. At this size (``at_scale``) the
 decomposition works on the styles alone:
 
-1. rounds of the blocks' LP relaxations (``lp_rounds.py``) move the multipliers, with the
-   bundle's cuts aggregated by ``CUT_GROUPS`` groups of styles and ``CUT_MEMORY`` rounds kept;
-   every round is a valid bound;
+1. rounds of the blocks' LP relaxations (``lp_rounds.py``) move the multipliers by the box
+   trust-region LP master (``Bundle.box``), the cuts summed by ``CUT_GROUPS`` groups of styles
+   and ``CUT_MEMORY`` rounds kept; every round is a valid bound, and the rounds reach the LP
+   optimum, so the multipliers price the factory minutes as the LP duals do;
 2. a sweep of per-style MILPs at the best multipliers, in chunks on the executor, each style's
    proven MILP bound replacing its LP value (still a valid bound after any chunk);
 3. a plan glued style by style under the room the linking rows leave (``residual.py``), from
-   the sweep's solutions; a style the sweep did not reach is planned inside its room.
+   the sweep's solutions; a style the sweep did not reach is planned inside its room;
+4. a joint repair: every style's switches fixed (the sweep's side by side, else the glued
+   plan's) and one LP over the whole season; then the styles that lost most to the gluing are
+   re-planned inside the room all the others leave (``trade_room``) and the LP is solved again.
 
 Work limits are counts; the time limit is a safety net that stops the LP rounds at
 ``LP_SHARE`` and the sweep at ``SWEEP_SHARE`` of the time, so the plan always has time.
