@@ -45,8 +45,9 @@ BLOCK_HIGHS_OPTIONS: dict[str, float | bool] = {
 """HiGHS options of a subproblem solved with highspy: the backends' lean heuristics, and no
 restart (on spring-drop:15 a restart re-runs the root of a 20-node solve: 2-3x as long for the
 same plans and bounds, ``benchmarks/results/decompose-sub.md``)."""
-KEPT_BLOCKS = 512
-"""Blocks a thread keeps loaded in HiGHS at most (the least recently solved go first)."""
+KEPT_BLOCKS = 64
+"""Blocks a thread keeps loaded in HiGHS at most, the least recently solved going first (a
+season with more blocks reloads each one: loading costs milliseconds, a solve seconds)."""
 HIGHS_BACKENDS = ("ortools", "pulp")
 """Backends whose engine ``highs`` is the HiGHS highspy runs: their subproblems go to highspy."""
 
@@ -173,6 +174,11 @@ def on_highspy(task: Task) -> bool:
     if task.backend not in HIGHS_BACKENDS:
         return False
     return backend_info(task.backend).engine(task.options.engine).name == "highs"
+
+
+def forget_blocks() -> None:
+    """Unloads the blocks this thread keeps in HiGHS (the executor is done with them)."""
+    _kept.models = OrderedDict()
 
 
 def _loaded(block: int, program: LinearProgram) -> HighsCopy:
