@@ -121,11 +121,12 @@ def page(results: dict[str, Any]) -> str:
         "",
         "Every block solved one after the other in one process, one thread, 20 nodes, gap 1e-4; "
         "CPU seconds (the load changes wall time, not CPU time). Round 2 re-prices the blocks "
-        "at the bundle's next point, each started from its round-1 plan. 'plans' is the value "
-        "of the per-style plans at the prices (the repair starts from them).",
+        "at the bundle's next point, each started from its round-1 plan. 'incumbents' is the "
+        "blocks' best plans at the prices plus the multipliers' constant: the Lagrangian "
+        "value of the per-style plans the repair starts from (higher is better).",
         "",
         "| case | load | round | backend CPU s | highspy CPU s | ratio | backend bound "
-        "| highspy bound | backend plans | highspy plans |",
+        "| highspy bound | backend incumbents | highspy incumbents |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results["rows"]:
