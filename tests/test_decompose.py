@@ -262,4 +262,4 @@ def test_repair_turns_lagrangian_plans_that_break_capacity_into_feasible_plans()
     assert state.x is not None
     assert program.violation(state.x) <= FEASIBILITY_TOLERANCE
     assert state.value == pytest.approx(program.value(state.x))
-    assert state.found_by in {"repair", "repair by style"}
+    assert state.found_by in {"repair", "repair one style at a time", "repair by style"}

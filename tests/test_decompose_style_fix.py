@@ -211,3 +211,51 @@ def test_repair_of_the_freed_styles_is_their_best_plan_with_the_others_kept() ->
     # Style 2 keeps its 20; styles 0 and 1 share the 40 left, the more valuable style 0 first.
     assert x is not None
     np.testing.assert_allclose(x[:3], [40.0, 0.0, 20.0], atol=1e-7)
+
+
+def search_from(program: LinearProgram, start: Any, limits: PlanLimits, gap: float) -> PlanSearch:
+    """The plan side of ``program`` with ``start`` as its best plan, no deadline."""
+    state = SearchState(start, program.value(start), math.inf)
+    return PlanSearch(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=gap),
+        (),
+        state,
+        Patterns.of(program),
+        limits,
+        math.inf,
+        float,
+    )
+
+
+def test_one_style_at_a_time_gives_each_style_its_best_response_in_turn() -> None:
+    program = shared_capacity(60.0, cash=False)
+    start = np.array([0.0, 30.0, 20.0, 0.0])
+    search = search_from(program, start, PlanLimits(), gap=1e-9)
+    state = search.state
+
+    search.one_style_at_a_time(np.array([True, True, True]))
+
+    # Style 0 takes the 10 left of the capacity; styles 1 and 2 are then already at their best
+    # (the optimum, 60 of style 0, is not one style's move away).
+    assert state.x is not None
+    np.testing.assert_allclose(state.x[:3], [10.0, 30.0, 20.0], atol=1e-7)
+    assert state.found_by == "repair one style at a time"
+
+
+def test_one_style_at_a_time_is_feasible_never_worse_and_repeatable() -> None:
+    scenario = generated_season()
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    start = dive(program, math.inf)
+    assert start is not None
+    plans = []
+    for _ in range(2):
+        search = search_from(program, start, PlanLimits(single_nodes=5), gap=1e-4)
+        state = search.state
+        search.one_style_at_a_time(np.ones(search.styles().n_styles, dtype=bool))
+        assert state.x is not None
+        assert program.violation(state.x) <= FEASIBILITY_TOLERANCE
+        assert state.value >= program.value(start)
+        plans.append(state.x)
+    np.testing.assert_array_equal(plans[0], plans[1])

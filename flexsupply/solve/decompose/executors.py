@@ -33,7 +33,7 @@ import numpy as np
 from flexsupply.errors import MethodError
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.subproblems import BlockSolution, Task, solve_task
+from flexsupply.solve.decompose.subproblems import BlockSolution, Task, forget_blocks, solve_task
 
 EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
@@ -287,6 +287,7 @@ class Executor:
 
     def close(self) -> None:
         """Shuts down the processes and the Dask client and cluster this executor started."""
+        forget_blocks()
         self._stop_pool(wait_seconds=STOP_SECONDS)
         self._forget_shipped()
         self._scattered = []

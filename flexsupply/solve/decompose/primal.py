@@ -4,10 +4,9 @@ In turn, each from the best plan so far:
 
 1. **repair** each of the last Lagrangian solutions (every style's best plan at the multipliers,
    feasible for its own rows but breaking a few linking rows, usually factory capacity): the
-   styles in the broken rows are re-planned by a node-limited MIP while every other style keeps
-   its Lagrangian plan (``style_fix.py``); when that finds no plan, the orders the solution
-   switches off are closed and an LP dive (``heuristics/lp_dive``) on what is left re-sizes,
-   re-times and drops orders until the linking rows hold;
+   styles in the broken rows are re-planned while every other style keeps its Lagrangian plan
+   (``style_fix.py``): by LP dives, then one freed style at a time (cheap node-limited sub-MIPs
+   from the best plan, the others at it), then by one node-limited MIP over all of them;
 2. **fix-and-optimise by style** (``style_fix.py``): groups of styles are re-planned in turn
    with every other style wholly fixed, so each sub-MIP is small whatever the season's size;
 3. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
@@ -109,6 +108,10 @@ class PlanLimits:
             LP dive repairs).
         repair_mips: how many of the repaired solutions (newest first) get that MIP: its root
             is most of its cost (on spring-drop as long as the LP dive of every style).
+        single_nodes: nodes of each sub-MIP that, before that MIP, re-plans one style the
+            newest solution breaks rows with, every other style at the best plan (0: skipped).
+            On spring-drop one style's root takes 2-6 s where the MIP over 8 styles spends
+            minutes at its root, and five of them passed that MIP's plan.
         style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
         style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
@@ -131,6 +134,7 @@ class PlanLimits:
     repairs: int = 2
     repair_nodes: int = 50
     repair_mips: int = 1
+    single_nodes: int = 20
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
@@ -231,6 +235,8 @@ class PlanSearch:
                 # Cheaper than the MIP below: the plan a short time limit keeps (spring-drop,
                 # 60 s: 448,310 against 440,604 for the dive over the freed styles alone).
                 self._dive(_closed(program, binary, support_of), self.styles().n_styles)
+            if number == 0 and self.limits.single_nodes:
+                self.one_style_at_a_time(free)
             if self.limits.repair_nodes and number < self.limits.repair_mips:
                 self.repair_by_style(free, solution, x)
 
@@ -241,6 +247,27 @@ class PlanSearch:
         value = "no plan" if x is None else f"{program.value(x):,.2f}"
         self.say(f"LP dive re-planned {styles} styles: {value}{' kept' if kept else ''}")
         return x
+
+    def one_style_at_a_time(self, free: BoolArray) -> None:
+        """Re-plans each style of ``free`` alone (ascending), every other style at the best plan.
+
+        Each sub-MIP starts from the best plan, stops at ``limits.single_nodes`` nodes and
+        runs without HiGHS's restart (it would re-run the root, the whole cost here).
+        """
+        state = self.state
+        if state.x is None:
+            return
+        styles, better = self.styles(), 0
+        for style in np.flatnonzero(free):
+            if state.check_clock(self.deadline, self.clock):
+                return
+            one = np.zeros(styles.n_styles, dtype=bool)
+            one[style] = True
+            x = styles.solve(
+                one, state.x, self.limits.single_nodes, self.perf_deadline(), state.x, False
+            )
+            better += x is not None and _keep(self.program, x, state, "repair one style at a time")
+        self.say(f"re-planned {int(free.sum())} styles one at a time ({better} better)")
 
     def styles(self) -> StyleFix:
         """Returns the whole program loaded for fix-and-optimise by style (loaded once)."""

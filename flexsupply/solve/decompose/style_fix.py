@@ -69,6 +69,7 @@ class StyleFix:
         nodes: int | None,
         deadline: float,
         start: FloatArray | None = None,
+        restart: bool = True,
     ) -> FloatArray | None:
         """Returns the best plan with the styles ``free`` free and the others fixed at ``point``.
 
@@ -78,6 +79,7 @@ class StyleFix:
             nodes: branch-and-bound node limit of the sub-MIP (None: no limit).
             deadline: a ``time.perf_counter()`` safety net.
             start: a plan feasible for the sub-MIP to start from, or None.
+            restart: allow HiGHS to restart its root after presolving again.
 
         Returns:
             A plan feasible for the whole program, or None when the sub-MIP found none.
@@ -87,6 +89,7 @@ class StyleFix:
         self._mip.reset_bounds(np.flatnonzero(~np.isin(np.arange(program.n_columns), fixed)))
         self._mip.set_bounds(fixed, values, values)
         self._mip.set_option("mip_max_nodes", nodes if nodes is not None else 2**31 - 1)
+        self._mip.set_option("mip_allow_restart", restart)
         left = deadline - time.perf_counter()
         if left <= 0 or not self._mip.run(None if math.isinf(left) else left, start=start):
             return None

@@ -6,23 +6,53 @@ With multipliers μ on the linking rows, block k solves
 
 and its proven bound (never its incumbent) enters the Lagrangian bound. A block's program is
 shipped to where subproblems run once; a round then sends each block only its priced objective
-(``Task``), and ``solve_task`` (module level, picklable arguments) rebuilds the priced program
-there, so it runs unchanged in this process, a spawned process or on a Dask worker.
+(``Task``), and ``solve_task`` (module level, picklable arguments) solves it there, so it runs
+unchanged in this process, a spawned process or on a Dask worker.
+
+When the subproblems' engine is HiGHS (the default of both backends' decomposition),
+``solve_task`` solves the block with highspy, the same HiGHS both backends run, straight from
+the arrays: each block stays loaded in the process (one ``Highs`` per block and thread), and a
+round only changes its costs (``changeColsCost``) and gives it the block's last solution as a
+start. Its options are ``BLOCK_HIGHS_OPTIONS``: the backends' lean heuristics
+(``HIGHS_LEAN_HEURISTICS``: the plans stay as good, the repair starts from them) and no
+restart. With SCIP or CBC the block goes through the backend, rebuilt every round.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.backends import SolverOptions, Status, get_backend
+from flexsupply.backends import SolverOptions, Status, backend_info, get_backend
+from flexsupply.backends.result import HIGHS_LEAN_HEURISTICS
+from flexsupply.heuristics.highs import HighsCopy, load_highspy, new_highs
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.linking import Partition
+
+BLOCK_HIGHS_OPTIONS: dict[str, float | bool] = {
+    **HIGHS_LEAN_HEURISTICS[0],
+    **HIGHS_LEAN_HEURISTICS[1],
+    "mip_allow_restart": False,
+}
+"""HiGHS options of a subproblem solved with highspy: the backends' lean heuristics, and no
+restart (on spring-drop:15 a restart re-runs the root of a 20-node solve: 2-3x as long for the
+same plans and bounds, ``benchmarks/results/decompose-sub.md``)."""
+KEPT_BLOCKS = 64
+"""Blocks a thread keeps loaded in HiGHS at most, the least recently solved going first (a
+season with more blocks reloads each one: loading costs milliseconds, a solve seconds)."""
+HIGHS_BACKENDS = ("ortools", "pulp")
+"""Backends whose engine ``highs`` is the HiGHS highspy runs: their subproblems go to highspy."""
+
+_kept = threading.local()
+"""Per thread: ``models``, the blocks loaded in HiGHS (block index → ``HighsCopy``)."""
 
 
 @dataclass(frozen=True)
@@ -129,8 +159,79 @@ def priced(block: Block, multipliers: FloatArray) -> LinearProgram:
     return replace(block.program, objective=priced_objective(block, multipliers))
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """An engine's answer on one block: status, solution, objective and bound [currency]."""
+
+    status: Status
+    x: FloatArray
+    objective: float
+    bound: float
+
+
+def on_highspy(task: Task) -> bool:
+    """Returns whether ``task`` is solved with highspy: its backend's engine is HiGHS."""
+    if task.backend not in HIGHS_BACKENDS:
+        return False
+    return backend_info(task.backend).engine(task.options.engine).name == "highs"
+
+
+def forget_blocks() -> None:
+    """Unloads the blocks this thread keeps in HiGHS (the executor is done with them)."""
+    _kept.models = OrderedDict()
+
+
+def _loaded(block: int, program: LinearProgram) -> HighsCopy:
+    """Returns this thread's HiGHS holding ``program`` (block ``block``), loaded once."""
+    models: OrderedDict[int, HighsCopy] | None = getattr(_kept, "models", None)
+    if models is None:
+        models = _kept.models = OrderedDict()
+    kept = models.get(block)
+    if kept is None or kept.program is not program:
+        kept = HighsCopy(program, integer=True, highs=new_highs())
+        for name, value in BLOCK_HIGHS_OPTIONS.items():
+            kept.set_option(name, value)
+        models[block] = kept
+        while len(models) > KEPT_BLOCKS:
+            models.popitem(last=False)
+    models.move_to_end(block)
+    return kept
+
+
+def _solve_highspy(block_program: LinearProgram, task: Task) -> _Answer:
+    """Solves the task's priced block with the HiGHS model kept for it, re-priced.
+
+    The solver's state from the last solve is cleared first: the answer is the one a fresh
+    model gives, whichever process solved the block before.
+    """
+    mip = _loaded(task.block, block_program)
+    highs: Any = mip.highs
+    sign = -1.0 if block_program.maximize else 1.0
+    columns = np.arange(block_program.n_columns, dtype=np.int32)
+    highs.changeColsCost(len(columns), columns, sign * task.objective)
+    highs.clearSolver()
+    options = task.options
+    mip.set_option("mip_rel_gap", options.gap)
+    mip.set_option("random_seed", options.seed)
+    mip.set_option("mip_max_nodes", 2**31 - 1 if options.node_limit is None else options.node_limit)
+    found = mip.run(options.time_limit, start=task.start)
+    info = highs.getInfo()
+    bound = sign * float(info.mip_dual_bound)
+    if not math.isfinite(bound):
+        bound = math.nan
+    status = highs.getModelStatus()
+    kinds = load_highspy().HighsModelStatus
+    if status == kinds.kInfeasible:
+        return _Answer(Status.INFEASIBLE, np.zeros(0), math.nan, math.nan)
+    if not found:
+        return _Answer(Status.NO_SOLUTION, np.zeros(0), math.nan, bound)
+    objective = sign * float(info.objective_function_value)
+    word = Status.OPTIMAL if status == kinds.kOptimal else Status.FEASIBLE
+    return _Answer(word, mip.values(), objective, bound)
+
+
 def solve_task(block_program: LinearProgram, task: Task) -> BlockSolution:
-    """Solves one subproblem with its backend; a time-limited solve keeps its proven bound.
+    """Solves one subproblem (highspy or its backend); a time-limited solve keeps its bound.
 
     Args:
         block_program: the block's own program (its objective is replaced by the task's).
@@ -145,7 +246,11 @@ def solve_task(block_program: LinearProgram, task: Task) -> BlockSolution:
     if program.n_columns == 0:
         return BlockSolution(task.block, np.zeros(0), 0.0, 0.0, "optimal", 0.0)
     backend = get_backend(task.backend)
-    result = backend.solve(program, task.options, start=task.start)
+    if on_highspy(task):
+        result = _solve_highspy(block_program, task)
+    else:
+        solved = backend.solve(program, task.options, start=task.start)
+        result = _Answer(solved.status, solved.x, solved.objective, solved.bound)
     if result.status == Status.INFEASIBLE:
         seconds = time.perf_counter() - started
         return BlockSolution(task.block, np.zeros(0), math.nan, -worst, str(result.status), seconds)
