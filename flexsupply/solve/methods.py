@@ -41,6 +41,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose.hybrid import settings_for
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.settings import SolveSettings
 
@@ -186,7 +187,7 @@ def decomposed(
             options.time_limit,
             neighbourhoods(model, program.n_columns),
             start=None if start is None else start.x,
-            settings=decompose_settings(settings),
+            settings=decompose_settings(settings, program),
             cover=model.cover,
         )
     result = dataclasses.replace(result, method="decompose")
@@ -198,10 +199,13 @@ def decomposed(
     return result
 
 
-def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
+def decompose_settings(
+    settings: SolveSettings, program: LinearProgram | None = None
+) -> DecomposeSettings:
     """Returns the decomposition's settings from the solve settings.
 
-    ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit`` the
+    With ``program``, a season of many styles gets the hybrid split of work
+    (``decompose/hybrid.py``: few rounds, the rest to the plan). ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit`` the
     nodes of every subproblem, master and sub-MIP (defaults: ``DecomposeSettings``).
     """
     chosen = DecomposeSettings(
@@ -209,6 +213,8 @@ def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
         workers=settings.workers,
         scheduler=settings.dask,
     )
+    if program is not None:
+        chosen = settings_for(program, chosen)
     if settings.iterations is not None:
         chosen = dataclasses.replace(chosen, max_iterations=settings.iterations)
     if settings.node_limit is not None:
