@@ -204,9 +204,11 @@ def decompose_settings(
 ) -> DecomposeSettings:
     """Returns the decomposition's settings from the solve settings.
 
-    With ``program``, a season of many styles gets the hybrid split of work
-    (``decompose/hybrid.py``: few rounds, the rest to the plan). ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit`` the
-    nodes of every subproblem, master and sub-MIP (defaults: ``DecomposeSettings``).
+    With ``program`` the split of work suits its size (``decompose/hybrid.py``: on many
+    styles few rounds and the rest to the plan; on a small program HiGHS on the whole program
+    last). ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit``
+    the nodes of every subproblem, master, sub-MIP and engine tail (defaults:
+    ``DecomposeSettings``).
     """
     chosen = DecomposeSettings(
         executor="local" if settings.dask is None else "dask",
@@ -226,6 +228,7 @@ def decompose_settings(
             fix_nodes=nodes,
             repair_nodes=nodes,
             style_nodes=nodes,
+            whole_nodes=nodes,
         )
         chosen = dataclasses.replace(chosen, subproblem_nodes=nodes, plan=plan)
     return chosen
