@@ -39,14 +39,14 @@ from flexsupply.solve.decompose.scale import at_scale
 
 HYBRID_MIN_STYLES = 61
 """A program with at least this many styles gets the hybrid split of work (``hybrid``)."""
-HYBRID_ROUNDS = 2
+HYBRID_ROUNDS = 1
 """Rounds of subproblems of the hybrid's bound side, at most."""
 HYBRID_SWEEPS = 6
 """Sweeps of fix-and-optimise by style of the hybrid's plan side, at most (a sweep that finds
 nothing better ends them: on 100x5x26x1 the third sweep did)."""
 HYBRID_BOUND_SHARE = 0.5
 """Share of the time limit after which the hybrid's bound side starts no more rounds."""
-TAIL_ROUNDS = 4
+TAIL_ROUNDS = 2
 """Rounds of subproblems on a small program before the engine's tail, at most."""
 TAIL_NODES = 5_000
 """Branch-and-bound nodes of the engine's tail on a small program."""
@@ -82,8 +82,20 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
 
 
 def engine_tail(settings: DecomposeSettings) -> DecomposeSettings:
-    """Returns ``settings`` with at most ``TAIL_ROUNDS`` rounds and the engine's tail."""
-    plan = replace(settings.plan, whole=True, whole_engine=TAIL_ENGINE, whole_nodes=TAIL_NODES)
+    """Returns ``settings`` with at most ``TAIL_ROUNDS`` rounds and the engine's tail.
+
+    The plan side repairs the last Lagrangian plan and sweeps by style once; the neighbourhood
+    MIP and fix-and-optimise on the whole program are left to the engine, which gets the rest.
+    """
+    plan = replace(
+        settings.plan,
+        repairs=1,
+        neighbourhood_nodes=0,
+        fix_sweeps=0,
+        whole=True,
+        whole_engine=TAIL_ENGINE,
+        whole_nodes=TAIL_NODES,
+    )
     return replace(settings, max_iterations=min(settings.max_iterations, TAIL_ROUNDS), plan=plan)
 
 
