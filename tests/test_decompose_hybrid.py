@@ -18,6 +18,7 @@ from flexsupply.heuristics.lp_dive import dive
 from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
 from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid
+from flexsupply.solve.decompose.primal import PlanLimits
 from flexsupply.solve.methods import decompose_settings
 from flexsupply.solve.settings import SolveSettings
 
@@ -42,12 +43,25 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
 
     assert hybrid.n_styles(program) == styles
     assert hybrid.many_styles(program) is split
-    assert (chosen != plain) is split
     if split:
         assert chosen.max_iterations == hybrid.HYBRID_ROUNDS < plain.max_iterations
         assert chosen.plan.repairs == 0 < plain.plan.repairs
         assert chosen.plan.style_sweeps == hybrid.HYBRID_SWEEPS > plain.plan.style_sweeps
         assert chosen.bound_share == hybrid.HYBRID_BOUND_SHARE
+        assert not chosen.plan.whole
+    else:  # a small program: the engine's tail
+        assert program.n_rows <= plain.plan.mip_rows
+        assert chosen == hybrid.engine_tail(plain)
+        assert chosen.max_iterations == hybrid.TAIL_ROUNDS
+        assert chosen.plan.whole
+        assert chosen.plan.whole_engine == hybrid.TAIL_ENGINE
+
+
+def test_a_program_of_few_styles_above_the_mip_rows_keeps_its_settings() -> None:
+    program = styles_program(hybrid.HYBRID_MIN_STYLES - 1)
+    large = DecomposeSettings(plan=PlanLimits(mip_rows=program.n_rows - 1))
+
+    assert hybrid.settings_for(program, large) == large
 
 
 def test_the_users_rounds_and_nodes_override_the_hybrid_split() -> None:
@@ -64,17 +78,21 @@ def test_the_hybrid_never_asks_for_more_rounds_than_the_settings() -> None:
 
 
 @pytest.mark.parametrize("backend", ["ortools", "pulp"])
+@pytest.mark.parametrize("many", [True, False])
 def test_hybrid_plan_is_feasible_never_worse_than_its_start_and_bound_above_the_optimum(
-    backend: str, monkeypatch: pytest.MonkeyPatch
+    backend: str, many: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(hybrid, "HYBRID_MIN_STYLES", 2)
+    """With ``many`` the season (8 styles) counts as one of many styles, else as small."""
+    if many:
+        monkeypatch.setattr(hybrid, "HYBRID_MIN_STYLES", 2)
     scenario = generated_season()
     program, _ = build_program(scenario, demand_scenarios(scenario))
     optimum = monolithic_optimum(program)
 
     plan = fs.solve(scenario, backend, method="decompose", time_limit=3600, workers=1)
 
-    assert plan.extra["iterations"] <= hybrid.HYBRID_ROUNDS
+    assert plan.extra["iterations"] <= (hybrid.HYBRID_ROUNDS if many else hybrid.TAIL_ROUNDS)
+    assert plan.bound <= plan.extra["lagrangian_bound"] + 1e-6 * abs(optimum)
     assert plan.objective >= plan.extra["warm_start_objective"] - 1e-6
     assert plan.objective <= optimum + 1e-6 * abs(optimum)
     assert plan.bound >= optimum - 1e-6 * abs(optimum)
