@@ -43,6 +43,7 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
 
     assert hybrid.n_styles(program) == styles
     assert hybrid.many_styles(program) is split
+    assert hybrid.warm_start_share(program) == (hybrid.HYBRID_WARM_SHARE if split else None)
     if split:
         assert chosen.max_iterations == hybrid.HYBRID_ROUNDS < plain.max_iterations
         assert chosen.plan.repairs == 0 < plain.plan.repairs

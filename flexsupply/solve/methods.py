@@ -41,7 +41,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
-from flexsupply.solve.decompose.hybrid import settings_for
+from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.settings import SolveSettings
 
@@ -163,7 +163,8 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead), so the plan returned is never worse than it and a plan
+    repaired Lagrangian plans instead; on many styles the whole warm start,
+    ``hybrid.warm_start_share``), so the plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
@@ -172,7 +173,9 @@ def decomposed(
     start = None
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
     if program.integer.any() and not plans_by_style(program):
-        start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
+        share = warm_start_share(program)
+        improve = share is not None
+        start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
     try:
         options = settings.options(deadline, context.progress)
     except TimeLimitReached as stop:
