@@ -41,6 +41,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.settings import SolveSettings
 
@@ -162,7 +163,8 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead), so the plan returned is never worse than it and a plan
+    repaired Lagrangian plans instead; on many styles the whole warm start,
+    ``hybrid.warm_start_share``), so the plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
@@ -171,7 +173,9 @@ def decomposed(
     start = None
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
     if program.integer.any() and not plans_by_style(program):
-        start = _warm_start(program, model, settings, deadline, context, 0.0, improve=False)
+        share = warm_start_share(program)
+        improve = share is not None
+        start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
     try:
         options = settings.options(deadline, context.progress)
     except TimeLimitReached as stop:
@@ -186,7 +190,7 @@ def decomposed(
             options.time_limit,
             neighbourhoods(model, program.n_columns),
             start=None if start is None else start.x,
-            settings=decompose_settings(settings),
+            settings=decompose_settings(settings, program),
             cover=model.cover,
         )
     result = dataclasses.replace(result, method="decompose")
@@ -198,17 +202,24 @@ def decomposed(
     return result
 
 
-def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
+def decompose_settings(
+    settings: SolveSettings, program: LinearProgram | None = None
+) -> DecomposeSettings:
     """Returns the decomposition's settings from the solve settings.
 
-    ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit`` the
-    nodes of every subproblem, master and sub-MIP (defaults: ``DecomposeSettings``).
+    With ``program`` the split of work suits its size (``decompose/hybrid.py``: on many
+    styles few rounds and the rest to the plan; on a small program HiGHS on the whole program
+    last). ``settings.iterations`` bounds the rounds of subproblems and ``settings.node_limit``
+    the nodes of every subproblem, master, sub-MIP and engine tail (defaults:
+    ``DecomposeSettings``).
     """
     chosen = DecomposeSettings(
         executor="local" if settings.dask is None else "dask",
         workers=settings.workers,
         scheduler=settings.dask,
     )
+    if program is not None:
+        chosen = settings_for(program, chosen)
     if settings.iterations is not None:
         chosen = dataclasses.replace(chosen, max_iterations=settings.iterations)
     if settings.node_limit is not None:
@@ -220,6 +231,7 @@ def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
             fix_nodes=nodes,
             repair_nodes=nodes,
             style_nodes=nodes,
+            whole_nodes=nodes,
         )
         chosen = dataclasses.replace(chosen, subproblem_nodes=nodes, plan=plan)
     return chosen

@@ -5,7 +5,9 @@ styles are found from the tags (``linking.py``), relaxed with multipliers that a
 method moves (``bundle.py``), each style is a subproblem solved through the backend
 (``subproblems.py``) on local processes or Dask (``executors.py``), and the restricted master
 plus fix-and-optimise turn the per-style plans into one plan for the whole season
-(``master.py``). ``choose_method`` picks it or one engine call by size.
+(``master.py``). ``hybrid.py`` splits the work by the program's size (few rounds on many
+styles; HiGHS on the whole program last on small ones). ``choose_method`` picks the
+decomposition or one engine call by size.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ Measured on 2 cores, idle, 60 s (``benchmarks/results/decompose-idle.md``), gap 
 decomposition against one engine call: spring-drop:15 (30 styles, 12,146 binaries) 4.60 %
 against 13.88 %; 30x5x12x1 (30 styles, 864) 2.76 % against 4.05 %; 100x5x26x1 (100 styles,
 6,396) 24.4 % against 12.9 %: a round of 100 subproblems on 2 cores leaves time for 2 rounds
-and the plan side starts from a worse plan. The templates (3-12 styles) and the Trigeiro
+and the plan side starts from a worse plan. With the hybrid split (``hybrid.py``) at load 7-8:
+decompose 24.7 % against 20.6 % in the benchmark, 16.3 % in a niced run with the log; the
+winner under load is not settled, so 100 styles stay with one engine call
+(``benchmarks/results/decompose-100.md``). The templates (3-12 styles) and the Trigeiro
 lot-sizing instances (G51-G75: 6-24 items, 180-720 binaries) are proven fastest by one engine
 call. Larger seasons (500x10x52x1) gave no plan with either method under load."""
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
-from flexsupply.backends import SolverOptions
+from flexsupply.backends import SolverOptions, backend_info
 from flexsupply.backends.result import Backend
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
@@ -124,6 +124,7 @@ class PlanLimits:
         whole_nodes: nodes of the final engine call on the whole program (None: no limit);
             the call is made only when ``whole`` is set.
         whole: run the engine on the whole program at the end.
+        whole_engine: the engine of that call when the backend has it (None: the options').
         mip_rows: the MIP steps (neighbourhood, master, fix-and-optimise) run only on programs
             of at most this many rows. Their cost is the root of a MIP over the whole program:
             on spring-drop (67,000 rows) one node-limited fix-and-optimise sub-MIP took 150 s
@@ -144,6 +145,7 @@ class PlanLimits:
     fix_sweeps: int = 1
     whole_nodes: int | None = None
     whole: bool = False
+    whole_engine: str | None = None
     mip_rows: int = 20_000
 
 
@@ -378,8 +380,15 @@ class PlanSearch:
     def whole(self) -> None:
         """Runs the engine on the whole program from the best plan; its bound counts too."""
         state = self.state
+        engine = self.limits.whole_engine
+        if engine not in backend_info(self.backend.name).engine_names:
+            engine = self.options.engine
         final = replace(
-            self.options, time_limit=self.left(), progress=None, node_limit=self.limits.whole_nodes
+            self.options,
+            engine=engine,
+            time_limit=self.left(),
+            progress=None,
+            node_limit=self.limits.whole_nodes,
         )
         result = self.backend.solve(self.program, final, start=state.x)
         state.clock_stopped |= result.stop == "time_limit"
