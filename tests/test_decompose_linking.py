@@ -166,13 +166,14 @@ def test_a_new_kind_of_shared_row_in_a_season_is_found() -> None:
         (30, 25, "decompose"),
         (30, 19, "monolithic"),
         (24, 50, "monolithic"),
-        (100, 64, "monolithic"),
+        (100, 64, "decompose"),
+        (500, 20, "decompose"),
     ],
 )
 def test_auto_decomposes_where_it_was_measured_to_win(
     styles: int, switches: int, method: str
 ) -> None:
-    """30 styles with 600+ switches (spring-drop, 30x5x12x1) decompose; 100 (100x5x26x1) not."""
+    """25+ styles with 600+ switches (spring-drop, 30x5x12x1, 100x5x26x1, 500 styles) decompose."""
     builder = ProgramBuilder()
     style = np.arange(styles)[:, None]
     builder.add_columns("switch", (styles, switches), 0.0, 1.0, integer=True, style=style)
