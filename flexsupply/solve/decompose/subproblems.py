@@ -41,10 +41,13 @@ BLOCK_HIGHS_OPTIONS: dict[str, float | bool] = {
     **HIGHS_LEAN_HEURISTICS[0],
     **HIGHS_LEAN_HEURISTICS[1],
     "mip_allow_restart": False,
+    "threads": 1,
 }
-"""HiGHS options of a subproblem solved with highspy: the backends' lean heuristics, and no
+"""HiGHS options of a subproblem solved with highspy: the backends' lean heuristics, no
 restart (on spring-drop:15 a restart re-runs the root of a 20-node solve: 2-3x as long for the
-same plans and bounds, ``benchmarks/results/decompose-sub.md``)."""
+same plans and bounds, ``benchmarks/results/decompose-sub.md``), and one thread: the executor
+runs one process per core, and HiGHS's own worker threads made two tasks at a time 2.3x slower
+each (a round of 100x5x26x1 on 2 Dask workers went from 0.86x to 1.97x the speed of one)."""
 KEPT_BLOCKS = 64
 """Blocks a thread keeps loaded in HiGHS at most, the least recently solved going first (a
 season with more blocks reloads each one: loading costs milliseconds, a solve seconds)."""
