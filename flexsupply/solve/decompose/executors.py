@@ -33,7 +33,13 @@ import numpy as np
 from flexsupply.errors import MethodError
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.subproblems import BlockSolution, Task, forget_blocks, solve_task
+from flexsupply.solve.decompose.subproblems import (
+    BlockSolution,
+    Task,
+    forget_blocks,
+    solve_on_one_thread,
+    solve_task,
+)
 
 EXECUTORS = ("serial", "local", "dask")
 """Executor names: this process, local processes (the default), a Dask cluster."""
@@ -55,6 +61,7 @@ _LOADED: list[LinearProgram] = []
 
 def _install(path: str) -> None:
     """Keeps the blocks' programs (pickled in the file ``path``) in this worker process."""
+    solve_on_one_thread()
     with open(path, "rb") as stream:
         _LOADED[:] = pickle.load(stream)
 
@@ -132,6 +139,8 @@ class Executor:
                     processes=self._processes,
                 )
                 self._client = distributed.Client(self._cluster)
+                if self._processes:
+                    self._client.run(solve_on_one_thread)
             else:
                 self._client = distributed.Client(scheduler, timeout=DASK_CONNECT_SECONDS)
         except (OSError, TimeoutError) as error:

@@ -41,18 +41,18 @@ BLOCK_HIGHS_OPTIONS: dict[str, float | bool] = {
     **HIGHS_LEAN_HEURISTICS[0],
     **HIGHS_LEAN_HEURISTICS[1],
     "mip_allow_restart": False,
-    "threads": 1,
 }
 """HiGHS options of a subproblem solved with highspy: the backends' lean heuristics, no
 restart (on spring-drop:15 a restart re-runs the root of a 20-node solve: 2-3x as long for the
-same plans and bounds, ``benchmarks/results/decompose-sub.md``), and one thread: the executor
-runs one process per core, and HiGHS's own worker threads made two tasks at a time 2.3x slower
-each (a round of 100x5x26x1 on 2 Dask workers went from 0.86x to 1.97x the speed of one)."""
+same plans and bounds, ``benchmarks/results/decompose-sub.md``)."""
 KEPT_BLOCKS = 64
 """Blocks a thread keeps loaded in HiGHS at most, the least recently solved going first (a
 season with more blocks reloads each one: loading costs milliseconds, a solve seconds)."""
 HIGHS_BACKENDS = ("ortools", "pulp")
 """Backends whose engine ``highs`` is the HiGHS highspy runs: their subproblems go to highspy."""
+
+_threads = [0]
+"""HiGHS threads of this process's subproblem solves (0: HiGHS's own choice)."""
 
 _kept = threading.local()
 """Per thread: ``models``, the blocks loaded in HiGHS (block index → ``HighsCopy``)."""
@@ -179,6 +179,17 @@ def on_highspy(task: Task) -> bool:
     return backend_info(task.backend).engine(task.options.engine).name == "highs"
 
 
+def solve_on_one_thread() -> None:
+    """Makes this process's subproblem solves run HiGHS on one thread.
+
+    For worker processes that only solve subproblems, one per core, before they run HiGHS (it
+    fixes its thread count at a process's first solve): HiGHS's own worker threads made two
+    tasks at a time 2.3x slower each, and a round of 100x5x26x1 on 2 Dask workers went from
+    0.86x to 1.97x the speed of one (``benchmarks/results/decompose-idle.md``).
+    """
+    _threads[0] = 1
+
+
 def forget_blocks() -> None:
     """Unloads the blocks this thread keeps in HiGHS (the executor is done with them)."""
     _kept.models = OrderedDict()
@@ -192,7 +203,7 @@ def _loaded(block: int, program: LinearProgram) -> HighsCopy:
     kept = models.get(block)
     if kept is None or kept.program is not program:
         kept = HighsCopy(program, integer=True, highs=new_highs())
-        for name, value in BLOCK_HIGHS_OPTIONS.items():
+        for name, value in {**BLOCK_HIGHS_OPTIONS, "threads": _threads[0]}.items():
             kept.set_option(name, value)
         models[block] = kept
         while len(models) > KEPT_BLOCKS:
