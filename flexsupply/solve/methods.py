@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,7 +42,9 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
 from flexsupply.solve.decompose.scale import plans_by_style
+from flexsupply.solve.decompose.scenario_parts import ScenarioParts
 from flexsupply.solve.settings import SolveSettings
 
 WARM_START_SHARE = 0.5
@@ -166,8 +169,12 @@ def decomposed(
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
-    Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
+    Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers. Seasons of many
+    scenarios joined only by their first stage are split by scenario instead (``by_scenario``).
     """
+    parts = scenario_split_of(program, model)
+    if parts is not None:
+        return by_scenario(program, model, backend, settings, deadline, context, parts)
     start = None
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
     if program.integer.any() and not plans_by_style(program):
@@ -196,6 +203,24 @@ def decomposed(
     if start.time_limited or deadline.expired():
         return dataclasses.replace(result, stop="time_limit")
     return result
+
+
+def by_scenario(
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+    parts: ScenarioParts,
+) -> SolverResult:
+    """Returns the decomposition by scenario's result (``decompose/by_scenario.py``)."""
+    options = settings.options(deadline, context.progress)
+    workers = settings.workers or os.cpu_count() or 1
+    result = solve_by_scenario(
+        program, model, context.scenario, parts, backend.name, options, workers, settings.iterations
+    )
+    return dataclasses.replace(result, method="decompose")
 
 
 def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
