@@ -111,8 +111,11 @@ class SplitRun:
     began: float = field(default_factory=time.perf_counter)
 
     def part_options(self) -> SolverOptions:
-        """Returns the options a part's fallback MILP gets: no log, no callback (they would
-        not pickle), ``PART_NODES`` nodes unless the options set a node limit."""
+        """Returns the options of a part's fallback MILP.
+
+        No log and no callback (they would not pickle); ``PART_NODES`` nodes unless the
+        options set a node limit.
+        """
         options = self.options
         return replace(
             options, node_limit=options.node_limit or PART_NODES, log=False, progress=None
