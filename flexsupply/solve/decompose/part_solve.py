@@ -44,7 +44,7 @@ class PartJob:
         plan: True for the plan side (a fixed first stage: a plan within ``gap`` is wanted),
             False for the bound side (a proven bound and the styles' own solutions).
         gap: relative gap of the plan side; the bound side's style MILPs get 1 % of it.
-        seconds: safety net of the whole job [seconds].
+        seconds: safety net of the whole job [seconds] (None: none).
         backend: backend of the plan side's fallback MILP.
         options: its options (node limit, seed, engine).
     """
@@ -52,7 +52,7 @@ class PartJob:
     program: LinearProgram
     plan: bool
     gap: float
-    seconds: float
+    seconds: float | None
     backend: str
     options: SolverOptions
 
@@ -93,7 +93,8 @@ def solve_part(job: PartJob) -> PartAnswer:
     if split.result is not None:
         plan = split.result.x
         return PartAnswer(split.bound, plan, program.value(plan), time.perf_counter() - started)
-    options = replace(job.options, gap=job.gap, time_limit=max(deadline.left() or 1.0, 1.0))
+    left = deadline.left()
+    options = replace(job.options, gap=job.gap, time_limit=None if left is None else max(left, 1.0))
     result = get_backend(job.backend).solve(program, options, start=split.start)
     x, value = np.zeros(0), math.nan
     if result.status.has_plan and program.violation(result.x) <= FEASIBILITY_TOLERANCE:
@@ -128,10 +129,10 @@ class PartPool:
         self.lost = 0
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, jobs: list[PartJob], seconds: float) -> list[PartAnswer]:
+    def map(self, jobs: list[PartJob], seconds: float | None) -> list[PartAnswer]:
         """Returns the jobs' answers in order; a job not done after ``seconds`` is lost.
 
-        A lost job's answer is ``lost_answer``: on the bound side its LP bound keeps the round's
+        ``seconds`` None waits for every job. A lost job's answer is ``lost_answer``: on the bound side its LP bound keeps the round's
         bound valid.
         """
         if self.workers == 1 or current_process().daemon:

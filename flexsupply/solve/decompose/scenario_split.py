@@ -121,9 +121,17 @@ class SplitRun:
             options, node_limit=options.node_limit or PART_NODES, log=False, progress=None
         )
 
-    def left(self) -> float:
-        """Returns the seconds left before the deadline (at least 1)."""
+    def left(self) -> float | None:
+        """Returns the seconds left before the deadline (at least 1), None without one."""
+        if math.isinf(self.deadline):
+            return None
         return max(self.deadline - self.clock(), 1.0)
+
+    def hard(self) -> float | None:
+        """Returns a round's hard limit: the time left plus ``ROUND_GRACE`` [seconds]."""
+        if math.isinf(self.deadline):
+            return None
+        return max(self.deadline - self.clock(), 0.0) + ROUND_GRACE
 
 
 def split_solve(
@@ -164,7 +172,7 @@ def split_solve(
             )
             for k, block in enumerate(blocks)
         ]
-        answers = run.pool.map(jobs, run.left() + ROUND_GRACE)
+        answers = run.pool.map(jobs, run.hard())
         state.rounds += 1
         value = program.offset + sum(answer.bound for answer in answers)
         state.bound = min(state.bound, value)
@@ -295,7 +303,7 @@ def _plan(
         PartJob(block, True, RECOURSE_GAP, run.left(), run.backend, options)
         for block in parts.fixed(blocks, first)
     ]
-    answers = run.pool.map(jobs, run.left() + ROUND_GRACE)
+    answers = run.pool.map(jobs, run.hard())
     state.plans += 1
     if any(len(answer.x) == 0 for answer in answers):
         state.notes.append("a first stage left a scenario without a recourse plan in time")
