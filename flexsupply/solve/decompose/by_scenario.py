@@ -93,9 +93,14 @@ def solve_by_scenario(
     )
     remaining = None if limit is None else max(deadline - time.perf_counter(), 1.0)
     start = mean_plan_start(scenario, model.demand, program, model, parts, remaining)
+    if options.log:
+        found = "none" if start is None else "found"
+        print(
+            f"by scenario: mean-demand first stage {found} ({time.perf_counter() - started:.1f} s)"
+        )
     pool = PartPool(workers)
     try:
-        run = SplitRun(backend, options, pool, deadline, rounds or ROUNDS)
+        run = SplitRun(backend, options, pool, deadline, rounds or ROUNDS, began=started)
         state = split_solve(maxform, parts, run, first=start)
     finally:
         pool.close()

@@ -5,8 +5,8 @@ stage: ~2,500 columns and ~1,000 on/off decisions on spring-drop, whose MILP tak
 at the root. Split again by style (``by_style.solve_by_style``: LP duals price the rows that
 link styles inside the scenario, each style's small MILP gives the bound, the switches fixed
 give a plan), it takes about a second, and its bound L(μ) is still valid for the part. With the
-first stage fixed (the plan side), the by-style plan is proven within the gap or the part's
-MILP runs through the chosen backend from it.
+first stage fixed (the plan side), the by-style plan (polished when not within the gap) is
+kept; only when the split finds none does the part's MILP run through the chosen backend.
 
 ``PartPool`` runs parts on local spawned processes (or in this process with one worker), in
 the parts' order whatever order they finish in, so the answer does not depend on the pool.
@@ -90,17 +90,15 @@ def solve_part(job: PartJob) -> PartAnswer:
         bound = split.bound if math.isfinite(split.bound) else _lp_bound(program)
         x = np.zeros(0) if split.glued is None else split.glued
         return PartAnswer(bound, x, math.nan, time.perf_counter() - started)
-    if split.result is not None:
-        plan = split.result.x
+    plan = split.start  # proven or not: the part's MILP may take a minute at its root
+    if plan is not None:
         return PartAnswer(split.bound, plan, program.value(plan), time.perf_counter() - started)
     left = deadline.left()
     options = replace(job.options, gap=job.gap, time_limit=None if left is None else max(left, 1.0))
-    result = get_backend(job.backend).solve(program, options, start=split.start)
+    result = get_backend(job.backend).solve(program, options)
     x, value = np.zeros(0), math.nan
     if result.status.has_plan and program.violation(result.x) <= FEASIBILITY_TOLERANCE:
         x, value = result.x, program.value(result.x)
-    if split.start is not None and (math.isnan(value) or program.value(split.start) > value):
-        x, value = split.start, program.value(split.start)
     bound = min(split.bound, result.bound) if math.isfinite(result.bound) else split.bound
     return PartAnswer(bound, x, value, time.perf_counter() - started)
 

@@ -43,8 +43,8 @@ ROUNDS = 4
 work limit, so the plan does not depend on the machine's load."""
 BOUND_GAP = 0.01
 """Gap handed to a bound-side part (its style MILPs are solved to 1 % of it)."""
-RECOURSE_GAP = 1e-3
-"""Relative gap each part's recourse is proven within on the plan side."""
+RECOURSE_GAP = 2e-3
+"""Relative gap within which a part's recourse plan needs no polishing (plan side)."""
 PART_NODES = 500
 """Node limit of a part's fallback MILP on the plan side."""
 VOTE = 0.5
@@ -52,6 +52,8 @@ VOTE = 0.5
 it on."""
 STEP = 1.0
 """Polyak step factor of the multipliers."""
+LOST_LP_SECONDS = 0.1
+"""Time kept, per part, to bound the parts a bound round gives up by their LP [seconds]."""
 ROUND_GRACE = 1.0
 """A round's hard limit is the time left plus this [seconds]; parts not back by then count
 their LP bound."""
@@ -127,11 +129,15 @@ class SplitRun:
             return None
         return max(self.deadline - self.clock(), 1.0)
 
-    def hard(self) -> float | None:
-        """Returns a round's hard limit: the time left plus ``ROUND_GRACE`` [seconds]."""
+    def hard(self, reserve: float = 0.0) -> float | None:
+        """Returns a round's hard limit: the time left less ``reserve``, plus ``ROUND_GRACE``.
+
+        Returns:
+            Seconds, None without a deadline.
+        """
         if math.isinf(self.deadline):
             return None
-        return max(self.deadline - self.clock(), 0.0) + ROUND_GRACE
+        return max(self.deadline - self.clock() - reserve, 0.0) + ROUND_GRACE
 
 
 def split_solve(
@@ -172,7 +178,7 @@ def split_solve(
             )
             for k, block in enumerate(blocks)
         ]
-        answers = run.pool.map(jobs, run.hard())
+        answers = run.pool.map(jobs, run.hard(LOST_LP_SECONDS * len(jobs)))
         state.rounds += 1
         value = program.offset + sum(answer.bound for answer in answers)
         state.bound = min(state.bound, value)
@@ -315,3 +321,8 @@ def _plan(
     value = program.value(x)
     if value > state.value:
         state.x, state.value = x, value
+    if run.options.log:
+        print(
+            f"by scenario: recourse of first stage {state.plans}: {value:,.2f} "
+            f"({run.clock() - run.began:.1f} s)"
+        )
