@@ -108,7 +108,7 @@ def test_a_part_bound_is_at_least_its_optimum_and_its_recourse_plan_is_optimal(
     optimum = _optimum(blocks[k], backend)
     options = SolverOptions()
 
-    bound = solve_part(PartJob(blocks[k], False, 1e-4, 60.0, backend, options))
+    bound = solve_part(PartJob(blocks[k], "bound", 1e-4, 60.0, backend, options))
 
     assert bound.bound >= optimum - 1e-6 * max(abs(optimum), 1.0)
     first = bound.x[len(bound.x) - len(parts.shared) :]
@@ -116,7 +116,7 @@ def test_a_part_bound_is_at_least_its_optimum_and_its_recourse_plan_is_optimal(
     chosen = consensus(program, parts, first[None], np.ones(1), run)
     assert chosen is not None
     fixed = parts.fixed(blocks, chosen)[k]
-    plan = solve_part(PartJob(fixed, True, 1e-6, 60.0, backend, options))
+    plan = solve_part(PartJob(fixed, "plan", 1e-6, 60.0, backend, options))
     assert fixed.violation(plan.x) <= FEASIBILITY_TOLERANCE
     assert plan.value == pytest.approx(_optimum(fixed, backend), rel=1e-4, abs=1e-3)
 

@@ -41,8 +41,8 @@ class PartJob:
 
     Attributes:
         program: the part's program (a maximisation), its columns tagged with styles.
-        plan: True for the plan side (a fixed first stage: a plan within ``gap`` is wanted),
-            False for the bound side (a proven bound and the styles' own solutions).
+        kind: ``plan`` (a fixed first stage: a plan within ``gap`` is wanted), ``bound`` (a
+            proven bound and the styles' own solutions) or ``lp`` (the LP bound alone).
         gap: relative gap of the plan side; the bound side's style MILPs get 1 % of it.
         seconds: safety net of the whole job [seconds] (None: none).
         backend: backend of the plan side's fallback MILP.
@@ -50,7 +50,7 @@ class PartJob:
     """
 
     program: LinearProgram
-    plan: bool
+    kind: str
     gap: float
     seconds: float | None
     backend: str
@@ -79,15 +79,17 @@ def solve_part(job: PartJob) -> PartAnswer:
     """Solves one part style by style (see the module docstring).
 
     Returns:
-        The ``PartAnswer``; on the bound side the part's LP bound replaces a Lagrangian bound
-        that could not be computed in time.
+        The ``PartAnswer``: on the bound side an infinite bound when the style split could not
+        compute one in time.
     """
     started = time.perf_counter()
     program = job.program
+    if job.kind == "lp":
+        return PartAnswer(_lp_bound(program), np.zeros(0), math.nan, time.perf_counter() - started)
     deadline = Deadline(job.seconds)
-    split = solve_by_style(program, job.gap, deadline, polish=job.plan)
-    if not job.plan:
-        bound = split.bound if math.isfinite(split.bound) else _lp_bound(program)
+    split = solve_by_style(program, job.gap, deadline, polish=job.kind == "plan")
+    if job.kind == "bound":
+        bound = split.bound if math.isfinite(split.bound) else math.inf
         x = np.zeros(0) if split.glued is None else split.glued
         return PartAnswer(bound, x, math.nan, time.perf_counter() - started)
     plan = split.start  # proven or not: the part's MILP may take a minute at its root
@@ -109,10 +111,8 @@ def _lp_bound(program: LinearProgram) -> float:
     return bound if math.isfinite(bound) else math.inf
 
 
-def lost_answer(job: PartJob) -> PartAnswer:
-    """Returns the answer of a job that did not come back: its LP bound, no plan."""
-    bound = math.inf if job.plan else _lp_bound(job.program)
-    return PartAnswer(bound, np.zeros(0), math.nan, math.nan)
+LOST = PartAnswer(math.inf, np.zeros(0), math.nan, math.nan)
+"""The answer of a job that did not come back: no bound, no plan."""
 
 
 class PartPool:
@@ -130,8 +130,7 @@ class PartPool:
     def map(self, jobs: list[PartJob], seconds: float | None) -> list[PartAnswer]:
         """Returns the jobs' answers in order; a job not done after ``seconds`` is lost.
 
-        ``seconds`` None waits for every job. A lost job's answer is ``lost_answer``: on the bound side its LP bound keeps the round's
-        bound valid.
+        ``seconds`` None waits for every job. A lost job's answer is ``LOST``.
         """
         if self.workers == 1 or current_process().daemon:
             return [solve_part(job) for job in jobs]
@@ -152,7 +151,7 @@ class PartPool:
             except BrokenProcessPool:
                 pass
         self.lost += 1
-        return lost_answer(job)
+        return LOST
 
     def close(self) -> None:
         """Stops the processes: each gets ``STOP_SECONDS`` to end, then is killed."""

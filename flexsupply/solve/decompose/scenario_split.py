@@ -52,11 +52,8 @@ VOTE = 0.5
 it on."""
 STEP = 1.0
 """Polyak step factor of the multipliers."""
-LOST_LP_SECONDS = 0.1
-"""Time kept, per part, to bound the parts a bound round gives up by their LP [seconds]."""
 ROUND_GRACE = 1.0
-"""A round's hard limit is the time left plus this [seconds]; parts not back by then count
-their LP bound."""
+"""A round's hard limit is the time left plus this [seconds]."""
 
 
 @dataclass
@@ -129,15 +126,15 @@ class SplitRun:
             return None
         return max(self.deadline - self.clock(), 1.0)
 
-    def hard(self, reserve: float = 0.0) -> float | None:
-        """Returns a round's hard limit: the time left less ``reserve``, plus ``ROUND_GRACE``.
+    def hard(self) -> float | None:
+        """Returns a round's hard limit: the time left plus ``ROUND_GRACE`` [seconds].
 
         Returns:
             Seconds, None without a deadline.
         """
         if math.isinf(self.deadline):
             return None
-        return max(self.deadline - self.clock() - reserve, 0.0) + ROUND_GRACE
+        return max(self.deadline - self.clock(), 0.0) + ROUND_GRACE
 
 
 def split_solve(
@@ -165,12 +162,19 @@ def split_solve(
         if chosen is not None:
             _plan(program, parts, blocks, chosen, run, state)
     first_cost = program.objective[parts.shared]
+    # The parts' LP bounds first: a valid bound at once (their sum is at least the LP bound
+    # without the first stage's agreement), and what a part given up later counts.
+    lp_jobs = [
+        PartJob(block, "lp", 0.0, run.left(), run.backend, run.part_options()) for block in blocks
+    ]
+    relaxed = np.array([answer.bound for answer in run.pool.map(lp_jobs, run.hard())])
+    state.bound = min(state.bound, program.offset + float(relaxed.sum()))
     multipliers = np.zeros((parts.n_parts, len(parts.shared)))
     while state.rounds < run.rounds and run.clock() < run.deadline:
         jobs = [
             PartJob(
                 replace(block, objective=_priced(block, parts, k, first_cost, multipliers[k])),
-                False,
+                "bound",
                 BOUND_GAP,
                 run.left(),
                 run.backend,
@@ -178,9 +182,13 @@ def split_solve(
             )
             for k, block in enumerate(blocks)
         ]
-        answers = run.pool.map(jobs, run.hard(LOST_LP_SECONDS * len(jobs)))
+        answers = run.pool.map(jobs, run.hard())
         state.rounds += 1
-        value = program.offset + sum(answer.bound for answer in answers)
+        # At λ = 0 a part's LP bound is valid too; priced copies need the split's own bound.
+        lost = np.array([answer.bound for answer in answers])
+        value = program.offset + float(
+            np.minimum(lost, relaxed).sum() if state.rounds == 1 else lost.sum()
+        )
         state.bound = min(state.bound, value)
         copies = _copies(parts, [answer.x for answer in answers])
         agreed = None if copies is None else consensus(program, parts, copies, parts.weights, run)
@@ -192,7 +200,7 @@ def split_solve(
         multipliers = _step(multipliers, copies, value - state.value)
     if run.pool.lost:
         state.notes.append(
-            f"{run.pool.lost} scenario part(s) ran past the time limit: their LP bounds were used"
+            f"{run.pool.lost} scenario part(s) ran past the time limit and were given up"
         )
     return state
 
@@ -306,7 +314,7 @@ def _plan(
     """Solves every part's recourse with the first stage fixed at ``first``; keeps a better plan."""
     options = run.part_options()
     jobs = [
-        PartJob(block, True, RECOURSE_GAP, run.left(), run.backend, options)
+        PartJob(block, "plan", RECOURSE_GAP, run.left(), run.backend, options)
         for block in parts.fixed(blocks, first)
     ]
     answers = run.pool.map(jobs, run.hard())
