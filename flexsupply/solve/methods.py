@@ -214,13 +214,20 @@ def by_scenario(
     context: MethodContext,
     parts: ScenarioParts,
 ) -> SolverResult:
-    """Returns the decomposition by scenario's result (``decompose/by_scenario.py``)."""
+    """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
+
+    Its parts run on ``settings.workers`` local processes (default: all cores); with
+    ``settings.dask`` set, the result's message says they did not run on Dask.
+    """
     options = settings.options(deadline, context.progress)
     workers = settings.workers or os.cpu_count() or 1
     result = solve_by_scenario(
         program, model, context.scenario, parts, backend.name, options, workers, settings.iterations
     )
-    return dataclasses.replace(result, method="decompose")
+    message = result.message
+    if settings.dask is not None:
+        message += f"; the scenarios ran on local processes, not on Dask ({settings.dask})"
+    return dataclasses.replace(result, method="decompose", message=message)
 
 
 def decompose_settings(settings: SolveSettings) -> DecomposeSettings:
