@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,34 @@ def test_a_row_joining_one_style_to_a_shared_column_gets_a_copy() -> None:
     assert int(rows["gate"][0]) in parts.block_rows[1]
     assert parts.program.matrix[int(rows["gate"][0]), copy] == -10.0
     assert program.n_rows in set(parts.linking_rows.tolist())
+
+
+def unsorted_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The same matrix with each row's entries stored in reverse column order."""
+    starts, ends = matrix.indptr[:-1], matrix.indptr[1:]
+    order = np.concatenate(
+        [np.arange(end - 1, start - 1, -1) for start, end in zip(starts, ends, strict=True)]
+    ).astype(np.int64)
+    reversed_rows = sp.csr_matrix(
+        (matrix.data[order], matrix.indices[order], matrix.indptr.copy()), shape=matrix.shape
+    )
+    reversed_rows.has_sorted_indices = False
+    return reversed_rows
+
+
+def test_partition_leaves_a_program_with_unsorted_rows_untouched() -> None:
+    program, _ = three_styles()
+    unsorted = replace(program, matrix=unsorted_rows(program.matrix.tocsr()))
+    indices_before = unsorted.matrix.indices.copy()
+    data_before = unsorted.matrix.data.copy()
+
+    parts = partition(unsorted)
+
+    assert np.array_equal(unsorted.matrix.indices, indices_before)
+    assert np.array_equal(unsorted.matrix.data, data_before)
+    expected = partition(program)
+    assert parts.linking_rows.tolist() == expected.linking_rows.tolist()
+    assert [c.tolist() for c in parts.block_columns] == [c.tolist() for c in expected.block_columns]
 
 
 def test_untagged_program_is_one_shared_block() -> None:

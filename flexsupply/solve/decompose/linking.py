@@ -63,19 +63,21 @@ def _row_styles(matrix: sp.csr_matrix, style: IntArray) -> tuple[IntArray, IntAr
     styled = col_style >= 0
     n_styles = int(style.max(initial=-1)) + 1
 
-    def reduce(values: IntArray) -> IntArray:
-        pattern = sp.csr_matrix(
-            (np.where(styled, values, 0).astype(np.float64), matrix.indices, matrix.indptr),
+    def pattern_of(values: np.ndarray) -> sp.csr_matrix:
+        # scipy sorts unsorted rows in place: the program's own index arrays must not be shared
+        return sp.csr_matrix(
+            (values.astype(np.float64), matrix.indices.copy(), matrix.indptr.copy()),
             shape=matrix.shape,
         )
+
+    def reduce(values: IntArray) -> IntArray:
+        pattern = pattern_of(np.where(styled, values, 0))
         return np.asarray(pattern.max(axis=1).todense(), dtype=np.int64).ravel()
 
     highest = reduce(col_style + 1) - 1
     lowest = n_styles - reduce(n_styles - col_style)
     lowest = np.where(highest >= 0, lowest, -1)
-    shared = sp.csr_matrix(
-        ((~styled).astype(np.float64), matrix.indices, matrix.indptr), shape=matrix.shape
-    )
+    shared = pattern_of(~styled)
     has_shared = np.asarray(shared.max(axis=1).todense()).ravel() > 0
     return lowest, highest, has_shared
 
