@@ -141,7 +141,7 @@ class PartPool:
         _, running = wait(futures, timeout=seconds)
         answers = [self._answer(future, job) for future, job in zip(futures, jobs, strict=True)]
         if running:
-            self.close(wait=0.0)  # they are mid-solve: nothing to wait for
+            self.close(grace=0.0)  # they are mid-solve: nothing to wait for
         return answers
 
     def _answer(self, future: Future[PartAnswer], job: PartJob) -> PartAnswer:
@@ -153,15 +153,15 @@ class PartPool:
         self.lost += 1
         return LOST
 
-    def close(self, wait: float = STOP_SECONDS) -> None:
-        """Stops the processes: each gets ``wait`` seconds to end, then is killed."""
+    def close(self, grace: float = STOP_SECONDS) -> None:
+        """Stops the processes: each gets ``grace`` seconds to end, then is killed."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
         processes = list((pool._processes or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
-            process.join(wait)
+            process.join(grace)
             if process.is_alive():
                 process.kill()
                 process.join(STOP_SECONDS)
