@@ -9,12 +9,14 @@ Run from the repository root (timed runs unniced, one at a time)::
 
     .venv/bin/python benchmarks/decompose_scenarios.py
     .venv/bin/python benchmarks/decompose_scenarios.py --cases spring-drop:100@30 --out /tmp/b
+    .venv/bin/python benchmarks/decompose_scenarios.py --render --note NOTE.md  # page only
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import sys
 from pathlib import Path
@@ -38,7 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", default=list(decompose.METHODS))
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--note", type=Path, help="Markdown added under the table")
+    parser.add_argument("--render", action="store_true", help="rewrite the page from the JSON")
     args = parser.parse_args(argv)
+    note = args.note.read_text(encoding="utf-8") if args.note else ""
+    path = args.out / "decompose-scenarios.json"
+    if args.render:
+        results = json.loads(path.read_text(encoding="utf-8"))
+        harness.write_results(path, results, page(results, note))
+        return 0
     from build import machine
 
     results: dict[str, Any] = {
@@ -46,9 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "rows": [],
     }
-    note = args.note.read_text(encoding="utf-8") if args.note else ""
     args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / "decompose-scenarios.json"
     for case in args.cases:
         name, seconds = case.split("@")
         for method in args.methods:

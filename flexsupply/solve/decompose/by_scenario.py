@@ -128,8 +128,15 @@ def solve_by_scenario(
         engine="highs",
         message=message,
         extra=extra,
-        stop="time_limit" if time.perf_counter() >= deadline or pool.lost else "gap",
+        stop=_stop(state.gap() <= options.gap, time.perf_counter() >= deadline or pool.lost > 0),
     )
+
+
+def _stop(proven: bool, clocked: bool) -> str:
+    """Returns what ended the split: ``gap``, ``time_limit`` or its rounds (``iteration_limit``)."""
+    if proven:
+        return "gap"
+    return "time_limit" if clocked else "iteration_limit"
 
 
 def mean_plan_start(
