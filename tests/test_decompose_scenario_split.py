@@ -17,7 +17,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model import build_program
 from flexsupply.model.program import LinearProgram
-from flexsupply.solve.decompose import by_scenario
+from flexsupply.solve.decompose import by_scenario, scenario_split
 from flexsupply.solve.decompose.part_solve import PartJob, PartPool, solve_part
 from flexsupply.solve.decompose.scenario_parts import (
     ScenarioParts,
@@ -178,3 +178,22 @@ def test_a_run_past_its_deadline_still_has_a_valid_bound() -> None:
 
     assert state.bound >= optimum - 1e-6 * abs(optimum)
     assert state.x is None or program.violation(state.x) <= FEASIBILITY_TOLERANCE
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    copies=st.lists(
+        st.lists(st.floats(0.0, 1_000.0), min_size=3, max_size=3), min_size=2, max_size=6
+    ),
+    excess=st.floats(0.0, 1e6),
+)
+def test_multipliers_keep_summing_to_zero_so_every_round_is_a_bound(
+    copies: list[list[float]], excess: float
+) -> None:
+    # Σ_k λ_k = 0 is what makes the priced copies' sum a bound (docs/model.md).
+    start = np.zeros((len(copies), 3))
+    stepped = scenario_split._step(start, np.asarray(copies), excess)
+    again = scenario_split._step(stepped, np.asarray(copies)[::-1], excess)
+
+    np.testing.assert_allclose(stepped.sum(axis=0), 0.0, atol=1e-6 * max(excess, 1.0))
+    np.testing.assert_allclose(again.sum(axis=0), 0.0, atol=1e-6 * max(excess, 1.0))
