@@ -246,7 +246,9 @@ def _step(multipliers: FloatArray, copies: FloatArray, excess: float) -> FloatAr
     norm = float((direction**2).sum())
     if norm <= 0.0 or excess <= 0.0:
         return multipliers
-    return np.asarray(multipliers - STEP * excess / norm * direction, dtype=np.float64)
+    stepped = multipliers - STEP * excess / norm * direction
+    # Centred again: rounding must not leave a sum that would make the bound invalid.
+    return np.asarray(stepped - stepped.mean(axis=0), dtype=np.float64)
 
 
 def consensus(
