@@ -66,8 +66,7 @@ class ScenarioParts:
             columns = np.concatenate([own_columns, self.shared])
             rows = np.concatenate([own_rows, self.shared_rows])
             block = sp.csr_matrix(matrix[rows][:, columns])
-            # Sorted column indices: ``linking.partition`` (by style, inside a part) sorts an
-            # unsorted matrix's indices in place behind its data's back.
+            # Canonical rows: the column selection leaves them unsorted.
             block.sort_indices()
             parts.append(
                 LinearProgram(
