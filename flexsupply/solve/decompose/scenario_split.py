@@ -295,14 +295,27 @@ def consensus(
         column_blocks={},
         row_blocks={},
     )
-    result = get_backend(run.backend).solve(
-        projection,
-        replace(run.options, gap=1e-6, log=False, progress=None, time_limit=run.left()),
-    )
+    options = replace(run.options, gap=1e-6, log=False, progress=None, time_limit=run.left())
+    result = get_backend(run.backend).solve(projection, options)
     if not result.status.has_plan:
         return None
-    first = np.clip(result.x[:n], lower, upper)
-    return np.where(integer, np.round(first), first)
+    whole = np.round(result.x[:n][integer])
+    # The engine's integers are integral only to its tolerance: with them rounded, the LP
+    # that is left sets the quantities again (a switch at 1e-7 could keep a tiny order).
+    fixed_lower, fixed_upper = projection.col_lower.copy(), projection.col_upper.copy()
+    fixed_lower[:n][integer] = fixed_upper[:n][integer] = whole
+    relaxed = replace(
+        projection,
+        col_lower=fixed_lower,
+        col_upper=fixed_upper,
+        integer=np.zeros(projection.n_columns, dtype=bool),
+    )
+    again = get_backend(run.backend).solve(relaxed, options)
+    if not again.status.has_plan:
+        return None
+    first = np.clip(again.x[:n], lower, upper)
+    first[integer] = whole
+    return first
 
 
 def _plan(
