@@ -70,7 +70,7 @@ def mean_value_start(
         first = _first_batch(alone, level, plan_deadline, seed)
         if first is None:
             continue
-        values = _first_stage_values(program, model, first)
+        values = first_stage_values(program, model, first)
         if _add_reorders(values, alone, demand, model, first, deadline):
             return _complete(program, values, deadline)
         if time.perf_counter() > deadline:
@@ -111,7 +111,7 @@ def _add_reorders(
     return True
 
 
-def _first_stage_values(program: LinearProgram, model: ModelMap, first: FirstStage) -> FloatArray:
+def first_stage_values(program: LinearProgram, model: ModelMap, first: FirstStage) -> FloatArray:
     """Returns a column vector (nan where unset) holding the first batch's orders and switches."""
     values = np.full(program.n_columns, np.nan)
     reveal = model.data.reveal
@@ -160,4 +160,4 @@ def _complete(program: LinearProgram, values: FloatArray, deadline: float) -> Fl
     return relaxed.values()
 
 
-__all__ = ["mean_value_start", "neighbourhoods"]
+__all__ = ["first_stage_values", "mean_value_start", "neighbourhoods"]

@@ -85,11 +85,14 @@ class StyleSplit:
         start: the repaired plan, a feasible solution of the whole program, or None.
         bound: L(μ), the Lagrangian bound in the program's sense, offset included [currency]
             (nan when a subproblem was not solved).
+        glued: the styles' own solutions side by side (the linking rows may be broken), or
+            None when a subproblem was not solved.
     """
 
     result: SolverResult | None
     start: FloatArray | None
     bound: float
+    glued: FloatArray | None = None
 
 
 def _seconds(deadline: Deadline) -> float | None:
@@ -187,7 +190,9 @@ def by_style_first(program: LinearProgram, method: str) -> bool:
     return method != "auto" or int(program.integer.sum()) >= AUTO_MIN_INTEGERS
 
 
-def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> StyleSplit:
+def solve_by_style(
+    program: LinearProgram, gap: float, deadline: Deadline, polish: bool = True
+) -> StyleSplit:
     """Solves ``program`` by relaxing its style-linking rows, and proves the plan or says not.
 
     Args:
@@ -195,6 +200,8 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
             demand sample with the first stage fixed.
         gap: relative gap the plan must be proven within, a fraction.
         deadline: every LP and subproblem gets the time left on it.
+        polish: polish a repaired plan that is not within the gap (False: the bound and the
+            repaired plan are all that is wanted).
 
     Returns:
         The ``StyleSplit``: ``result`` is an ``optimal`` ``SolverResult`` (objective and bound
@@ -235,11 +242,12 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
         x[block.columns], block_bound = solved
         bound += block_bound
     bound += sign * program.offset
+    glued = x[: split.n_original]
     repaired = _repair(program, lp, split, x, deadline)
     if repaired is None:
-        return StyleSplit(None, None, sign * bound)
+        return StyleSplit(None, None, sign * bound, glued)
     plan, objective = repaired
-    if bound - sign * objective > gap * max(abs(objective), 1.0):
+    if polish and bound - sign * objective > gap * max(abs(objective), 1.0):
         # Switches some style wanted, or the LP used, may be chosen again; the rest stay off.
         keep = (plan > 0.5) | (relaxation.x[: split.n_original] > INTEGRALITY_TOLERANCE)
         polished = _polish(program, plan, keep, gap, deadline)
@@ -248,7 +256,7 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
     value = sign * objective
     best = sign * max(bound, value)
     if bound - value > gap * max(abs(value), 1.0):
-        return StyleSplit(None, plan, best)
+        return StyleSplit(None, plan, best, glued)
     result = SolverResult(
         status=Status.OPTIMAL,
         objective=objective,
@@ -260,7 +268,7 @@ def solve_by_style(program: LinearProgram, gap: float, deadline: Deadline) -> St
         message=f"proven by style: {split.n_blocks - 1} styles, {len(links)} linking rows",
         method=METHOD,
     )
-    return StyleSplit(result, plan, best)
+    return StyleSplit(result, plan, best, glued)
 
 
 def split_then_whole(

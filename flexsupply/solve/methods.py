@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,8 +42,10 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
+from flexsupply.solve.decompose.scenario_parts import ScenarioParts
 from flexsupply.solve.settings import SolveSettings
 
 WARM_START_SHARE = 0.5
@@ -168,8 +171,12 @@ def decomposed(
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
-    Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers.
+    Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers. Seasons of many
+    scenarios joined only by their first stage are split by scenario instead (``by_scenario``).
     """
+    parts = scenario_split_of(program, model)
+    if parts is not None:
+        return by_scenario(program, model, backend, settings, deadline, context, parts)
     start = None
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
     if program.integer.any() and not plans_by_style(program):
@@ -200,6 +207,31 @@ def decomposed(
     if start.time_limited or deadline.expired():
         return dataclasses.replace(result, stop="time_limit")
     return result
+
+
+def by_scenario(
+    program: LinearProgram,
+    model: ModelMap,
+    backend: Backend,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+    parts: ScenarioParts,
+) -> SolverResult:
+    """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
+
+    Its parts run on ``settings.workers`` local processes (default: all cores); with
+    ``settings.dask`` set, the result's message says they did not run on Dask.
+    """
+    options = settings.options(deadline, context.progress)
+    workers = settings.workers or os.cpu_count() or 1
+    result = solve_by_scenario(
+        program, model, context.scenario, parts, backend.name, options, workers, settings.iterations
+    )
+    message = result.message
+    if settings.dask is not None:
+        message += f"; the scenarios ran on local processes, not on Dask ({settings.dask})"
+    return dataclasses.replace(result, method="decompose", message=message)
 
 
 def decompose_settings(
