@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model import build_program
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose import by_scenario, scenario_split
-from flexsupply.solve.decompose.part_solve import PartJob, PartPool, solve_part
+from flexsupply.solve.decompose.part_solve import LOST, PartJob, PartPool, solve_part
 from flexsupply.solve.decompose.scenario_parts import (
     ScenarioParts,
     first_stage_columns,
@@ -198,3 +199,29 @@ def test_multipliers_keep_summing_to_zero_so_every_round_is_a_bound(
     for multipliers in (stepped, again):
         size = max(float(np.abs(multipliers).max()), 1.0)
         np.testing.assert_allclose(multipliers.sum(axis=0), 0.0, atol=1e-12 * size * len(copies))
+
+
+class DiesWhenUnpickled:
+    """Ends the process that unpickles it (a worker out of memory, or killed)."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (3,)
+
+
+def test_a_part_whose_process_dies_is_lost_and_the_next_round_runs_on_new_processes() -> None:
+    _, program, parts = _season(SPLIT[0])
+    assert parts is not None
+    block = parts.programs(program)[0]
+    job = PartJob(block, "lp", 1e-6, 60.0, "ortools", SolverOptions())
+    dying = PartJob(DiesWhenUnpickled(), "lp", 1e-6, 60.0, "ortools", SolverOptions())  # type: ignore[arg-type]
+    pool = PartPool(2)
+    try:
+        first = pool.map([dying, job], seconds=60.0)
+        assert first[0] is LOST
+        assert pool.lost >= 1
+        second = pool.map([job, job], seconds=60.0)
+    finally:
+        pool.close()
+
+    expected = solve_part(job).bound
+    assert [answer.bound for answer in second] == pytest.approx([expected, expected])

@@ -137,11 +137,17 @@ class PartPool:
         if self._pool is None:
             # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
             self._pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
-        futures = [self._pool.submit(solve_part, job) for job in jobs]
+        lost_before = self.lost
+        try:
+            futures = [self._pool.submit(solve_part, job) for job in jobs]
+        except BrokenProcessPool:  # a process of the last round died: this pool takes no job
+            self.close(grace=0.0)
+            self.lost += len(jobs)
+            return [LOST] * len(jobs)
         _, running = wait(futures, timeout=seconds)
         answers = [self._answer(future, job) for future, job in zip(futures, jobs, strict=True)]
-        if running:
-            self.close(grace=0.0)  # they are mid-solve: nothing to wait for
+        if running or self.lost > lost_before:
+            self.close(grace=0.0)  # mid-solve or broken: nothing to wait for, a new pool next
         return answers
 
     def _answer(self, future: Future[PartAnswer], job: PartJob) -> PartAnswer:

@@ -200,7 +200,8 @@ def split_solve(
         multipliers = _step(multipliers, copies, value - state.value)
     if run.pool.lost:
         state.notes.append(
-            f"{run.pool.lost} scenario part(s) ran past the time limit and were given up"
+            f"{run.pool.lost} scenario part(s) ran past the time limit or lost their process "
+            "and were given up"
         )
     return state
 
