@@ -12,7 +12,7 @@ LINT_PATHS := $(wildcard flexsupply tests benchmarks)
 # plan however busy the machine is (tests/test_run.py). The time limit is only a safety net, set
 # with room: a round of 30 style subproblems on 2 shared cores takes from well under a minute
 # (idle) to minutes (loaded), and when the net stops a run, another run may differ.
-DEMO_FLAGS ?= --time-limit 300 --iterations 1
+DEMO_FLAGS ?= --time-limit 600 --iterations 1
 
 .PHONY: venv demo test lint docs clean
 

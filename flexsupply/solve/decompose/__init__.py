@@ -23,9 +23,9 @@ AUTO_MIN_BINARIES = 600
 """... and at least this many binary columns; every other program gets one engine call.
 
 Measured on 2 cores, 60 s, side by side in one run (``benchmarks/results/decompose-idle.md``,
-load 2.6-4), gap of the decomposition against one engine call: spring-drop:15 (30 styles,
-12,146 binaries) 3.82 % against 13.88 %; 30x5x12x1 (30 styles, 864) 3.04 % against 4.81 %;
-100x5x26x1 (100 styles, 6,396, the hybrid split of ``hybrid.py``) 9.84 % against 19.41 %.
+load 0-1.5), gap of the decomposition against one engine call: spring-drop:15 (30 styles,
+12,146 binaries) 3.49 % against 14.19 %; 30x5x12x1 (30 styles, 864) 3.04 % against 4.32 %;
+100x5x26x1 (100 styles, 6,396, the hybrid split of ``hybrid.py``) 8.20 % against 13.78 %.
 Seasons of 500 and 2,000 styles get no plan from one engine call and one from the
 decomposition (``decompose-scale.md``). The templates (3-12 styles) and the Trigeiro
 lot-sizing instances (G51-G75: 6-24 items, 180-720 binaries) are proven fastest by one engine
