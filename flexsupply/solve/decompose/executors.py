@@ -71,6 +71,21 @@ def _solve_loaded(task: Task) -> BlockSolution:
     return solve_task(_LOADED[task.block], task)
 
 
+def stop_processes(pool: ProcessPoolExecutor, grace: float, after_kill: float) -> None:
+    """Shuts ``pool`` down: each process gets ``grace`` seconds to end, then is killed.
+
+    ``shutdown`` alone would wait for a hung task forever; ``after_kill`` bounds the wait for a
+    killed process to be reaped [seconds].
+    """
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(grace)
+        if process.is_alive():
+            process.kill()
+            process.join(after_kill)
+
+
 def lost(task: Task, program: LinearProgram, until: float) -> BlockSolution:
     """Returns the answer of a task given up: no solution, the bound of its LP relaxation.
 
@@ -275,20 +290,10 @@ class Executor:
             self.notes.append(words)
 
     def _stop_pool(self, wait_seconds: float) -> None:
-        """Stops the local processes: waits ``wait_seconds`` for each to end, then kills it.
-
-        ``shutdown`` alone would wait for a hung task forever.
-        """
+        """Stops the local processes: waits ``wait_seconds`` for each to end, then kills it."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list((pool._processes or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.join(wait_seconds)
-            if process.is_alive():
-                process.kill()
-                process.join(wait_seconds + 1.0)
+        if pool is not None:
+            stop_processes(pool, wait_seconds, wait_seconds + 1.0)
 
     def _here(self, tasks: Sequence[Task]) -> list[BlockSolution]:
         """Solves ``tasks`` one by one in this process."""

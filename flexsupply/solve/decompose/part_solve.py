@@ -29,6 +29,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.by_style import solve_by_style
 from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.decompose.executors import stop_processes
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 
 STOP_SECONDS = 2.0
@@ -162,12 +163,5 @@ class PartPool:
     def close(self, grace: float = STOP_SECONDS) -> None:
         """Stops the processes: each gets ``grace`` seconds to end, then is killed."""
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        processes = list((pool._processes or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.join(grace)
-            if process.is_alive():
-                process.kill()
-                process.join(STOP_SECONDS)
+        if pool is not None:
+            stop_processes(pool, grace, STOP_SECONDS)
