@@ -19,7 +19,7 @@ import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.backends import SolverOptions, Status, backend_info
-from flexsupply.backends.result import Backend, Progress, SolverResult, no_plan
+from flexsupply.backends.result import Backend, SolverResult, no_plan
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
@@ -41,6 +41,7 @@ from flexsupply.solve.decompose.relaxation import (
     lp_relaxation,
     lp_seconds,
 )
+from flexsupply.solve.decompose.reporting import in_maxform, progress_line, report_round
 from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.subproblems import (
     Block,
@@ -157,6 +158,7 @@ def decompose(
     maxform = replace(
         program, objective=sense * program.objective, offset=sense * program.offset, maximize=True
     )
+    options = in_maxform(options, sense)
     # HiGHS solved spring-drop's per-style MILPs about 3x faster than SCIP (docs/performance.md).
     engines = backend_info(backend.name).engine_names
     engine = settings.engine or ("highs" if "highs" in engines else options.engine)
@@ -231,8 +233,18 @@ def decompose(
     if time_limit is None:
         limits = replace(limits, whole=True, whole_nodes=options.node_limit)
     if state.gap() > options.gap:
+        show = None if options.progress is None else progress_line(options.progress, began, clock)
         search = PlanSearch(
-            maxform, backend, options, neighbourhoods, state, patterns, limits, deadline, clock
+            maxform,
+            backend,
+            options,
+            neighbourhoods,
+            state,
+            patterns,
+            limits,
+            deadline,
+            clock,
+            show,
         )
         search.run()
     seconds = clock() - began
@@ -345,7 +357,7 @@ def _bound_side(
             )
             bundle.set_step(bundle.first_step(mu, value, used, FIRST_STEP))
         state.iterations += 1
-        _report(options, state, value, began, clock, serious)
+        report_round(options, state, value, began, clock, serious)
         if state.gap() <= options.gap:
             return
         step = bundle.next_point()
@@ -417,24 +429,3 @@ def _record(
         value = original_program.value(original)
         if value > state.value:
             state.x, state.value, state.found_by = original, value, "subproblems"
-
-
-def _report(
-    options: SolverOptions,
-    state: SearchState,
-    value: float,
-    began: float,
-    clock: Clock,
-    serious: bool,
-) -> None:
-    """Shows the iteration in the log and on the progress line."""
-    if options.log:
-        best = "-" if state.x is None else f"{state.value:,.2f}"
-        print(
-            f"decompose: iteration {state.iterations} ({clock() - began:.1f} s) bound {value:,.2f} "
-            f"best bound {state.bound:,.2f} plan {best} gap {state.gap():.2%}"
-            f"{'' if serious else ' (null step)'}"
-        )
-    if options.progress is not None:
-        incumbent = None if state.x is None else state.value
-        options.progress(Progress(clock() - began, incumbent, state.bound))

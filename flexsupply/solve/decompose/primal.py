@@ -34,7 +34,7 @@ import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.backends import SolverOptions, backend_info
-from flexsupply.backends.result import Backend
+from flexsupply.backends.result import Backend, Progress
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
 from flexsupply.heuristics.highs import HighsCopy
@@ -168,6 +168,8 @@ class PlanSearch:
         limits: the work limits of each step.
         deadline: the time limit's end on ``clock`` (a safety net; ``inf`` without one).
         clock: the time source [seconds].
+        report: called with ``state`` each time a step keeps a better plan (the progress
+            line), or None.
     """
 
     program: LinearProgram
@@ -179,6 +181,7 @@ class PlanSearch:
     limits: PlanLimits
     deadline: float
     clock: Clock
+    report: Callable[[SearchState], None] | None = None
     _styles: StyleFix | None = field(default=None, init=False, repr=False)
 
     def run(self) -> None:
@@ -205,6 +208,17 @@ class PlanSearch:
         """Returns the deadline as a ``time.perf_counter()`` value (the heuristics' clock)."""
         left = self.left()
         return math.inf if left is None else time.perf_counter() + left
+
+    def keep(self, x: FloatArray, step: str) -> bool:
+        """Keeps ``x`` when it is feasible and better than the best plan, and reports it.
+
+        Returns:
+            Whether it was kept.
+        """
+        kept = _keep(self.program, x, self.state, step)
+        if kept and self.report is not None:
+            self.report(self.state)
+        return kept
 
     def say(self, words: str) -> None:
         """Prints one line of the solver log, with the best plan so far."""
@@ -245,7 +259,7 @@ class PlanSearch:
     def _dive(self, program: LinearProgram, styles: int) -> FloatArray | None:
         """Returns the LP dive's plan for ``program`` (kept when better), or None."""
         x = dive(program, self.perf_deadline())
-        kept = x is not None and _keep(self.program, x, self.state, "repair")
+        kept = x is not None and self.keep(x, "repair")
         value = "no plan" if x is None else f"{program.value(x):,.2f}"
         self.say(f"LP dive re-planned {styles} styles: {value}{' kept' if kept else ''}")
         return x
@@ -268,7 +282,7 @@ class PlanSearch:
             x = styles.solve(
                 one, state.x, self.limits.single_nodes, self.perf_deadline(), state.x, False
             )
-            better += x is not None and _keep(self.program, x, state, "repair one style at a time")
+            better += x is not None and self.keep(x, "repair one style at a time")
         self.say(f"re-planned {int(free.sum())} styles one at a time ({better} better)")
 
     def styles(self) -> StyleFix:
@@ -289,7 +303,7 @@ class PlanSearch:
             free, solution, self.limits.repair_nodes, self.perf_deadline(), start=start
         )
         self.state.check_clock(self.deadline, self.clock)
-        kept = x is not None and _keep(self.program, x, self.state, "repair by style")
+        kept = x is not None and self.keep(x, "repair by style")
         value = "no plan" if x is None else f"{self.program.value(x):,.2f}"
         self.say(f"MIP re-planned {int(free.sum())} styles: {value}{' kept' if kept else ''}")
         return x
@@ -309,9 +323,7 @@ class PlanSearch:
                 if state.check_clock(self.deadline, self.clock):
                     return
                 x = styles.solve(free, state.x, limits.style_nodes, self.perf_deadline(), state.x)
-                better += x is not None and _keep(
-                    self.program, x, state, "fix-and-optimise by style"
-                )
+                better += x is not None and self.keep(x, "fix-and-optimise by style")
             self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
             if not better:
                 return
@@ -330,7 +342,7 @@ class PlanSearch:
         mip.set_option("mip_max_nodes", self.limits.neighbourhood_nodes)
         found = mip.run(self.left(), start=state.x)
         state.check_clock(self.deadline, self.clock)
-        kept = found and _keep(program, mip.values(), state, "neighbourhood")
+        kept = found and self.keep(mip.values(), "neighbourhood")
         self.say(
             f"neighbourhood MIP ({int(support.sum())} orders free)"
             f"{' found a better plan' if kept else ''}"
@@ -353,7 +365,7 @@ class PlanSearch:
         result = self.backend.solve(master, sub_options, start=master_start)
         state.clock_stopped |= result.stop == "time_limit"
         if result.status.has_plan:
-            _keep(self.program, result.x[: self.program.n_columns], state, "master")
+            self.keep(result.x[: self.program.n_columns], "master")
         self.say(
             f"restricted master ({patterns.count()} patterns, {result.status}, "
             f"{result.objective:,.2f} in {result.seconds:.1f} s)"
@@ -374,7 +386,7 @@ class PlanSearch:
             max_sweeps=limits.fix_sweeps,
         )
         state.clock_stopped |= improved.time_limited
-        _keep(self.program, improved.x, state, "fix-and-optimise")
+        self.keep(improved.x, "fix-and-optimise")
         self.say(f"fix-and-optimise ({improved.subproblems} sub-MIPs, {improved.improved} better)")
 
     def whole(self) -> None:
@@ -387,16 +399,31 @@ class PlanSearch:
             self.options,
             engine=engine,
             time_limit=self.left(),
-            progress=None,
+            progress=None if self.report is None else self._engine_progress,
             node_limit=self.limits.whole_nodes,
         )
         result = self.backend.solve(self.program, final, start=state.x)
         state.clock_stopped |= result.stop == "time_limit"
         if result.status.has_plan:
-            _keep(self.program, result.x, state, "engine")
             if math.isfinite(result.bound):
                 state.bound = min(state.bound, result.bound)
+            if not self.keep(result.x, "engine") and self.report is not None:
+                self.report(state)
         self.say(f"engine on the whole program ({result.status})")
+
+    def _engine_progress(self, progress: Progress) -> None:
+        """Reports the engine's plan and bound on the whole program, where better than ours."""
+        state = self.state
+        if self.report is None or state.x is None:
+            return
+        value, bound = progress.incumbent, progress.bound
+        self.report(
+            replace(
+                state,
+                value=state.value if value is None else max(state.value, value),
+                bound=state.bound if bound is None else min(state.bound, bound),
+            )
+        )
 
 
 def _closed(program: LinearProgram, binary: IntArray, support: BoolArray) -> LinearProgram:
