@@ -274,3 +274,25 @@ def test_plan_side_without_a_plan_dives_the_whole_program_for_one() -> None:
     assert search.state.found_by == "LP dive"
     assert program.violation(search.state.x) <= FEASIBILITY_TOLERANCE
     assert search.state.value == pytest.approx(program.value(dived), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("solution", "plan"),
+    [
+        (None, [40.0, 0.0, 20.0]),  # ascending: style 0 takes the 30 units left
+        ([20.0, 100.0, 20.0, 0.0], [10.0, 30.0, 20.0]),  # style 1 loses most (200), goes first
+    ],
+)
+def test_one_style_at_a_time_goes_by_what_the_styles_lose_against_the_lagrangian_plan(
+    solution: list[float] | None, plan: list[float]
+) -> None:
+    program = shared_capacity(60.0, cash=False)
+    search = search_from(program, np.array([10.0, 0.0, 20.0, 0.0]), PlanLimits(), gap=1e-9)
+    lagrangian = None if solution is None else np.array(solution)
+    if lagrangian is not None:  # 3 x (20 - 10), 2 x (100 - 0), 1 x (20 - 20); not the shared
+        np.testing.assert_allclose(search.losses(lagrangian), [30.0, 200.0, 0.0])
+
+    search.one_style_at_a_time(np.array([True, True, True]), lagrangian)
+
+    assert search.state.x is not None
+    np.testing.assert_allclose(search.state.x[:3], plan, atol=1e-7)
