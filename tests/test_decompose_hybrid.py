@@ -19,7 +19,6 @@ from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
 from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid
 from flexsupply.solve.decompose.primal import PlanLimits
-from flexsupply.solve import methods
 from flexsupply.solve.methods import decompose_settings
 from flexsupply.solve.settings import SolveSettings
 
@@ -125,40 +124,3 @@ def test_hybrid_on_small_seasons_bounds_the_optimum_from_above(
         assert result.objective >= program.value(start) - 1e-6 * max(1.0, abs(optimum))
     assert result.objective <= optimum + 1e-6 * max(1.0, abs(optimum))
     assert result.bound >= optimum - 1e-6 * max(1.0, abs(optimum))
-
-
-@pytest.mark.parametrize(
-    ("styles", "mip_rows", "first"),
-    [
-        (hybrid.HYBRID_MIN_STYLES - 1, 20_000, True),  # a small program
-        (hybrid.HYBRID_MIN_STYLES - 1, 10, False),  # large, few styles (spring-drop)
-        (hybrid.HYBRID_MIN_STYLES, 10, True),  # many styles
-    ],
-)
-def test_only_large_programs_of_few_styles_skip_the_warm_start(
-    styles: int, mip_rows: int, first: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    program = styles_program(styles)
-    monkeypatch.setattr(hybrid, "PlanLimits", lambda: PlanLimits(mip_rows=mip_rows))
-
-    assert program.n_rows > 10
-    assert hybrid.warm_start_first(program) is first
-
-
-@pytest.mark.parametrize("backend", ["ortools", "pulp"])
-def test_without_the_warm_start_the_plan_is_never_worse_than_its_dive(
-    backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(methods, "warm_start_first", lambda program: False)
-    scenario = generated_season()
-    program, _ = build_program(scenario, demand_scenarios(scenario))
-    skipped = dive(program, math.inf)
-    assert skipped is not None
-    optimum = monolithic_optimum(program)
-
-    plan = fs.solve(scenario, backend, method="decompose", time_limit=3600, workers=1)
-
-    assert "warm_start_objective" not in plan.extra
-    assert plan.objective >= program.value(skipped) - 1e-6 * abs(optimum)
-    assert plan.objective <= optimum + 1e-6 * abs(optimum)
-    assert plan.bound >= optimum - 1e-6 * abs(optimum)

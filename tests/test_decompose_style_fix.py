@@ -214,8 +214,8 @@ def test_repair_of_the_freed_styles_is_their_best_plan_with_the_others_kept() ->
 
 
 def search_from(program: LinearProgram, start: Any, limits: PlanLimits, gap: float) -> PlanSearch:
-    """The plan side of ``program`` with ``start`` as its best plan (None: none), no deadline."""
-    state = SearchState(start, -math.inf if start is None else program.value(start), math.inf)
+    """The plan side of ``program`` with ``start`` as its best plan, no deadline."""
+    state = SearchState(start, program.value(start), math.inf)
     return PlanSearch(
         program,
         get_backend("ortools"),
@@ -259,21 +259,6 @@ def test_one_style_at_a_time_is_feasible_never_worse_and_repeatable() -> None:
         assert state.value >= program.value(start)
         plans.append(state.x)
     np.testing.assert_array_equal(plans[0], plans[1])
-
-
-def test_plan_side_without_a_plan_dives_the_whole_program_for_one() -> None:
-    scenario = generated_season()
-    program, _ = build_program(scenario, demand_scenarios(scenario))
-    search = search_from(program, None, PlanLimits(), gap=1e-4)
-
-    search.run()
-
-    # No round, no start: the dive's plan, the same as a dive of its own.
-    dived = dive(program, math.inf)
-    assert dived is not None and search.state.x is not None
-    assert search.state.found_by == "LP dive"
-    assert program.violation(search.state.x) <= FEASIBILITY_TOLERANCE
-    assert search.state.value == pytest.approx(program.value(dived), rel=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
-from flexsupply.solve.decompose.hybrid import settings_for, warm_start_first, warm_start_share
+from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.decompose.scenario_parts import ScenarioParts
 from flexsupply.solve.settings import SolveSettings
@@ -167,9 +167,8 @@ def decomposed(
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
     repaired Lagrangian plans instead; on many styles the whole warm start,
-    ``hybrid.warm_start_share``; none on a large program of few styles,
-    ``hybrid.warm_start_first``, whose repair dives for its own), so the plan returned is never
-    worse than it and a plan exists whenever the dive finds one. Every step stops on work limits
+    ``hybrid.warm_start_share``), so the plan returned is never worse than it and a plan
+    exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
     Dask scheduler ``settings.dask`` names, with ``settings.workers`` workers. Seasons of many
@@ -180,7 +179,7 @@ def decomposed(
         return by_scenario(program, model, backend, settings, deadline, context, parts)
     start = None
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
-    if program.integer.any() and not plans_by_style(program) and warm_start_first(program):
+    if program.integer.any() and not plans_by_style(program):
         share = warm_start_share(program)
         improve = share is not None
         start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)

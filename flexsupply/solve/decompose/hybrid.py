@@ -37,7 +37,6 @@ import numpy as np
 
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.method import DecomposeSettings
-from flexsupply.solve.decompose.primal import PlanLimits
 from flexsupply.solve.decompose.scale import at_scale
 
 HYBRID_MIN_STYLES = 61
@@ -80,22 +79,6 @@ def warm_start_share(program: LinearProgram) -> float | None:
         first plan alone.
     """
     return HYBRID_WARM_SHARE if many_styles(program) else None
-
-
-def warm_start_first(program: LinearProgram) -> bool:
-    """Returns whether the decomposition starts from the warm start of one engine call.
-
-    Not on a program of more than ``PlanLimits.mip_rows`` rows and fewer than
-    ``HYBRID_MIN_STYLES`` styles (spring-drop: 66,932 rows, 30 styles). There the repair's LP
-    dives over the Lagrangian plan's orders give a better first plan (443,027 against the warm
-    start's 430,710) and the warm start's dive of the whole program (8.3 CPU s of the 60 s) is
-    left to the round and the plan side; the plan side dives the whole program itself only
-    when no round gave a plan (``PlanSearch.first_plan``).
-
-    Returns:
-        True on many styles (``many_styles``) and on small programs, else False.
-    """
-    return many_styles(program) or program.n_rows <= PlanLimits().mip_rows
 
 
 def hybrid(settings: DecomposeSettings) -> DecomposeSettings:

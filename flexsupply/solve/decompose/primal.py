@@ -85,9 +85,7 @@ class PlanSearch:
     def run(self) -> None:
         """Improves the plan by the steps of the module docstring, each from the best plan.
 
-        Every plan kept is feasible for ``program`` and better than the last. When no step
-        gave a plan (no start was given and no round of subproblems ended), the whole program
-        is dived for one (``first_plan``).
+        Every plan kept is feasible for ``program`` and better than the last.
         """
         state, gap = self.state, self.options.gap
         steps: tuple[Callable[[], None], ...] = (self.repair, self.by_style)
@@ -95,13 +93,10 @@ class PlanSearch:
             steps += (self.neighbourhood, self.master, self.fix)
         for step in steps:
             if state.gap() <= gap or state.check_clock(self.deadline, self.clock):
-                break
+                return
             step()
-        else:
-            if self.limits.whole and state.gap() > gap:
-                self.whole()
-        if state.x is None:
-            self.first_plan()
+        if self.limits.whole and state.gap() > gap:
+            self.whole()
 
     def left(self) -> float | None:
         """Returns the seconds left before the deadline (None without one)."""
@@ -158,17 +153,6 @@ class PlanSearch:
                 self.one_style_at_a_time(free, solution)
             if self.limits.repair_nodes and number < self.limits.repair_mips:
                 self.repair_by_style(free, solution, x)
-
-    def first_plan(self) -> None:
-        """Dives the whole program for a first plan (kept when feasible).
-
-        The dive has no deadline: a run asked for a plan gets one when the dive finds one,
-        even past the time limit (the result then says the time limit stopped it).
-        """
-        x = dive(self.program, math.inf)
-        self.state.check_clock(self.deadline, self.clock)
-        kept = x is not None and self.keep(x, "LP dive")
-        self.say(f"LP dive of the whole program for a first plan: {'found' if kept else 'none'}")
 
     def _dive(self, program: LinearProgram, styles: int) -> FloatArray | None:
         """Returns the LP dive's plan for ``program`` (kept when better), or None."""
