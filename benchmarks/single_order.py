@@ -116,7 +116,7 @@ def page(results: dict[str, Any]) -> str:
     if not rows:
         return "\n".join(lines) + "\n"
     count = max(len(row["plans"]) for row in rows)
-    lines.append("| order | after dives | " + " | ".join(f"k={k + 1}" for k in range(count)))
+    lines.append("| order | after dives | " + " | ".join(f"k={k + 1}" for k in range(count)) + " |")
     lines.append("|---|---:|" + "---:|" * count)
     for row in rows:
         cells = [f"{value:,.0f}" for value in row["plans"]]
