@@ -16,7 +16,7 @@ such a season is split the other way:
 - **plan**: no repair of the Lagrangian plans; fix-and-optimise by style from the best plan
   (the warm start's, or a glued Lagrangian plan when feasible and better), up to
   ``HYBRID_SWEEPS`` sweeps, each a seeded new grouping of the styles, until a sweep finds
-  nothing better.
+  nothing better; ``sweeps.WIDTH`` groups at a time on both cores, merged in order.
 
 On a small program (at most ``PlanLimits.mip_rows`` rows, e.g. 30x5x12x1 with 4,078) HiGHS
 on the whole program proves a tighter bound than the bundle method: on 30x5x12x1, 853,400
@@ -38,6 +38,7 @@ import numpy as np
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.method import DecomposeSettings
 from flexsupply.solve.decompose.scale import at_scale
+from flexsupply.solve.decompose.sweeps import WIDTH
 
 HYBRID_MIN_STYLES = 61
 """A program with at least this many styles gets the hybrid split of work (``hybrid``)."""
@@ -86,9 +87,9 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
 
     Rounds are capped at ``HYBRID_ROUNDS`` (fewer when the settings ask for fewer); the plan
     side skips the repair and runs up to ``HYBRID_SWEEPS`` sweeps of fix-and-optimise by style,
-    with the settings' node limit per sub-MIP.
+    ``WIDTH`` groups at a time, with the settings' node limit per sub-MIP.
     """
-    plan = replace(settings.plan, repairs=0, style_sweeps=HYBRID_SWEEPS)
+    plan = replace(settings.plan, repairs=0, style_sweeps=HYBRID_SWEEPS, style_width=WIDTH)
     return replace(
         settings,
         max_iterations=min(settings.max_iterations, HYBRID_ROUNDS),

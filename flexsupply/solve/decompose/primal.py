@@ -42,6 +42,7 @@ from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
 from flexsupply.solve.decompose.style_fix import StyleFix
+from flexsupply.solve.decompose.sweeps import Sweeps, sweep_processes
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -117,6 +118,8 @@ class PlanLimits:
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
             style runs only on seasons where a group holds at least two styles on average (on
             spring-drop a style alone has 400: one sub-MIP per style would take minutes).
+        style_width: groups of styles re-planned from the same plan at once, on as many
+            processes as cores allow, then merged in order (``sweeps.py``; 1: one at a time).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -139,6 +142,7 @@ class PlanLimits:
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
+    style_width: int = 1
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
@@ -300,21 +304,26 @@ class PlanSearch:
         if state.x is None or limits.style_sweeps <= 0:
             return
         styles = self.styles()
-        for sweep in range(limits.style_sweeps):
-            groups = styles.groups(self.options.seed + sweep, limits.style_integers)
-            if not 2 <= len(groups) <= styles.n_styles / 2:
-                return
-            better = 0
-            for free in groups:
-                if state.check_clock(self.deadline, self.clock):
+        width = limits.style_width
+        sweeps = Sweeps(styles, width, sweep_processes(None, width))
+        try:
+            for sweep in range(limits.style_sweeps):
+                groups = styles.groups(self.options.seed + sweep, limits.style_integers)
+                if not 2 <= len(groups) <= styles.n_styles / 2:
                     return
-                x = styles.solve(free, state.x, limits.style_nodes, self.perf_deadline(), state.x)
-                better += x is not None and _keep(
-                    self.program, x, state, "fix-and-optimise by style"
-                )
-            self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
-            if not better:
-                return
+                better = 0
+                for batch in sweeps.batches(groups):
+                    if state.check_clock(self.deadline, self.clock):
+                        return
+                    x = sweeps.batch(batch, state.x, limits.style_nodes, self.perf_deadline())
+                    better += x is not None and _keep(
+                        self.program, x, state, "fix-and-optimise by style"
+                    )
+                self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
+                if not better:
+                    return
+        finally:
+            sweeps.close()
 
     def neighbourhood(self) -> None:
         """Searches the orders the best plan or the last Lagrangian solution opened."""

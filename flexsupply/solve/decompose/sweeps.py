@@ -1,0 +1,204 @@
+"""Fix-and-optimise by style, several neighbourhoods at a time, merged in a fixed order.
+
+``PlanSearch.by_style`` frees one group of styles at a time (``style_fix.py``) and re-plans it
+from the best plan. With a width of one that is one sub-MIP after the other, on one core; with
+a width of ``WIDTH`` (the hybrid's, ``hybrid.py``) the groups of a sweep are taken that many
+at a time: each group of a batch is re-planned from the same best plan, on its
+own process (one HiGHS thread each, the program loaded once per process), and the batch's
+answers are merged in the groups' order, never in the order they finish:
+
+- the answers better than the best plan, each alone;
+- every group's styles taken from its answer at once (the groups share no style), with the
+  shared columns (supplier selection, cash) of each answer in turn, and of the best plan;
+
+the best candidate feasible for the whole program wins (ties: the first in that order). Since
+the groups share the factories' rows, two answers that each fit may not fit together; then the
+better one alone is kept. Every sub-MIP stops on a node limit, so the plan depends only on the
+program, the start, the seed and the width, not on how many processes run the batch (one
+process runs it in turn) or how busy they are; the deadline is a safety net.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import numpy as np
+
+from flexsupply.arrays import BoolArray, FloatArray
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.model.program import SHARED, LinearProgram
+from flexsupply.solve.decompose.executors import stop_processes
+from flexsupply.solve.decompose.style_fix import StyleFix
+
+WIDTH = 2
+"""Groups of styles the hybrid re-plans from the same plan before their answers are merged (a
+count: the plan does not depend on the processes that run them)."""
+STOP_SECONDS = 5.0
+"""How long a sweep process may take to end when the pool closes, before it is killed."""
+
+_FIX: list[StyleFix] = []
+"""The whole program loaded in HiGHS, in a sweep process (set once when it starts)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One sub-MIP: the styles ``free`` re-planned, every other style at ``point``.
+
+    Attributes:
+        free: per style, whether it is free.
+        point: the plan the sub-MIP starts from and fixes the other styles at.
+        nodes: branch-and-bound nodes (None: no limit).
+        seconds: the safety net [seconds] (inf: none).
+    """
+
+    free: BoolArray
+    point: FloatArray
+    nodes: int | None
+    seconds: float
+
+
+def _install(path: str) -> None:
+    """Loads the program pickled in ``path`` into HiGHS, on one thread, in this process."""
+    with open(path, "rb") as stream:
+        program = pickle.load(stream)
+    fix = StyleFix(program)
+    fix._mip.set_option("threads", 1)
+    _FIX[:] = [fix]
+
+
+def _run(fix: StyleFix, job: Job) -> FloatArray | None:
+    """Returns the sub-MIP's plan (feasible for the whole program) or None."""
+    deadline = time.perf_counter() + job.seconds
+    return fix.solve(job.free, job.point, job.nodes, deadline, job.point)
+
+
+def _run_loaded(job: Job) -> FloatArray | None:
+    """Runs ``job`` against the program this process loaded."""
+    return _run(_FIX[0], job)
+
+
+class Sweeps:
+    """Runs fix-and-optimise by style ``width`` groups at a time (module docstring).
+
+    Args:
+        fix: the whole program (in maximisation form) loaded for fix-and-optimise by style.
+        width: groups re-planned from the same plan, merged after.
+        processes: sweep processes (1: every sub-MIP in this process, in turn; at most
+            ``width``).
+    """
+
+    def __init__(self, fix: StyleFix, width: int = 1, processes: int = 1) -> None:
+        self.program = fix.program
+        self.fix = fix
+        self.width = max(1, width)
+        self.processes = max(1, min(processes, self.width))
+        self._pool: ProcessPoolExecutor | None = None
+        self._shipped: str | None = None
+
+    def batch(
+        self, groups: Sequence[BoolArray], x: FloatArray, nodes: int | None, deadline: float
+    ) -> FloatArray | None:
+        """Re-plans each group of ``groups`` from ``x`` and merges the answers.
+
+        Args:
+            groups: per group, its styles' mask; the groups share no style.
+            x: the best plan, feasible for the whole program.
+            nodes: nodes of each sub-MIP.
+            deadline: a ``time.perf_counter()`` safety net.
+
+        Returns:
+            The best merged plan if it is better than ``x`` (feasible for the whole program),
+            else None.
+        """
+        seconds = deadline - time.perf_counter()
+        jobs = [Job(free, x, nodes, seconds) for free in groups]
+        if self.processes == 1 or len(jobs) == 1:
+            answers = [_run(self.fix, job) for job in jobs]
+        else:
+            pool = self._started()
+            answers = list(pool.map(_run_loaded, jobs))
+        return merge(self.program, self.fix.style, x, groups, answers)
+
+    def _started(self) -> ProcessPoolExecutor:
+        """Returns the process pool, started on first use (spawn: solvers keep threads)."""
+        if self._pool is None:
+            handle, self._shipped = tempfile.mkstemp(prefix="flexsupply-sweep-", suffix=".pkl")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump(self.program, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            self._pool = ProcessPoolExecutor(
+                self.processes,
+                mp_context=get_context("spawn"),
+                initializer=_install,
+                initargs=(self._shipped,),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        """Stops the sweep processes and deletes the pickled program."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            stop_processes(pool, STOP_SECONDS, STOP_SECONDS + 1.0)
+        if self._shipped is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self._shipped)
+            self._shipped = None
+
+
+def merge(
+    program: LinearProgram,
+    style: np.ndarray,
+    x: FloatArray,
+    groups: Sequence[BoolArray],
+    answers: Sequence[FloatArray | None],
+) -> FloatArray | None:
+    """Returns the best feasible merge of the groups' ``answers`` if better than ``x``, else None.
+
+    Candidates, in order (the first of equal value wins): each answer alone, then every
+    answer's styles at once with the shared columns of each answer in turn, then of ``x``.
+    """
+    value = program.value(x)
+    better = [
+        (k, a)
+        for k, a in enumerate(answers)
+        if a is not None
+        and program.violation(a) <= FEASIBILITY_TOLERANCE
+        and program.value(a) > value
+    ]
+    candidates = [a for _, a in better]
+    if len(better) > 1:
+        joined = x.copy()
+        for k, a in better:
+            own = groups[k][np.where(style == SHARED, 0, style)] & (style != SHARED)
+            joined[own] = a[own]
+        shared = style == SHARED
+        for source in [*(a for _, a in better), x]:
+            candidate = joined.copy()
+            candidate[shared] = source[shared]
+            candidates.append(candidate)
+    best, best_value = None, value
+    for candidate in candidates:
+        candidate = np.clip(candidate, program.col_lower, program.col_upper)
+        if program.violation(candidate) > FEASIBILITY_TOLERANCE:
+            continue
+        if (found := program.value(candidate)) > best_value:
+            best, best_value = candidate, found
+    return best
+
+
+    def batches(self, groups: Sequence[BoolArray]) -> list[list[BoolArray]]:
+        """Returns ``groups`` cut into consecutive batches of ``width``."""
+        return [list(groups[i : i + self.width]) for i in range(0, len(groups), self.width)]
+
+
+def sweep_processes(workers: int | None, width: int) -> int:
+    """Returns how many sweep processes to run: ``workers`` (default: all cores), ≤ ``width``."""
+    count = workers if workers is not None else os.cpu_count() or 1
+    return max(1, min(count, width))
