@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, settings
-from strategies import small_seasons
-from test_decompose import generated_season, monolithic_optimum, season
+from test_decompose import generated_season
 
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.demand import demand_scenarios
@@ -18,10 +15,11 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.lp_dive import dive
 from flexsupply.model import build_program
 from flexsupply.model.program import SHARED, LinearProgram
+from flexsupply.solve.decompose import primal
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
 from flexsupply.solve.decompose.style_fix import StyleFix
-from flexsupply.solve.decompose.sweeps import Sweeps, merge, sweep_processes
+from flexsupply.solve.decompose.sweeps import merge, sweep_processes, tight_groups
 
 
 def two_styles(capacity: float) -> LinearProgram:
@@ -84,55 +82,80 @@ def test_sweep_processes_never_exceed_the_width(width: int) -> None:
 
 
 @pytest.mark.slow
-def test_the_plan_does_not_depend_on_how_many_processes_run_a_batch() -> None:
+def test_sweeps_two_at_a_time_are_feasible_never_worse_and_the_same_on_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scenario = generated_season()
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    start = dive(program, math.inf)
+    assert start is not None
+    sizes = np.bincount(program.styles()[program.integer & (program.styles() != SHARED)])
+    # Two styles a group: 4 groups of the 8 styles, 2 batches of 2 a sweep.
+    limits = PlanLimits(
+        repairs=0,
+        style_sweeps=1,
+        style_integers=2 * int(sizes.max()),
+        style_nodes=20,
+        style_width=2,
+    )
+    plans = []
+    for processes in (2, 1):
+        monkeypatch.setattr(primal, "sweep_processes", lambda _w, _n, p=processes: p)
+        state = SearchState(start.copy(), program.value(start), math.inf)
+        search = PlanSearch(
+            program,
+            get_backend("ortools"),
+            SolverOptions(gap=1e-9),
+            (),
+            state,
+            Patterns.of(program),
+            limits,
+            math.inf,
+            float,
+        )
+        search.by_style()
+        assert state.x is not None
+        plans.append(state.x)
+
+    two, one = plans
+    np.testing.assert_array_equal(two, one)
+    assert program.violation(two) <= FEASIBILITY_TOLERANCE
+    assert program.value(two) > program.value(start)
+
+
+def test_tight_groups_cover_every_style_once_and_start_from_the_tightest_row() -> None:
     scenario = generated_season()
     program, _ = build_program(scenario, demand_scenarios(scenario))
     start = dive(program, math.inf)
     assert start is not None
     fix = StyleFix(program)
-    groups = fix.groups(seed=1, size=40)[:2]
-    answers = []
-    for processes in (1, 2):
-        sweeps = Sweeps(fix, width=2, processes=processes)
-        try:
-            answers.append(sweeps.batch(groups, start, 20, math.inf))
-        finally:
-            sweeps.close()
+    sizes = np.bincount(program.styles()[program.integer & (program.styles() != SHARED)])
 
-    one, two = answers
-    assert (one is None) == (two is None)
-    if one is not None and two is not None:
-        np.testing.assert_array_equal(one, two)
-        assert program.violation(one) <= FEASIBILITY_TOLERANCE
-        assert program.value(one) > program.value(start)
+    groups = np.array(tight_groups(fix, start, size=2 * int(sizes.max())))
+
+    assert len(groups) >= 2
+    np.testing.assert_array_equal(groups.sum(axis=0), sizes > 0)
+    assert all(sizes[g].sum() <= 2 * sizes.max() or g.sum() == 1 for g in groups)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=small_seasons())
-def test_sweeps_two_at_a_time_are_feasible_and_never_worse_than_the_start(
-    data: dict[str, Any],
-) -> None:
-    """The sub-MIPs run on highspy whatever the backend (``style_fix.py``)."""
-    program, _ = season(data)
-    start = dive(program, math.inf)
-    assert start is not None
-    state = SearchState(start, program.value(start), math.inf)
-    limits = PlanLimits(repairs=0, style_sweeps=3, style_integers=10, style_width=2)
-    search = PlanSearch(
-        program,
-        get_backend("ortools"),
-        SolverOptions(gap=1e-9),
-        (),
-        state,
-        Patterns.of(program),
-        limits,
-        math.inf,
-        float,
+def test_tight_groups_put_the_styles_of_the_fullest_row_together() -> None:
+    # Styles 0 and 1 fill row 0 (room 0); styles 2 and 3 leave half of row 1 free.
+    program = LinearProgram(
+        objective=np.ones(4),
+        offset=0.0,
+        matrix=sp.csr_matrix(np.array([[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]])),
+        row_lower=np.full(2, -np.inf),
+        row_upper=np.array([2.0, 4.0]),
+        col_lower=np.zeros(4),
+        col_upper=np.full(4, 2.0),
+        integer=np.ones(4, dtype=bool),
+        maximize=True,
+        column_blocks={},
+        row_blocks={},
+        column_style=np.arange(4),
     )
 
-    search.by_style()
+    groups = tight_groups(StyleFix(program), np.ones(4), size=2)
 
-    assert state.x is not None
-    assert program.violation(state.x) <= FEASIBILITY_TOLERANCE
-    assert state.value >= program.value(start) - 1e-9
-    assert state.value <= monolithic_optimum(program) + 1e-6 * max(1.0, abs(state.value))
+    np.testing.assert_array_equal(groups[0], [True, True, False, False])
+    np.testing.assert_array_equal(groups[1], [False, False, True, True])

@@ -120,6 +120,8 @@ class PlanLimits:
             spring-drop a style alone has 400: one sub-MIP per style would take minutes).
         style_width: groups of styles re-planned from the same plan at once, on as many
             processes as cores allow, then merged in order (``sweeps.py``; 1: one at a time).
+        style_tight: every other sweep, from the first, frees together the styles that share
+            the rows the best plan leaves least room in (``sweeps.tight_groups``).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -143,6 +145,7 @@ class PlanLimits:
     style_sweeps: int = 1
     style_integers: int = 200
     style_width: int = 1
+    style_tight: bool = False
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
@@ -305,10 +308,10 @@ class PlanSearch:
             return
         styles = self.styles()
         width = limits.style_width
-        sweeps = Sweeps(styles, width, sweep_processes(None, width))
+        sweeps = Sweeps(styles, width, sweep_processes(None, width), limits.style_tight)
         try:
             for sweep in range(limits.style_sweeps):
-                groups = styles.groups(self.options.seed + sweep, limits.style_integers)
+                groups = sweeps.groups(sweep, self.options.seed, limits.style_integers, state.x)
                 if not 2 <= len(groups) <= styles.n_styles / 2:
                     return
                 better = 0

@@ -27,10 +27,13 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import zip_longest
 from multiprocessing import get_context
 
 import numpy as np
+import scipy.sparse as sp
 
 from flexsupply.arrays import BoolArray, FloatArray
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
@@ -93,11 +96,16 @@ class Sweeps:
         width: groups re-planned from the same plan, merged after.
         processes: sweep processes (1: every sub-MIP in this process, in turn; at most
             ``width``).
+        tight: every other sweep (the first, third, ...) groups the styles that share the
+            tightest rows (``tight_groups``) instead of a seeded order.
     """
 
-    def __init__(self, fix: StyleFix, width: int = 1, processes: int = 1) -> None:
+    def __init__(
+        self, fix: StyleFix, width: int = 1, processes: int = 1, tight: bool = False
+    ) -> None:
         self.program = fix.program
         self.fix = fix
+        self.tight = tight
         self.width = max(1, width)
         self.processes = max(1, min(processes, self.width))
         self._pool: ProcessPoolExecutor | None = None
@@ -120,12 +128,31 @@ class Sweeps:
         """
         seconds = deadline - time.perf_counter()
         jobs = [Job(free, x, nodes, seconds) for free in groups]
-        if self.processes == 1 or len(jobs) == 1:
+        answers: list[FloatArray | None] | None = None
+        if self.processes > 1 and len(jobs) > 1:
+            try:
+                answers = list(self._started().map(_run_loaded, jobs))
+            except BrokenProcessPool:
+                # A process died (out of memory, killed): the rest run here, with the same plan.
+                self.close()
+                self.processes = 1
+        if answers is None:
             answers = [_run(self.fix, job) for job in jobs]
-        else:
-            pool = self._started()
-            answers = list(pool.map(_run_loaded, jobs))
         return merge(self.program, self.fix.style, x, groups, answers)
+
+    def groups(self, sweep: int, seed: int, size: int, x: FloatArray) -> list[BoolArray]:
+        """Returns the groups of sweep number ``sweep`` (from 0) from the best plan ``x``.
+
+        Each group holds about ``size`` integer columns: ``tight_groups`` on even sweeps when
+        ``tight``, else the styles in the order seeded by ``seed + sweep``.
+        """
+        if self.tight and sweep % 2 == 0:
+            return tight_groups(self.fix, x, size)
+        return self.fix.groups(seed + sweep, size)
+
+    def batches(self, groups: Sequence[BoolArray]) -> list[list[BoolArray]]:
+        """Returns ``groups`` cut into consecutive batches of ``width``."""
+        return [list(groups[i : i + self.width]) for i in range(0, len(groups), self.width)]
 
     def _started(self) -> ProcessPoolExecutor:
         """Returns the process pool, started on first use (spawn: solvers keep threads)."""
@@ -193,12 +220,64 @@ def merge(
     return best
 
 
-    def batches(self, groups: Sequence[BoolArray]) -> list[list[BoolArray]]:
-        """Returns ``groups`` cut into consecutive batches of ``width``."""
-        return [list(groups[i : i + self.width]) for i in range(0, len(groups), self.width)]
-
-
 def sweep_processes(workers: int | None, width: int) -> int:
     """Returns how many sweep processes to run: ``workers`` (default: all cores), ≤ ``width``."""
     count = workers if workers is not None else os.cpu_count() or 1
     return max(1, min(count, width))
+
+
+def tight_groups(fix: StyleFix, x: FloatArray, size: int) -> list[BoolArray]:
+    """Returns groups of styles that share the rows ``x`` leaves least room in.
+
+    The rows joining two or more styles (factory capacity: found from the style tags, as in
+    ``linking.py``) are taken tightest first (least room left at ``x``, relative to the row's
+    bound); each row's styles, heaviest load first, join the current group until it holds about
+    ``size`` integer columns (a larger style is a group alone). Styles in no such row come last,
+    in ascending order. Styles that compete for one factory's week are thus re-planned
+    together, where they can trade its room (RINS-like: the rest of the plan stays). Groups are
+    then interleaved, first half with second half, so that the groups of a batch mostly load
+    different rows and their answers merge.
+    """
+    program, style = fix.program, fix.style
+    styled = np.flatnonzero(style != SHARED)
+    matrix = program.matrix.tocsc()[:, styled].tocsr()
+    owner = sp.csr_matrix(
+        (np.ones(len(styled)), (np.arange(len(styled)), style[styled])),
+        shape=(len(styled), fix.n_styles),
+    )
+    load = (abs(matrix).multiply(np.abs(x[styled])[None, :]) @ owner).tocsr()
+    touches = (abs(matrix) @ owner).tocsr()
+    linking = np.flatnonzero(np.diff(touches.indptr) >= 2)
+    activity = program.matrix[linking] @ x
+    room = np.minimum(
+        _room(program.row_upper[linking] - activity, program.row_upper[linking]),
+        _room(activity - program.row_lower[linking], program.row_lower[linking]),
+    )
+    sizes = np.bincount(style[program.integer & (style != SHARED)], minlength=fix.n_styles)
+    order: list[int] = []
+    placed = np.zeros(fix.n_styles, dtype=bool)
+    for row in linking[np.argsort(room, kind="stable")]:
+        begin, end = load.indptr[row], load.indptr[row + 1]
+        styles, weights = load.indices[begin:end], load.data[begin:end]
+        for s in styles[np.argsort(-weights, kind="stable")]:
+            if weights[np.flatnonzero(styles == s)[0]] > 0 and not placed[s] and sizes[s]:
+                placed[s] = True
+                order.append(int(s))
+    order += [int(s) for s in np.flatnonzero(~placed & (sizes > 0))]
+    groups: list[BoolArray] = []
+    count = size
+    for s in order:
+        if count + sizes[s] > size:
+            groups.append(np.zeros(fix.n_styles, dtype=bool))
+            count = 0
+        groups[-1][s] = True
+        count += int(sizes[s])
+    half = (len(groups) + 1) // 2
+    return [g for pair in zip_longest(groups[:half], groups[half:]) for g in pair if g is not None]
+
+
+def _room(slack: FloatArray, bound: FloatArray) -> FloatArray:
+    """Returns ``slack`` relative to ``bound``'s size (at least 1), inf where it is infinite."""
+    finite = np.isfinite(bound)
+    size = np.maximum(np.abs(np.where(finite, bound, 1.0)), 1.0)
+    return np.where(finite, np.where(finite, slack, 0.0) / size, np.inf)
