@@ -19,7 +19,7 @@ from flexsupply.solve.decompose import primal
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
 from flexsupply.solve.decompose.style_fix import StyleFix
-from flexsupply.solve.decompose.sweeps import merge, sweep_processes, tight_groups
+from flexsupply.solve.decompose.sweeps import Sweeps, merge, sweep_processes, tight_groups
 
 
 def two_styles(capacity: float) -> LinearProgram:
@@ -159,3 +159,19 @@ def test_tight_groups_put_the_styles_of_the_fullest_row_together() -> None:
 
     np.testing.assert_array_equal(groups[0], [True, True, False, False])
     np.testing.assert_array_equal(groups[1], [False, False, True, True])
+
+
+def test_a_group_the_merge_left_out_is_replanned_from_the_merged_plan() -> None:
+    # Alone, style 0 would take q0 = 1 and style 1 q1 = 1; together they break q0 + q1 ≤ 1.5.
+    program = two_styles(1.5)
+    sweeps = Sweeps(StyleFix(program), width=2, processes=1)
+    best = [np.zeros(3)]
+
+    for plan in sweeps.sweep(GROUPS, lambda: best[0], None, math.inf, lambda: False):
+        best.append(plan)
+        best[0] = plan
+
+    plans = best[1:]
+    assert len(plans) == 2
+    np.testing.assert_allclose(plans[0], [0.0, 1.0, 1.0], atol=1e-7)  # the better answer alone
+    np.testing.assert_allclose(plans[1], [0.5, 1.0, 1.0], atol=1e-7)  # style 0 again, from it

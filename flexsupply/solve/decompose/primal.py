@@ -315,13 +315,16 @@ class PlanSearch:
                 if not 2 <= len(groups) <= styles.n_styles / 2:
                     return
                 better = 0
-                for batch in sweeps.batches(groups):
-                    if state.check_clock(self.deadline, self.clock):
-                        return
-                    x = sweeps.batch(batch, state.x, limits.style_nodes, self.perf_deadline())
-                    better += x is not None and _keep(
-                        self.program, x, state, "fix-and-optimise by style"
-                    )
+                for x in sweeps.sweep(
+                    groups,
+                    lambda: state.x,
+                    limits.style_nodes,
+                    self.perf_deadline(),
+                    lambda: state.check_clock(self.deadline, self.clock),
+                ):
+                    better += _keep(self.program, x, state, "fix-and-optimise by style")
+                if state.check_clock(self.deadline, self.clock):
+                    return
                 self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
                 if not better:
                     return

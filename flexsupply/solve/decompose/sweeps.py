@@ -25,7 +25,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -113,7 +113,7 @@ class Sweeps:
 
     def batch(
         self, groups: Sequence[BoolArray], x: FloatArray, nodes: int | None, deadline: float
-    ) -> FloatArray | None:
+    ) -> tuple[FloatArray | None, list[int]]:
         """Re-plans each group of ``groups`` from ``x`` and merges the answers.
 
         Args:
@@ -123,8 +123,8 @@ class Sweeps:
             deadline: a ``time.perf_counter()`` safety net.
 
         Returns:
-            The best merged plan if it is better than ``x`` (feasible for the whole program),
-            else None.
+            ``(plan, left_out)``: the best merged plan if it is better than ``x`` (feasible
+            for the whole program), else None; and the groups whose better answer it left out.
         """
         seconds = deadline - time.perf_counter()
         jobs = [Job(free, x, nodes, seconds) for free in groups]
@@ -138,7 +138,51 @@ class Sweeps:
                 self.processes = 1
         if answers is None:
             answers = [_run(self.fix, job) for job in jobs]
-        return merge(self.program, self.fix.style, x, groups, answers)
+        plan = merge(self.program, self.fix.style, x, groups, answers)
+        value = self.program.value(x)
+        left_out = []
+        for k, answer in enumerate(answers):
+            if answer is None or self.program.value(answer) <= value:
+                continue
+            own = self._columns(groups[k])
+            if plan is None or not np.allclose(plan[own], answer[own]):
+                left_out.append(k)
+        return plan, left_out
+
+    def sweep(
+        self,
+        groups: Sequence[BoolArray],
+        best: Callable[[], FloatArray | None],
+        nodes: int | None,
+        deadline: float,
+        stop: Callable[[], bool],
+    ) -> Iterator[FloatArray]:
+        """Yields each better plan of one sweep over ``groups``, ``width`` groups at a time.
+
+        Each batch starts from ``best()`` (the caller keeps what is yielded). A group whose
+        better answer the merge left out (it clashed with another group's on a shared row) is
+        re-planned once more, from the merged plan, in the next batch: the work a clash would
+        lose is redone rather than dropped. ``stop()`` ends the sweep before a batch.
+        """
+        queue, carried = list(groups), list[BoolArray]()
+        while queue or carried:
+            if stop():
+                return
+            x = best()
+            if x is None:
+                return
+            take = self.width - len(carried)
+            batch, queue = carried + queue[:take], queue[take:]
+            plan, left_out = self.batch(batch, x, nodes, deadline)
+            carried = [batch[k] for k in left_out if k >= len(carried)]
+            if plan is not None:
+                yield plan
+
+    def _columns(self, free: BoolArray) -> BoolArray:
+        """Returns the mask of the columns of the styles ``free``."""
+        style = self.fix.style
+        own: BoolArray = (style != SHARED) & free[np.where(style == SHARED, 0, style)]
+        return own
 
     def groups(self, sweep: int, seed: int, size: int, x: FloatArray) -> list[BoolArray]:
         """Returns the groups of sweep number ``sweep`` (from 0) from the best plan ``x``.
@@ -149,10 +193,6 @@ class Sweeps:
         if self.tight and sweep % 2 == 0:
             return tight_groups(self.fix, x, size)
         return self.fix.groups(seed + sweep, size)
-
-    def batches(self, groups: Sequence[BoolArray]) -> list[list[BoolArray]]:
-        """Returns ``groups`` cut into consecutive batches of ``width``."""
-        return [list(groups[i : i + self.width]) for i in range(0, len(groups), self.width)]
 
     def _started(self) -> ProcessPoolExecutor:
         """Returns the process pool, started on first use (spawn: solvers keep threads)."""
@@ -203,7 +243,7 @@ def merge(
     if len(better) > 1:
         joined = x.copy()
         for k, a in better:
-            own = groups[k][np.where(style == SHARED, 0, style)] & (style != SHARED)
+            own = (style != SHARED) & groups[k][np.where(style == SHARED, 0, style)]
             joined[own] = a[own]
         shared = style == SHARED
         for source in [*(a for _, a in better), x]:
