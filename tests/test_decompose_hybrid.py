@@ -17,7 +17,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.lp_dive import dive
 from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
-from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid
+from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid, sweeps
 from flexsupply.solve.decompose.primal import PlanLimits
 from flexsupply.solve.methods import decompose_settings
 from flexsupply.solve.settings import SolveSettings
@@ -48,6 +48,8 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
         assert chosen.max_iterations == hybrid.HYBRID_ROUNDS < plain.max_iterations
         assert chosen.plan.repairs == 0 < plain.plan.repairs
         assert chosen.plan.style_sweeps == hybrid.HYBRID_SWEEPS > plain.plan.style_sweeps
+        assert chosen.plan.style_width == sweeps.WIDTH > plain.plan.style_width
+        assert chosen.plan.style_tight and not plain.plan.style_tight
         assert chosen.bound_share == hybrid.HYBRID_BOUND_SHARE
         assert not chosen.plan.whole
     else:  # a small program: the engine's tail
