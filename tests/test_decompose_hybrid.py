@@ -49,7 +49,8 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
         assert chosen.plan.repairs == 0 < plain.plan.repairs
         assert chosen.plan.style_sweeps == hybrid.HYBRID_SWEEPS > plain.plan.style_sweeps
         assert chosen.plan.style_width == sweeps.WIDTH > plain.plan.style_width
-        assert chosen.plan.style_tight and not plain.plan.style_tight
+        assert chosen.plan.style_tight
+        assert not plain.plan.style_tight
         assert chosen.bound_share == hybrid.HYBRID_BOUND_SHARE
         assert not chosen.plan.whole
     else:  # a small program: the engine's tail
