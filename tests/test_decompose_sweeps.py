@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from test_decompose import generated_season
 
-from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.backends import SolverOptions, get_backend, interrupt
 from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.lp_dive import dive
@@ -175,3 +175,11 @@ def test_a_group_the_merge_left_out_is_replanned_from_the_merged_plan() -> None:
     assert len(plans) == 2
     np.testing.assert_allclose(plans[0], [0.0, 1.0, 1.0], atol=1e-7)  # the better answer alone
     np.testing.assert_allclose(plans[1], [0.5, 1.0, 1.0], atol=1e-7)  # style 0 again, from it
+
+
+def test_ctrl_c_ends_the_sweep_before_its_next_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    program = two_styles(2.0)
+    sweeps = Sweeps(StyleFix(program), width=1, processes=1)
+    monkeypatch.setattr(interrupt, "requested", lambda: True)
+
+    assert list(sweeps.sweep(GROUPS, lambda: np.zeros(3), None, math.inf, lambda: False)) == []

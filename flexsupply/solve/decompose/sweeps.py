@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from flexsupply.arrays import BoolArray, FloatArray
+from flexsupply.backends import interrupt
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.executors import stop_processes
@@ -69,7 +71,12 @@ class Job:
 
 
 def _install(path: str) -> None:
-    """Loads the program pickled in ``path`` into HiGHS, on one thread, in this process."""
+    """Loads the program pickled in ``path`` into HiGHS, on one thread, in this process.
+
+    Ctrl-C is left to the main process (``backends.interrupt``): it ends the sweep before the
+    next batch and stops these processes.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with open(path, "rb") as stream:
         program = pickle.load(stream)
     fix = StyleFix(program)
@@ -162,11 +169,11 @@ class Sweeps:
         Each batch starts from ``best()`` (the caller keeps what is yielded). A group whose
         better answer the merge left out (it clashed with another group's on a shared row) is
         re-planned once more, from the merged plan, in the next batch: the work a clash would
-        lose is redone rather than dropped. ``stop()`` ends the sweep before a batch.
+        lose is redone rather than dropped. ``stop()`` or Ctrl-C ends the sweep before a batch.
         """
         queue, carried = list(groups), list[BoolArray]()
         while queue or carried:
-            if stop():
+            if stop() or interrupt.requested():
                 return
             x = best()
             if x is None:
