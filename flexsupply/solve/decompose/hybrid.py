@@ -19,7 +19,8 @@ such a season is split the other way:
   nothing better; ``sweeps.WIDTH`` groups at a time on both cores, merged in order, the
   first sweep (and every other after it) freeing together the styles that share the tightest
   factory weeks (``sweeps.tight_groups``; on 100x5x26x1 from the dive, one sweep: 8,821,472
-  in 100 s where a seeded order gave 8,810,033 in 140 s, niced at load 13).
+  where a seeded order gave 8,810,033 and one group at a time 8,822,957; the speed-up of two
+  processes was not measured on an idle machine, ``benchmarks/results/decompose-100.md``).
 
 On a small program (at most ``PlanLimits.mip_rows`` rows, e.g. 30x5x12x1 with 4,078) HiGHS
 on the whole program proves a tighter bound than the bundle method: on 30x5x12x1, 853,400
