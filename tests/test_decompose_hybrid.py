@@ -81,6 +81,11 @@ def test_the_hybrid_never_asks_for_more_rounds_than_the_settings() -> None:
     assert hybrid.hybrid(DecomposeSettings(max_iterations=1)).max_iterations == 1
 
 
+@pytest.mark.parametrize("workers", [None, 1, 2])
+def test_the_hybrid_sweeps_on_the_settings_workers(workers: int | None) -> None:
+    assert hybrid.hybrid(DecomposeSettings(workers=workers)).plan.style_processes == workers
+
+
 @pytest.mark.parametrize("backend", ["ortools", "pulp"])
 @pytest.mark.parametrize("many", [True, False])
 def test_hybrid_plan_is_feasible_never_worse_than_its_start_and_bound_above_the_optimum(

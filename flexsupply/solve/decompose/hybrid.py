@@ -91,11 +91,16 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
 
     Rounds are capped at ``HYBRID_ROUNDS`` (fewer when the settings ask for fewer); the plan
     side skips the repair and runs up to ``HYBRID_SWEEPS`` sweeps of fix-and-optimise by style,
-    ``WIDTH`` groups at a time (every other sweep by the tightest rows), with the settings'
-    node limit per sub-MIP.
+    ``WIDTH`` groups at a time on the settings' workers (every other sweep by the tightest
+    rows), with the settings' node limit per sub-MIP.
     """
     plan = replace(
-        settings.plan, repairs=0, style_sweeps=HYBRID_SWEEPS, style_width=WIDTH, style_tight=True
+        settings.plan,
+        repairs=0,
+        style_sweeps=HYBRID_SWEEPS,
+        style_width=WIDTH,
+        style_processes=settings.workers,
+        style_tight=True,
     )
     return replace(
         settings,

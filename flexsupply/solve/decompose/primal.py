@@ -120,6 +120,8 @@ class PlanLimits:
             spring-drop a style alone has 400: one sub-MIP per style would take minutes).
         style_width: groups of styles re-planned from the same plan at once, on as many
             processes as cores allow, then merged in order (``sweeps.py``; 1: one at a time).
+        style_processes: processes of those groups (None: all cores), at most ``style_width``;
+            the plan does not depend on it.
         style_tight: every other sweep, from the first, frees together the styles that share
             the rows the best plan leaves least room in (``sweeps.tight_groups``).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
@@ -145,6 +147,7 @@ class PlanLimits:
     style_sweeps: int = 1
     style_integers: int = 200
     style_width: int = 1
+    style_processes: int | None = None
     style_tight: bool = False
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
@@ -308,7 +311,9 @@ class PlanSearch:
             return
         styles = self.styles()
         width = limits.style_width
-        sweeps = Sweeps(styles, width, sweep_processes(None, width), limits.style_tight)
+        sweeps = Sweeps(
+            styles, width, sweep_processes(limits.style_processes, width), limits.style_tight
+        )
         try:
             for sweep in range(limits.style_sweeps):
                 groups = sweeps.groups(sweep, self.options.seed, limits.style_integers, state.x)
