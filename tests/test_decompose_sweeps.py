@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
@@ -183,3 +184,25 @@ def test_ctrl_c_ends_the_sweep_before_its_next_batch(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(interrupt, "requested", lambda: True)
 
     assert list(sweeps.sweep(GROUPS, lambda: np.zeros(3), None, math.inf, lambda: False)) == []
+
+
+def test_a_pool_that_breaks_leaves_the_batch_to_this_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    program = two_styles(1.5)
+    alone = Sweeps(StyleFix(program), width=2, processes=1)
+    broken = Sweeps(StyleFix(program), width=2, processes=2)
+
+    def no_pool() -> None:
+        raise BrokenProcessPool("a sweep process died")
+
+    monkeypatch.setattr(broken, "_started", no_pool)
+
+    expected = alone.batch(GROUPS, np.zeros(3), None, math.inf)
+    plan, left_out = broken.batch(GROUPS, np.zeros(3), None, math.inf)
+
+    assert broken.processes == 1
+    assert expected[0] is not None
+    assert plan is not None
+    np.testing.assert_array_equal(plan, expected[0])
+    assert left_out == expected[1] == [0]

@@ -139,8 +139,9 @@ class Sweeps:
         if self.processes > 1 and len(jobs) > 1:
             try:
                 answers = list(self._started().map(_run_loaded, jobs))
-            except BrokenProcessPool:
-                # A process died (out of memory, killed): the rest run here, with the same plan.
+            except (BrokenProcessPool, OSError):
+                # A process died (out of memory, killed) or none could start: the rest run
+                # here, with the same plan.
                 self.close()
                 self.processes = 1
         if answers is None:
