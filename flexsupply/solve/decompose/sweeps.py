@@ -150,10 +150,10 @@ class Sweeps:
         value = self.program.value(x)
         left_out = []
         for k, answer in enumerate(answers):
-            if answer is None or self.program.value(answer) <= value:
-                continue
+            if answer is None or self.program.value(answer) <= value or plan is None:
+                continue  # with no plan kept, no answer was better and feasible
             own = self._columns(groups[k])
-            if plan is None or not np.allclose(plan[own], answer[own]):
+            if not np.allclose(plan[own], answer[own]):
                 left_out.append(k)
         return plan, left_out
 
