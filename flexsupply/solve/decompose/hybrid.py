@@ -56,11 +56,10 @@ SWEEP_WIDTH = 1
 """Groups of styles the hybrid's sweeps re-plan from the same plan at once (``sweeps.py``).
 
 Two at a time (``sweeps.WIDTH``, on two processes) reaches the plan of one at a time on
-100x5x26x1 (one sweep from the dive: 8,821,472 against 8,822,957), but in the only 60 s run
-side by side (load 6.5-8.4) it gave 24.36 % where one at a time gave 19.16 %: its processes
-start (and load the program) within the plan side's few seconds, and no batch ended before the
-deadline. Left at one until an idle run shows the two processes pay
-(``benchmarks/decompose.py --methods decompose decompose-width2``)."""
+100x5x26x1 (one sweep from the dive: 8,821,472 against 8,822,957); in two 60 s runs side by
+side at load 6.5-8.4 it gave 24.36 % against 19.16 % (its processes started within the plan
+side's last seconds) and 17.23 % against 20.06 %: noise at that load. Left at one until an
+idle run settles it (``benchmarks/decompose.py --methods decompose decompose-width2``)."""
 SWEEP_TIGHT = False
 """Whether the hybrid's first sweep (and every other one) groups the styles that share the
 tightest factory weeks (``sweeps.tight_groups``): +0.13 % on one sweep two at a time, not
