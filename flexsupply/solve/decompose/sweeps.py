@@ -1,11 +1,11 @@
 """Fix-and-optimise by style, several neighbourhoods at a time, merged in a fixed order.
 
 ``PlanSearch.by_style`` frees one group of styles at a time (``style_fix.py``) and re-plans it
-from the best plan. With a width of one that is one sub-MIP after the other, on one core; with
-a width of ``WIDTH`` (the hybrid's, ``hybrid.py``) the groups of a sweep are taken that many
-at a time: each group of a batch is re-planned from the same best plan, on its
-own process (one HiGHS thread each, the program loaded once per process), and the batch's
-answers are merged in the groups' order, never in the order they finish:
+from the best plan. With a width of one (the default, also the hybrid's: ``hybrid.py``) that
+is one sub-MIP after the other, on one core; with a width of ``WIDTH`` the groups of a sweep
+are taken that many at a time: each group of a batch is re-planned from the same best plan,
+on its own process (one HiGHS thread each, the program loaded once per process), and the
+batch's answers are merged in the groups' order, never in the order they finish:
 
 - the answers better than the best plan, each alone;
 - every group's styles taken from its answer at once (the groups share no style), with the
@@ -13,9 +13,10 @@ answers are merged in the groups' order, never in the order they finish:
 
 the best candidate feasible for the whole program wins (ties: the first in that order). Since
 the groups share the factories' rows, two answers that each fit may not fit together; then the
-better one alone is kept. Every sub-MIP stops on a node limit, so the plan depends only on the
-program, the start, the seed and the width, not on how many processes run the batch (one
-process runs it in turn) or how busy they are; the deadline is a safety net.
+better one is kept and the other group is re-planned once more, from the merged plan, in the
+next batch. Every sub-MIP stops on a node limit, so the plan depends only on the program, the
+start, the seed and the width, not on how many processes run the batch (one process runs it
+in turn) or how busy they are; the deadline is a safety net.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ from flexsupply.solve.decompose.executors import stop_processes
 from flexsupply.solve.decompose.style_fix import StyleFix
 
 WIDTH = 2
-"""Groups of styles the hybrid re-plans from the same plan before their answers are merged (a
-count: the plan does not depend on the processes that run them)."""
+"""Groups of styles re-planned from the same plan before their answers are merged, when
+several are (a count: the plan does not depend on the processes that run them)."""
 STOP_SECONDS = 5.0
 """How long a sweep process may take to end when the pool closes, before it is killed."""
 
