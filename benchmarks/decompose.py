@@ -81,7 +81,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED):
+    if method in (PLAIN, COVERED, TWO_AT_A_TIME):
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -115,12 +115,23 @@ COVERED = "monolithic-cover"
 (``heuristics/cover_rounds.py``), against ``monolithic`` on the program as built."""
 
 
+TWO_AT_A_TIME = "decompose-width2"
+"""The decomposition with the hybrid's fix-and-optimise by style two groups at a time on two
+processes, tightest factory weeks first (``sweeps.py``), against one at a time (the default)."""
+
+
 def register_variants() -> None:
-    """Registers ``PLAIN`` and ``COVERED``."""
+    """Registers ``PLAIN``, ``COVERED`` and ``TWO_AT_A_TIME``."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
     from flexsupply.solve import methods
+    from flexsupply.solve.decompose import hybrid, sweeps
+
+    def two_at_a_time(*args: Any) -> Any:
+        # This row's process only (``harness.run_isolated``).
+        hybrid.SWEEP_WIDTH, hybrid.SWEEP_TIGHT = sweeps.WIDTH, True
+        return methods.decomposed(*args)
 
     def plain(program: Any, model: Any, *rest: Any) -> Any:
         return methods.decomposed(program, dataclasses.replace(model, cover=None), *rest)
@@ -130,6 +141,7 @@ def register_variants() -> None:
 
     methods.register(PLAIN, plain)
     methods.register(COVERED, covered)
+    methods.register(TWO_AT_A_TIME, two_at_a_time)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

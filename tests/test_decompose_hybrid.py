@@ -17,7 +17,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.lp_dive import dive
 from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
-from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid
+from flexsupply.solve.decompose import DecomposeSettings, decompose, hybrid, sweeps
 from flexsupply.solve.decompose.primal import PlanLimits
 from flexsupply.solve.methods import decompose_settings
 from flexsupply.solve.settings import SolveSettings
@@ -48,6 +48,8 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
         assert chosen.max_iterations == hybrid.HYBRID_ROUNDS < plain.max_iterations
         assert chosen.plan.repairs == 0 < plain.plan.repairs
         assert chosen.plan.style_sweeps == hybrid.HYBRID_SWEEPS > plain.plan.style_sweeps
+        assert chosen.plan.style_width == hybrid.SWEEP_WIDTH
+        assert chosen.plan.style_tight is hybrid.SWEEP_TIGHT
         assert chosen.bound_share == hybrid.HYBRID_BOUND_SHARE
         assert not chosen.plan.whole
     else:  # a small program: the engine's tail
@@ -78,19 +80,33 @@ def test_the_hybrid_never_asks_for_more_rounds_than_the_settings() -> None:
     assert hybrid.hybrid(DecomposeSettings(max_iterations=1)).max_iterations == 1
 
 
-@pytest.mark.parametrize("backend", ["ortools", "pulp"])
-@pytest.mark.parametrize("many", [True, False])
+@pytest.mark.parametrize("workers", [None, 1, 2])
+def test_the_hybrid_sweeps_on_the_settings_workers(workers: int | None) -> None:
+    assert hybrid.hybrid(DecomposeSettings(workers=workers)).plan.style_processes == workers
+
+
+@pytest.mark.parametrize(
+    ("backend", "many", "width"),
+    [
+        *((backend, many, 1) for backend in ("ortools", "pulp") for many in (True, False)),
+        # The sweeps' sub-MIPs run on highspy whatever the backend: one backend is enough.
+        ("ortools", True, sweeps.WIDTH),
+    ],
+)
 def test_hybrid_plan_is_feasible_never_worse_than_its_start_and_bound_above_the_optimum(
-    backend: str, many: bool, monkeypatch: pytest.MonkeyPatch
+    backend: str, many: bool, width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With ``many`` the season (8 styles) counts as one of many styles, else as small."""
+    """With ``many`` the season (8 styles) counts as one of many styles, else as small; the
+    sweeps by style re-plan ``width`` groups at a time (tightest weeks first when two)."""
     if many:
         monkeypatch.setattr(hybrid, "HYBRID_MIN_STYLES", 2)
+    monkeypatch.setattr(hybrid, "SWEEP_WIDTH", width)
+    monkeypatch.setattr(hybrid, "SWEEP_TIGHT", width > 1)
     scenario = generated_season()
     program, _ = build_program(scenario, demand_scenarios(scenario))
     optimum = monolithic_optimum(program)
 
-    plan = fs.solve(scenario, backend, method="decompose", time_limit=3600, workers=1)
+    plan = fs.solve(scenario, backend, method="decompose", time_limit=3600, workers=width)
 
     assert plan.extra["iterations"] <= (hybrid.HYBRID_ROUNDS if many else hybrid.TAIL_ROUNDS)
     assert plan.bound <= plan.extra["lagrangian_bound"] + 1e-6 * abs(optimum)

@@ -16,7 +16,7 @@ such a season is split the other way:
 - **plan**: no repair of the Lagrangian plans; fix-and-optimise by style from the best plan
   (the warm start's, or a glued Lagrangian plan when feasible and better), up to
   ``HYBRID_SWEEPS`` sweeps, each a seeded new grouping of the styles, until a sweep finds
-  nothing better.
+  nothing better; ``SWEEP_WIDTH`` groups at a time (``sweeps.py``).
 
 On a small program (at most ``PlanLimits.mip_rows`` rows, e.g. 30x5x12x1 with 4,078) HiGHS
 on the whole program proves a tighter bound than the bundle method: on 30x5x12x1, 853,400
@@ -52,6 +52,18 @@ HYBRID_WARM_SHARE = 0.4
 """Share of the time left that the first plan and its fix-and-optimise (the warm start of one
 engine call) get on many styles: on 100x5x26x1 at load 8 they reach 8.24 M in 30 s, where the
 LP dive alone gives 7.74 M and a sweep by style has no time left after the round."""
+SWEEP_WIDTH = 1
+"""Groups of styles the hybrid's sweeps re-plan from the same plan at once (``sweeps.py``).
+
+Two at a time (``sweeps.WIDTH``, on two processes) reaches the plan of one at a time on
+100x5x26x1 (one sweep from the dive: 8,821,472 against 8,822,957); in two 60 s runs side by
+side at load 6.5-8.4 it gave 24.36 % against 19.16 % (its processes started within the plan
+side's last seconds) and 17.23 % against 20.06 %: noise at that load. Left at one until an
+idle run settles it (``benchmarks/decompose.py --methods decompose decompose-width2``)."""
+SWEEP_TIGHT = False
+"""Whether the hybrid's first sweep (and every other one) groups the styles that share the
+tightest factory weeks (``sweeps.tight_groups``): +0.13 % on one sweep two at a time, not
+measured one at a time."""
 TAIL_ROUNDS = 2
 """Rounds of subproblems on a small program before the engine's tail, at most."""
 TAIL_NODES = 5_000
@@ -86,9 +98,17 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
 
     Rounds are capped at ``HYBRID_ROUNDS`` (fewer when the settings ask for fewer); the plan
     side skips the repair and runs up to ``HYBRID_SWEEPS`` sweeps of fix-and-optimise by style,
-    with the settings' node limit per sub-MIP.
+    ``SWEEP_WIDTH`` groups at a time on the settings' workers (``SWEEP_TIGHT``: every other
+    sweep by the tightest rows), with the settings' node limit per sub-MIP.
     """
-    plan = replace(settings.plan, repairs=0, style_sweeps=HYBRID_SWEEPS)
+    plan = replace(
+        settings.plan,
+        repairs=0,
+        style_sweeps=HYBRID_SWEEPS,
+        style_width=SWEEP_WIDTH,
+        style_processes=settings.workers,
+        style_tight=SWEEP_TIGHT,
+    )
     return replace(
         settings,
         max_iterations=min(settings.max_iterations, HYBRID_ROUNDS),

@@ -48,6 +48,7 @@ from flexsupply.solve.decompose.search_state import (
     left_until,
 )
 from flexsupply.solve.decompose.style_fix import StyleFix
+from flexsupply.solve.decompose.sweeps import Sweeps, sweep_processes
 
 __all__ = ["Clock", "PlanLimits", "PlanSearch", "SearchState", "left_until"]
 
@@ -232,19 +233,31 @@ class PlanSearch:
         if state.x is None or limits.style_sweeps <= 0:
             return
         styles = self.styles()
-        for sweep in range(limits.style_sweeps):
-            groups = styles.groups(self.options.seed + sweep, limits.style_integers)
-            if not 2 <= len(groups) <= styles.n_styles / 2:
-                return
-            better = 0
-            for free in groups:
+        width = limits.style_width
+        sweeps = Sweeps(
+            styles, width, sweep_processes(limits.style_processes, width), limits.style_tight
+        )
+        try:
+            for sweep in range(limits.style_sweeps):
+                groups = sweeps.groups(sweep, self.options.seed, limits.style_integers, state.x)
+                if not 2 <= len(groups) <= styles.n_styles / 2:
+                    return
+                better = 0
+                for x in sweeps.sweep(
+                    groups,
+                    lambda: state.x,
+                    limits.style_nodes,
+                    self.perf_deadline(),
+                    lambda: state.check_clock(self.deadline, self.clock),
+                ):
+                    better += self.keep(x, "fix-and-optimise by style")
                 if state.check_clock(self.deadline, self.clock):
                     return
-                x = styles.solve(free, state.x, limits.style_nodes, self.perf_deadline(), state.x)
-                better += x is not None and self.keep(x, "fix-and-optimise by style")
-            self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
-            if not better:
-                return
+                self.say(f"fix-and-optimise by style ({len(groups)} sub-MIPs, {better} better)")
+                if not better:
+                    return
+        finally:
+            sweeps.close()
 
     def neighbourhood(self) -> None:
         """Searches the orders the best plan or the last Lagrangian solution opened."""

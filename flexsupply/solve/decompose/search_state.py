@@ -86,6 +86,12 @@ class PlanLimits:
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
             style runs only on seasons where a group holds at least two styles on average (on
             spring-drop a style alone has 400: one sub-MIP per style would take minutes).
+        style_width: groups of styles re-planned from the same plan at once, on as many
+            processes as cores allow, then merged in order (``sweeps.py``; 1: one at a time).
+        style_processes: processes of those groups (None: all cores), at most ``style_width``;
+            the plan does not depend on it.
+        style_tight: every other sweep, from the first, frees together the styles that share
+            the rows the best plan leaves least room in (``sweeps.tight_groups``).
         neighbourhood_nodes: branch-and-bound nodes of the neighbourhood MIP (0: skipped).
         master_nodes: nodes of the restricted master (0: skipped; None: no limit).
         fix_nodes: nodes of each fix-and-optimise sub-MIP (None: no limit).
@@ -108,6 +114,9 @@ class PlanLimits:
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
+    style_width: int = 1
+    style_processes: int | None = None
+    style_tight: bool = False
     neighbourhood_nodes: int = 200
     master_nodes: int | None = 0
     fix_nodes: int | None = 100
