@@ -165,6 +165,15 @@ def split_solve(
     """
     state = SplitState()
     blocks = parts.programs(program)
+    first_cost = program.objective[parts.shared]
+    # The parts' LP bounds first (0.1 s a part): a valid bound at once (their sum is at least
+    # the LP bound without the first stage's agreement), and what a part given up later counts;
+    # the warm start may leave little time.
+    lp_jobs = [
+        PartJob(block, "lp", 0.0, run.left(), run.backend, run.part_options()) for block in blocks
+    ]
+    relaxed = np.array([answer.bound for answer in run.pool.map(lp_jobs, run.hard())])
+    state.bound = min(state.bound, program.offset + float(relaxed.sum()))
     if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
         state.x, state.value, state.found_by = start, program.value(start), "warm start"
         state.tried["warm start"] = state.value
@@ -173,14 +182,6 @@ def split_solve(
         chosen = consensus(program, parts, first[None], np.ones(1), run)
         if chosen is not None:
             _plan(program, parts, blocks, chosen, run, state, "mean demand")
-    first_cost = program.objective[parts.shared]
-    # The parts' LP bounds first: a valid bound at once (their sum is at least the LP bound
-    # without the first stage's agreement), and what a part given up later counts.
-    lp_jobs = [
-        PartJob(block, "lp", 0.0, run.left(), run.backend, run.part_options()) for block in blocks
-    ]
-    relaxed = np.array([answer.bound for answer in run.pool.map(lp_jobs, run.hard())])
-    state.bound = min(state.bound, program.offset + float(relaxed.sum()))
     multipliers = np.zeros((parts.n_parts, len(parts.shared)))
     while state.rounds < run.rounds and run.clock() < run.deadline:
         jobs = [
