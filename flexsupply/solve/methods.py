@@ -246,19 +246,15 @@ def by_scenario(
     """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
 
     The warm start of one engine call (``monolithic``: when the settings ask for it, by
-    default with a time limit, and the same share of the time left) runs once the cheap
-    mean-demand first stage is scored: its first stage is scored by its recourse next, and
-    its plan is kept when nothing better is found, so the plan is never worse than one engine call's warm start.
+    default with a time limit, and the same share of the time) comes first: its first stage
+    is the first one scored by its recourse, and its plan is kept when nothing better is found, so the plan is never worse than one engine call's warm start.
     Its parts run on ``settings.workers`` local processes (default: all cores); with
     ``settings.dask`` set, the result's message says they did not run on Dask.
     """
-    starts: list[WarmStart] = []
+    start = None
     wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
-
-    def warm() -> FloatArray | None:
+    if wanted and program.integer.any():
         start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
-        starts.extend([] if start is None else [start])
-        return None if start is None else start.x
 
     def run(options: SolverOptions) -> SolverResult:
         return solve_by_scenario(
@@ -270,15 +266,15 @@ def by_scenario(
             options,
             settings.workers or os.cpu_count() or 1,
             settings.iterations,
-            start=warm if wanted and program.integer.any() else None,
+            start=None if start is None else start.x,
         )
 
-    result = _after_start(run, backend, settings, deadline, context, False)
+    result = _after_start(run, backend, settings, deadline, context, start is not None)
     message = result.message
     if settings.dask is not None:
         message += f"; the scenarios ran on local processes, not on Dask ({settings.dask})"
     result = dataclasses.replace(result, method="decompose", message=message)
-    return _not_worse(program, result, starts[0] if starts else None, deadline)
+    return _not_worse(program, result, start, deadline)
 
 
 def decompose_settings(

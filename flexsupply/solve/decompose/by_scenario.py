@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -69,7 +68,7 @@ def solve_by_scenario(
     options: SolverOptions,
     workers: int,
     rounds: int | None = None,
-    start: FloatArray | Callable[[], FloatArray | None] | None = None,
+    start: FloatArray | None = None,
 ) -> SolverResult:
     """Solves ``program`` split by scenario (``scenario_split.split_solve``).
 
@@ -82,9 +81,8 @@ def solve_by_scenario(
         options: gap, seed, log and the time limit (a safety net) [seconds].
         workers: processes for the parts.
         rounds: bound rounds at most (default ``ROUNDS``).
-        start: a plan of the whole program (the warm start), or what computes it after the
-            mean-demand first stage is scored: the plan returned is never worse, and its first
-            stage is tried.
+        start: a plan of the whole program (the warm start): the plan returned is never
+            worse, and its first stage is the first one tried.
 
     Returns:
         A ``SolverResult`` in the program's sense (objective and bound with the offset

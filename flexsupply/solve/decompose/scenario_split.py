@@ -146,7 +146,7 @@ def split_solve(
     parts: ScenarioParts,
     run: SplitRun,
     first: FloatArray | None = None,
-    start: FloatArray | Callable[[], FloatArray | None] | None = None,
+    start: FloatArray | None = None,
 ) -> SplitState:
     """Returns the best plan and bound of ``program`` (a maximisation) split by scenario.
 
@@ -156,10 +156,9 @@ def split_solve(
         run: backend, options, processes and limits.
         first: a first stage (values of ``parts.shared``) to try, made to meet the first
             stage's own rows, before the rounds.
-        start: a plan of the whole program (the warm start), or what computes it once
-            ``first`` is scored (it may take a while; ``first`` is cheap): when feasible,
-            the plan returned is never worse, and its first stage is tried next, each part
-            keeping the better of its recourse and the start's.
+        start: a plan of the whole program (the warm start): when feasible, the plan
+            returned is never worse, and its first stage is tried first, each part keeping
+            the better of its recourse and the start's.
 
     Returns:
         The ``SplitState``: ``value`` and ``bound`` include the program's offset [currency].
@@ -175,17 +174,14 @@ def split_solve(
     ]
     relaxed = np.array([answer.bound for answer in run.pool.map(lp_jobs, run.hard())])
     state.bound = min(state.bound, program.offset + float(relaxed.sum()))
+    if start is not None and program.violation(start) <= FEASIBILITY_TOLERANCE:
+        state.x, state.value, state.found_by = start, program.value(start), "warm start"
+        state.tried["warm start"] = state.value
+        _plan(program, parts, blocks, start[parts.shared], run, state, "warm start", start)
     if first is not None:
         chosen = consensus(program, parts, first[None], np.ones(1), run)
         if chosen is not None:
             _plan(program, parts, blocks, chosen, run, state, "mean demand")
-    warm = start() if callable(start) else start
-    if warm is not None and program.violation(warm) <= FEASIBILITY_TOLERANCE:
-        value = program.value(warm)
-        state.tried["warm start"] = value
-        if value > state.value:
-            state.x, state.value, state.found_by = warm, value, "warm start"
-        _plan(program, parts, blocks, warm[parts.shared], run, state, "warm start", warm)
     multipliers = np.zeros((parts.n_parts, len(parts.shared)))
     while state.rounds < run.rounds and run.clock() < run.deadline:
         jobs = [
