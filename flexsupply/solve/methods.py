@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import Backend, Progress, SolverResult, Status
+from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, Status
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
 from flexsupply.heuristics import WarmStart
@@ -183,14 +183,9 @@ def decomposed(
         share = warm_start_share(program)
         improve = share is not None
         start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
-    try:
-        options = settings.options(deadline, context.progress)
-    except TimeLimitReached as stop:
-        if start is None:
-            raise
-        result = no_plan(Status.NO_SOLUTION, 0.0, backend.name, "", str(stop))
-    else:
-        result = decompose(
+
+    def run(options: SolverOptions) -> SolverResult:
+        return decompose(
             program,
             backend,
             options,
@@ -200,7 +195,37 @@ def decomposed(
             settings=decompose_settings(settings, program),
             cover=model.cover,
         )
-    result = dataclasses.replace(result, method="decompose")
+
+    result = _after_start(run, backend, settings, deadline, context, start is not None)
+    return _not_worse(program, dataclasses.replace(result, method="decompose"), start, deadline)
+
+
+def _after_start(
+    run: Callable[[SolverOptions], SolverResult],
+    backend: Backend,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+    started: bool,
+) -> SolverResult:
+    """Returns ``run``'s result with the time left, or no plan when none is left after a start.
+
+    Raises:
+        TimeLimitReached: no time is left and there is no warm start (``started`` False).
+    """
+    try:
+        options = settings.options(deadline, context.progress)
+    except TimeLimitReached as stop:
+        if not started:
+            raise
+        return no_plan(Status.NO_SOLUTION, 0.0, backend.name, "", str(stop))
+    return run(options)
+
+
+def _not_worse(
+    program: LinearProgram, result: SolverResult, start: WarmStart | None, deadline: Deadline
+) -> SolverResult:
+    """Returns ``result``, or the warm start's plan when better; says when the clock stopped it."""
     if start is None:
         return result
     result = keep_better(program, result, start.x, start.objective, start.seconds)
@@ -220,18 +245,36 @@ def by_scenario(
 ) -> SolverResult:
     """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
 
+    The warm start of one engine call (``monolithic``: when the settings ask for it, by
+    default with a time limit, and the same share of the time) comes first: its first stage
+    is the first one scored by its recourse, and its plan is kept when nothing better is found, so the plan is never worse than one engine call's warm start.
     Its parts run on ``settings.workers`` local processes (default: all cores); with
     ``settings.dask`` set, the result's message says they did not run on Dask.
     """
-    options = settings.options(deadline, context.progress)
-    workers = settings.workers or os.cpu_count() or 1
-    result = solve_by_scenario(
-        program, model, context.scenario, parts, backend.name, options, workers, settings.iterations
-    )
+    start = None
+    wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
+    if wanted and program.integer.any():
+        start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
+
+    def run(options: SolverOptions) -> SolverResult:
+        return solve_by_scenario(
+            program,
+            model,
+            context.scenario,
+            parts,
+            backend.name,
+            options,
+            settings.workers or os.cpu_count() or 1,
+            settings.iterations,
+            start=None if start is None else start.x,
+        )
+
+    result = _after_start(run, backend, settings, deadline, context, start is not None)
     message = result.message
     if settings.dask is not None:
         message += f"; the scenarios ran on local processes, not on Dask ({settings.dask})"
-    return dataclasses.replace(result, method="decompose", message=message)
+    result = dataclasses.replace(result, method="decompose", message=message)
+    return _not_worse(program, result, start, deadline)
 
 
 def decompose_settings(

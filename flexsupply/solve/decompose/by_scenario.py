@@ -16,8 +16,8 @@ from dataclasses import replace
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.backends import SolverOptions, Status
-from flexsupply.backends.result import SolverResult, no_plan
+from flexsupply.backends import SolverOptions
+from flexsupply.backends.result import SolverResult
 from flexsupply.demand import DemandScenarios
 from flexsupply.heuristics.mean_value import first_stage_values
 from flexsupply.model import build_program
@@ -26,6 +26,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.by_style import solve_by_style
 from flexsupply.solve.deadline import Deadline
+from flexsupply.solve.decompose.outcome import Found, decomposition_result
 from flexsupply.solve.decompose.part_solve import PartPool
 from flexsupply.solve.decompose.scenario_parts import (
     ScenarioParts,
@@ -67,6 +68,7 @@ def solve_by_scenario(
     options: SolverOptions,
     workers: int,
     rounds: int | None = None,
+    start: FloatArray | None = None,
 ) -> SolverResult:
     """Solves ``program`` split by scenario (``scenario_split.split_solve``).
 
@@ -79,10 +81,13 @@ def solve_by_scenario(
         options: gap, seed, log and the time limit (a safety net) [seconds].
         workers: processes for the parts.
         rounds: bound rounds at most (default ``ROUNDS``).
+        start: a plan of the whole program (the warm start): the plan returned is never
+            worse, and its first stage is the first one tried.
 
     Returns:
         A ``SolverResult`` in the program's sense (objective and bound with the offset
-        [currency]); ``extra`` holds ``iterations``, ``scenario_parts`` and ``plans_tried``.
+        [currency]); ``extra`` holds ``iterations``, ``scenario_parts``, ``plans_tried`` and
+        ``plan_<first stage>``, the plan each first stage tried gave [currency].
     """
     started = time.perf_counter()
     limit = options.time_limit
@@ -92,43 +97,39 @@ def solve_by_scenario(
         program, objective=sense * program.objective, offset=sense * program.offset, maximize=True
     )
     remaining = None if limit is None else max(deadline - time.perf_counter(), 1.0)
-    start = mean_plan_start(scenario, model.demand, program, model, parts, remaining)
+    first = mean_plan_start(scenario, model.demand, program, model, parts, remaining)
     if options.log:
-        found = "none" if start is None else "found"
+        found = "none" if first is None else "found"
         print(
             f"by scenario: mean-demand first stage {found} ({time.perf_counter() - started:.1f} s)"
         )
     pool = PartPool(workers)
     try:
         run = SplitRun(backend, options, pool, deadline, rounds or ROUNDS, began=started)
-        state = split_solve(maxform, parts, run, first=start)
+        state = split_solve(maxform, parts, run, first=first, start=start)
     finally:
         pool.close()
-    seconds = time.perf_counter() - started
     extra = {
         "iterations": float(state.rounds),
         "scenario_parts": float(parts.n_parts),
         "plans_tried": float(state.plans),
         "lagrangian_bound": sense * state.bound,
-    }
-    message = "; ".join(
-        [f"decomposition by scenario: {parts.n_parts} parts, {state.rounds} rounds", *state.notes]
-    )
-    if state.x is None:
-        result = no_plan(Status.NO_SOLUTION, seconds, backend, "highs", message)
-        return replace(result, bound=sense * state.bound, extra=extra)
-    status = Status.OPTIMAL if state.gap() <= options.gap else Status.FEASIBLE
-    return SolverResult(
-        status=status,
-        objective=program.value(state.x),
-        bound=sense * max(state.bound, state.value),
-        x=state.x,
-        seconds=seconds,
+    } | {f"plan_{name.replace(' ', '_')}": sense * value for name, value in state.tried.items()}
+    tried = ", ".join(f"{name} {sense * value:,.0f}" for name, value in state.tried.items())
+    words = f"decomposition by scenario: {parts.n_parts} parts, {state.rounds} rounds"
+    if state.x is not None:
+        words += f", best first stage: {state.found_by} (tried: {tried})"
+    proven = state.gap() <= options.gap
+    return decomposition_result(
+        program,
+        Found(state.x, state.value, state.bound, state.gap()),
+        options.gap,
+        seconds=time.perf_counter() - started,
         backend=backend,
         engine="highs",
-        message=message,
+        message="; ".join([words, *state.notes]),
         extra=extra,
-        stop=_stop(state.gap() <= options.gap, time.perf_counter() >= deadline or pool.lost > 0),
+        stop=_stop(proven, time.perf_counter() >= deadline or pool.lost > 0),
     )
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
-from flexsupply.backends import SolverOptions, Status, backend_info
-from flexsupply.backends.result import Backend, SolverResult, no_plan
+from flexsupply.backends import SolverOptions, backend_info
+from flexsupply.backends.result import Backend, SolverResult
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
@@ -28,6 +28,7 @@ from flexsupply.solve.decompose.bundle import Bundle, bundle_of
 from flexsupply.solve.decompose.executors import LOST, ROUND_GRACE, Executor
 from flexsupply.solve.decompose.linking import Partition, partition, scaled
 from flexsupply.solve.decompose.master import Patterns
+from flexsupply.solve.decompose.outcome import Found, decomposition_result
 from flexsupply.solve.decompose.primal import (
     Clock,
     PlanLimits,
@@ -260,23 +261,18 @@ def decompose(
         "cover_rows": float(tightened.rows),
     }
     stop = state.stop(options.gap, settings.max_iterations)
-    if state.x is None:
-        result = no_plan(Status.NO_SOLUTION, seconds, backend.name, engine or "", "; ".join(notes))
-        return replace(result, bound=sense * state.bound, extra=extra, stop=stop)
-    status = Status.OPTIMAL if state.gap() <= options.gap else Status.FEASIBLE
     words = (
         f"decomposition: {state.iterations} iterations, gap {state.gap():.2%}, "
         f"best plan from the {state.found_by}"
     )
-    return SolverResult(
-        status=status,
-        objective=program.value(state.x),
-        bound=sense * max(state.bound, state.value),
-        x=state.x,
+    return decomposition_result(
+        program,
+        Found(state.x, state.value, state.bound, state.gap()),
+        options.gap,
         seconds=seconds,
         backend=backend.name,
         engine=engine or "",
-        message="; ".join([words, *notes]),
+        message="; ".join(notes if state.x is None else [words, *notes]),
         extra=extra,
         stop=stop,
     )
