@@ -274,6 +274,9 @@ def page(results: dict[str, Any]) -> str:
     """Returns the Markdown summary: one table of steps per case."""
     lines = ["# Decomposition at scale: memory by step", "", harness.machine_line(results), ""]
     for row in results["rows"]:
+        if "steps" not in row:
+            lines += [f"## {row['case']}: {row.get('status')} {row.get('error', '')}", ""]
+            continue
         lines += [
             f"## {row['case']} @{row['seconds']:g} s (load {row['load_average'][0]:.1f})",
             "",
@@ -322,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     for case in args.cases:
         name, seconds = case.split("@")
         row = harness.run_isolated(
-            Path(__file__), ["--worker", "{answer}", name, seconds], timeout=float(seconds) * 3
+            Path(__file__), [name, seconds], timeout=float(seconds) * 3
         )
         results["rows"].append({"case": name, "seconds": float(seconds)} | row)
         print(json.dumps({k: v for k, v in row.items() if k != "steps"}, default=str))
