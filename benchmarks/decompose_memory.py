@@ -226,22 +226,23 @@ def sizes(program: Any) -> dict[str, float]:
 def run_case(name: str, seconds: float) -> dict[str, Any]:
     """Solves one case with the sampler running; returns its row."""
     harness.setup_worker()
-    import flexsupply as fs
     from decompose import load_case
+
+    import flexsupply as fs
     from flexsupply.solve import engine
 
     sampler = Sampler()
     steps = Steps(sampler)
     instrument(steps)
     seen: dict[str, Any] = {}
-    build: Callable[..., Any] = engine.build_program
+    build: Callable[..., Any] = getattr(engine, "build_program")  # noqa: B009
 
     def keep_size(*args: Any, **kwargs: Any) -> Any:
         built = build(*args, **kwargs)
         seen.update(sizes(built[0]))
         return built
 
-    engine.build_program = keep_size  # type: ignore[assignment]
+    setattr(engine, "build_program", keep_size)  # noqa: B010
     scenario = load_case(name)
     load = list(os.getloadavg())
     sampler.start()
@@ -324,9 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for case in args.cases:
         name, seconds = case.split("@")
-        row = harness.run_isolated(
-            Path(__file__), [name, seconds], timeout=float(seconds) * 3
-        )
+        row = harness.run_isolated(Path(__file__), [name, seconds], timeout=float(seconds) * 3)
         results["rows"].append({"case": name, "seconds": float(seconds)} | row)
         print(json.dumps({k: v for k, v in row.items() if k != "steps"}, default=str))
         harness.write_results(args.out / "decompose-memory.json", results, page(results))

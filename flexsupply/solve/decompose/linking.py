@@ -94,11 +94,8 @@ def one_sided_links(program: LinearProgram) -> bool:
     return not np.any(np.isfinite(program.row_lower[links]) & np.isfinite(program.row_upper[links]))
 
 
-def _linking(
-    matrix: sp.csr_matrix, style: IntArray
-) -> tuple[np.ndarray, np.ndarray, IntArray]:
-    """Returns, per row, whether it links styles, whether it needs copies of shared columns,
-    and its highest style (-1 without styled columns)."""
+def _linking(matrix: sp.csr_matrix, style: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
+    """Returns, per row: links styles, needs copies of shared columns, highest style (or -1)."""
     lowest, highest, has_shared = _row_styles(matrix, style)
     links = lowest != highest
     one_style = (highest >= 0) & ~links
