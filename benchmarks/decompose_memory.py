@@ -25,6 +25,7 @@ import datetime
 import functools
 import importlib
 import json
+import math
 import os
 import sys
 import threading
@@ -57,6 +58,7 @@ STEPS = (
     ("flexsupply.solve.decompose.scale", "joint_plan", "joint LP"),
     ("flexsupply.solve.decompose.scale", "trade_room", "trading"),
     ("flexsupply.solve.decompose.primal.PlanSearch", "run", "plan search"),
+    ("flexsupply.solve.engine", "_in_whole_pieces", "whole pieces (LP over the whole season)"),
 )
 """(module or module.Class, attribute, step name) of the wrapped steps, in run order."""
 
@@ -223,8 +225,13 @@ def sizes(program: Any) -> dict[str, float]:
     }
 
 
-def run_case(name: str, seconds: float) -> dict[str, Any]:
-    """Solves one case with the sampler running; returns its row."""
+def run_case(name: str, seconds: float, answer: str) -> dict[str, Any]:
+    """Solves one case with the sampler running; returns its row.
+
+    The method's own result (before whole pieces) and the steps so far are written to
+    ``answer`` (a file that outlives the worker) before the whole-piece rounding, so a run
+    that dies there still reports them.
+    """
     harness.setup_worker()
     from decompose import load_case
 
@@ -243,6 +250,19 @@ def run_case(name: str, seconds: float) -> dict[str, Any]:
         return built
 
     setattr(engine, "build_program", keep_size)  # noqa: B010
+    rounding: Callable[..., Any] = getattr(engine, "_in_whole_pieces")  # noqa: B009
+
+    def before_rounding(program: Any, model: Any, result: Any, gap: float) -> Any:
+        method = {
+            "method_objective": harness.finite(result.objective),
+            "method_bound": harness.finite(result.bound),
+            "method_message": result.message,
+        }
+        row.update(method)
+        harness.write_worker_answer(answer, row | {"steps": steps.records, **seen})
+        return rounding(program, model, result, gap)
+
+    setattr(engine, "_in_whole_pieces", before_rounding)  # noqa: B010
     scenario = load_case(name)
     load = list(os.getloadavg())
     sampler.start()
@@ -257,8 +277,8 @@ def run_case(name: str, seconds: float) -> dict[str, Any]:
             "gap": harness.finite(plan.gap),
             "message": plan.solver_message,
         }
-    except fs.FlexsupplyError as error:
-        row |= {"status": "error", "message": str(error)}
+    except Exception as error:  # out of memory included: the row keeps what was measured
+        row |= {"status": "error", "message": f"{type(error).__name__}: {error}"}
     finally:
         sampler.stop()
     row |= {
@@ -309,11 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["2000x20x26x2@300"])
     parser.add_argument("--out", type=Path, default=HERE / "results")
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        answer, case, seconds = args.worker
-        harness.write_worker_answer(answer, run_case(case, float(seconds)))
+        answer, case, seconds, partial = args.worker
+        harness.write_worker_answer(answer, run_case(case, float(seconds), partial))
         return 0
     from build import machine
 
@@ -325,7 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for case in args.cases:
         name, seconds = case.split("@")
-        row = harness.run_isolated(Path(__file__), [name, seconds], timeout=float(seconds) * 3)
+        partial = args.out / f"partial-{name}.json"
+        partial.unlink(missing_ok=True)
+        arguments = [name, seconds, str(partial)]
+        row = harness.run_isolated(Path(__file__), arguments, timeout=float(seconds) * 3)
+        if "steps" not in row and partial.exists():  # died in the whole-piece rounding
+            died = {"status": row.get("status"), "error": row.get("error")}
+            row = json.loads(partial.read_text(encoding="utf-8")) | died
+            row |= {"wall_s": row.get("wall_s", math.nan), "main_hwm_mib": math.nan}
+            row |= {"workers_seen": 0}
         results["rows"].append({"case": name, "seconds": float(seconds)} | row)
         print(json.dumps({k: v for k, v in row.items() if k != "steps"}, default=str))
         harness.write_results(args.out / "decompose-memory.json", results, page(results))
