@@ -299,7 +299,8 @@ def page(results: dict[str, Any]) -> str:
             lines += [f"## {row['case']}: {row.get('status')} {row.get('error', '')}", ""]
             continue
         lines += [
-            f"## {row['case']} @{row['seconds']:g} s (load {row['load_average'][0]:.1f})",
+            f"## {row['case']} @{row['seconds']:g} s (load {row['load_average'][0]:.1f})"
+            + (f", {row['code']}" if "code" in row else ""),
             "",
             f"{row.get('rows', 0):,} rows, {row.get('columns', 0):,} columns, "
             f"{row.get('nonzeros', 0):,} non-zeros, program arrays {row.get('program_mib', 0):,.0f} "
