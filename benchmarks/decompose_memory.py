@@ -309,6 +309,16 @@ def page(results: dict[str, Any]) -> str:
             f"wall {row['wall_s']:.0f} s; main process peak (VmHWM) {row['main_hwm_mib']:,.0f} MiB, "
             f"{row['workers_seen']} worker process(es) at most",
             "",
+            *(
+                [
+                    f"The method's own plan {harness.cell(row['method_objective'])} and bound "
+                    f"{harness.cell(row.get('method_bound'))}, before the whole-piece rounding "
+                    f"({row.get('method_message')}). {row.get('note', '')}",
+                    "",
+                ]
+                if "method_objective" in row
+                else []
+            ),
             "| step | s | main before MiB | main peak MiB | main after MiB | workers peak MiB "
             "(all) | one worker MiB |",
             "|---|---|---|---|---|---|---|",
