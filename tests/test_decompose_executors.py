@@ -163,3 +163,45 @@ def test_a_dask_cluster_that_goes_away_mid_run_falls_back_to_local_processes() -
         for got, want in zip(solutions, expected, strict=True):
             np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)
             np.testing.assert_allclose(got.x, want.x, atol=1e-9)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_large_blocks_are_shared_out_each_process_holding_only_its_own(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    programs, tasks = round_of_tasks()
+    reference = Executor("serial")
+    reference.load(programs)
+    expected = reference.map(tasks)
+    reference.close()
+    monkeypatch.setattr(executors, "SHARD_BYTES", 0)  # share out even these small blocks
+    executor = Executor("local", workers=workers)
+    try:
+        executor.load(programs)
+        got = executor.map(tasks)
+        sizes = [executors.program_bytes(program) for program in programs]
+        home = executors.shares_of(programs, workers)
+        held_by = [pool.submit(executors.loaded_blocks).result() for pool in executor._pools]
+    finally:
+        executor.close()
+    assert len(held_by) == workers
+    # Every block is held by exactly one process, the one its tasks go to.
+    assert sorted(k for held in held_by for k in held) == list(range(len(programs)))
+    for worker, held in enumerate(held_by):
+        assert held == [k for k in range(len(programs)) if home[k] == worker]
+        # A process's payload is its share of the blocks' bytes, not the whole program.
+        assert sum(sizes[k] for k in held) <= sum(sizes) / workers + max(sizes)
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine.status == theirs.status
+        np.testing.assert_allclose(mine.bound, theirs.bound, rtol=1e-9)
+        np.testing.assert_allclose(mine.x, theirs.x, atol=1e-9)
+
+
+def test_the_share_of_blocks_is_balanced_by_size() -> None:
+    programs, _ = round_of_tasks()
+    sizes = [executors.program_bytes(program) for program in programs]
+    for workers in (1, 2, 4):
+        home = executors.shares_of(programs, workers)
+        held = [sum(s for s, h in zip(sizes, home, strict=True) if h == w) for w in range(workers)]
+        assert sum(held) == sum(sizes)
+        assert max(held) - min(held) <= max(sizes)

@@ -3,7 +3,9 @@
 Every executor returns the results in the order of the tasks, whatever order they finish in,
 so the same seed gives the same plan on any of them. ``load`` ships the blocks' programs once
 (to each local process when it starts, or scattered to every Dask worker); a round then sends
-only each block's priced objective. A Dask cluster that goes away falls back to local
+only each block's priced objective. Blocks of more than ``SHARD_BYTES`` in all are shared out
+instead: each local process (or Dask worker) holds only its own blocks, and a block's tasks go
+to the process that holds it. A Dask cluster that goes away falls back to local
 processes for the rest of the run (and says so in ``notes``).
 
 A round on local processes has a hard limit: a task still running then (an engine that ignores
@@ -54,16 +56,55 @@ LOST_LP_SECONDS = 3.0
 """Time for the LP relaxations that bound the blocks of a round's lost tasks [seconds]."""
 LOST = "lost"
 """Status of a task given up: its process died, or it ran past the round's hard limit."""
+SHARD_BYTES = 256 * 2**20
+"""Blocks' programs of more than this many bytes in all are shared out among the local
+processes, each holding only its own blocks (a static share, balanced by size): every process
+holding every block took a copy of the whole program per process (about 1 GB each at
+2000x20x26x20). Below it every process holds every block and takes the next task free."""
 
-_LOADED: list[LinearProgram] = []
-"""The blocks' programs in a local worker process (set once when the process starts)."""
+_LOADED: dict[int, LinearProgram] = {}
+"""The blocks' programs in a local worker process, by block (set once when it starts)."""
 
 
 def _install(path: str) -> None:
     """Keeps the blocks' programs (pickled in the file ``path``) in this worker process."""
     solve_on_one_thread()
     with open(path, "rb") as stream:
-        _LOADED[:] = pickle.load(stream)
+        _LOADED.clear()
+        _LOADED.update(pickle.load(stream))
+
+
+def loaded_blocks() -> list[int]:
+    """Returns the blocks this worker process holds, ascending."""
+    return sorted(_LOADED)
+
+
+def program_bytes(program: LinearProgram) -> int:
+    """Returns the bytes of a program's arrays (matrix and vectors) [bytes]."""
+    matrix = program.matrix
+    vectors = (program.objective, program.row_lower, program.row_upper, program.col_lower)
+    return int(
+        sum(v.nbytes for v in vectors)
+        + program.col_upper.nbytes
+        + program.integer.nbytes
+        + sum(a.nbytes for a in (matrix.data, matrix.indices, matrix.indptr))
+    )
+
+
+def shares_of(programs: Sequence[LinearProgram], workers: int) -> list[int]:
+    """Returns the worker that holds each block: largest first, to the least loaded worker.
+
+    Returns:
+        One worker index per block; the workers' bytes differ by at most one block's.
+    """
+    sizes = [program_bytes(program) for program in programs]
+    held = [0] * workers
+    home = [0] * len(programs)
+    for k in sorted(range(len(programs)), key=lambda k: -sizes[k]):
+        worker = min(range(workers), key=held.__getitem__)
+        home[k] = worker
+        held[worker] += sizes[k]
+    return home
 
 
 def _solve_loaded(task: Task) -> BlockSolution:
@@ -127,12 +168,13 @@ class Executor:
         self.kind = kind
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.notes: list[str] = []
-        self._pool: ProcessPoolExecutor | None = None
+        self._pools: list[ProcessPoolExecutor] = []
+        self._home: list[int] | None = None
         self._client: Any = None
         self._cluster: Any = None
         self._processes = processes
         self._programs: list[LinearProgram] = []
-        self._shipped: str | None = None
+        self._shipped: dict[int | None, str] = {}
         self._scattered: list[Any] = []
         self._seconds: dict[int, float] = {}
         if kind == "dask":
@@ -180,9 +222,13 @@ class Executor:
         self._scattered = []
         self._stop_pool(wait_seconds=STOP_SECONDS)
         self._forget_shipped()
+        large = sum(program_bytes(program) for program in self._programs) > SHARD_BYTES
+        self._home = shares_of(self._programs, self.workers) if large and self.workers > 1 else None
         if self.kind == "dask":
             try:
-                self._scattered = self._client.scatter(self._programs, broadcast=True, hash=False)
+                self._scattered = self._client.scatter(
+                    self._programs, broadcast=self._home is None, hash=False
+                )
             except Exception as error:  # a lost cluster raises many kinds of errors
                 self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
 
@@ -231,15 +277,23 @@ class Executor:
 
     def _on_pool(self, tasks: Sequence[Task], seconds: float | None) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` from local processes; ``lost`` past ``seconds``."""
-        if self._pool is None:
+        if not self._pools:
             # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
-            self._pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=get_context("spawn"),
-                initializer=_install,
-                initargs=(self._ship(),),
-            )
-        futures = [self._pool.submit(_solve_loaded, task) for task in tasks]
+            shares: list[int | None] = [None] if self._home is None else [*range(self.workers)]
+            self._pools = [
+                ProcessPoolExecutor(
+                    self.workers if share is None else 1,
+                    mp_context=get_context("spawn"),
+                    initializer=_install,
+                    initargs=(self._ship(share),),
+                )
+                for share in shares
+            ]
+        home = self._home
+        futures = [
+            self._pools[0 if home is None else home[task.block]].submit(_solve_loaded, task)
+            for task in tasks
+        ]
         _, running = wait(futures, timeout=seconds)
         until = time.perf_counter() + LOST_LP_SECONDS
         answers = [self._answer(f, t, until) for f, t in zip(futures, tasks, strict=True)]
@@ -252,24 +306,32 @@ class Executor:
             self._stop_pool(wait_seconds=0.0)
         return answers
 
-    def _ship(self) -> str:
-        """Returns the file holding the pickled programs for new local processes.
+    def _ship(self, share: int | None) -> str:
+        """Returns the file holding the pickled programs of worker ``share`` (None: every one).
 
         A file, not the initializer's arguments: those go down the new process's pipe, and
         ``submit`` would wait, without a limit, until the process has started and read them.
         """
-        if self._shipped is None:
-            handle, self._shipped = tempfile.mkstemp(prefix="flexsupply-blocks-", suffix=".pkl")
+        if share not in self._shipped:
+            home = self._home
+            held = {
+                k: program
+                for k, program in enumerate(self._programs)
+                if share is None or home is None or home[k] == share
+            }
+            handle, self._shipped[share] = tempfile.mkstemp(
+                prefix="flexsupply-blocks-", suffix=".pkl"
+            )
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump(self._programs, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        return self._shipped
+                pickle.dump(held, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._shipped[share]
 
     def _forget_shipped(self) -> None:
-        """Deletes the file of pickled programs (new processes would need a new one)."""
-        if self._shipped is not None:
+        """Deletes the files of pickled programs (new processes would need new ones)."""
+        for path in self._shipped.values():
             with contextlib.suppress(OSError):
-                os.remove(self._shipped)
-            self._shipped = None
+                os.remove(path)
+        self._shipped = {}
 
     def _answer(self, future: Future[BlockSolution], task: Task, until: float) -> BlockSolution:
         """Returns the future's solution, or ``lost`` when it is not done or its process died.
@@ -291,8 +353,8 @@ class Executor:
 
     def _stop_pool(self, wait_seconds: float) -> None:
         """Stops the local processes: waits ``wait_seconds`` for each to end, then kills it."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
+        pools, self._pools = self._pools, []
+        for pool in pools:
             stop_processes(pool, wait_seconds, wait_seconds + 1.0)
 
     def _here(self, tasks: Sequence[Task]) -> list[BlockSolution]:

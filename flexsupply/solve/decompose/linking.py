@@ -82,6 +82,26 @@ def _row_styles(matrix: sp.csr_matrix, style: IntArray) -> tuple[IntArray, IntAr
     return lowest, highest, has_shared
 
 
+def one_sided_links(program: LinearProgram) -> bool:
+    """Returns whether every row ``partition`` would relax has one finite side only.
+
+    The same answer as ``residual.room_rows(partition(program)) is not None`` without building
+    the partition (a second copy of the program): a copy row (``copy − shared = 0``) has two.
+    """
+    links, copy_rows, _ = _linking(program.matrix.tocsr(), program.styles())
+    if copy_rows.any():
+        return False
+    return not np.any(np.isfinite(program.row_lower[links]) & np.isfinite(program.row_upper[links]))
+
+
+def _linking(matrix: sp.csr_matrix, style: IntArray) -> tuple[np.ndarray, np.ndarray, IntArray]:
+    """Returns, per row: links styles, needs copies of shared columns, highest style (or -1)."""
+    lowest, highest, has_shared = _row_styles(matrix, style)
+    links = lowest != highest
+    one_style = (highest >= 0) & ~links
+    return links, one_style & has_shared, highest
+
+
 def partition(program: LinearProgram) -> Partition:
     """Returns the program split by its column style tags (see the module docstring).
 
@@ -90,10 +110,7 @@ def partition(program: LinearProgram) -> Partition:
     """
     matrix = program.matrix.tocsr()
     style = program.styles()
-    lowest, highest, has_shared = _row_styles(matrix, style)
-    links = lowest != highest
-    one_style = (highest >= 0) & ~links
-    copy_rows = one_style & has_shared
+    links, copy_rows, highest = _linking(matrix, style)
 
     entry_row = np.repeat(np.arange(program.n_rows), np.diff(matrix.indptr))
     entry_col = matrix.indices.astype(np.int64)

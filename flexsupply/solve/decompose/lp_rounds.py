@@ -7,21 +7,22 @@ the linking rows splits the LP relaxation too: with multipliers μ,
     F_LP(μ) = Σ_k max{(c_k − A_Lkᵀ μ)·x_k : x_k in the LP relaxation of X_k} + h(μ)
 
 bounds the LP optimum, hence the MIP optimum, from above for every μ (each block's LP optimum
-is at least its MIP optimum), and its minimum over μ is the LP bound. Each block's LP stays
-loaded in HiGHS between rounds, so a round re-prices the objectives and re-solves from the
-last basis (a few milliseconds a style). The bundle method (``bundle.py``, cuts aggregated by
+is at least its MIP optimum), and its minimum over μ is the LP bound. Each block keeps its
+LP basis between rounds, so a round re-prices the objectives and re-solves from the last basis
+(a few milliseconds a style). The bundle method (``bundle.py``, cuts aggregated by
 groups of styles) moves μ; the best μ then prices the MILP rounds and the plan.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
 from flexsupply.arrays import FloatArray
-from flexsupply.heuristics.highs import HighsCopy, load_highspy
+from flexsupply.heuristics.highs import HighsCopy, load_highspy, new_highs
 from flexsupply.solve.decompose.bundle import Bundle
 from flexsupply.solve.decompose.primal import Clock
 from flexsupply.solve.decompose.subproblems import Block
@@ -55,13 +56,19 @@ class LpRounds:
 
 
 class BlockLps:
-    """Every block's LP relaxation, loaded once in HiGHS and re-priced each round."""
+    """Every block's LP relaxation, re-priced each round and started from its last basis.
+
+    One HiGHS holds one block at a time; each block keeps only its basis between rounds. Every
+    block loaded in its own HiGHS took 1.3 MB a style at 2000x20x26x2 after its first solve
+    (2.6 GB for 2,001 styles, about ten times that at 20 scenarios,
+    ``benchmarks/results/decompose-scale.md``); loading a block takes milliseconds, and its
+    basis restarts the simplex where the last round ended.
+    """
 
     def __init__(self, blocks: list[Block]) -> None:
         self.blocks = blocks
-        self.copies = [
-            HighsCopy(block.program) if block.program.n_columns else None for block in blocks
-        ]
+        self.highs = new_highs()
+        self.bases: list[Any] = [None] * len(blocks)
 
     def evaluate(self, mu: FloatArray) -> tuple[FloatArray, list[FloatArray]] | None:
         """Returns each block's priced LP optimum at ``mu`` and its solution.
@@ -73,17 +80,18 @@ class BlockLps:
         optimal = load_highspy().HighsModelStatus.kOptimal
         values = np.zeros(len(self.blocks))
         solutions: list[FloatArray] = []
-        for k, (block, copy) in enumerate(zip(self.blocks, self.copies, strict=True)):
-            if copy is None:
+        for k, block in enumerate(self.blocks):
+            if not block.program.n_columns:
                 solutions.append(np.zeros(0))
                 continue
             priced = np.asarray(block.program.objective - block.link.T @ mu, dtype=np.float64)
-            sign = -1.0 if block.program.maximize else 1.0
-            n = len(priced)
-            copy.highs.changeColsCost(n, np.arange(n, dtype=np.int32), sign * priced)
+            copy = HighsCopy(replace(block.program, objective=priced), highs=self.highs)
+            if self.bases[k] is not None:
+                self.highs.setBasis(self.bases[k])
             copy.run()
-            if copy.highs.getModelStatus() != optimal:
+            if self.highs.getModelStatus() != optimal:
                 return None
+            self.bases[k] = self.highs.getBasis()
             x = copy.values()
             values[k] = float(priced @ x)
             solutions.append(x)

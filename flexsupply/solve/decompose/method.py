@@ -42,6 +42,7 @@ from flexsupply.solve.decompose.relaxation import (
     lp_relaxation,
     lp_seconds,
 )
+from flexsupply.solve.decompose.release import release_freed
 from flexsupply.solve.decompose.reporting import in_maxform, progress_line, report_round
 from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.subproblems import (
@@ -197,6 +198,9 @@ def decompose(
             notes.append("no time for the bound side after the LP relaxation")
         if large and len(parts.linking_rows) and parts.n_blocks > 2:
             blocks = blocks_of(parts)
+            # What the build, the partition and the blocks freed would stay resident beside
+            # the run's big arrays.
+            release_freed()
             executor.load([block.program for block in blocks])
             sub_options = _subproblem_options(options, engine, settings)
             scale = solve_at_scale(

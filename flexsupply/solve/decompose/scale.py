@@ -34,14 +34,13 @@ from flexsupply.backends import SolverOptions
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle, groups_of
 from flexsupply.solve.decompose.executors import Executor
-from flexsupply.solve.decompose.linking import Partition, partition
+from flexsupply.solve.decompose.linking import Partition, one_sided_links
 from flexsupply.solve.decompose.lp_rounds import lp_rounds
 from flexsupply.solve.decompose.primal import Clock, SearchState
 from flexsupply.solve.decompose.residual import (
     JOINT_TOLERANCE,
     joint_plan,
     residual_plan,
-    room_rows,
     trade_room,
 )
 from flexsupply.solve.decompose.subproblems import Block, Task, priced_objective
@@ -84,7 +83,7 @@ def plans_by_style(program: LinearProgram) -> bool:
     True at scale when every linking row has one side; otherwise the whole program's warm
     start is still needed for a plan.
     """
-    return at_scale(program) and room_rows(partition(program)) is not None
+    return at_scale(program) and one_sided_links(program)
 
 
 @dataclass(frozen=True)
