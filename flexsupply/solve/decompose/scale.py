@@ -41,7 +41,7 @@ from flexsupply.solve.decompose.bundle import Bundle, groups_of
 from flexsupply.solve.decompose.chunks import run_chunks
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, partition
-from flexsupply.solve.decompose.lp_rounds import lp_rounds
+from flexsupply.solve.decompose.lp_rounds import LpRounds, lp_rounds
 from flexsupply.solve.decompose.primal import Clock, SearchState
 from flexsupply.solve.decompose.residual import (
     JOINT_TOLERANCE,
@@ -51,7 +51,7 @@ from flexsupply.solve.decompose.residual import (
     room_rows,
     trade_room,
 )
-from flexsupply.solve.decompose.shares import share_out
+from flexsupply.solve.decompose.shares import MIN_PRICE, OVERFLOW_PRICE, pick, share_out
 from flexsupply.solve.decompose.subproblems import Block, priced_objective
 
 AT_SCALE_ROWS = 150_000
@@ -69,11 +69,9 @@ CUT_MEMORY = 10
 """Rounds of cuts the bundle keeps at scale."""
 LP_SHARE = 0.35
 """No LP round starts after this share of the time limit."""
-SHARE_PLAN_SHARE = 0.7
+SHARE_PLAN_SHARE = 0.5
 """No chunk of the MILPs inside the styles' shares starts after this share of the time limit."""
-REPAIR_SHARE = 0.85
-"""The share plan's repair (glue, joint LP, trading) ends by this share of the time limit."""
-SWEEP_SHARE = 0.95
+SWEEP_SHARE = 0.7
 """No chunk of the bound's MILP sweep starts after this share of the time limit."""
 SWEEP_GAP = 2e-3
 """Relative gap of each style's MILP in the sweep (its proven bound is what counts)."""
@@ -81,7 +79,9 @@ SHARE_NODES = 50
 """Branch-and-bound nodes of a style's MILP inside its share."""
 SHARE_GAP = 1e-2
 """Relative gap of that MILP."""
-PLAN_BY = ("shares", "glue")
+PICK_SHARE = 0.2
+"""Share of the time left for the MIP that picks each style's plan (``shares.pick``)."""
+PLAN_BY: tuple[str, ...] = ("shares", "glue")
 """The plans tried, in order: every style inside its share of the LP optimum (``shares.py``),
 then the sweep's plans glued in style order when time is left (``residual.residual_plan``)."""
 FIRST_STEP = 0.3
@@ -170,34 +170,20 @@ def solve_at_scale(
     state.lagrangian = min(state.lagrangian, lp.bound)
     mu = lp.mu
     rows = room_rows(parts)
-    taken = shared = 0
+    inside: list[FloatArray | None] = [None] * len(blocks)
     if "shares" in PLAN_BY and rows is not None:
-        shares = share_out(lp.own, lp.usage, rows[0], rows[1], mu)
-        if shares is not None:
-            programs = [
-                inside_program(block, rows[0], room, np.zeros(len(mu)))
-                for block, room in zip(blocks, shares.room, strict=True)
-            ]
-            executor.load(programs)
-            options = replace(sub_options, gap=SHARE_GAP, node_limit=SHARE_NODES)
-            inside: list[FloatArray | None] = [None] * len(blocks)
-            for solution in run_chunks(
-                _styles(blocks),
-                lambda k: programs[k].objective,
-                backend,
-                options,
-                executor,
-                at(SHARE_PLAN_SHARE),
-                clock,
-                state,
-            ):
-                if len(solution.x) == len(blocks[solution.block].columns):
-                    inside[solution.block] = solution.x
-                    shared += 1
-            executor.load([block.program for block in blocks])
-            taken = repair(
-                parts, blocks, inside, mu, state, "shares", _perf(at(REPAIR_SHARE), clock)
-            )
+        inside = _inside_shares(
+            lp,
+            blocks,
+            rows[0],
+            rows[1],
+            backend,
+            sub_options,
+            executor,
+            at(SHARE_PLAN_SHARE),
+            clock,
+            state,
+        )
     values = lp.values.copy()
     candidates: list[FloatArray | None] = [None] * len(blocks)
     options = replace(sub_options, gap=SWEEP_GAP)
@@ -221,8 +207,15 @@ def solve_at_scale(
     value = float(values.sum()) + bundle.h(mu) + offset
     state.bound = min(state.bound, value)
     state.lagrangian = min(state.lagrangian, value)
+    taken = shared = 0
+    end = _perf(deadline, clock)
+    if rows is not None and any(x is not None for x in inside):
+        shared = sum(x is not None for x in inside)
+        price = OVERFLOW_PRICE * max(float(np.max(np.abs(mu), initial=0.0)), MIN_PRICE)
+        chosen = _picked(blocks, [inside, candidates], rows[0], rows[1], price, end)
+        taken = repair(parts, blocks, chosen, mu, state, "shares", end)
     if "glue" in PLAN_BY and (state.x is None or swept == len(_styles(blocks))):
-        glued = repair(parts, blocks, candidates, mu, state, "styles", _perf(deadline, clock))
+        glued = repair(parts, blocks, candidates, mu, state, "styles", end)
         taken = taken or glued
     return ScaleReport(lp.bound, lp.rounds, swept, taken, shared)
 
@@ -273,6 +266,77 @@ def repair(
         if second is not None:
             _keep(parts, second[0], state, f"{source}, joint LP after trading")
     return plan.taken
+
+
+def _inside_shares(
+    lp: LpRounds,
+    blocks: list[Block],
+    flip: FloatArray,
+    room: FloatArray,
+    backend: str,
+    sub_options: SolverOptions,
+    executor: Executor,
+    stop: float,
+    clock: Clock,
+    state: SearchState,
+) -> list[FloatArray | None]:
+    """Returns each style's plan inside its share of the room (None where it has none).
+
+    The executor is given the styles' programs with their share rows for this pass, and their
+    own programs back after it.
+    """
+    inside: list[FloatArray | None] = [None] * len(blocks)
+    shares = share_out(lp.own, lp.usage, flip, room, lp.mu)
+    if shares is None:
+        return inside
+    zero = np.zeros(len(room))
+    programs = [
+        inside_program(block, flip, share, zero)
+        for block, share in zip(blocks, shares.room, strict=True)
+    ]
+    executor.load(programs)
+    options = replace(sub_options, gap=SHARE_GAP, node_limit=SHARE_NODES)
+    for solution in run_chunks(
+        _styles(blocks),
+        lambda k: programs[k].objective,
+        backend,
+        options,
+        executor,
+        stop,
+        clock,
+        state,
+    ):
+        if len(solution.x) == len(blocks[solution.block].columns):
+            inside[solution.block] = solution.x
+    executor.load([block.program for block in blocks])
+    return inside
+
+
+def _picked(
+    blocks: list[Block],
+    sources: list[list[FloatArray | None]],
+    flip: FloatArray,
+    room: FloatArray,
+    price: float,
+    end: float,
+) -> list[FloatArray | None]:
+    """Returns per style the plan of ``sources`` that ``shares.pick`` chooses (None: none)."""
+    choices = [
+        [x for x in (source[k] for source in sources) if x is not None] for k in range(len(blocks))
+    ]
+    usage = [
+        [flip * np.asarray(b.link @ x).ravel() for x in plans]
+        for b, plans in zip(blocks, choices, strict=True)
+    ]
+    value = [
+        [float(b.program.objective @ x) for x in plans]
+        for b, plans in zip(blocks, choices, strict=True)
+    ]
+    seconds = PICK_SHARE * (end - time.perf_counter()) if math.isfinite(end) else None
+    picked = pick(
+        choices, usage, value, room, price, None if seconds is None else max(seconds, 1.0)
+    )
+    return [None if j is None else choices[k][j] for k, j in enumerate(picked)]
 
 
 def _styles(blocks: list[Block]) -> list[int]:

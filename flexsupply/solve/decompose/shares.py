@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from flexsupply.arrays import FloatArray, IntArray
 
@@ -121,3 +121,65 @@ def _cut_overflow(share: FloatArray, limited: IntArray, overflow: FloatArray) ->
     total = positive.sum(axis=1)
     ratio = np.where(total > 0, np.minimum(overflow / np.where(total > 0, total, 1.0), 1.0), 0.0)
     share[limited] -= positive * ratio[:, None]
+
+
+def pick(
+    choices: Sequence[Sequence[FloatArray]],
+    usage: Sequence[Sequence[FloatArray]],
+    value: Sequence[Sequence[float]],
+    room: FloatArray,
+    price: float,
+    seconds: float | None,
+) -> list[int | None]:
+    """Returns which plan each block takes so that together they keep the room, or None.
+
+    A small MIP over whole per-style plans: one binary per block and plan, exactly one plan
+    per block that has any, ``Σ usage ≤ room`` with an overflow ``s ≥ 0`` priced at ``price``
+    (a block whose every plan overflows still gets one; the glue re-plans it).
+
+    Args:
+        choices: per block, its plans (may be none).
+        usage: per block and plan, ``flip·(A_Lk x)`` [scaled row units].
+        value: per block and plan, its own objective [currency].
+        room: each linking row's room (inf without a limit) [scaled row units].
+        price: the overflow's price [currency per scaled row unit].
+        seconds: the MIP's time limit (None: none).
+
+    Returns:
+        Per block, the index of its plan in ``choices``, None for a block without plans;
+        all None when the MIP finds no solution in time.
+    """
+    owner = np.array([k for k, plans in enumerate(choices) for _ in plans], dtype=np.int64)
+    n = len(owner)
+    if not n:
+        return [None] * len(choices)
+    limited = np.flatnonzero(np.isfinite(room))
+    used = np.stack([u for block in usage for u in block], axis=1)[limited]
+    gain = np.array([v for block in value for v in block])
+    has = np.unique(owner)
+    one = sp.csr_matrix(
+        (np.ones(n), (np.searchsorted(has, owner), np.arange(n))), shape=(len(has), n)
+    )
+    matrix = sp.vstack(
+        [
+            sp.hstack([sp.csr_matrix(used), -sp.identity(len(limited))]),
+            sp.hstack([one, sp.csr_matrix((len(has), len(limited)))]),
+        ],
+        format="csr",
+    )
+    lower = np.concatenate([np.full(len(limited), -np.inf), np.ones(len(has))])
+    upper = np.concatenate([room[limited], np.ones(len(has))])
+    answer = milp(
+        np.concatenate([-gain, np.full(len(limited), price)]),
+        constraints=LinearConstraint(matrix, lower, upper),
+        integrality=np.concatenate([np.ones(n), np.zeros(len(limited))]),
+        bounds=Bounds(0.0, np.concatenate([np.ones(n), np.full(len(limited), np.inf)])),
+        options={"time_limit": seconds} if seconds is not None else {},
+    )
+    picked: list[int | None] = [None] * len(choices)
+    if answer.x is None:
+        return picked
+    first = np.searchsorted(owner, np.arange(len(choices)))
+    for j in np.flatnonzero(answer.x[:n] > 0.5):
+        picked[int(owner[j])] = int(j - first[owner[j]])
+    return picked
