@@ -74,9 +74,9 @@ TINY_STYLES = 60
 TINY_PERIODS = 4
 
 
-def many_tiny_styles() -> Any:
-    """A season of 60 tiny styles sharing two factories whose capacity binds."""
-    products = [f"S{i:02d}" for i in range(TINY_STYLES)]
+def many_tiny_styles(n_styles: int = TINY_STYLES) -> Any:
+    """A season of ``n_styles`` tiny styles sharing two factories whose capacity binds."""
+    products = [f"S{i:02d}" for i in range(n_styles)]
     terms: list[dict[str, Any]] = [
         {"product": p, "unit_cost": 20 + i % 7, "setup_cost": 40, "moq": 10 + i % 3 * 5}
         for i, p in enumerate(products)
@@ -90,8 +90,8 @@ def many_tiny_styles() -> Any:
             for i, p in enumerate(products)
         ],
         "suppliers": [
-            {"id": "near", "capacity": 300, "terms": terms},
-            {"id": "far", "capacity": 200, "terms": far_terms},
+            {"id": "near", "capacity": 5 * n_styles, "terms": terms},
+            {"id": "far", "capacity": 10 * n_styles // 3, "terms": far_terms},
         ],
         "demand": {
             "scenarios": [

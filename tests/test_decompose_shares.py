@@ -17,8 +17,10 @@ from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.solve.decompose import DecomposeSettings, decompose, scale
 from flexsupply.solve.decompose.bundle import bundle_of, groups_of
+from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import partition, scaled
 from flexsupply.solve.decompose.lp_rounds import lp_rounds
+from flexsupply.solve.decompose.primal import SearchState
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 from flexsupply.solve.decompose.residual import room_rows
 from flexsupply.solve.decompose.shares import pick, share_out
@@ -100,45 +102,85 @@ def test_pick_leaves_blocks_without_plans_out() -> None:
     assert picked == [None, 0]
 
 
-def _solve(program: Any, backend: str, plan_by: tuple[str, ...], limit: float) -> Any:
+SMALL = 16
+"""Styles of the season the whole plan is tested on (fast enough for CI)."""
+
+
+@pytest.fixture(scope="module")
+def small() -> Any:
+    return many_tiny_styles(SMALL)
+
+
+def _at_scale(program: Any, backend: str, plan_by: tuple[str, ...]) -> SearchState:
+    """Runs ``solve_at_scale`` on ``program`` with only the plans ``plan_by``; returns its state."""
     scale.PLAN_BY = plan_by
+    parts = scaled(partition(program))
+    blocks = blocks_of(parts)
+    executor = Executor("serial")
+    executor.load([block.program for block in blocks])
+    state = SearchState(None, -math.inf, math.inf)
+    options = SolverOptions(engine="highs", gap=1e-9, node_limit=200, seed=0)
+    scale.solve_at_scale(
+        parts,
+        blocks,
+        bundle_of(parts, blocks),
+        backend,
+        options,
+        state,
+        executor,
+        0.0,
+        math.inf,
+        time.perf_counter,
+    )
+    executor.close()
+    return state
+
+
+@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+def test_share_plan_is_feasible_and_never_worse_than_the_glue(
+    small: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
+    glued = _at_scale(small, backend, ("glue",))
+    both = _at_scale(small, backend, ("shares", "glue"))
+
+    assert both.x is not None
+    assert glued.x is not None
+    assert small.violation(both.x) <= FEASIBILITY_TOLERANCE
+    assert both.value >= glued.value - 1e-6 * abs(glued.value)
+    assert both.value <= both.bound + 1e-6 * abs(both.bound)
+    # The best plan the engine finds on the whole program is never above the bound.
+    best = get_backend(backend).solve(small, SolverOptions(gap=1e-4, time_limit=5.0))
+    assert best.objective <= both.bound + 1e-6 * abs(both.bound)
+
+
+def test_both_backends_give_the_same_share_plan(
+    small: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
+    states = [_at_scale(small, backend, ("shares",)) for backend in ("ortools", "pulp")]
+
+    assert states[0].x is not None
+    assert states[1].x is not None
+    assert states[0].value == pytest.approx(states[1].value, rel=1e-9)
+    np.testing.assert_allclose(states[0].x, states[1].x, atol=1e-6)
+    assert states[0].bound == pytest.approx(states[1].bound, rel=1e-9)
+
+
+def _solve(program: Any, limit: float) -> Any:
     return decompose(
         program,
-        get_backend(backend),
+        get_backend("ortools"),
         SolverOptions(gap=1e-9),
         time_limit=limit,
         settings=DecomposeSettings(executor="serial"),
     )
 
 
-@pytest.mark.parametrize("backend", ["ortools", "pulp"])
-def test_share_plan_is_feasible_and_never_worse_than_the_glue(
-    program: Any, backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
-    glued = _solve(program, backend, ("glue",), 600.0)
-    both = _solve(program, backend, ("shares", "glue"), 600.0)
-
-    assert both.status.has_plan
-    assert program.violation(both.x) <= FEASIBILITY_TOLERANCE
-    assert both.objective >= glued.objective - 1e-6 * abs(glued.objective)
-    assert both.objective <= both.bound + 1e-6 * abs(both.bound)
-
-
-def test_both_backends_give_the_same_share_plan(
-    program: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
-    plans = [_solve(program, backend, ("shares",), 600.0) for backend in ("ortools", "pulp")]
-
-    assert plans[0].objective == pytest.approx(plans[1].objective, rel=1e-9)
-    assert plans[0].bound == pytest.approx(plans[1].bound, rel=1e-9)
-
-
 @pytest.mark.parametrize("limit", [1.0, 3.0])
 def test_a_tiny_time_limit_is_kept(program: Any, limit: float) -> None:
     began = time.perf_counter()
-    result = _solve(program, "ortools", scale.PLAN_BY, limit)
+    result = _solve(program, limit)
     assert time.perf_counter() - began <= limit + 3.0
     if result.status.has_plan:
         assert program.violation(result.x) <= FEASIBILITY_TOLERANCE

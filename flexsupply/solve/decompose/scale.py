@@ -209,10 +209,12 @@ def solve_at_scale(
     state.lagrangian = min(state.lagrangian, value)
     taken = shared = 0
     end = _perf(deadline, clock)
-    if rows is not None and any(x is not None for x in inside):
+    if "shares" in PLAN_BY and rows is not None:
         shared = sum(x is not None for x in inside)
         price = OVERFLOW_PRICE * max(float(np.max(np.abs(mu), initial=0.0)), MIN_PRICE)
-        chosen = _picked(blocks, [inside, candidates], rows[0], rows[1], price, end)
+        # The candidates that fit together best go first; a style left out is planned later
+        # inside the room the others leave.
+        chosen = _picked(blocks, [candidates, inside], rows[0], rows[1], price, end)
         taken = repair(parts, blocks, chosen, mu, state, "shares", end)
     if "glue" in PLAN_BY and (state.x is None or swept == len(_styles(blocks))):
         glued = repair(parts, blocks, candidates, mu, state, "styles", end)

@@ -130,12 +130,13 @@ def pick(
     room: FloatArray,
     price: float,
     seconds: float | None,
+    optional: bool = False,
 ) -> list[int | None]:
     """Returns which plan each block takes so that together they keep the room, or None.
 
-    A small MIP over whole per-style plans: one binary per block and plan, exactly one plan
-    per block that has any, ``Σ usage ≤ room`` with an overflow ``s ≥ 0`` priced at ``price``
-    (a block whose every plan overflows still gets one; the glue re-plans it).
+    A small MIP over whole per-style plans: one binary per block and plan, one plan per block
+    that has any (at most one when ``optional``: a block left out is planned later inside the
+    room the others leave), ``Σ usage ≤ room`` with an overflow ``s ≥ 0`` priced at ``price``.
 
     Args:
         choices: per block, its plans (may be none).
@@ -144,6 +145,7 @@ def pick(
         room: each linking row's room (inf without a limit) [scaled row units].
         price: the overflow's price [currency per scaled row unit].
         seconds: the MIP's time limit (None: none).
+        optional: a block may take none of its plans.
 
     Returns:
         Per block, the index of its plan in ``choices``, None for a block without plans;
@@ -167,7 +169,9 @@ def pick(
         ],
         format="csr",
     )
-    lower = np.concatenate([np.full(len(limited), -np.inf), np.ones(len(has))])
+    lower = np.concatenate(
+        [np.full(len(limited), -np.inf), np.full(len(has), 0.0 if optional else 1.0)]
+    )
     upper = np.concatenate([room[limited], np.ones(len(has))])
     answer = milp(
         np.concatenate([-gain, np.full(len(limited), price)]),
