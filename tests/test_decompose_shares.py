@@ -142,7 +142,7 @@ def test_share_plan_is_feasible_and_never_worse_than_the_glue(
 ) -> None:
     monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
     glued = _at_scale(small, backend, ("glue",))
-    both = _at_scale(small, backend, ("shares", "glue"))
+    both = _at_scale(small, backend, ("shares", "pick", "glue"))
 
     assert both.x is not None
     assert glued.x is not None
@@ -158,7 +158,7 @@ def test_both_backends_give_the_same_share_plan(
     small: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
-    states = [_at_scale(small, backend, ("shares",)) for backend in ("ortools", "pulp")]
+    states = [_at_scale(small, backend, ("shares", "pick")) for backend in ("ortools", "pulp")]
 
     assert states[0].x is not None
     assert states[1].x is not None

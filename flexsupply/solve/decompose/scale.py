@@ -69,9 +69,9 @@ CUT_MEMORY = 10
 """Rounds of cuts the bundle keeps at scale."""
 LP_SHARE = 0.35
 """No LP round starts after this share of the time limit."""
-SHARE_PLAN_SHARE = 0.5
+SHARE_PLAN_SHARE = 0.45
 """No chunk of the MILPs inside the styles' shares starts after this share of the time limit."""
-SWEEP_SHARE = 0.7
+SWEEP_SHARE = 0.75
 """No chunk of the bound's MILP sweep starts after this share of the time limit."""
 SWEEP_GAP = 2e-3
 """Relative gap of each style's MILP in the sweep (its proven bound is what counts)."""
@@ -79,11 +79,17 @@ SHARE_NODES = 50
 """Branch-and-bound nodes of a style's MILP inside its share."""
 SHARE_GAP = 1e-2
 """Relative gap of that MILP."""
+END_SHARE = 0.12
+"""The repairs end this share of the time limit before the deadline."""
 PICK_SHARE = 0.2
 """Share of the time left for the MIP that picks each style's plan (``shares.pick``)."""
-PLAN_BY: tuple[str, ...] = ("shares", "glue")
-"""The plans tried, in order: every style inside its share of the LP optimum (``shares.py``),
-then the sweep's plans glued in style order when time is left (``residual.residual_plan``)."""
+PLAN_BY: tuple[str, ...] = ("pick", "glue")
+"""The plans tried, in order: ``pick``, the sweep's plans that fit together best first
+(``shares.pick``, with each style's plan inside its share of the LP optimum as a second
+choice when ``shares`` is also named), then ``glue``, the sweep's plans in style order, when
+time is left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
+style's share of the LP optimum spreads over about 40 factory-weeks, too thin for a whole
+order in any, so 118 of 500 styles had no plan inside it and most others planned nothing."""
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
 
@@ -208,8 +214,9 @@ def solve_at_scale(
     state.bound = min(state.bound, value)
     state.lagrangian = min(state.lagrangian, value)
     taken = shared = 0
-    end = _perf(deadline, clock)
-    if "shares" in PLAN_BY and rows is not None:
+    # The whole program's plan search (``method.py``) gets the last share of the time.
+    end = _perf(deadline - END_SHARE * total if math.isfinite(total) else math.inf, clock)
+    if "pick" in PLAN_BY and rows is not None:
         shared = sum(x is not None for x in inside)
         price = OVERFLOW_PRICE * max(float(np.max(np.abs(mu), initial=0.0)), MIN_PRICE)
         # The candidates that fit together best go first; a style left out is planned later
