@@ -9,21 +9,22 @@ decomposition works on the styles alone:
    trust-region LP master (``Bundle.box``), the cuts summed by ``CUT_GROUPS`` groups of styles
    and ``CUT_MEMORY`` rounds kept; every round is a valid bound, and the rounds reach the LP
    optimum, so the multipliers price the factory minutes as the LP duals do;
-2. each style's share of the linking rows' room, from the restricted master over the rounds'
-   block LP solutions (``shares.py``), and every style's MILP inside its own share, in
-   parallel on the executor: the plans fit together by construction;
-3. the repair (``repair``): styles without a plan inside their share are glued into the room
-   the others leave (``residual.py``), then every switch is fixed and one LP runs over the
-   whole season (``joint_plan``), the styles that lost most re-plan inside the room all others
-   leave (``trade_room``) and the LP runs again;
-4. a sweep of per-style MILPs at the best multipliers, in chunks, each style's proven MILP
+2. with ``shares`` in ``PLAN_BY`` (off by default), each style's share of the linking rows'
+   room from the restricted master over the rounds' block LP solutions (``shares.py``), and
+   every style's MILP inside its own share, in parallel on the executor;
+3. a sweep of per-style MILPs at the best multipliers, in chunks, each style's proven MILP
    bound replacing its LP value (still a valid bound after any chunk);
+4. the repair (``repair``): the sweep's plans (or share plans) that fit together best are
+   picked by a small MIP (``shares.pick``), the styles left out are glued into the room the
+   others leave (``residual.py``), then every switch is fixed and one LP runs over the whole
+   season (``joint_plan``), the styles that lost most re-plan inside the room all others
+   leave (``trade_room``) and the LP runs again;
 5. with time left, the sweep's plans glued in style order and repaired the same way; the
    better plan is kept.
 
 Work limits are counts; the time limit is a safety net that stops the LP rounds at
-``LP_SHARE``, the share plan at ``SHARE_PLAN_SHARE``, its repair at ``REPAIR_SHARE`` and the
-sweep at ``SWEEP_SHARE`` of the time; every step checks the deadline.
+``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE`` and the sweep at ``SWEEP_SHARE`` of the
+time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
 """
 
 from __future__ import annotations
