@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from oracles import read_trigeiro, trigeiro_scenario
 from strategies import small_scenarios
 
 import flexsupply as fs
-from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.backends import SolverOptions, get_backend, interrupt
 from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE, fix_optimize, warm_start
 from flexsupply.heuristics.fix_optimize import fix_and_optimize
@@ -179,3 +181,27 @@ def test_a_season_no_engine_finishes_still_gets_a_plan_within_its_time_limit() -
     # a loaded machine shortens (a gap of 40 was seen under a load of 10 on 2 cores).
     assert plan.gap > 0
     assert plan.seconds < 45 * 1.5
+
+
+def test_fix_and_optimise_stops_at_ctrl_c_with_its_start() -> None:
+    scenario = fs.load(Path(__file__).parent.parent / "scenarios" / "dual-sourcing.yaml")
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    x = dive(program, time.perf_counter() + 30)
+    assert x is not None
+
+    with interrupt.interruptible():
+        os.kill(os.getpid(), signal.SIGINT)
+        assert _wait_for(interrupt.requested)
+        improved = fix_and_optimize(
+            program, x, _parts(model, program.n_columns), time.perf_counter() + 30
+        )
+
+    assert (improved.subproblems, improved.time_limited) == (0, True)
+    np.testing.assert_array_equal(improved.x, x)
+
+
+def _wait_for(condition: Any, seconds: float = 5.0) -> bool:
+    stop = time.monotonic() + seconds
+    while not condition() and time.monotonic() < stop:
+        time.sleep(0.01)
+    return bool(condition())

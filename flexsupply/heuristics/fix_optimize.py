@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import interrupt
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import LinearProgram
 
@@ -80,14 +81,14 @@ def fix_and_optimize(
     if node_limit is not None:
         mip.set_option("mip_max_nodes", node_limit)
     solved = improved = sweeps = 0
-    while time.perf_counter() < deadline and (max_sweeps is None or sweeps < max_sweeps):
+    while _time_left(deadline) and (max_sweeps is None or sweeps < max_sweeps):
         sweeps += 1
         sweep_improved = False
         for owner in owners:
             groups = _groups(owner, rng)
             for number, members in enumerate(groups):
                 left = deadline - time.perf_counter()
-                if left <= 0:
+                if not _time_left(deadline):
                     break
                 free = np.isin(owner, members)
                 fixed, freed = integer[~free], integer[free]
@@ -107,9 +108,12 @@ def fix_and_optimize(
                     sweep_improved = True
         if not sweep_improved:
             break
-    return Improvement(
-        best, best_value, solved, improved, time_limited=time.perf_counter() >= deadline
-    )
+    return Improvement(best, best_value, solved, improved, time_limited=not _time_left(deadline))
+
+
+def _time_left(deadline: float) -> bool:
+    """True while ``deadline`` (a ``time.perf_counter()`` value) is ahead and no Ctrl-C came."""
+    return time.perf_counter() < deadline and not interrupt.requested()
 
 
 def _splits(owner: IntArray) -> bool:
