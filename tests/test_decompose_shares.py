@@ -136,13 +136,20 @@ def _at_scale(program: Any, backend: str, plan_by: tuple[str, ...]) -> SearchSta
     return state
 
 
-@pytest.mark.parametrize("backend", ["ortools", "pulp"])
+@pytest.mark.parametrize(
+    ("backend", "plan_by"),
+    [
+        ("ortools", ("shares", "pick", "glue")),
+        ("pulp", ("shares", "pick", "glue")),
+        ("ortools", ("pick", "glue")),
+    ],
+)
 def test_share_plan_is_feasible_and_never_worse_than_the_glue(
-    small: Any, backend: str, monkeypatch: pytest.MonkeyPatch
+    small: Any, backend: str, plan_by: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scale, "PLAN_BY", scale.PLAN_BY)
     glued = _at_scale(small, backend, ("glue",))
-    both = _at_scale(small, backend, ("shares", "pick", "glue"))
+    both = _at_scale(small, backend, plan_by)
 
     assert both.x is not None
     assert glued.x is not None

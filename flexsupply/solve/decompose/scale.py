@@ -223,7 +223,7 @@ def solve_at_scale(
         # The candidates that fit together best go first; a style left out is planned later
         # inside the room the others leave.
         chosen = _picked(blocks, [candidates, inside], rows[0], rows[1], price, end)
-        taken = repair(parts, blocks, chosen, mu, state, "shares", end)
+        taken = repair(parts, blocks, chosen, mu, state, "picked styles", end)
     if "glue" in PLAN_BY and (state.x is None or swept == len(_styles(blocks))):
         glued = repair(parts, blocks, candidates, mu, state, "styles", end)
         taken = taken or glued
