@@ -1,10 +1,15 @@
-"""Small hand-made ``LinearProgram`` objects shared by backend tests."""
+"""Small hand-made ``LinearProgram`` objects shared by backend and decomposition tests."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+import flexsupply as fs
+from flexsupply.demand import demand_scenarios
+from flexsupply.model import build_program
 from flexsupply.model.program import LinearProgram
 
 
@@ -63,3 +68,43 @@ def _binary(
         column_blocks={},
         row_blocks={},
     )
+
+
+TINY_STYLES = 60
+TINY_PERIODS = 4
+
+
+def many_tiny_styles(n_styles: int = TINY_STYLES) -> Any:
+    """A season of ``n_styles`` tiny styles sharing two factories whose capacity binds."""
+    products = [f"S{i:02d}" for i in range(n_styles)]
+    terms: list[dict[str, Any]] = [
+        {"product": p, "unit_cost": 20 + i % 7, "setup_cost": 40, "moq": 10 + i % 3 * 5}
+        for i, p in enumerate(products)
+    ]
+    far_terms = [{**t, "unit_cost": t["unit_cost"] - 3, "lead_time_periods": 1} for t in terms]
+    data = {
+        "name": "many-styles",
+        "horizon": {"periods": TINY_PERIODS},
+        "products": [
+            {"id": p, "price": 50 + 3 * (i % 11), "salvage_value": 2, "holding_cost": 1}
+            for i, p in enumerate(products)
+        ],
+        "suppliers": [
+            {"id": "near", "capacity": 5 * n_styles, "terms": terms},
+            {"id": "far", "capacity": 10 * n_styles // 3, "terms": far_terms},
+        ],
+        "demand": {
+            "scenarios": [
+                {
+                    "name": "only",
+                    "probability": 1.0,
+                    "units": {
+                        p: [5 + i % 9, 8 + i % 5, 12, 6 + i % 4] for i, p in enumerate(products)
+                    },
+                }
+            ]
+        },
+        "objective": "max_profit",
+    }
+    scenario = fs.Scenario.model_validate(data)
+    return build_program(scenario, demand_scenarios(scenario))[0]

@@ -9,12 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from programs import many_tiny_styles
 
-import flexsupply as fs
 from flexsupply.backends import SolverOptions, get_backend
-from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
-from flexsupply.model import build_program
 from flexsupply.solve.decompose import DecomposeSettings, decompose, scale
 from flexsupply.solve.decompose.bundle import Bundle, bundle_of, groups_of
 from flexsupply.solve.decompose.linking import partition, scaled
@@ -26,45 +24,6 @@ from flexsupply.solve.decompose.residual import (
     trade_room,
 )
 from flexsupply.solve.decompose.subproblems import blocks_of
-
-STYLES = 60
-PERIODS = 4
-
-
-def many_tiny_styles() -> Any:
-    """A season of 60 tiny styles sharing two factories whose capacity binds."""
-    products = [f"S{i:02d}" for i in range(STYLES)]
-    terms: list[dict[str, Any]] = [
-        {"product": p, "unit_cost": 20 + i % 7, "setup_cost": 40, "moq": 10 + i % 3 * 5}
-        for i, p in enumerate(products)
-    ]
-    far_terms = [{**t, "unit_cost": t["unit_cost"] - 3, "lead_time_periods": 1} for t in terms]
-    data = {
-        "name": "many-styles",
-        "horizon": {"periods": PERIODS},
-        "products": [
-            {"id": p, "price": 50 + 3 * (i % 11), "salvage_value": 2, "holding_cost": 1}
-            for i, p in enumerate(products)
-        ],
-        "suppliers": [
-            {"id": "near", "capacity": 300, "terms": terms},
-            {"id": "far", "capacity": 200, "terms": far_terms},
-        ],
-        "demand": {
-            "scenarios": [
-                {
-                    "name": "only",
-                    "probability": 1.0,
-                    "units": {
-                        p: [5 + i % 9, 8 + i % 5, 12, 6 + i % 4] for i, p in enumerate(products)
-                    },
-                }
-            ]
-        },
-        "objective": "max_profit",
-    }
-    scenario = fs.Scenario.model_validate(data)
-    return build_program(scenario, demand_scenarios(scenario))[0]
 
 
 @pytest.fixture(scope="module")

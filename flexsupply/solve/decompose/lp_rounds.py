@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from flexsupply.arrays import FloatArray
 from flexsupply.heuristics.highs import HighsCopy, load_highspy, new_highs
@@ -45,6 +46,10 @@ class LpRounds:
         x: each block's LP solution there (in the block's columns).
         rounds: rounds evaluated.
         clock_stopped: the safety net (not the work limit) ended the rounds.
+        own: per round, each block's own objective ``c_k·x_k`` at its LP solution [currency].
+        usage: per round, each block's use of the linking rows ``A_Lk x_k``, one column per
+            block (``n_linking × n_blocks``): with ``own``, the columns of the shares' master
+            (``shares.py``).
     """
 
     bound: float = math.inf
@@ -53,6 +58,8 @@ class LpRounds:
     x: list[FloatArray] = field(default_factory=list)
     rounds: int = 0
     clock_stopped: bool = False
+    own: list[FloatArray] = field(default_factory=list)
+    usage: list[sp.csc_matrix] = field(default_factory=list)
 
 
 class BlockLps:
@@ -138,10 +145,16 @@ def lp_rounds(
         values, solutions = evaluated
         found.rounds += 1
         used = np.zeros(len(mu))
+        own = np.zeros(len(blocks))
+        slopes = []
         for k, (block, x) in enumerate(zip(blocks, solutions, strict=True)):
             slope = np.asarray(block.link @ x).ravel() if len(x) else np.zeros(len(mu))
-            bundle.add_cut(k, float(block.program.objective @ x) if len(x) else 0.0, slope)
+            own[k] = float(block.program.objective @ x) if len(x) else 0.0
+            bundle.add_cut(k, own[k], slope)
             used += slope
+            slopes.append(sp.csc_matrix(slope.reshape(-1, 1)))
+        found.own.append(own)
+        found.usage.append(sp.hstack(slopes, format="csc") if slopes else sp.csc_matrix((0, 0)))
         value = float(values.sum()) + bundle.h(mu) + offset
         if value < found.bound:
             found.bound, found.mu, found.values, found.x = value, mu, values, solutions

@@ -39,6 +39,9 @@ RESOLVE_NODES = 20
 """Branch-and-bound nodes of the MIP that re-plans a style inside its room."""
 RESOLVE_GAP = 1e-2
 """Relative gap of that MIP."""
+DIVE_GRACE = 1.0
+"""A style's dive past the deadline still gets this long before it gives up [seconds]: a plan
+is only whole when every style has one."""
 JOINT_TOLERANCE = 1e-5
 """Largest row or bound violation of a jointly repaired plan [scaled row units]."""
 
@@ -131,28 +134,40 @@ def residual_plan(
     return ResidualPlan(x, len(blocks) - len(waiting), len(waiting), cut)
 
 
-def _plan_inside(
-    block: Block, flip: FloatArray, room: FloatArray, mu: FloatArray, deadline: float
-) -> tuple[FloatArray, bool] | None:
-    """Returns a plan of ``block`` that keeps ``flip·(A_Lk x) ≤ room``, priced by ``mu``.
+def inside_program(
+    block: Block, flip: FloatArray, room: FloatArray, mu: FloatArray
+) -> LinearProgram:
+    """Returns ``block``'s program priced by ``mu`` with the rows ``flip·(A_Lk x) ≤ room``.
 
-    Returns:
-        ``(solution, cut by the deadline)``, or None when neither the MIP nor a dive finds one.
+    Only the linking rows the block touches are added; a negative room reads as none
+    (``≤ 0``).
     """
     link = sp.csr_matrix(block.link)
     touched = np.flatnonzero(np.diff(link.indptr))
     own = block.program
     priced = own.objective - np.asarray(link.T @ mu).ravel()
-    program = replace(
+    return replace(
         own,
         objective=priced,
         matrix=sp.csr_matrix(sp.vstack([own.matrix, sp.diags(flip[touched]) @ link[touched]])),
         row_lower=np.concatenate([own.row_lower, np.full(len(touched), -math.inf)]),
         row_upper=np.concatenate([own.row_upper, np.maximum(room[touched], 0.0)]),
     )
+
+
+def _plan_inside(
+    block: Block, flip: FloatArray, room: FloatArray, mu: FloatArray, deadline: float
+) -> tuple[FloatArray, bool] | None:
+    """Returns a plan of ``block`` that keeps ``flip·(A_Lk x) ≤ room``, priced by ``mu``.
+
+    Returns:
+        ``(solution, cut by the deadline)``, or None when neither the MIP nor a dive finds one
+        (the dive stops at ``deadline``, or ``DIVE_GRACE`` from now if that is later).
+    """
+    program = inside_program(block, flip, room, mu)
     left = deadline - time.perf_counter()
     if left <= 0:
-        found = dive(program, math.inf)
+        found = dive(program, time.perf_counter() + DIVE_GRACE)
         return None if found is None else (_clean(program, found), True)
     mip = HighsCopy(program, integer=True)
     mip.set_option("mip_rel_gap", RESOLVE_GAP)
@@ -160,7 +175,7 @@ def _plan_inside(
     if mip.run(left):
         limited = mip.highs.getModelStatus() == load_highspy().HighsModelStatus.kTimeLimit
         return _clean(program, mip.values()), limited
-    found = dive(program, math.inf)
+    found = dive(program, max(deadline, time.perf_counter() + DIVE_GRACE))
     return None if found is None else (_clean(program, found), True)
 
 

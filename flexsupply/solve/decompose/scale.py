@@ -9,16 +9,22 @@ decomposition works on the styles alone:
    trust-region LP master (``Bundle.box``), the cuts summed by ``CUT_GROUPS`` groups of styles
    and ``CUT_MEMORY`` rounds kept; every round is a valid bound, and the rounds reach the LP
    optimum, so the multipliers price the factory minutes as the LP duals do;
-2. a sweep of per-style MILPs at the best multipliers, in chunks on the executor, each style's
-   proven MILP bound replacing its LP value (still a valid bound after any chunk);
-3. a plan glued style by style under the room the linking rows leave (``residual.py``), from
-   the sweep's solutions; a style the sweep did not reach is planned inside its room;
-4. a joint repair: every style's switches fixed (the sweep's side by side, else the glued
-   plan's) and one LP over the whole season; then the styles that lost most to the gluing are
-   re-planned inside the room all the others leave (``trade_room``) and the LP is solved again.
+2. with ``shares`` in ``PLAN_BY`` (off by default), each style's share of the linking rows'
+   room from the restricted master over the rounds' block LP solutions (``shares.py``), and
+   every style's MILP inside its own share, in parallel on the executor;
+3. a sweep of per-style MILPs at the best multipliers, in chunks, each style's proven MILP
+   bound replacing its LP value (still a valid bound after any chunk);
+4. the repair (``repair``): the sweep's plans (or share plans) that fit together best are
+   picked by a small MIP (``shares.pick``), the styles left out are glued into the room the
+   others leave (``residual.py``), then every switch is fixed and one LP runs over the whole
+   season (``joint_plan``), the styles that lost most re-plan inside the room all others
+   leave (``trade_room``) and the LP runs again;
+5. with time left, the sweep's plans glued in style order and repaired the same way; the
+   better plan is kept.
 
 Work limits are counts; the time limit is a safety net that stops the LP rounds at
-``LP_SHARE`` and the sweep at ``SWEEP_SHARE`` of the time, so the plan always has time.
+``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE`` and the sweep at ``SWEEP_SHARE`` of the
+time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
 """
 
 from __future__ import annotations
@@ -33,17 +39,21 @@ from flexsupply.arrays import FloatArray
 from flexsupply.backends import SolverOptions
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.bundle import Bundle, groups_of
+from flexsupply.solve.decompose.chunks import run_chunks
 from flexsupply.solve.decompose.executors import Executor
 from flexsupply.solve.decompose.linking import Partition, one_sided_links
-from flexsupply.solve.decompose.lp_rounds import lp_rounds
+from flexsupply.solve.decompose.lp_rounds import LpRounds, lp_rounds
 from flexsupply.solve.decompose.primal import Clock, SearchState
 from flexsupply.solve.decompose.residual import (
     JOINT_TOLERANCE,
+    inside_program,
     joint_plan,
     residual_plan,
+    room_rows,
     trade_room,
 )
-from flexsupply.solve.decompose.subproblems import Block, Task, priced_objective
+from flexsupply.solve.decompose.shares import MIN_PRICE, OVERFLOW_PRICE, pick, share_out
+from flexsupply.solve.decompose.subproblems import Block, priced_objective
 
 AT_SCALE_ROWS = 150_000
 """Programs of at least this many rows are solved at scale: above it the whole program's LP
@@ -60,14 +70,27 @@ CUT_MEMORY = 10
 """Rounds of cuts the bundle keeps at scale."""
 LP_SHARE = 0.35
 """No LP round starts after this share of the time limit."""
+SHARE_PLAN_SHARE = 0.45
+"""No chunk of the MILPs inside the styles' shares starts after this share of the time limit."""
 SWEEP_SHARE = 0.75
-"""No chunk of the MILP sweep starts after this share of the time limit; the plan gets the rest."""
+"""No chunk of the bound's MILP sweep starts after this share of the time limit."""
 SWEEP_GAP = 2e-3
 """Relative gap of each style's MILP in the sweep (its proven bound is what counts)."""
-JOINT_SHARE = 0.25
-"""Share of the time left after the sweep kept for the joint LP (``residual.joint_plan``)."""
-CHUNK_TURNS = 4
-"""A chunk of the sweep holds this many tasks per worker."""
+SHARE_NODES = 50
+"""Branch-and-bound nodes of a style's MILP inside its share."""
+SHARE_GAP = 1e-2
+"""Relative gap of that MILP."""
+END_SHARE = 0.12
+"""The repairs end this share of the time limit before the deadline."""
+PICK_SHARE = 0.2
+"""Share of the time left for the MIP that picks each style's plan (``shares.pick``)."""
+PLAN_BY: tuple[str, ...] = ("pick", "glue")
+"""The plans tried, in order: ``pick``, the sweep's plans that fit together best first
+(``shares.pick``, with each style's plan inside its share of the LP optimum as a second
+choice when ``shares`` is also named), then ``glue``, the sweep's plans in style order, when
+time is left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
+style's share of the LP optimum spreads over about 40 factory-weeks, too thin for a whole
+order in any, so 118 of 500 styles had no plan inside it and most others planned nothing."""
 FIRST_STEP = 0.3
 """The first multiplier step moves μ by about this share of its size."""
 
@@ -94,13 +117,15 @@ class ScaleReport:
         lp_bound: the best bound of the LP rounds [currency, maximisation form].
         lp_rounds: LP rounds evaluated.
         swept: styles whose MILP the sweep solved.
-        taken: styles whose sweep plan went into the plan unchanged.
+        taken: styles whose share (or sweep) plan went into the plan unchanged.
+        shared: styles planned inside their share (0 without shares).
     """
 
     lp_bound: float
     lp_rounds: int
     swept: int
     taken: int
+    shared: int = 0
 
 
 def solve_at_scale(
@@ -115,16 +140,16 @@ def solve_at_scale(
     deadline: float,
     clock: Clock,
 ) -> ScaleReport:
-    """Runs the three steps of the module docstring, updating ``state`` (bound, plan).
+    """Runs the steps of the module docstring, updating ``state`` (bound, plan).
 
     Args:
         parts: the partition (maximisation form, linking rows scaled).
         blocks: its blocks.
         bundle: a fresh bundle for the partition.
-        backend: the backend name the sweep's MILPs go to.
+        backend: the backend name the MILPs go to.
         sub_options: the subproblems' options (engine, nodes, seed; gap and time set here).
         state: the search state, updated in place.
-        executor: runs the sweep's tasks (the blocks already loaded).
+        executor: runs the MILPs (the blocks already loaded).
         began: the method's start on ``clock`` [seconds].
         deadline: the method's end on ``clock`` (inf without a limit) [seconds].
         clock: the time source [seconds].
@@ -133,13 +158,16 @@ def solve_at_scale(
         The ``ScaleReport``.
     """
     total = deadline - began
+
+    def at(share: float) -> float:
+        return began + share * total if math.isfinite(total) else math.inf
+
     bundle.group = groups_of(len(blocks), CUT_GROUPS)
     bundle.memory = CUT_MEMORY
     bundle.box = True
     mu = bundle.feasible_start(np.zeros(len(parts.linking_rows)))
     offset = parts.program.offset
-    lp_stop = began + LP_SHARE * total if math.isfinite(total) else math.inf
-    lp = lp_rounds(blocks, bundle, mu, offset, FIRST_STEP, lp_stop, clock)
+    lp = lp_rounds(blocks, bundle, mu, offset, FIRST_STEP, at(LP_SHARE), clock)
     state.clock_stopped |= lp.clock_stopped
     state.iterations += lp.rounds
     state.evaluations += lp.rounds
@@ -148,40 +176,187 @@ def solve_at_scale(
     state.bound = min(state.bound, lp.bound)
     state.lagrangian = min(state.lagrangian, lp.bound)
     mu = lp.mu
+    rows = room_rows(parts)
+    inside: list[FloatArray | None] = [None] * len(blocks)
+    if "shares" in PLAN_BY and rows is not None:
+        inside = _inside_shares(
+            lp,
+            blocks,
+            rows[0],
+            rows[1],
+            backend,
+            sub_options,
+            executor,
+            at(SHARE_PLAN_SHARE),
+            clock,
+            state,
+        )
     values = lp.values.copy()
     candidates: list[FloatArray | None] = [None] * len(blocks)
-    sweep_stop = began + SWEEP_SHARE * total if math.isfinite(total) else math.inf
-    swept = _sweep(
-        blocks, mu, backend, sub_options, executor, values, candidates, sweep_stop, clock, state
-    )
+    options = replace(sub_options, gap=SWEEP_GAP)
+    swept = 0
+    for solution in run_chunks(
+        _styles(blocks),
+        lambda k: priced_objective(blocks[k], mu),
+        backend,
+        options,
+        executor,
+        at(SWEEP_SHARE),
+        clock,
+        state,
+    ):
+        k = solution.block
+        if math.isfinite(solution.bound):
+            values[k] = min(values[k], solution.bound)
+        if len(solution.x) == len(blocks[k].columns):
+            candidates[k] = solution.x
+        swept += 1
     value = float(values.sum()) + bundle.h(mu) + offset
     state.bound = min(state.bound, value)
     state.lagrangian = min(state.lagrangian, value)
-    left = deadline - clock()
-    glue_stop = time.perf_counter() + (1.0 - JOINT_SHARE) * left
-    plan = residual_plan(parts, blocks, candidates, mu, glue_stop)
-    taken = 0
-    if plan is not None:
-        taken = plan.taken
-        state.clock_stopped |= plan.time_limited
-        _keep(parts, plan.x, state, "styles")
-        side_by_side = plan.x.copy()
-        for block, candidate in zip(blocks, candidates, strict=True):
-            if candidate is not None:
-                side_by_side[block.columns] = candidate
-        end = time.perf_counter() + deadline - clock()
-        joint = joint_plan(parts, [side_by_side, plan.x], end)
-        if joint is not None:
-            _keep(parts, joint[0], state, "joint LP")
-            # The styles that lost most to the gluing take back the room the LP left free.
-            half = time.perf_counter() + 0.5 * (end - time.perf_counter())
-            traded, changed = trade_room(parts, blocks, joint[0], candidates, half)
-            if changed:
-                second = joint_plan(parts, [traded], end)
-                _keep(parts, traded, state, "traded styles")
-                if second is not None:
-                    _keep(parts, second[0], state, "joint LP after trading")
-    return ScaleReport(lp.bound, lp.rounds, swept, taken)
+    taken = shared = 0
+    # The whole program's plan search (``method.py``) gets the last share of the time.
+    end = _perf(deadline - END_SHARE * total if math.isfinite(total) else math.inf, clock)
+    if "pick" in PLAN_BY and rows is not None:
+        shared = sum(x is not None for x in inside)
+        price = OVERFLOW_PRICE * max(float(np.max(np.abs(mu), initial=0.0)), MIN_PRICE)
+        # The candidates that fit together best go first; a style left out is planned later
+        # inside the room the others leave.
+        chosen = _picked(blocks, [candidates, inside], rows[0], rows[1], price, end)
+        taken = repair(parts, blocks, chosen, mu, state, "picked styles", end)
+    if "glue" in PLAN_BY and (state.x is None or swept == len(_styles(blocks))):
+        glued = repair(parts, blocks, candidates, mu, state, "styles", end)
+        taken = taken or glued
+    return ScaleReport(lp.bound, lp.rounds, swept, taken, shared)
+
+
+def repair(
+    parts: Partition,
+    blocks: list[Block],
+    candidates: list[FloatArray | None],
+    mu: FloatArray,
+    state: SearchState,
+    source: str,
+    end: float,
+) -> int:
+    """Glues ``candidates`` into a plan, then the joint LP and trading; keeps the best in ``state``.
+
+    Args:
+        parts: the partition (maximisation form, every linking row one-sided).
+        blocks: its blocks.
+        candidates: per block, a plan of its own program or None (planned inside the room left).
+        mu: the multipliers that price the styles planned again.
+        state: gets each better feasible plan, found by ``source`` and the repair step.
+        source: where the candidates come from, for ``found_by``.
+        end: ``time.perf_counter()`` value by which the repair ends.
+
+    Returns:
+        Styles whose candidate went into the glued plan unchanged (0 without a glued plan).
+    """
+    left = end - time.perf_counter()
+    plan = residual_plan(parts, blocks, candidates, mu, time.perf_counter() + 0.5 * left)
+    if plan is None:
+        return 0
+    state.clock_stopped |= plan.time_limited
+    _keep(parts, plan.x, state, source)
+    side_by_side = plan.x.copy()
+    for block, candidate in zip(blocks, candidates, strict=True):
+        if candidate is not None:
+            side_by_side[block.columns] = candidate
+    joint = joint_plan(parts, [plan.x, side_by_side], end)
+    if joint is None:
+        return plan.taken
+    _keep(parts, joint[0], state, f"{source}, joint LP")
+    # The styles that lost most take back the room the LP left free.
+    half = time.perf_counter() + 0.5 * (end - time.perf_counter())
+    traded, changed = trade_room(parts, blocks, joint[0], candidates, half)
+    if changed:
+        _keep(parts, traded, state, f"{source}, traded")
+        second = joint_plan(parts, [traded], end)
+        if second is not None:
+            _keep(parts, second[0], state, f"{source}, joint LP after trading")
+    return plan.taken
+
+
+def _inside_shares(
+    lp: LpRounds,
+    blocks: list[Block],
+    flip: FloatArray,
+    room: FloatArray,
+    backend: str,
+    sub_options: SolverOptions,
+    executor: Executor,
+    stop: float,
+    clock: Clock,
+    state: SearchState,
+) -> list[FloatArray | None]:
+    """Returns each style's plan inside its share of the room (None where it has none).
+
+    The executor is given the styles' programs with their share rows for this pass, and their
+    own programs back after it.
+    """
+    inside: list[FloatArray | None] = [None] * len(blocks)
+    shares = share_out(lp.own, lp.usage, flip, room, lp.mu)
+    if shares is None:
+        return inside
+    zero = np.zeros(len(room))
+    programs = [
+        inside_program(block, flip, share, zero)
+        for block, share in zip(blocks, shares.room, strict=True)
+    ]
+    executor.load(programs)
+    options = replace(sub_options, gap=SHARE_GAP, node_limit=SHARE_NODES)
+    for solution in run_chunks(
+        _styles(blocks),
+        lambda k: programs[k].objective,
+        backend,
+        options,
+        executor,
+        stop,
+        clock,
+        state,
+    ):
+        if len(solution.x) == len(blocks[solution.block].columns):
+            inside[solution.block] = solution.x
+    executor.load([block.program for block in blocks])
+    return inside
+
+
+def _picked(
+    blocks: list[Block],
+    sources: list[list[FloatArray | None]],
+    flip: FloatArray,
+    room: FloatArray,
+    price: float,
+    end: float,
+) -> list[FloatArray | None]:
+    """Returns per style the plan of ``sources`` that ``shares.pick`` chooses (None: none)."""
+    choices = [
+        [x for x in (source[k] for source in sources) if x is not None] for k in range(len(blocks))
+    ]
+    usage = [
+        [flip * np.asarray(b.link @ x).ravel() for x in plans]
+        for b, plans in zip(blocks, choices, strict=True)
+    ]
+    value = [
+        [float(b.program.objective @ x) for x in plans]
+        for b, plans in zip(blocks, choices, strict=True)
+    ]
+    seconds = PICK_SHARE * (end - time.perf_counter()) if math.isfinite(end) else None
+    picked = pick(
+        choices, usage, value, room, price, None if seconds is None else max(seconds, 1.0)
+    )
+    return [None if j is None else choices[k][j] for k, j in enumerate(picked)]
+
+
+def _styles(blocks: list[Block]) -> list[int]:
+    """Returns the blocks that have columns."""
+    return [k for k, block in enumerate(blocks) if len(block.columns)]
+
+
+def _perf(at: float, clock: Clock) -> float:
+    """Returns the ``time.perf_counter()`` value of time ``at`` on ``clock``."""
+    return time.perf_counter() + (at - clock()) if math.isfinite(at) else math.inf
 
 
 def _keep(parts: Partition, x: FloatArray, state: SearchState, found_by: str) -> None:
@@ -190,51 +365,6 @@ def _keep(parts: Partition, x: FloatArray, state: SearchState, found_by: str) ->
     whole = _original(parts)
     if whole.violation(original) <= JOINT_TOLERANCE and whole.value(original) > state.value:
         state.x, state.value, state.found_by = original, whole.value(original), found_by
-
-
-def _sweep(
-    blocks: list[Block],
-    mu: FloatArray,
-    backend: str,
-    sub_options: SolverOptions,
-    executor: Executor,
-    values: FloatArray,
-    candidates: list[FloatArray | None],
-    stop: float,
-    clock: Clock,
-    state: SearchState,
-) -> int:
-    """Solves the styles' MILPs at ``mu`` chunk by chunk until ``stop``.
-
-    Each style's proven MILP bound replaces its LP value in ``values`` (never raising it) and
-    its solution becomes its candidate.
-
-    Returns:
-        How many styles were solved.
-    """
-    order = [k for k, block in enumerate(blocks) if len(block.columns)]
-    size = CHUNK_TURNS * executor.slots
-    done = 0
-    for start in range(0, len(order), size):
-        now = clock()
-        if now >= stop:
-            state.clock_stopped = True
-            break
-        chunk = order[start : start + size]
-        turns = math.ceil((len(order) - start) / executor.slots)
-        window = stop - now
-        limit = None if math.isinf(window) else max(0.5, 3.0 * window / turns)
-        options = replace(sub_options, gap=SWEEP_GAP, time_limit=limit)
-        tasks = [Task(k, priced_objective(blocks[k], mu), backend, options) for k in chunk]
-        for solution in executor.map(tasks):
-            k = solution.block
-            state.subproblem_seconds += solution.seconds
-            if math.isfinite(solution.bound):
-                values[k] = min(values[k], solution.bound)
-            if len(solution.x) == len(blocks[k].columns):
-                candidates[k] = solution.x
-            done += 1
-    return done
 
 
 def _original(parts: Partition) -> LinearProgram:
