@@ -32,8 +32,9 @@ lint: venv
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy
 
+# Tests run on up to 4 processes (pytest-xdist): the suite is single-threaded, so 2 cores halve it.
 test: venv lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 # Rewrites the generated references docs/reference/scenario.md and cli.md from the code.
 docs: venv
