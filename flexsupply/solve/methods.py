@@ -247,7 +247,8 @@ def by_scenario(
 
     The warm start of one engine call (``monolithic``: when the settings ask for it, by
     default with a time limit, and the same share of the time) comes first: its first stage
-    is the first one scored by its recourse, and its plan is kept when nothing better is found, so the plan is never worse than one engine call's warm start.
+    is the first one scored by its recourse, and its plan is kept when nothing better is
+    found, so the plan is never worse than one engine call's warm start.
     Its parts run on ``settings.workers`` local processes (default: all cores); with
     ``settings.dask`` set, the result's message says they did not run on Dask.
     """
