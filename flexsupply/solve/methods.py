@@ -97,8 +97,7 @@ def monolithic(
     plan is handed to the engine only when the engine takes a start (its capability).
     """
     engine = settings.engine_info()
-    wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
-    if not wanted or not program.integer.any():
+    if not _warm_start_wanted(program, settings, deadline):
         return backend.solve(program, settings.options(deadline, context.progress))
     start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
     if start is None:
@@ -112,6 +111,16 @@ def monolithic(
     if start.time_limited:
         result = dataclasses.replace(result, stop="time_limit")
     return keep_better(program, result, start.x, start.objective, start.seconds)
+
+
+def _warm_start_wanted(program: LinearProgram, settings: SolveSettings, deadline: Deadline) -> bool:
+    """Returns whether one engine call's warm start runs.
+
+    It runs as ``settings.warm_start`` says (default: with a time limit), and only on programs
+    with integer columns.
+    """
+    wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
+    return wanted and bool(program.integer.any())
 
 
 def _warm_start(
@@ -253,8 +262,7 @@ def by_scenario(
     ``settings.dask`` set, the result's message says they did not run on Dask.
     """
     start = None
-    wanted = deadline.limit is not None if settings.warm_start is None else settings.warm_start
-    if wanted and program.integer.any():
+    if _warm_start_wanted(program, settings, deadline):
         start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
 
     def run(options: SolverOptions) -> SolverResult:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -153,9 +154,21 @@ class StyleFix:
 
         A group holds about ``size`` integer columns; a larger style is a group alone.
         """
-        integer = self.style[self.program.integer & (self.style != SHARED)]
-        sizes = np.bincount(integer, minlength=self.n_styles)
+        sizes = self.integer_sizes()
         order = np.random.default_rng(seed).permutation(np.flatnonzero(sizes))
+        return self.pack(order, size)
+
+    def integer_sizes(self) -> IntArray:
+        """Returns each style's count of integer columns (shared columns counted in none)."""
+        integer = self.style[self.program.integer & (self.style != SHARED)]
+        return np.bincount(integer, minlength=self.n_styles)
+
+    def pack(self, order: Sequence[int] | IntArray, size: int) -> list[BoolArray]:
+        """Returns the styles of ``order``, in turn, packed into groups of free integer columns.
+
+        A group holds about ``size`` integer columns; a larger style is a group alone.
+        """
+        sizes = self.integer_sizes()
         groups: list[BoolArray] = []
         count = size
         for s in order:

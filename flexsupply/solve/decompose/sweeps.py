@@ -302,7 +302,7 @@ def tight_groups(fix: StyleFix, x: FloatArray, size: int) -> list[BoolArray]:
         _room(program.row_upper[linking] - activity, program.row_upper[linking]),
         _room(activity - program.row_lower[linking], program.row_lower[linking]),
     )
-    sizes = np.bincount(style[program.integer & (style != SHARED)], minlength=fix.n_styles)
+    sizes = fix.integer_sizes()
     order: list[int] = []
     placed = np.zeros(fix.n_styles, dtype=bool)
     for row in linking[np.argsort(room, kind="stable")]:
@@ -313,14 +313,7 @@ def tight_groups(fix: StyleFix, x: FloatArray, size: int) -> list[BoolArray]:
                 placed[s] = True
                 order.append(int(s))
     order += [int(s) for s in np.flatnonzero(~placed & (sizes > 0))]
-    groups: list[BoolArray] = []
-    count = size
-    for s in order:
-        if count + sizes[s] > size:
-            groups.append(np.zeros(fix.n_styles, dtype=bool))
-            count = 0
-        groups[-1][s] = True
-        count += int(sizes[s])
+    groups = fix.pack(order, size)
     half = (len(groups) + 1) // 2
     return [g for pair in zip_longest(groups[:half], groups[half:]) for g in pair if g is not None]
 
