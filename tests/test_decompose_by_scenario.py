@@ -62,7 +62,10 @@ def test_the_plan_is_never_worse_than_the_warm_start(
     settings = SolveSettings(backend=backend, workers=1, iterations=1, node_limit=200)
     context = methods.MethodContext(scenario)
     share = methods.WARM_START_SHARE
-    reference = methods._warm_start(program, model, settings, Deadline(60.0), context, share)
+    dive = by_scenario.WARM_START_DIVE
+    reference = methods._warm_start(
+        program, model, settings, Deadline(60.0), context, share, dive=dive
+    )
     assert reference is not None
     assert not reference.time_limited
 

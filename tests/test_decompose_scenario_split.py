@@ -181,26 +181,6 @@ def test_a_run_past_its_deadline_still_has_a_valid_bound() -> None:
     assert state.x is None or program.violation(state.x) <= FEASIBILITY_TOLERANCE
 
 
-@settings(max_examples=50, deadline=None)
-@given(
-    copies=st.lists(
-        st.lists(st.floats(0.0, 1_000.0), min_size=3, max_size=3), min_size=2, max_size=6
-    ),
-    excess=st.floats(0.0, 1e6),
-)
-def test_multipliers_keep_summing_to_zero_so_every_round_is_a_bound(
-    copies: list[list[float]], excess: float
-) -> None:
-    # Σ_k λ_k = 0 is what makes the priced copies' sum a bound (docs/model.md).
-    start = np.zeros((len(copies), 3))
-    stepped = scenario_split._step(start, np.asarray(copies), excess)
-    again = scenario_split._step(stepped, np.asarray(copies)[::-1], excess)
-
-    for multipliers in (stepped, again):
-        size = max(float(np.abs(multipliers).max()), 1.0)
-        np.testing.assert_allclose(multipliers.sum(axis=0), 0.0, atol=1e-12 * size * len(copies))
-
-
 class DiesWhenUnpickled:
     """Ends the process that unpickles it (a worker out of memory, or killed)."""
 

@@ -65,6 +65,7 @@ def warm_start(
     first_plan_budget: float | None = None,
     other_first_plans: Sequence[FirstPlan] = (),
     node_limit: int | None = None,
+    dive_first: bool = True,
 ) -> WarmStart | None:
     """Returns a feasible plan for ``program`` found within ``budget`` seconds, or None.
 
@@ -79,7 +80,8 @@ def warm_start(
     ``neighbourhoods`` give the part (period, style) of each integer column, one array per
     kind of part (see ``fix_and_optimize``). ``node_limit`` bounds each fix-and-optimise
     sub-MIP by nodes rather than by time, which makes the plan independent of the machine's
-    load whenever the budget does not run out.
+    load whenever the budget does not run out. Without ``dive_first`` (and with
+    ``other_first_plans``) the dive is skipped: they get the whole time for a first plan.
     """
     started = time.perf_counter()
     deadline = started + budget
@@ -88,11 +90,13 @@ def warm_start(
     if other_first_plans:
         dive_deadline = started + OTHER_PLANS_SHARE * (first_deadline - started)
     candidates = []
-    x = dive(program, dive_deadline)
-    # A dive the clock cut short makes the first plan depend on the machine's load.
-    cut = x is None and time.perf_counter() >= dive_deadline
-    if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
-        candidates.append(x)
+    cut = False
+    if dive_first or not other_first_plans:
+        x = dive(program, dive_deadline)
+        # A dive the clock cut short makes the first plan depend on the machine's load.
+        cut = x is None and time.perf_counter() >= dive_deadline
+        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+            candidates.append(x)
     for make in other_first_plans if not candidates else ():
         x = make(first_deadline)
         if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:

@@ -42,6 +42,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose import by_scenario as scenario_module
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
@@ -131,12 +132,14 @@ def _warm_start(
     context: MethodContext,
     share: float,
     improve: bool = True,
+    dive: bool = True,
 ) -> WarmStart | None:
     """Returns the heuristics' plan (dive or mean-demand plan, then fix-and-optimise).
 
     Fix-and-optimise stops at ``share`` of the time left; the first plan may take up to
     ``FIRST_PLAN_SHARE`` of it. Without ``improve`` the first plan is the answer (no
-    fix-and-optimise), and ``share`` is not used.
+    fix-and-optimise), and ``share`` is not used. Without ``dive`` the mean-demand plan is
+    the first plan (the whole program's dive is skipped).
     """
     first_budget = deadline.share(FIRST_PLAN_SHARE)
     fix_budget = deadline.share(share) if improve else first_budget
@@ -155,6 +158,7 @@ def _warm_start(
         first_plan_budget=first_budget,
         other_first_plans=[from_mean_demand],
         node_limit=settings.node_limit,
+        dive_first=dive,
     )
     if start is not None:
         if settings.log:
@@ -255,15 +259,18 @@ def by_scenario(
     """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
 
     The warm start of one engine call (``monolithic``: when the settings ask for it, by
-    default with a time limit, and the same share of the time) comes first: its first stage
-    is the first one scored by its recourse, and its plan is kept when nothing better is
-    found, so the plan is never worse than one engine call's warm start.
+    default with a time limit, and the same share of the time), without the whole program's
+    dive unless ``by_scenario.WARM_START_DIVE``, comes first: its first stage is the first
+    one scored by its recourse, and its plan is kept when nothing better is found, so the
+    plan is never worse than that warm start.
     Its parts run on ``settings.workers`` local processes (default: all cores); with
     ``settings.dask`` set, the result's message says they did not run on Dask.
     """
     start = None
     if _warm_start_wanted(program, settings, deadline):
-        start = _warm_start(program, model, settings, deadline, context, WARM_START_SHARE)
+        share = WARM_START_SHARE
+        dive = scenario_module.WARM_START_DIVE
+        start = _warm_start(program, model, settings, deadline, context, share, dive=dive)
 
     def run(options: SolverOptions) -> SolverResult:
         return solve_by_scenario(

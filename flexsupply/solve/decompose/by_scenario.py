@@ -43,6 +43,10 @@ style gave no plan of its own in 120 s (its dive took 81 s); at 15 it reaches 2.
 kept."""
 MEAN_PLAN_GAP = 0.01
 """Gap the mean-demand plan is solved to (by style)."""
+WARM_START_DIVE = False
+"""Whether the warm start before the split dives on the whole program first. Off: on
+spring-drop:100 the dive took ~42 % of the warm start and found no plan; the mean-demand plan
+(``heuristics/mean_value.py``) is the first plan instead."""
 
 
 def scenario_split_of(program: LinearProgram, model: ModelMap) -> ScenarioParts | None:

@@ -12,7 +12,8 @@ part by style (``part_solve.py``). Two sides, the parts on local processes:
 
   where w_k is the probability of part k's scenarios; λ = 0 gives the wait-and-see bound.
   Each part's proven bound enters (its by-style Lagrangian bound, at least its optimum), so
-  every round is a valid bound; λ moves by Polyak subgradient steps toward the best plan.
+  every round is a valid bound; λ moves by stabilised Polyak steps toward the best plan
+  (``scenario_prices.py``).
 - **Plan.** A first stage fixed, each part's recourse is its own MILP (by style, proven within
   ``RECOURSE_GAP``, else through the chosen backend) and the parts' plans together are a plan
   of the whole program, feasible by construction (checked). First stages tried: the one given (the
@@ -37,6 +38,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.part_solve import PartJob, PartPool
 from flexsupply.solve.decompose.scenario_parts import ScenarioParts
+from flexsupply.solve.decompose.scenario_prices import Prices
 
 ROUNDS = 4
 """Rounds of the bound side by default (each: every part, then a plan from the consensus): a
@@ -50,8 +52,6 @@ PART_NODES = 500
 VOTE = 0.5
 """A first-stage switch is on in the consensus when parts of at least this probability turn
 it on."""
-STEP = 1.0
-"""Polyak step factor of the multipliers."""
 ROUND_GRACE = 1.0
 """A round's hard limit is the time left plus this [seconds]."""
 
@@ -182,8 +182,9 @@ def split_solve(
         chosen = consensus(program, parts, first[None], np.ones(1), run)
         if chosen is not None:
             _plan(program, parts, blocks, chosen, run, state, "mean demand")
-    multipliers = np.zeros((parts.n_parts, len(parts.shared)))
-    while state.rounds < run.rounds and run.clock() < run.deadline:
+    prices = Prices(np.zeros((parts.n_parts, len(parts.shared))))
+    multipliers: FloatArray | None = prices.centre
+    while multipliers is not None and state.rounds < run.rounds and run.clock() < run.deadline:
         jobs = [
             PartJob(
                 replace(block, objective=_priced(block, parts, k, first_cost, multipliers[k])),
@@ -197,20 +198,19 @@ def split_solve(
         ]
         answers = run.pool.map(jobs, run.hard())
         state.rounds += 1
-        # At λ = 0 a part's LP bound is valid too; priced copies need the split's own bound.
         lost = np.array([answer.bound for answer in answers])
-        value = program.offset + float(
-            np.minimum(lost, relaxed).sum() if state.rounds == 1 else lost.sum()
-        )
+        if not multipliers.any():  # at λ = 0 a part's LP bound is valid too
+            lost = np.minimum(lost, relaxed)
+        value = program.offset + float(lost.sum())
         state.bound = min(state.bound, value)
         copies = _copies(parts, [answer.x for answer in answers])
         agreed = None if copies is None else consensus(program, parts, copies, parts.weights, run)
         if agreed is not None and run.clock() < run.deadline:
             _plan(program, parts, blocks, agreed, run, state, f"consensus {state.rounds}")
         _report(run, state, value)
-        if copies is None or state.gap() <= run.options.gap or state.x is None:
+        if state.gap() <= run.options.gap or state.x is None:
             break
-        multipliers = _step(multipliers, copies, value - state.value)
+        multipliers = prices.after(multipliers, value, copies, state.value)
     if run.pool.lost:
         state.notes.append(
             f"{run.pool.lost} scenario part(s) ran past the time limit or lost their process "
@@ -248,21 +248,6 @@ def _copies(parts: ScenarioParts, solutions: list[FloatArray]) -> FloatArray | N
     if any(len(x) < n for x in solutions):
         return None
     return np.stack([x[len(x) - n :] for x in solutions])
-
-
-def _step(multipliers: FloatArray, copies: FloatArray, excess: float) -> FloatArray:
-    """Returns the multipliers after a Polyak step on the bound (keeps their sum at zero).
-
-    The subgradient of part k's multipliers is its copy minus the parts' mean copy; the step
-    aims at closing ``excess`` (bound minus best plan) [currency].
-    """
-    direction = copies - copies.mean(axis=0)
-    norm = float((direction**2).sum())
-    if norm <= 0.0 or excess <= 0.0:
-        return multipliers
-    stepped = multipliers - STEP * excess / norm * direction
-    # Centred again: rounding must not leave a sum that would make the bound invalid.
-    return np.asarray(stepped - stepped.mean(axis=0), dtype=np.float64)
 
 
 def consensus(
