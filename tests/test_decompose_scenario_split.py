@@ -18,7 +18,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model import build_program
 from flexsupply.model.program import LinearProgram
-from flexsupply.solve.decompose import by_scenario, scenario_split
+from flexsupply.solve.decompose import by_scenario
 from flexsupply.solve.decompose.part_solve import LOST, PartJob, PartPool, solve_part
 from flexsupply.solve.decompose.scenario_parts import (
     ScenarioParts,
@@ -205,3 +205,38 @@ def test_a_part_whose_process_dies_is_lost_and_the_next_round_runs_on_new_proces
 
     expected = solve_part(job).bound
     assert [answer.bound for answer in second] == pytest.approx([expected, expected])
+
+
+def test_the_split_on_a_dask_local_cluster_gives_the_same_plan_as_in_this_process() -> None:
+    pytest.importorskip("distributed")
+    _, program, parts = _season("group-buy")
+    assert parts is not None
+    options = SolverOptions(gap=1e-6, seed=3)
+    here = split_solve(program, parts, SplitRun("ortools", options, PartPool(1), math.inf, 1))
+    pool = PartPool(2, scheduler="local")
+    try:
+        on_dask = split_solve(program, parts, SplitRun("ortools", options, pool, math.inf, 1))
+        assert pool.notes == []
+    finally:
+        pool.close()
+
+    assert here.x is not None
+    assert on_dask.x is not None
+    np.testing.assert_array_equal(here.x, on_dask.x)
+    assert here.bound == on_dask.bound
+    assert here.rounds == on_dask.rounds
+
+
+def test_an_unreachable_dask_scheduler_leaves_the_parts_to_local_processes() -> None:
+    pytest.importorskip("distributed")
+    _, program, parts = _season("group-buy")
+    assert parts is not None
+    job = PartJob(parts.programs(program)[0], "lp", 1e-6, 60.0, "ortools", SolverOptions())
+    pool = PartPool(1, scheduler="tcp://127.0.0.1:1")
+    try:
+        answers = pool.map([job], seconds=60.0)
+    finally:
+        pool.close()
+
+    assert "local processes" in " ".join(pool.notes)
+    assert answers[0].bound == pytest.approx(solve_part(job).bound)

@@ -259,18 +259,18 @@ def by_scenario(
     """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
 
     The warm start of one engine call (``monolithic``: when the settings ask for it, by
-    default with a time limit, and the same share of the time), without the whole program's
-    dive unless ``by_scenario.WARM_START_DIVE``, comes first: its first stage is the first
-    one scored by its recourse, and its plan is kept when nothing better is found, so the
-    plan is never worse than that warm start.
-    Its parts run on ``settings.workers`` local processes (default: all cores); with
-    ``settings.dask`` set, the result's message says they did not run on Dask.
+    default with a time limit), with ``by_scenario.WARM_START_SHARE`` of the time and without
+    the whole program's dive unless ``by_scenario.WARM_START_DIVE``, comes first: its first
+    stage is the first one scored by its recourse, and its plan is kept when nothing better
+    is found, so the plan is never worse than that warm start.
+    Its parts run on ``settings.workers`` local processes (default: all cores), or on the
+    Dask scheduler ``settings.dask`` names (``local``: a LocalCluster), with the same plan.
     """
     start = None
     if _warm_start_wanted(program, settings, deadline):
-        share = WARM_START_SHARE
+        share = scenario_module.WARM_START_SHARE
         dive = scenario_module.WARM_START_DIVE
-        start = _warm_start(program, model, settings, deadline, context, share, dive=dive)
+        start = _warm_start(program, model, settings, deadline, context, share, share > 0, dive)
 
     def run(options: SolverOptions) -> SolverResult:
         return solve_by_scenario(
@@ -283,13 +283,11 @@ def by_scenario(
             settings.workers or os.cpu_count() or 1,
             settings.iterations,
             start=None if start is None else start.x,
+            scheduler=settings.dask,
         )
 
     result = _after_start(run, backend, settings, deadline, context, start is not None)
-    message = result.message
-    if settings.dask is not None:
-        message += f"; the scenarios ran on local processes, not on Dask ({settings.dask})"
-    result = dataclasses.replace(result, method="decompose", message=message)
+    result = dataclasses.replace(result, method="decompose")
     return _not_worse(program, result, start, deadline)
 
 

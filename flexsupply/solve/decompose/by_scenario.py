@@ -43,6 +43,10 @@ style gave no plan of its own in 120 s (its dive took 81 s); at 15 it reaches 2.
 kept."""
 MEAN_PLAN_GAP = 0.01
 """Gap the mean-demand plan is solved to (by style)."""
+WARM_START_SHARE = 0.25
+"""Share of the time left the warm start before the split may spend (its fix-and-optimise
+stops there; 0: its first plan alone); the split's exact recourse and bound rounds get the
+rest."""
 WARM_START_DIVE = False
 """Whether the warm start before the split dives on the whole program first. Off: on
 spring-drop:100 the dive took ~42 % of the warm start and found no plan; the mean-demand plan
@@ -73,6 +77,7 @@ def solve_by_scenario(
     workers: int,
     rounds: int | None = None,
     start: FloatArray | None = None,
+    scheduler: str | None = None,
 ) -> SolverResult:
     """Solves ``program`` split by scenario (``scenario_split.split_solve``).
 
@@ -83,10 +88,12 @@ def solve_by_scenario(
         parts: ``scenario_split_of(program, model)``.
         backend: backend of the parts' fallback MILPs.
         options: gap, seed, log and the time limit (a safety net) [seconds].
-        workers: processes for the parts.
+        workers: processes (or LocalCluster workers) for the parts.
         rounds: bound rounds at most (default ``ROUNDS``).
         start: a plan of the whole program (the warm start): the plan returned is never
             worse, and its first stage is the first one tried.
+        scheduler: a Dask scheduler's address, or ``local`` for a LocalCluster; None: local
+            processes (``part_solve.PartPool``). The plan is the same on either.
 
     Returns:
         A ``SolverResult`` in the program's sense (objective and bound with the offset
@@ -107,12 +114,13 @@ def solve_by_scenario(
         print(
             f"by scenario: mean-demand first stage {found} ({time.perf_counter() - started:.1f} s)"
         )
-    pool = PartPool(workers)
+    pool = PartPool(workers, scheduler)
     try:
         run = SplitRun(backend, options, pool, deadline, rounds or ROUNDS, began=started)
         state = split_solve(maxform, parts, run, first=first, start=start)
     finally:
         pool.close()
+    state.notes += pool.notes
     extra = {
         "iterations": float(state.rounds),
         "scenario_parts": float(parts.n_parts),
@@ -120,7 +128,8 @@ def solve_by_scenario(
         "lagrangian_bound": sense * state.bound,
     } | {f"plan_{name.replace(' ', '_')}": sense * value for name, value in state.tried.items()}
     tried = ", ".join(f"{name} {sense * value:,.0f}" for name, value in state.tried.items())
-    words = f"decomposition by scenario: {parts.n_parts} parts, {state.rounds} rounds"
+    where = "on Dask" if scheduler is not None and not pool.notes else "on local processes"
+    words = f"decomposition by scenario: {parts.n_parts} parts {where}, {state.rounds} rounds"
     if state.x is not None:
         words += f", best first stage: {state.found_by} (tried: {tried})"
     proven = state.gap() <= options.gap

@@ -209,6 +209,11 @@ class Executor:
         self.kind = "local"
 
     @property
+    def client(self) -> Any:
+        """Returns the Dask client (None unless ``kind`` is ``dask`` and it is connected)."""
+        return self._client if self.kind == "dask" else None
+
+    @property
     def slots(self) -> int:
         """Returns how many tasks run at once (1 in this process)."""
         return 1 if self.kind == "serial" else self.workers

@@ -8,12 +8,14 @@ give a plan), it takes about a second, and its bound L(μ) is still valid for th
 first stage fixed (the plan side), the by-style plan (polished when not within the gap) is
 kept; only when the split finds none does the part's MILP run through the chosen backend.
 
-``PartPool`` runs parts on local spawned processes (or in this process with one worker), in
-the parts' order whatever order they finish in, so the answer does not depend on the pool.
+``PartPool`` runs parts on local spawned processes (or in this process with one worker), or
+on a Dask cluster (``executors.Executor`` connects and falls back), in the parts' order whatever
+order they finish in, so the answer does not depend on the pool.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -29,7 +31,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.model.program import LinearProgram
 from flexsupply.solve.by_style import solve_by_style
 from flexsupply.solve.deadline import Deadline
-from flexsupply.solve.decompose.executors import stop_processes
+from flexsupply.solve.decompose.executors import Executor, stop_processes
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 
 STOP_SECONDS = 2.0
@@ -117,22 +119,35 @@ LOST = PartAnswer(math.inf, np.zeros(0), math.nan, math.nan)
 
 
 class PartPool:
-    """Runs part jobs on ``workers`` local processes; ``close`` ends them.
+    """Runs part jobs on ``workers`` local processes or a Dask cluster; ``close`` ends them.
 
     Args:
-        workers: processes (1, or inside a daemon process: this process).
+        workers: processes (1, or inside a daemon process: this process), or LocalCluster
+            workers.
+        scheduler: a Dask scheduler's address, or ``local`` for a LocalCluster of ``workers``;
+            None: local processes. A cluster unreachable, or gone mid-run, leaves the parts to
+            local processes (``notes`` says so).
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, scheduler: str | None = None) -> None:
         self.workers = max(1, workers)
         self.lost = 0
+        self.notes: list[str] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._dask: Executor | None = None
+        if scheduler is not None:
+            self._dask = Executor("dask", self.workers, scheduler)
+            self._dask_gone()
 
     def map(self, jobs: list[PartJob], seconds: float | None) -> list[PartAnswer]:
         """Returns the jobs' answers in order; a job not done after ``seconds`` is lost.
 
         ``seconds`` None waits for every job. A lost job's answer is ``LOST``.
         """
+        if self._dask is not None:
+            answers = self._on_dask(jobs, seconds)
+            if answers is not None:
+                return answers
         if self.workers == 1 or current_process().daemon:
             return [solve_part(job) for job in jobs]
         if self._pool is None:
@@ -151,6 +166,43 @@ class PartPool:
             self.close(grace=0.0)  # mid-solve or broken: nothing to wait for, a new pool next
         return answers
 
+    def _on_dask(self, jobs: list[PartJob], seconds: float | None) -> list[PartAnswer] | None:
+        """Returns the jobs' answers from the Dask cluster, or None when it went away.
+
+        A job not done after ``seconds`` is cancelled and lost, as on local processes.
+        """
+        assert self._dask is not None
+        client = self._dask.client
+        distributed = importlib.import_module("distributed")
+        try:
+            futures = client.map(solve_part, jobs, pure=False)
+            done, _ = distributed.wait(futures, timeout=seconds, return_when="ALL_COMPLETED")
+        except TimeoutError:
+            done = {future for future in futures if future.done()}
+        except Exception as error:  # a lost cluster raises many kinds of errors
+            self._dask.notes.append(f"the Dask cluster went away ({type(error).__name__})")
+            self._dask_gone(force=True)
+            return None
+        answers = []
+        for future in futures:
+            try:
+                answers.append(future.result() if future in done else LOST)
+            except distributed.KilledWorker:  # the job's workers died
+                answers.append(LOST)
+            if answers[-1] is LOST:
+                future.cancel()
+                self.lost += 1
+        return answers
+
+    def _dask_gone(self, force: bool = False) -> None:
+        """Notes and closes a Dask executor that fell back (or ``force``) to local processes."""
+        if self._dask is None or (self._dask.client is not None and not force):
+            return
+        notes = [note.split("; ")[0] for note in self._dask.notes]
+        self.notes += [f"{note}; scenario parts run on local processes instead" for note in notes]
+        self._dask.close()
+        self._dask = None
+
     def _answer(self, future: Future[PartAnswer], job: PartJob) -> PartAnswer:
         if future.done():
             try:
@@ -161,7 +213,10 @@ class PartPool:
         return LOST
 
     def close(self, grace: float = STOP_SECONDS) -> None:
-        """Stops the processes: each gets ``grace`` seconds to end, then is killed."""
+        """Stops the processes (and the Dask cluster): each gets ``grace`` seconds to end."""
+        if self._dask is not None:
+            self._dask.close()
+            self._dask = None
         pool, self._pool = self._pool, None
         if pool is not None:
             stop_processes(pool, grace, STOP_SECONDS)
