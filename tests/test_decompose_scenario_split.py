@@ -240,3 +240,19 @@ def test_an_unreachable_dask_scheduler_leaves_the_parts_to_local_processes() -> 
 
     assert "local processes" in " ".join(pool.notes)
     assert answers[0].bound == pytest.approx(solve_part(job).bound)
+
+
+def test_past_the_deadline_no_first_stage_is_scored_and_the_start_is_kept() -> None:
+    _, program, parts = _season("group-buy")
+    assert parts is not None
+    start = get_backend("ortools").solve(program, SolverOptions(gap=0.05, node_limit=50))
+    assert start.status.has_plan
+    run = SplitRun("ortools", SolverOptions(), PartPool(1), time.perf_counter() - 1.0, rounds=2)
+
+    state = split_solve(program, parts, run, start=start.x)
+
+    assert state.plans == 0
+    assert state.rounds == 0
+    assert state.x is start.x
+    assert any("no time was left" in note for note in state.notes)
+    assert state.bound >= _optimum(program, "ortools") - 1e-6 * abs(state.bound)

@@ -178,7 +178,7 @@ def split_solve(
         state.x, state.value, state.found_by = start, program.value(start), "warm start"
         state.tried["warm start"] = state.value
         _plan(program, parts, blocks, start[parts.shared], run, state, "warm start", start)
-    if first is not None:
+    if first is not None and run.clock() < run.deadline:
         chosen = consensus(program, parts, first[None], np.ones(1), run)
         if chosen is not None:
             _plan(program, parts, blocks, chosen, run, state, "mean demand")
@@ -331,8 +331,12 @@ def _plan(
 
     ``fallback`` is a plan of the whole program with this first stage: a part whose recourse
     is worse than (or missing beside) the fallback's own keeps the fallback's, so the plan is
-    never worse than it (the parts are independent once the first stage is fixed).
+    never worse than it (the parts are independent once the first stage is fixed). Past the
+    deadline nothing is solved (a new round of processes would only overrun it).
     """
+    if run.clock() >= run.deadline:
+        state.notes.append(f"no time was left to score the {name} first stage")
+        return
     options = run.part_options()
     fixed = parts.fixed(blocks, first)
     jobs = [
