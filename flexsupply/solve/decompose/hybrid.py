@@ -13,7 +13,9 @@ such a season is split the other way:
   ``HYBRID_WARM_SHARE`` of the time), not the dive alone;
 - **bound**: ``HYBRID_ROUNDS`` rounds of subproblems (a count: the bound is the same on any
   load), the tightest of the Lagrangian and the LP bound;
-- **plan**: no repair of the Lagrangian plans; fix-and-optimise by style from the best plan
+- **plan**: no repair of the Lagrangian plans; up to ``HYBRID_RINS_ROUNDS`` RINS
+  neighbourhood MIPs around the best plan (``rins.py``: the integers the LP relaxation and the
+  plan agree on stay fixed), then fix-and-optimise by style from the best plan
   (the warm start's, or a glued Lagrangian plan when feasible and better), up to
   ``HYBRID_SWEEPS`` sweeps, each a seeded new grouping of the styles, until a sweep finds
   nothing better; ``SWEEP_WIDTH`` groups at a time (``sweeps.py``).
