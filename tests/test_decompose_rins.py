@@ -10,7 +10,7 @@ import pytest
 import scipy.sparse as sp
 from test_decompose import generated_season
 
-from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.backends import SolverOptions, get_backend, interrupt
 from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.lp_dive import dive
@@ -150,3 +150,13 @@ def test_the_plan_sides_rins_is_feasible_never_worse_and_the_same_twice(
     np.testing.assert_array_equal(first, second)
     assert program.violation(first) <= FEASIBILITY_TOLERANCE
     assert program.value(first) >= program.value(start) - 1e-6
+
+
+def test_ctrl_c_ends_the_rins_rounds_before_the_next_mip(
+    season_start: tuple[LinearProgram, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program, relaxed, start = season_start
+    monkeypatch.setattr(interrupt, "requested", lambda: True)
+    search = Rins(program, relaxed)
+
+    assert rins_rounds(search, lambda: start, lambda _x: True, 3, 1, math.inf, lambda: False) == 0

@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import interrupt
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import LinearProgram
@@ -100,7 +101,7 @@ def rins_rounds(
     """Runs up to ``rounds`` neighbourhood MIPs, each around ``best()``, until one fails.
 
     ``keep`` is handed every plan found and returns whether it was better (and kept); ``stop()``
-    ends the rounds before the next MIP.
+    or Ctrl-C ends the rounds before the next MIP.
 
     Returns:
         How many rounds found a better plan.
@@ -108,7 +109,7 @@ def rins_rounds(
     better = 0
     for _ in range(rounds):
         x = best()
-        if x is None or stop():
+        if x is None or stop() or interrupt.requested():
             break
         found = search.solve(x, nodes, deadline)
         if found is None or not keep(found):
