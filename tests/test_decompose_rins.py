@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -82,7 +83,7 @@ def test_the_neighbourhood_optimum_is_pulps_on_the_program_with_the_agreeing_col
         replace(program, col_lower=lower, col_upper=upper), SolverOptions(gap=1e-9)
     )
 
-    found = Rins(program, relaxed, gap=1e-9).solve(start, None, math.inf)
+    found = Rins(program, [relaxed], gap=1e-9).solve(start, None, math.inf)
 
     assert found is not None
     assert 0 < len(fixed) < int(program.integer.sum())
@@ -105,7 +106,13 @@ def test_rins_rounds_stop_at_the_first_round_that_finds_nothing_better(
         return better
 
     better = rins_rounds(
-        Rins(program, relaxed, gap=1e-9), lambda: best[-1], keep, 10, None, math.inf, lambda: False
+        Rins(program, [relaxed], gap=1e-9),
+        lambda: best[-1],
+        keep,
+        10,
+        None,
+        math.inf,
+        lambda: False,
     )
 
     assert better == len(best) - 1 < 10
@@ -118,7 +125,7 @@ def test_rins_rounds_do_nothing_when_told_to_stop(
     season_start: tuple[LinearProgram, np.ndarray, np.ndarray],
 ) -> None:
     program, relaxed, start = season_start
-    search = Rins(program, relaxed)
+    search = Rins(program, [relaxed])
 
     assert rins_rounds(search, lambda: start, lambda _x: True, 3, 1, math.inf, lambda: True) == 0
 
@@ -157,6 +164,29 @@ def test_ctrl_c_ends_the_rins_rounds_before_the_next_mip(
 ) -> None:
     program, relaxed, start = season_start
     monkeypatch.setattr(interrupt, "requested", lambda: True)
-    search = Rins(program, relaxed)
+    search = Rins(program, [relaxed])
 
     assert rins_rounds(search, lambda: start, lambda _x: True, 3, 1, math.inf, lambda: False) == 0
+
+
+def test_each_round_takes_the_next_guide_and_the_rounds_end_when_every_guide_failed(
+    season_start: tuple[LinearProgram, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program, relaxed, start = season_start
+    search = Rins(program, [relaxed, start])
+    guides: list[int] = []
+    answers = iter([start, None, start, None, None, start])
+
+    def solve(_x: np.ndarray, _nodes: int | None, _deadline: float, guide: int = 0) -> Any:
+        guides.append(guide)
+        return next(answers)
+
+    monkeypatch.setattr(search, "solve", solve)
+
+    better = rins_rounds(
+        search, lambda: start, lambda x: x is start, 10, 1, math.inf, lambda: False
+    )
+
+    # Better, nothing, better, then nothing from either guide in a row: the rounds end.
+    assert guides == [0, 1, 0, 1, 0]
+    assert better == 2

@@ -263,11 +263,15 @@ class PlanSearch:
             sweeps.close()
 
     def rins(self) -> None:
-        """Runs up to ``limits.rins_rounds`` RINS neighbourhood MIPs from the best plan."""
+        """Runs up to ``limits.rins_rounds`` RINS MIPs from the best plan (``rins.py``).
+
+        Their guides are the LP relaxation's solution and the last Lagrangian solution, in turn.
+        """
         state, limits = self.state, self.limits
         if state.x is None or self.relaxed is None or limits.rins_rounds <= 0:
             return
-        search = Rins(self.program, self.relaxed, self.options.gap)
+        guides = [self.relaxed, *self.patterns.rounds[-1:]]
+        search = Rins(self.program, guides, self.options.gap)
         better = rins_rounds(
             search,
             lambda: state.x,
