@@ -47,19 +47,13 @@ def closest_cover(weights: np.ndarray, y: np.ndarray, capacity: float) -> float:
     return float(answer.fun) if answer.success else float("inf")
 
 
-def run(case: str) -> dict[str, Any]:
-    """Returns one case's row: capacity rows, rows with a broken cover, the closest cover."""
-    from decompose import load_case
+def broken_covers(program: Any, x: np.ndarray) -> dict[str, Any]:
+    """Returns, over ``program``'s capacity rows, how many have a cover that ``x`` breaks.
 
-    from flexsupply.demand import demand_scenarios
-    from flexsupply.model import build_program
-    from flexsupply.solve.decompose.relaxation import lp_relaxation
-
-    scenario = load_case(case)
-    program, _ = build_program(scenario, demand_scenarios(scenario))
-    began = time.perf_counter()
-    x = lp_relaxation(program, None).x
-    lp_s = time.perf_counter() - began
+    Returns:
+        ``capacity_rows``, ``rows_with_a_cover``, ``rows_with_a_broken_cover``, and the
+        smallest and median ``min Σ_K (1 − y)`` over the rows with a cover (None: none).
+    """
     matrix = program.matrix.tocsr()
     minimum: dict[int, tuple[int, float]] = {}
     for name, block in program.row_blocks.items():
@@ -89,13 +83,31 @@ def run(case: str) -> dict[str, Any]:
             closest.append(value)
             broken += value < 1.0 - 1e-6
     finite = [value for value in closest if np.isfinite(value)]
-    row = {
-        "case": case,
+    return {
         "capacity_rows": rows,
         "rows_with_a_cover": len(finite),
         "rows_with_a_broken_cover": broken,
         "closest": min(finite) if finite else None,
         "median_closest": float(np.median(finite)) if finite else None,
+    }
+
+
+def run(case: str) -> dict[str, Any]:
+    """Returns one case's row: capacity rows, rows with a broken cover, the closest cover."""
+    from decompose import load_case
+
+    from flexsupply.demand import demand_scenarios
+    from flexsupply.model import build_program
+    from flexsupply.solve.decompose.relaxation import lp_relaxation
+
+    scenario = load_case(case)
+    program, _ = build_program(scenario, demand_scenarios(scenario))
+    began = time.perf_counter()
+    x = lp_relaxation(program, None).x
+    lp_s = time.perf_counter() - began
+    row = {
+        "case": case,
+        **broken_covers(program, x),
         "lp_bound": program.value(x),
         "lp_s": lp_s,
     }
