@@ -37,6 +37,10 @@ sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
 
+SAFETY_SECONDS = 3600.0
+"""The decomposition's time limit: a safety net (with none, its plan side would end with the
+engine on the whole program, unlimited); the rounds stop on their count."""
+
 
 def master_point(program: Any, rounds: int) -> dict[str, Any]:
     """Returns the restricted master's point ``x`` (original columns) and its figures."""
@@ -59,11 +63,11 @@ def master_point(program: Any, rounds: int) -> dict[str, Any]:
     settings = method.DecomposeSettings(
         max_iterations=rounds,
         bound_share=1.0,
-        plan=method.PlanLimits(repairs=0, style_sweeps=0),
+        plan=method.PlanLimits(repairs=0, style_sweeps=0, neighbourhood_nodes=0, fix_sweeps=0),
     )
     began = time.perf_counter()
     result = method.decompose(
-        program, get_backend("ortools"), SolverOptions(), None, settings=settings
+        program, get_backend("ortools"), SolverOptions(), SAFETY_SECONDS, settings=settings
     )
     seconds = time.perf_counter() - began
     parts, blocks = stash[-1][0], stash[-1][1]
