@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,14 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.solve.decompose.master import Patterns
 from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
 from flexsupply.solve.decompose.relaxation import lp_relaxation
-from flexsupply.solve.decompose.rins import TOLERANCE, Rins, agreeing, rins_rounds
+from flexsupply.solve.decompose.rins import (
+    SHARE,
+    TOLERANCE,
+    Rins,
+    agreeing,
+    rins_deadline,
+    rins_rounds,
+)
 
 
 def one_row(integer: list[bool]) -> LinearProgram:
@@ -190,3 +198,15 @@ def test_each_round_takes_the_next_guide_and_the_rounds_end_when_every_guide_fai
     # Better, nothing, better, then nothing from either guide in a row: the rounds end.
     assert guides == [0, 1, 0, 1, 0]
     assert better == 2
+
+
+@pytest.mark.parametrize("left", [None, 0.0, 10.0])
+def test_the_rins_rounds_leave_the_sweeps_the_rest_of_the_time(left: float | None) -> None:
+    before = time.perf_counter()
+
+    deadline = rins_deadline(left)
+
+    if left is None:
+        assert deadline == math.inf
+    else:
+        assert before + SHARE * left <= deadline <= time.perf_counter() + SHARE * left

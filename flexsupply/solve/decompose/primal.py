@@ -41,7 +41,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
-from flexsupply.solve.decompose.rins import Rins, rins_rounds
+from flexsupply.solve.decompose.rins import Rins, rins_deadline, rins_rounds
 from flexsupply.solve.decompose.search_state import (
     Clock,
     PlanLimits,
@@ -272,15 +272,17 @@ class PlanSearch:
             return
         guides = [self.relaxed, *self.patterns.rounds[-1:]]
         search = Rins(self.program, guides, self.options.gap)
+        cap = rins_deadline(self.left())
         better = rins_rounds(
             search,
             lambda: state.x,
             lambda x: self.keep(x, "RINS"),
             limits.rins_rounds,
             limits.rins_nodes,
-            self.perf_deadline(),
+            cap,
             lambda: state.check_clock(self.deadline, self.clock),
         )
+        state.clock_stopped |= time.perf_counter() >= cap
         state.check_clock(self.deadline, self.clock)
         self.say(f"RINS ({search.free_count(state.x)} integers free, {better} better)")
 
