@@ -80,7 +80,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED, TWO_AT_A_TIME):
+    if method in (PLAIN, COVERED, TWO_AT_A_TIME, NO_RINS, ROUNDS3):
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -118,9 +118,16 @@ TWO_AT_A_TIME = "decompose-width2"
 """The decomposition with the hybrid's fix-and-optimise by style two groups at a time on two
 processes, tightest factory weeks first (``sweeps.py``), against one at a time (the default)."""
 
+NO_RINS = "decompose-norins"
+"""The decomposition without the hybrid's RINS neighbourhood MIPs (``rins.py``), against the
+default with them."""
+ROUNDS3 = "decompose-rounds3"
+"""The decomposition with three rounds of subproblems on many styles (``HYBRID_ROUNDS``) instead
+of one: more bound, less time for the plan."""
+
 
 def register_variants() -> None:
-    """Registers ``PLAIN``, ``COVERED`` and ``TWO_AT_A_TIME``."""
+    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME``, ``NO_RINS`` and ``ROUNDS3``."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
@@ -141,6 +148,17 @@ def register_variants() -> None:
     methods.register(PLAIN, plain)
     methods.register(COVERED, covered)
     methods.register(TWO_AT_A_TIME, two_at_a_time)
+
+    def no_rins(*args: Any) -> Any:
+        hybrid.HYBRID_RINS_ROUNDS = 0
+        return methods.decomposed(*args)
+
+    def rounds3(*args: Any) -> Any:
+        hybrid.HYBRID_ROUNDS = 3
+        return methods.decomposed(*args)
+
+    methods.register(NO_RINS, no_rins)
+    methods.register(ROUNDS3, rounds3)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

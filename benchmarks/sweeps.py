@@ -3,7 +3,9 @@
 Builds a generated season (``season.py``, seed 0), takes the LP dive's plan, and runs
 ``PlanSearch.by_style`` from it once per variant, one after the other in this process:
 ``1`` (one group at a time), ``2`` (two at a time on two processes, ``sweeps.py``) and ``2t``
-(two at a time, the first sweep grouping the styles that share the tightest rows). Every
+(two at a time, the first sweep grouping the styles that share the tightest rows); a variant
+prefixed ``r`` runs up to ``RINS_ROUNDS`` RINS neighbourhood MIPs first (``rins.py``, from the
+LP relaxation's solution), ``r`` alone only those, ``r1`` those then one group at a time. Every
 sub-MIP stops on its node limit, so each variant's plan is exact whatever the load; the wall
 times and the load average before each variant say how long it took. Run from the repository
 root::
@@ -29,6 +31,9 @@ sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
 
+RINS_ROUNDS = 4
+"""RINS rounds of the ``r`` variants, at most (the hybrid's ``HYBRID_RINS_ROUNDS``)."""
+
 
 def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
     """Returns one row per variant: plan after the sweeps, wall time and load before it."""
@@ -40,6 +45,7 @@ def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
     from flexsupply.model import build_program
     from flexsupply.solve.decompose.master import Patterns
     from flexsupply.solve.decompose.primal import PlanLimits, PlanSearch, SearchState
+    from flexsupply.solve.decompose.relaxation import lp_relaxation
 
     p, s, t, w = (int(part) for part in case.split("x"))
     scenario = generate(products=p, suppliers=s, periods=t, scenarios=w, seed=0)
@@ -48,11 +54,20 @@ def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
     start = dive(program, math.inf)
     dive_s = time.perf_counter() - began
     assert start is not None, "the dive found no plan"
+    relaxed = lp_relaxation(program, None).x
     rows = []
     for variant in variants:
-        width, tight = int(variant.rstrip("t")), variant.endswith("t")
+        rins = RINS_ROUNDS if variant.startswith("r") else 0
+        kind = variant.removeprefix("r")
+        width, tight = int(kind.rstrip("t") or 0), kind.endswith("t")
         state = SearchState(start.copy(), program.value(start), math.inf)
-        limits = PlanLimits(repairs=0, style_sweeps=sweeps, style_width=width, style_tight=tight)
+        limits = PlanLimits(
+            repairs=0,
+            style_sweeps=sweeps if width else 0,
+            style_width=max(width, 1),
+            style_tight=tight,
+            rins_rounds=rins,
+        )
         search = PlanSearch(
             program,
             get_backend("ortools"),
@@ -63,9 +78,12 @@ def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
             limits,
             math.inf,
             time.perf_counter,
+            relaxed=relaxed,
         )
         load = list(os.getloadavg())
         began = time.perf_counter()
+        search.rins()
+        rins_plan, rins_s = state.value, time.perf_counter() - began
         search.by_style()
         rows.append(
             {
@@ -74,6 +92,8 @@ def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
                 "sweeps": sweeps,
                 "start": program.value(start),
                 "dive_s": dive_s,
+                "rins_plan": rins_plan,
+                "rins_s": rins_s,
                 "plan": state.value,
                 "wall_s": time.perf_counter() - began,
                 "load_average": load,
@@ -86,16 +106,17 @@ def run(case: str, variants: list[str], sweeps: int) -> list[dict[str, Any]]:
 def page(results: dict[str, Any]) -> str:
     """Returns the Markdown page of ``results``."""
     lines = [
-        "# Fix-and-optimise by style: one group at a time against two",
+        "# The plan side from the dive: RINS and fix-and-optimise by style, one or two groups at a time",
         "",
         harness.machine_line(results),
         "",
-        "| case | variant | sweeps | start | plan | wall s | load |",
-        "|---|---|---|---|---|---|---|",
+        "| case | variant | sweeps | start | after RINS | RINS s | plan | wall s | load |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in results["rows"]:
         lines.append(
             f"| {row['case']} | {row['variant']} | {row['sweeps']} | {row['start']:,.0f} | "
+            f"{row.get('rins_plan', row['start']):,.0f} | {row.get('rins_s', 0.0):.0f} | "
             f"{row['plan']:,.0f} | {row['wall_s']:.0f} | {row['load_average'][0]:.1f} |"
         )
     return "\n".join(lines) + "\n"

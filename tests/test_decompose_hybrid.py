@@ -50,6 +50,8 @@ def test_seasons_of_many_styles_get_the_hybrid_split(styles: int, split: bool) -
         assert chosen.plan.style_sweeps == hybrid.HYBRID_SWEEPS > plain.plan.style_sweeps
         assert chosen.plan.style_width == hybrid.SWEEP_WIDTH
         assert chosen.plan.style_tight is hybrid.SWEEP_TIGHT
+        assert chosen.plan.rins_rounds == hybrid.HYBRID_RINS_ROUNDS > plain.plan.rins_rounds
+        assert chosen.plan.rins_nodes == hybrid.HYBRID_RINS_NODES
         assert chosen.bound_share == hybrid.HYBRID_BOUND_SHARE
         assert not chosen.plan.whole
     else:  # a small program: the engine's tail

@@ -13,7 +13,9 @@ such a season is split the other way:
   ``HYBRID_WARM_SHARE`` of the time), not the dive alone;
 - **bound**: ``HYBRID_ROUNDS`` rounds of subproblems (a count: the bound is the same on any
   load), the tightest of the Lagrangian and the LP bound;
-- **plan**: no repair of the Lagrangian plans; fix-and-optimise by style from the best plan
+- **plan**: no repair of the Lagrangian plans; up to ``HYBRID_RINS_ROUNDS`` RINS
+  neighbourhood MIPs around the best plan (``rins.py``: the integers the LP relaxation and the
+  plan agree on stay fixed), then fix-and-optimise by style from the best plan
   (the warm start's, or a glued Lagrangian plan when feasible and better), up to
   ``HYBRID_SWEEPS`` sweeps, each a seeded new grouping of the styles, until a sweep finds
   nothing better; ``SWEEP_WIDTH`` groups at a time (``sweeps.py``).
@@ -46,6 +48,12 @@ HYBRID_ROUNDS = 1
 HYBRID_SWEEPS = 6
 """Sweeps of fix-and-optimise by style of the hybrid's plan side, at most (a sweep that finds
 nothing better ends them: on 100x5x26x1 the third sweep did)."""
+HYBRID_RINS_ROUNDS = 4
+"""RINS neighbourhood MIPs (``rins.py``) before the sweeps by style, at most (a round that
+finds nothing better ends them)."""
+HYBRID_RINS_NODES = 1
+"""Nodes of each RINS MIP: on 100x5x26x1 its root alone took the plan from 8,444,172 to
+8,750,837, and 50 more nodes added nothing."""
 HYBRID_BOUND_SHARE = 0.5
 """Share of the time limit after which the hybrid's bound side starts no more rounds."""
 HYBRID_WARM_SHARE = 0.4
@@ -104,6 +112,8 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
     plan = replace(
         settings.plan,
         repairs=0,
+        rins_rounds=HYBRID_RINS_ROUNDS,
+        rins_nodes=HYBRID_RINS_NODES,
         style_sweeps=HYBRID_SWEEPS,
         style_width=SWEEP_WIDTH,
         style_processes=settings.workers,

@@ -256,6 +256,7 @@ def decompose(
             deadline,
             clock,
             show,
+            relaxed=relaxation.x[: program.n_columns] if len(relaxation.x) else None,
         )
         search.run()
     seconds = clock() - began

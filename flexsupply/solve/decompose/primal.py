@@ -41,6 +41,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
+from flexsupply.solve.decompose.rins import Rins, rins_deadline, rins_rounds
 from flexsupply.solve.decompose.search_state import (
     Clock,
     PlanLimits,
@@ -69,6 +70,7 @@ class PlanSearch:
         clock: the time source [seconds].
         report: called with ``state`` each time a step keeps a better plan (the progress
             line), or None.
+        relaxed: the LP relaxation's solution, for RINS (``rins.py``), or None.
     """
 
     program: LinearProgram
@@ -81,6 +83,7 @@ class PlanSearch:
     deadline: float
     clock: Clock
     report: Callable[[SearchState], None] | None = None
+    relaxed: FloatArray | None = None
     _styles: StyleFix | None = field(default=None, init=False, repr=False)
 
     def run(self) -> None:
@@ -89,7 +92,7 @@ class PlanSearch:
         Every plan kept is feasible for ``program`` and better than the last.
         """
         state, gap = self.state, self.options.gap
-        steps: tuple[Callable[[], None], ...] = (self.repair, self.by_style)
+        steps: tuple[Callable[[], None], ...] = (self.repair, self.rins, self.by_style)
         if self.program.n_rows <= self.limits.mip_rows:
             steps += (self.neighbourhood, self.master, self.fix)
         for step in steps:
@@ -258,6 +261,30 @@ class PlanSearch:
                     return
         finally:
             sweeps.close()
+
+    def rins(self) -> None:
+        """Runs up to ``limits.rins_rounds`` RINS MIPs from the best plan (``rins.py``).
+
+        Their guides are the LP relaxation's solution and the last Lagrangian solution, in turn.
+        """
+        state, limits = self.state, self.limits
+        if state.x is None or self.relaxed is None or limits.rins_rounds <= 0:
+            return
+        guides = [self.relaxed, *self.patterns.rounds[-1:]]
+        search = Rins(self.program, guides, self.options.gap)
+        cap = rins_deadline(self.left())
+        better = rins_rounds(
+            search,
+            lambda: state.x,
+            lambda x: self.keep(x, "RINS"),
+            limits.rins_rounds,
+            limits.rins_nodes,
+            cap,
+            lambda: state.check_clock(self.deadline, self.clock),
+        )
+        state.clock_stopped |= time.perf_counter() >= cap
+        state.check_clock(self.deadline, self.clock)
+        self.say(f"RINS ({search.free_count(state.x)} integers free, {better} better)")
 
     def neighbourhood(self) -> None:
         """Searches the orders the best plan or the last Lagrangian solution opened."""

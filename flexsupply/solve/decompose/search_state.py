@@ -100,6 +100,9 @@ class PlanLimits:
             the call is made only when ``whole`` is set.
         whole: run the engine on the whole program at the end.
         whole_engine: the engine of that call when the backend has it (None: the options').
+        rins_rounds: neighbourhood MIPs around the best plan where the LP relaxation and the
+            plan disagree (``rins.py``), before fix-and-optimise by style (0: skipped).
+        rins_nodes: nodes of each of those MIPs (None: no limit).
         mip_rows: the MIP steps (neighbourhood, master, fix-and-optimise) run only on programs
             of at most this many rows. Their cost is the root of a MIP over the whole program:
             on spring-drop (67,000 rows) one node-limited fix-and-optimise sub-MIP took 150 s
@@ -125,6 +128,8 @@ class PlanLimits:
     whole: bool = False
     whole_engine: str | None = None
     mip_rows: int = 20_000
+    rins_rounds: int = 0
+    rins_nodes: int | None = 1
 
 
 def left_until(deadline: float, clock: Clock) -> float | None:
