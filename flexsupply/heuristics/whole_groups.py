@@ -115,6 +115,7 @@ def whole_orders_by_group(
         changed,
         fractional=int(left.sum()),
         fractional_styles=int(failed.sum()) + len(pending) - done,
+        rounded_styles=done - int(failed.sum()),
         stop=stop if left.any() else "",
     )
 

@@ -45,6 +45,8 @@ class WholePlan:
     """Orders still fractional in ``x`` [count]."""
     fractional_styles: int = 0
     """Styles those orders belong to [count] (0 when rounded over the whole season)."""
+    rounded_styles: int = 0
+    """Styles whose fractional orders were rounded group by group [count]."""
     stop: str = ""
     """Why orders are still fractional: ``TIME_LIMIT``, ``INFEASIBLE``; "" when none is."""
 

@@ -199,8 +199,11 @@ def _in_whole_pieces(
     A plan that was optimal stays so only when the rounded plan is within ``gap`` of the bound.
     Orders left fractional (time limit, or no rounding fits) are said so in the message.
     """
-    until = deadline.perf_counter_deadline() + WHOLE_PIECES_GRACE
-    whole = round_orders(program, model.orders.order, result.x, until)
+    started = time.perf_counter()
+    whole = round_orders(
+        program, model.orders.order, result.x, deadline.perf_counter_deadline() + WHOLE_PIECES_GRACE
+    )
+    seconds = time.perf_counter() - started
     if whole is None:
         message = f"{result.message}; no whole-piece rounding of these orders is feasible"
         return replace(result, message=message.lstrip("; "))
@@ -211,6 +214,7 @@ def _in_whole_pieces(
         )
         status = Status.OPTIMAL if optimal and not whole.fractional else Status.FEASIBLE
     extra = {**result.extra, "fractional_objective": result.objective}
+    extra["whole_pieces_seconds"] = seconds
     message = result.message
     if whole.fractional:
         extra["fractional_orders"] = whole.fractional
