@@ -40,6 +40,9 @@ from flexsupply.model.program import SHARED, LinearProgram
 
 GROUP_COLUMNS = 20_000
 """Columns of the styles rounded together in one LP (a group holds at least one style)."""
+BOTH_WAYS_COLUMNS = 5_000
+"""A group's LP up to this size also rounds its orders a period at a time, and the better
+rounding is kept [columns]; above it only when rounding them all at once fits nowhere."""
 
 
 def whole_orders_by_group(
@@ -71,7 +74,9 @@ def whole_orders_by_group(
     x[integer] = np.round(x[integer])
     styles = program.styles()
     orders = np.unique(order_columns[order_columns >= 0])
-    fractional = orders[np.abs(x[orders] - np.round(x[orders])) > WHOLE_TOLERANCE]
+    apart = np.abs(x[orders] - np.round(x[orders])) > WHOLE_TOLERANCE
+    x[orders[~apart]] = np.round(x[orders[~apart]])
+    fractional = orders[apart]
     changed = len(fractional) > 0
     pending = np.unique(styles[fractional])
     if changed and pending[0] == SHARED:
@@ -122,10 +127,9 @@ def whole_orders_by_group(
 
 def _groups(sizes: IntArray, group_columns: int) -> IntArray:
     """Returns each style's group: consecutive styles, about ``group_columns`` columns a group."""
-    if not len(sizes):
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(sizes)
-    return np.asarray((ends - sizes) // max(group_columns, 1), dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    _, group = np.unique(starts // max(group_columns, 1), return_inverse=True)
+    return np.asarray(group, dtype=np.int64).ravel()
 
 
 def _round_group(
@@ -167,21 +171,43 @@ def _round_group(
     periods = order_period[columns]
     mine = np.flatnonzero(periods >= 0)
     settled = _all_at_once(sub, lp, mine, before, deadline)
+    if settled is None or len(columns) <= BOTH_WAYS_COLUMNS:
+        by_period = _period_by_period(sub, lp, mine, periods[mine], before, deadline)
+        if by_period is not None and (settled is None or sub.value(by_period) > sub.value(settled)):
+            settled = by_period
     if settled is None:
-        settled = before
-        for period in np.unique(periods[mine]):
-            seconds = deadline - time.perf_counter()
-            if seconds <= 0:
-                return False
-            found = round_period(sub, lp, mine[periods[mine] == period], settled, seconds)
-            if found is None:
-                return False
-            settled = found
+        return False
     settled = np.clip(settled, sub.col_lower, sub.col_upper)
     settled[mine] = np.round(settled[mine])
     activity[rows] += local @ (settled - before)
     x[columns] = settled
     return True
+
+
+def _period_by_period(
+    sub: LinearProgram,
+    lp: HighsCopy,
+    mine: IntArray,
+    periods: IntArray,
+    x: FloatArray,
+    deadline: float,
+) -> FloatArray | None:
+    """Returns the group's LP solution with its orders rounded a period at a time, or None.
+
+    As ``whole_orders``: after each period the LP moves the later orders to make the best of
+    the rounded ones.
+    """
+    lp.reset_bounds(mine)
+    settled = x
+    for period in np.unique(periods):
+        seconds = deadline - time.perf_counter()
+        if seconds <= 0:
+            return None
+        found = round_period(sub, lp, mine[periods == period], settled, seconds)
+        if found is None:
+            return None
+        settled = found
+    return settled
 
 
 def _all_at_once(
