@@ -44,8 +44,8 @@ LP_SECONDS = 60.0
 def measure(name: str, sample: int) -> dict[str, Any]:
     """Returns the row of one season: both kinds of block MILP, side by side."""
     import numpy as np
-
     from decompose import load_case
+
     from flexsupply.demand import demand_scenarios
     from flexsupply.heuristics.highs import HighsCopy
     from flexsupply.model import build_program

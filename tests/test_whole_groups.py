@@ -94,7 +94,8 @@ def test_each_style_rounded_alone_keeps_the_shared_factory_warehouse_and_cash(
 
     grouped = whole_orders_by_group(program, model.orders.order, x, group_columns=1)
 
-    assert grouped.changed and grouped.fractional == 0 and grouped.stop == ""
+    assert grouped.changed
+    assert (grouped.fractional, grouped.stop) == (0, "")
     assert grouped.rounded_styles == len(np.unique(program.styles()[orders]))
     assert_whole_and_feasible(program, model, grouped.x)
     # The other backend's LP over everything but the orders and switches is an upper limit.
