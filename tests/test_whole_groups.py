@@ -170,3 +170,18 @@ def test_a_plan_whose_rounding_ran_out_of_time_says_so_in_plan_json(
     assert plan.extra["fractional_objective"] == pytest.approx(plan.objective, rel=1e-9)
     assert plan.bound >= plan.objective - 1e-6
     assert any(not float(order.quantity).is_integer() for order in plan.orders)
+
+
+def test_the_whole_season_rounding_stops_at_its_deadline_with_a_feasible_plan(
+    backend: str,
+) -> None:
+    program, model, x = fractional_plan(spoiling(cash=True), backend)
+
+    stopped = whole_orders(program, model.orders.order, x, time.perf_counter())
+
+    assert stopped is not None
+    orders = np.unique(model.orders.order[model.orders.order >= 0])
+    left = int(np.sum(np.abs(x[orders] - np.round(x[orders])) > WHOLE_TOLERANCE))
+    assert (stopped.stop, stopped.fractional) == (TIME_LIMIT, left)
+    assert program.violation(stopped.x) <= FEASIBLE
+    assert stopped.objective == pytest.approx(program.value(stopped.x), rel=1e-12)
