@@ -80,7 +80,7 @@ def whole_orders_by_group(
     changed = len(fractional) > 0
     pending = np.unique(styles[fractional])
     if changed and pending[0] == SHARED:
-        raise ValueError("every order column must carry its style's tag")
+        raise ValueError("every order column must carry its style's tag (round_orders checks)")
     key = np.where(integer, SHARED, styles)
     by_style = np.argsort(key, kind="stable")
     first = np.searchsorted(key[by_style], np.arange(int(styles.max(initial=-1)) + 2))
@@ -237,7 +237,7 @@ def round_orders(
     """Returns ``x`` with its orders rounded to whole units: over the whole season when small.
 
     ``whole_orders`` (one LP of the whole season per period) up to ``WHOLE_SEASON_COLUMNS``
-    columns, ``whole_orders_by_group`` above.
+    columns or when the program's orders carry no style tags, ``whole_orders_by_group`` above.
 
     Args:
         program: the program ``x`` solves.
@@ -248,6 +248,7 @@ def round_orders(
     Returns:
         The ``WholePlan``; None when the whole-season rounding finds none that fits.
     """
-    if program.n_columns <= WHOLE_SEASON_COLUMNS:
+    untagged = program.styles()[order_columns[order_columns >= 0]] == SHARED
+    if program.n_columns <= WHOLE_SEASON_COLUMNS or untagged.any():
         return whole_orders(program, order_columns, x, deadline)
     return whole_orders_by_group(program, order_columns, x, deadline)
