@@ -18,6 +18,7 @@ from flexsupply.heuristics import whole_groups
 from flexsupply.heuristics.whole_groups import whole_orders_by_group
 from flexsupply.heuristics.whole_pieces import TIME_LIMIT, WHOLE_TOLERANCE, whole_orders
 from flexsupply.model import build_program
+from flexsupply.plan.summary import plan_summary
 from flexsupply.scenario.starter import template_text
 from flexsupply.solve import engine
 
@@ -170,6 +171,7 @@ def test_a_plan_whose_rounding_ran_out_of_time_says_so_in_plan_json(
     assert plan.extra["fractional_objective"] == pytest.approx(plan.objective, rel=1e-9)
     assert plan.bound >= plan.objective - 1e-6
     assert any(not float(order.quantity).is_integer() for order in plan.orders)
+    assert f"{plan.extra['fractional_orders']:,} orders are still fractional" in plan_summary(plan)
 
 
 def test_the_whole_season_rounding_stops_at_its_deadline_with_a_feasible_plan(
