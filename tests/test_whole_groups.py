@@ -12,11 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from strategies import small_scenarios_with_limits, small_seasons
 
 import flexsupply as fs
-from flexsupply.backends import SolverOptions, get_backend
+from flexsupply.backends import SolverOptions, get_backend, interrupt
 from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import whole_groups
 from flexsupply.heuristics.whole_groups import whole_orders_by_group
-from flexsupply.heuristics.whole_pieces import TIME_LIMIT, WHOLE_TOLERANCE, whole_orders
+from flexsupply.heuristics.whole_pieces import (
+    INTERRUPTED,
+    TIME_LIMIT,
+    WHOLE_TOLERANCE,
+    whole_orders,
+)
 from flexsupply.model import build_program
 from flexsupply.plan.summary import plan_summary
 from flexsupply.scenario.starter import template_text
@@ -187,3 +192,19 @@ def test_the_whole_season_rounding_stops_at_its_deadline_with_a_feasible_plan(
     assert (stopped.stop, stopped.fractional) == (TIME_LIMIT, left)
     assert program.violation(stopped.x) <= FEASIBLE
     assert stopped.objective == pytest.approx(program.value(stopped.x), rel=1e-12)
+
+
+@pytest.mark.parametrize("by_group", [False, True])
+def test_after_ctrl_c_the_rounding_stops_with_a_feasible_plan_that_says_so(
+    by_group: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program, model, x = fractional_plan(spoiling(cash=True), "ortools")
+    monkeypatch.setattr(interrupt, "requested", lambda: True)
+
+    rounding = whole_orders_by_group if by_group else whole_orders
+    stopped = rounding(program, model.orders.order, x)
+
+    assert stopped is not None
+    assert stopped.stop == INTERRUPTED
+    assert stopped.fractional > 0
+    assert program.violation(stopped.x) <= FEASIBLE

@@ -29,11 +29,11 @@ from flexsupply.arrays import FloatArray, IntArray
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.whole_pieces import (
     INFEASIBLE,
-    TIME_LIMIT,
     WHOLE_TOLERANCE,
     WholePlan,
     round_candidates,
     round_period,
+    stopped,
     whole_orders,
 )
 from flexsupply.model.program import SHARED, LinearProgram
@@ -97,8 +97,8 @@ def whole_orders_by_group(
     stop, failed = "", np.zeros(len(pending), dtype=bool)
     done = 0
     for group in range(int(group_of.max(initial=-1)) + 1):
-        if time.perf_counter() >= deadline:
-            stop = TIME_LIMIT
+        stop = stopped(deadline)
+        if stop:
             break
         members = np.flatnonzero(group_of == group)
         columns = np.concatenate(
@@ -107,8 +107,7 @@ def whole_orders_by_group(
         done = members[-1] + 1
         if not _round_group(program, matrix, activity, x, columns, order_period, deadline):
             failed[members] = True
-            if time.perf_counter() >= deadline:
-                stop = TIME_LIMIT
+            stop = stopped(deadline)
     if failed.any():
         stop = stop or INFEASIBLE
     left = np.isin(styles[fractional], pending[failed]) | np.isin(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import interrupt
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import LinearProgram
 
@@ -29,6 +30,15 @@ TIME_LIMIT = "time_limit"
 """``WholePlan.stop`` when the deadline ended the rounding with orders still fractional."""
 INFEASIBLE = "infeasible"
 """``WholePlan.stop`` when no rounding tried fits some orders, left fractional."""
+INTERRUPTED = "interrupted"
+"""``WholePlan.stop`` when Ctrl-C ended the rounding (HiGHS stops at it) with orders left."""
+
+
+def stopped(deadline: float) -> str:
+    """Returns why the rounding must stop now (``INTERRUPTED``, ``TIME_LIMIT``), or ""."""
+    if interrupt.requested():
+        return INTERRUPTED
+    return TIME_LIMIT if time.perf_counter() >= deadline else ""
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,8 @@ class WholePlan:
     rounded_styles: int = 0
     """Styles whose fractional orders were rounded group by group [count]."""
     stop: str = ""
-    """Why orders are still fractional: ``TIME_LIMIT``, ``INFEASIBLE``; "" when none is."""
+    """Why orders are still fractional: ``TIME_LIMIT``, ``INTERRUPTED``, ``INFEASIBLE``; ""
+    when none is."""
 
 
 def whole_orders(
@@ -68,7 +79,8 @@ def whole_orders(
             ``(n_options, T, Ω)``, -1 for none.
         x: a feasible solution of ``program``.
         deadline: ``time.perf_counter()`` value after which no period is started; the orders
-            of the periods left stay as the last LP had them (``stop`` is ``TIME_LIMIT``).
+            of the periods left stay as the last LP had them (``stop`` is ``TIME_LIMIT``, or
+            ``INTERRUPTED`` after Ctrl-C).
 
     Returns:
         ``WholePlan`` with every order column a whole number and the other columns re-solved,
@@ -83,20 +95,23 @@ def whole_orders(
     lp = HighsCopy(program)
     lp.set_bounds(switches, switch_values, switch_values)
     rounded = np.zeros(0, dtype=np.int64)
+    why = ""
     for period in range(order_columns.shape[1]):
-        if time.perf_counter() >= deadline:
+        why = stopped(deadline)
+        if why:
             break
         columns = np.unique(order_columns[:, period, :][order_columns[:, period, :] >= 0])
         settled = round_period(program, lp, columns, current, SETTLE_SECONDS)
         if settled is None:
-            return None
+            why = stopped(deadline)
+            if not why:
+                return None
+            break
         current, rounded = settled, np.concatenate([rounded, columns])
     current[switches] = switch_values
     current[rounded] = np.round(current[rounded])
     left = int(np.sum(np.abs(current[orders] - np.round(current[orders])) > WHOLE_TOLERANCE))
-    return WholePlan(
-        current, program.value(current), changed, left, stop=TIME_LIMIT if left else ""
-    )
+    return WholePlan(current, program.value(current), changed, left, stop=why if left else "")
 
 
 def round_candidates(program: LinearProgram, columns: IntArray, x: FloatArray) -> list[FloatArray]:

@@ -21,7 +21,7 @@ from flexsupply.backends.result import no_plan
 from flexsupply.demand import DemandScenarios, demand_scenarios
 from flexsupply.errors import BackendError, SolveError
 from flexsupply.heuristics.whole_groups import WHOLE_SEASON_COLUMNS, round_orders
-from flexsupply.heuristics.whole_pieces import INFEASIBLE, TIME_LIMIT, WholePlan
+from flexsupply.heuristics.whole_pieces import INFEASIBLE, INTERRUPTED, TIME_LIMIT, WholePlan
 from flexsupply.model import ModelMap, build_program
 from flexsupply.model.program import LinearProgram
 from flexsupply.plan import Plan, RunRecord, make_plan
@@ -236,6 +236,7 @@ def _fractional_words(whole: WholePlan) -> str:
     styles = f" of {whole.fractional_styles:,} styles" if whole.fractional_styles else ""
     why = {
         TIME_LIMIT: "the time limit ended the rounding to whole pieces",
+        INTERRUPTED: "Ctrl-C ended the rounding to whole pieces",
         INFEASIBLE: "no rounding to whole pieces (nearest, down or up) fits the room the rest "
         "of the plan leaves",
     }[whole.stop]
