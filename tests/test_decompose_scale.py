@@ -334,3 +334,16 @@ def test_no_step_loads_a_program_above_the_whole_program_size_into_highs(
 
     assert result.status.has_plan
     assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
+
+
+def test_a_style_whose_replan_finds_nothing_in_time_gets_the_empty_plan(
+    program: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts, blocks, candidates, glued = _glued_at_zero(program)
+    monkeypatch.setattr(residual, "_plan_inside", lambda *args: None)
+
+    plan = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), math.inf)
+
+    assert plan is not None
+    assert plan.resolved == glued.resolved
+    assert parts.program.violation(plan.x) <= FEASIBILITY_TOLERANCE

@@ -107,7 +107,7 @@ def residual_plan(
 
     Returns:
         The ``ResidualPlan``; None when some linking row has two finite sides or a style
-        finds no plan inside the room left to it.
+        finds no plan inside the room left to it (a style whose empty plan fits gets that).
     """
     rows = room_rows(parts)
     if rows is None:
@@ -137,6 +137,9 @@ def residual_plan(
             planned: tuple[FloatArray, bool] | None = (np.zeros(len(block.columns)), True)
         else:
             planned = _plan_inside(block, flip, room, mu, time.perf_counter() + share)
+        if planned is None and _nothing_fits(block, flip, room):
+            # Neither the MIP nor the dive found a plan in time (load 16 at 2000x20x26x20).
+            planned = (np.zeros(len(block.columns)), True)
         if planned is None:
             return None
         solution, limited = planned
