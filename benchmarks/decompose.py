@@ -103,7 +103,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
         "lp_bound": harness.finite(extra.get("lp_bound")),
         "warm_start_objective": harness.finite(extra.get("warm_start_objective")),
         "message": plan.solver_message,
-    }
+    } | harness.whole_pieces_fields(plan)
 
 
 PLAIN = "decompose-plain"
@@ -343,6 +343,7 @@ def page(results: dict[str, Any]) -> str:
             f"{harness.cell(row.get('warm_start_objective'))} | "
             f"{verdict(row) if row['method_asked'] == 'decompose' else '—'} |"
         )
+    lines += [f"- {r['case']}: {harness.whole_pieces_words(r)}" for r in results["rows"]]
     lines += ["", CLOSING]
     dask = results.get("dask")
     if dask:

@@ -58,7 +58,7 @@ STEPS = (
     ("flexsupply.solve.decompose.scale", "joint_plan", "joint LP"),
     ("flexsupply.solve.decompose.scale", "trade_room", "trading"),
     ("flexsupply.solve.decompose.primal.PlanSearch", "run", "plan search"),
-    ("flexsupply.solve.engine", "_in_whole_pieces", "whole pieces (LP over the whole season)"),
+    ("flexsupply.solve.engine", "_in_whole_pieces", "whole pieces (by groups of styles)"),
 )
 """(module or module.Class, attribute, step name) of the wrapped steps, in run order."""
 
@@ -252,7 +252,7 @@ def run_case(name: str, seconds: float, answer: str) -> dict[str, Any]:
     setattr(engine, "build_program", keep_size)  # noqa: B010
     rounding: Callable[..., Any] = getattr(engine, "_in_whole_pieces")  # noqa: B009
 
-    def before_rounding(program: Any, model: Any, result: Any, gap: float) -> Any:
+    def before_rounding(program: Any, model: Any, result: Any, *rest: Any) -> Any:
         method = {
             "method_objective": harness.finite(result.objective),
             "method_bound": harness.finite(result.bound),
@@ -260,7 +260,7 @@ def run_case(name: str, seconds: float, answer: str) -> dict[str, Any]:
         }
         row.update(method)
         harness.write_worker_answer(answer, row | {"steps": steps.records, **seen})
-        return rounding(program, model, result, gap)
+        return rounding(program, model, result, *rest)
 
     setattr(engine, "_in_whole_pieces", before_rounding)  # noqa: B010
     scenario = load_case(name)
@@ -276,7 +276,7 @@ def run_case(name: str, seconds: float, answer: str) -> dict[str, Any]:
             "bound": harness.finite(plan.bound),
             "gap": harness.finite(plan.gap),
             "message": plan.solver_message,
-        }
+        } | harness.whole_pieces_fields(plan)
     except Exception as error:  # out of memory included: the row keeps what was measured
         row |= {"status": "error", "message": f"{type(error).__name__}: {error}"}
     finally:
@@ -313,7 +313,8 @@ def page(results: dict[str, Any]) -> str:
                 [
                     f"The method's own plan {harness.cell(row['method_objective'])} and bound "
                     f"{harness.cell(row.get('method_bound'))}, before the whole-piece rounding "
-                    f"({row.get('method_message')}). {row.get('note', '')}",
+                    f"({row.get('method_message')}). {harness.whole_pieces_words(row)}"
+                    f"{row.get('note', '')}",
                     "",
                 ]
                 if "method_objective" in row

@@ -230,3 +230,25 @@ def machine_line(results: dict[str, Any]) -> str:
         + f" · flexsupply at {info['git_commit']} · load average at start "
         + " / ".join(f"{value:.1f}" for value in info["load_average_at_start"])
     )
+
+
+def whole_pieces_fields(plan: Any) -> dict[str, Any]:
+    """Returns what the whole-piece rounding did to a plan: fractional objective, orders left
+    fractional [count] and its time [seconds] (``plan.extra``)."""
+    extra = plan.extra
+    return {
+        "fractional_objective": finite(extra.get("fractional_objective")),
+        "fractional_orders": extra.get("fractional_orders", 0),
+        "whole_pieces_s": extra.get("whole_pieces_seconds"),
+    }
+
+
+def whole_pieces_words(row: dict[str, Any]) -> str:
+    """Returns the whole-piece rounding of a row in words (empty when it did not run)."""
+    seconds = row.get("whole_pieces_s")
+    if seconds is None:
+        return ""
+    return (
+        f"Whole pieces: {seconds:.1f} s, fractional plan {cell(row.get('fractional_objective'))}, "
+        f"{row.get('fractional_orders', 0):,} orders left fractional. "
+    )

@@ -13,9 +13,10 @@ from programs import many_tiny_styles
 
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
-from flexsupply.solve.decompose import DecomposeSettings, decompose, scale
+from flexsupply.solve.decompose import DecomposeSettings, decompose, method, residual, scale
 from flexsupply.solve.decompose.bundle import Bundle, bundle_of, groups_of
 from flexsupply.solve.decompose.linking import partition, scaled
+from flexsupply.solve.decompose.primal import PlanSearch
 from flexsupply.solve.decompose.relaxation import lp_relaxation
 from flexsupply.solve.decompose.residual import (
     RESOLVE_GAP,
@@ -286,3 +287,63 @@ def test_trading_room_gives_styles_back_the_room_others_leave(program: Any) -> N
             assert value >= worth[k] - RESOLVE_GAP * abs(worth[k])
         else:
             np.testing.assert_array_equal(traded[block.columns], start[block.columns])
+
+
+def test_a_glue_long_past_its_deadline_gives_styles_that_fit_nothing_the_empty_plan(
+    program: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts, blocks, candidates, glued = _glued_at_zero(program)
+    assert glued.resolved >= 1
+    monkeypatch.setattr(residual, "OVERRUN_SECONDS", 0.0)
+
+    late = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), 0.0)
+
+    assert late is not None
+    assert (late.taken, late.resolved, late.time_limited) == (glued.taken, glued.resolved, True)
+    assert parts.program.violation(late.x) <= FEASIBILITY_TOLERANCE
+    replanned = [
+        k
+        for k, (block, x) in enumerate(zip(blocks, candidates, strict=True))
+        if x is not None and not np.array_equal(late.x[block.columns], x)
+    ]
+    assert len(replanned) == glued.resolved
+    assert all(not np.any(late.x[blocks[k].columns]) for k in replanned)
+    assert parts.program.value(late.x) <= parts.program.value(glued.x) + 1e-9
+
+
+def test_no_step_loads_a_program_above_the_whole_program_size_into_highs(
+    program: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts, _, _, glued = _glued_at_zero(program)
+    monkeypatch.setattr(residual, "WHOLE_PROGRAM_COLUMNS", parts.program.n_columns - 1)
+    assert joint_plan(parts, [glued.x], math.inf) is None
+    monkeypatch.setattr(scale, "AT_SCALE_ROWS", 0)
+    monkeypatch.setattr(method, "WHOLE_PROGRAM_COLUMNS", 0)
+
+    def whole_program_search(self: Any) -> None:
+        raise AssertionError("the plan search over the whole program ran")
+
+    monkeypatch.setattr(PlanSearch, "run", whole_program_search)
+    result = decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        time_limit=600.0,
+        settings=DecomposeSettings(executor="serial"),
+    )
+
+    assert result.status.has_plan
+    assert program.violation(result.x) <= FEASIBILITY_TOLERANCE
+
+
+def test_a_style_whose_replan_finds_nothing_in_time_gets_the_empty_plan(
+    program: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts, blocks, candidates, glued = _glued_at_zero(program)
+    monkeypatch.setattr(residual, "_plan_inside", lambda *args: None)
+
+    plan = residual_plan(parts, blocks, candidates, np.zeros(len(parts.linking_rows)), math.inf)
+
+    assert plan is not None
+    assert plan.resolved == glued.resolved
+    assert parts.program.violation(plan.x) <= FEASIBILITY_TOLERANCE

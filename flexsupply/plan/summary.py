@@ -120,14 +120,21 @@ def reorder_rule_lines(plan: Plan) -> list[str]:
 
 
 def _rounding(plan: Plan) -> list[str]:
-    """Returns a line saying what ordering whole pieces cost, when the plan was rounded."""
+    """Returns lines saying what ordering whole pieces cost, and which orders are not whole."""
+    lines = []
     fractional = plan.extra.get("fractional_objective")
-    if fractional is None or abs(fractional - plan.objective) < 0.5:
-        return []
-    return [
-        f"  orders rounded to whole pieces: {abs(fractional - plan.objective):,.0f} "
-        f"{plan.currency} from the engine's fractional plan; the bound is the engine's"
-    ]
+    if fractional is not None and abs(fractional - plan.objective) >= 0.5:
+        lines.append(
+            f"  orders rounded to whole pieces: {abs(fractional - plan.objective):,.0f} "
+            f"{plan.currency} from the engine's fractional plan; the bound is the engine's"
+        )
+    left = plan.extra.get("fractional_orders", 0)
+    if left:
+        lines.append(
+            f"  {left:,} orders are still fractional quantities (the solver message says why): "
+            "round them before sending"
+        )
+    return lines
 
 
 def when(plan: Plan, period: int, dates: Dates) -> str:

@@ -24,8 +24,10 @@ class Options(Model):
     plans with continuous quantities and ``whole_pieces`` rounds the plan afterwards."""
     whole_pieces: bool = True
     """Round every order of the solved plan to whole units (the profit reported is the rounded
-    plan's; the bound stays the engine's). False keeps the engine's fractional quantities, as
-    the textbook models (newsvendor, lot sizing) state them."""
+    plan's; the bound stays the engine's). On a big season the rounding goes style group by
+    style group within the time limit; orders it could not round stay fractional and the
+    plan's solver message says so. False keeps the engine's fractional quantities, as the
+    textbook models (newsvendor, lot sizing) state them."""
 
 
 class Risk(Model):

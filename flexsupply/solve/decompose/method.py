@@ -44,6 +44,7 @@ from flexsupply.solve.decompose.relaxation import (
 )
 from flexsupply.solve.decompose.release import release_freed
 from flexsupply.solve.decompose.reporting import in_maxform, progress_line, report_round
+from flexsupply.solve.decompose.residual import WHOLE_PROGRAM_COLUMNS
 from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.subproblems import (
     Block,
@@ -241,8 +242,12 @@ def decompose(
     if time_limit is None:
         limits = replace(limits, whole=True, whole_nodes=options.node_limit)
     left = left_until(deadline, clock)
-    # At scale the whole program's steps overran a short remainder by 15-30 s (500x10x52x1).
-    short = large and left is not None and left < LARGE_SEARCH_SHARE * (time_limit or 0.0)
+    # At scale the whole program's steps overran a short remainder by 15-30 s (500x10x52x1),
+    # and a program above WHOLE_PROGRAM_COLUMNS does not fit HiGHS whole.
+    short = large and (
+        maxform.n_columns > WHOLE_PROGRAM_COLUMNS
+        or (left is not None and left < LARGE_SEARCH_SHARE * (time_limit or 0.0))
+    )
     if state.gap() > options.gap and not short:
         show = None if options.progress is None else progress_line(options.progress, began, clock)
         search = PlanSearch(
