@@ -286,3 +286,22 @@ def test_trading_room_gives_styles_back_the_room_others_leave(program: Any) -> N
             assert value >= worth[k] - RESOLVE_GAP * abs(worth[k])
         else:
             np.testing.assert_array_equal(traded[block.columns], start[block.columns])
+
+
+def test_styles_worth_most_come_first_and_the_glue_takes_them_in_that_order(
+    program: Any,
+) -> None:
+    parts, blocks, candidates, _ = _glued_at_zero(program)
+    order = scale.by_value(blocks, [c if c is not None else np.zeros(0) for c in candidates])
+    worth = [float(blocks[k].program.objective @ candidates[k]) for k in order]
+    assert sorted(order) == [k for k, b in enumerate(blocks) if len(b.columns)]
+    assert worth == sorted(worth, reverse=True)
+    zero = np.zeros(len(parts.linking_rows))
+
+    for first in (order, order[::-1]):
+        plan = residual_plan(parts, blocks, candidates, zero, math.inf, first)
+
+        assert plan is not None
+        assert parts.program.violation(plan.x) <= FEASIBILITY_TOLERANCE
+        # Alone in the factories, the style taken first always keeps its own plan.
+        np.testing.assert_array_equal(plan.x[blocks[first[0]].columns], candidates[first[0]])
