@@ -34,6 +34,13 @@ def season() -> Any:
     return parts, blocks, candidates, order
 
 
+def rows_of(parts: Any) -> tuple[FloatArray, FloatArray]:
+    """Each linking row's sign and room (every linking row here is one-sided)."""
+    rows = room_rows(parts)
+    assert rows is not None
+    return rows
+
+
 def serial(blocks: Sequence[Any], backend: str) -> Callable[..., Iterator[BlockSolution]]:
     """Solves blocks one after the other in this process (as the executor would)."""
 
@@ -75,7 +82,7 @@ def test_priced_out_styles_fit_beside_the_others_and_glue_into_a_feasible_plan(
     season: Any, backend: str
 ) -> None:
     parts, blocks, candidates, order = season
-    flip, room = room_rows(parts)
+    flip, room = rows_of(parts)
     before = fitting_in_order(blocks, candidates, order, flip, room)
     assert len(before) < len(order)
     mu = np.zeros(len(room))
@@ -104,7 +111,7 @@ def test_priced_out_styles_fit_beside_the_others_and_glue_into_a_feasible_plan(
 
 def test_both_backends_settle_on_the_same_plans(season: Any) -> None:
     parts, blocks, candidates, order = season
-    flip, room = room_rows(parts)
+    flip, room = rows_of(parts)
     mu = np.zeros(len(room))
 
     settled = [
@@ -121,7 +128,7 @@ def test_both_backends_settle_on_the_same_plans(season: Any) -> None:
 
 def test_nothing_to_settle_when_every_plan_fits(season: Any) -> None:
     parts, blocks, candidates, order = season
-    flip, room = room_rows(parts)
+    flip, room = rows_of(parts)
     roomy = np.full(len(room), 1e9)
 
     plans, first, rounds = settle(

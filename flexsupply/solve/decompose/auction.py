@@ -70,6 +70,7 @@ def settle(
     plans = list(candidates)
     left = room.copy()
     usage: dict[int, FloatArray] = {}
+    worth: dict[int, float] = {}
     taken: list[int] = []
 
     def take(styles: Sequence[int]) -> list[int]:
@@ -80,6 +81,7 @@ def settle(
                 waiting.append(k)
                 continue
             usage[k] = flip * np.asarray(blocks[k].link @ plan).ravel()
+            worth[k] = float(blocks[k].program.objective @ plan)
             if np.all(usage[k] <= left + FIT_TOLERANCE):
                 left[:] -= usage[k]
                 taken.append(k)
@@ -94,7 +96,7 @@ def settle(
     largest = float(np.max(np.abs(mu), initial=0.0))
     if largest < MIN_PRICE:
         earns = [
-            float(blocks[k].program.objective @ plans[k]) / float(np.sum(usage[k]))
+            worth[k] / float(np.sum(usage[k]))
             for k in waiting
             if k in usage and np.sum(usage[k]) > 0
         ]
