@@ -12,19 +12,23 @@ decomposition works on the styles alone:
 2. with ``shares`` in ``PLAN_BY`` (off by default), each style's share of the linking rows'
    room from the restricted master over the rounds' block LP solutions (``shares.py``), and
    every style's MILP inside its own share, in parallel on the executor;
-3. a sweep of per-style MILPs at the best multipliers, in chunks, each style's proven MILP
-   bound replacing its LP value (still a valid bound after any chunk);
+3. a sweep of per-style MILPs at the best multipliers, in chunks, the styles worth most in the
+   LP first (``by_value``: the styles the sweep does not reach lose least), each style's proven
+   MILP bound replacing its LP value (still a valid bound after any chunk);
 4. the repair (``repair``): the sweep's plans (or share plans) that fit together best are
-   picked by a small MIP (``shares.pick``), the styles left out are glued into the room the
-   others leave (``residual.py``), then every switch is fixed and one LP runs over the whole
-   season (``joint_plan``), the styles that lost most re-plan inside the room all others
-   leave (``trade_room``) and the LP runs again;
-5. with time left, the sweep's plans glued in style order and repaired the same way; the
-   better plan is kept.
+   picked by a small MIP (``shares.pick``); at the LP duals many styles find the same
+   factory-weeks cheapest, so the picked plans that clash are priced out of the full rows
+   and solved again on the executor (``auction.settle``); the styles still left out are glued
+   into the room the others leave (``residual.py``), then every switch is fixed and one LP runs
+   over the whole season (``joint_plan``), the styles that lost most re-plan inside the room
+   all others leave (``trade_room``) and the LP runs again;
+5. with time left (the whole sweep done: small seasons), the picked plans without the
+   re-pricing and the sweep's plans in value order are repaired the same way; the best plan
+   is kept.
 
 Work limits are counts; the time limit is a safety net that stops the LP rounds at
-``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE`` and the sweep at ``SWEEP_SHARE`` of the
-time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
+``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE``, the sweep at ``SWEEP_SHARE`` and the
+re-pricing at ``AUCTION_SHARE`` of the time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
 """
 
 from __future__ import annotations
@@ -93,8 +97,9 @@ PICK_SHARE = 0.2
 PLAN_BY: tuple[str, ...] = ("pick", "auction", "glue")
 """The plans tried, in order: ``pick``, the sweep's plans that fit together best first
 (``shares.pick``, with each style's plan inside its share of the LP optimum as a second
-choice when ``shares`` is also named), then ``glue``, the sweep's plans in style order, when
-time is left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
+choice when ``shares`` is also named), with ``auction`` the clashing ones priced out of full
+rows first (``auction.settle``), then ``glue``, the sweep's plans in value order, when time is
+left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
 style's share of the LP optimum spreads over about 40 factory-weeks, too thin for a whole
 order in any, so 118 of 500 styles had no plan inside it and most others planned nothing."""
 FIRST_STEP = 0.3
