@@ -53,6 +53,14 @@ def test_decomposition_at_scale_bounds_the_optimum_and_plans_feasibly(
     monkeypatch.setattr(scale, "CUT_MEMORY", 3)
     assert program.maximize
     assert scale.at_scale(program)
+    tried: list[str] = []
+    repair = scale.repair
+
+    def spy(*args: Any, **kwargs: Any) -> int:
+        tried.append(args[5])
+        return repair(*args, **kwargs)
+
+    monkeypatch.setattr(scale, "repair", spy)
 
     result = decompose(
         program,
@@ -71,6 +79,9 @@ def test_decomposition_at_scale_bounds_the_optimum_and_plans_feasibly(
     assert result.objective <= result.bound + 1e-6 * abs(optimum)
     # The plan glued style by style is within a few per cent of the optimum here.
     assert result.objective >= 0.9 * optimum
+    # The whole sweep ran, so the picked plans are glued with and without the re-pricing (and
+    # the best kept): the re-pricing never makes the plan worse.
+    assert tried[:2] == ["picked styles, priced out", "picked styles"]
 
 
 def test_at_scale_rounds_never_bound_below_the_whole_lp(program: Any) -> None:
