@@ -80,7 +80,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED, TWO_AT_A_TIME, NO_RINS, ROUNDS3):
+    if method in (PLAIN, COVERED, TWO_AT_A_TIME, NO_RINS, ROUNDS3, NO_AUCTION):
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -126,13 +126,19 @@ ROUNDS3 = "decompose-rounds3"
 of one: more bound, less time for the plan."""
 
 
+NO_AUCTION = "decompose-noauction"
+"""The decomposition at scale without re-pricing the clashing plans (``auction.settle``), its
+sweep given the re-pricing's time (to 75 % of the limit, as before it), against the default."""
+
+
 def register_variants() -> None:
-    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME``, ``NO_RINS`` and ``ROUNDS3``."""
+    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME``, ``NO_RINS``, ``ROUNDS3`` and
+    ``NO_AUCTION``."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
     from flexsupply.solve import methods
-    from flexsupply.solve.decompose import hybrid, sweeps
+    from flexsupply.solve.decompose import hybrid, scale, sweeps
 
     def two_at_a_time(*args: Any) -> Any:
         # This row's process only (``harness.run_isolated``).
@@ -159,6 +165,14 @@ def register_variants() -> None:
 
     methods.register(NO_RINS, no_rins)
     methods.register(ROUNDS3, rounds3)
+
+    def no_auction(*args: Any) -> Any:
+        # This row's process only (``harness.run_isolated``).
+        scale.PLAN_BY = tuple(step for step in scale.PLAN_BY if step != "auction")
+        scale.SWEEP_SHARE = scale.AUCTION_SHARE
+        return methods.decomposed(*args)
+
+    methods.register(NO_AUCTION, no_auction)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

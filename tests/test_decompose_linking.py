@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from oracles import read_trigeiro, trigeiro_scenario
 from strategies import small_scenarios_with_limits
 
@@ -16,6 +18,7 @@ from flexsupply.demand import demand_scenarios
 from flexsupply.model import build_program
 from flexsupply.model.program import SHARED, Block, LinearProgram, ProgramBuilder
 from flexsupply.solve.decompose import choose_method, partition
+from flexsupply.solve.decompose.linking import Partition
 
 
 def three_styles() -> tuple[LinearProgram, dict[str, np.ndarray]]:
@@ -193,3 +196,56 @@ def test_auto_leaves_trigeiro_lot_sizing_to_one_engine_call(instance: str, data_
     program, _ = build_program(scenario, demand_scenarios(scenario))
 
     assert choose_method(program) == "monolithic"
+
+
+def per_style_scan(parts: Partition) -> tuple[list[list[int]], list[list[int]]]:
+    """The blocks by one scan per style (the loops ``partition`` had before one sort)."""
+    styles = parts.program.styles()
+    matrix = parts.program.matrix.tocsr()
+    inside = np.setdiff1d(np.arange(parts.program.n_rows), parts.linking_rows)
+    row_style = np.full(parts.program.n_rows, SHARED)
+    for row in inside.tolist():
+        tags = styles[matrix.indices[matrix.indptr[row] : matrix.indptr[row + 1]]]
+        if (tags >= 0).any():
+            row_style[row] = int(tags[tags >= 0][0])
+    order = [*parts.block_style[:-1].tolist(), SHARED]
+    columns = [np.flatnonzero(styles == s).tolist() for s in order]
+    rows = [inside[row_style[inside] == s].tolist() for s in order]
+    return columns, rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_styles=st.integers(1, 6),
+    n_columns=st.integers(1, 25),
+    n_rows=st.integers(1, 25),
+    density=st.floats(0.05, 0.5),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_partition_blocks_match_a_scan_per_style_on_random_programs(
+    n_styles: int, n_columns: int, n_rows: int, density: float, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    matrix = sp.random(n_rows, n_columns, density=density, format="csr", random_state=rng)
+    program = LinearProgram(
+        objective=rng.normal(size=n_columns),
+        offset=0.0,
+        matrix=matrix,
+        row_lower=np.full(n_rows, -np.inf),
+        row_upper=np.ones(n_rows),
+        col_lower=np.zeros(n_columns),
+        col_upper=np.ones(n_columns),
+        integer=rng.random(n_columns) < 0.5,
+        maximize=True,
+        column_blocks={},
+        row_blocks={},
+        column_style=rng.integers(-1, n_styles, size=n_columns),
+    )
+
+    parts = partition(program)
+
+    columns, rows = per_style_scan(parts)
+    assert [c.tolist() for c in parts.block_columns] == columns
+    assert [r.tolist() for r in parts.block_rows] == rows
+    covered = np.concatenate([parts.linking_rows, *parts.block_rows])
+    assert sorted(covered.tolist()) == list(range(parts.program.n_rows))

@@ -54,6 +54,14 @@ def test_decomposition_at_scale_bounds_the_optimum_and_plans_feasibly(
     monkeypatch.setattr(scale, "CUT_MEMORY", 3)
     assert program.maximize
     assert scale.at_scale(program)
+    tried: list[str] = []
+    repair = scale.repair
+
+    def spy(*args: Any, **kwargs: Any) -> int:
+        tried.append(args[5])
+        return repair(*args, **kwargs)
+
+    monkeypatch.setattr(scale, "repair", spy)
 
     result = decompose(
         program,
@@ -72,6 +80,9 @@ def test_decomposition_at_scale_bounds_the_optimum_and_plans_feasibly(
     assert result.objective <= result.bound + 1e-6 * abs(optimum)
     # The plan glued style by style is within a few per cent of the optimum here.
     assert result.objective >= 0.9 * optimum
+    # The whole sweep ran, so the picked plans are glued with and without the re-pricing (and
+    # the best kept): the re-pricing never makes the plan worse.
+    assert tried[:2] == ["picked styles, priced out", "picked styles"]
 
 
 def test_at_scale_rounds_never_bound_below_the_whole_lp(program: Any) -> None:
@@ -347,3 +358,22 @@ def test_a_style_whose_replan_finds_nothing_in_time_gets_the_empty_plan(
     assert plan is not None
     assert plan.resolved == glued.resolved
     assert parts.program.violation(plan.x) <= FEASIBILITY_TOLERANCE
+
+
+def test_styles_worth_most_come_first_and_the_glue_takes_them_in_that_order(
+    program: Any,
+) -> None:
+    parts, blocks, candidates, _ = _glued_at_zero(program)
+    order = scale.by_value(blocks, [c if c is not None else np.zeros(0) for c in candidates])
+    worth = [float(blocks[k].program.objective @ candidates[k]) for k in order]
+    assert sorted(order) == [k for k, b in enumerate(blocks) if len(b.columns)]
+    assert worth == sorted(worth, reverse=True)
+    zero = np.zeros(len(parts.linking_rows))
+
+    for first in (order, order[::-1]):
+        plan = residual_plan(parts, blocks, candidates, zero, math.inf, first)
+
+        assert plan is not None
+        assert parts.program.violation(plan.x) <= FEASIBILITY_TOLERANCE
+        # Alone in the factories, the style taken first always keeps its own plan.
+        np.testing.assert_array_equal(plan.x[blocks[first[0]].columns], candidates[first[0]])

@@ -156,11 +156,10 @@ def partition(program: LinearProgram) -> Partition:
     row_block_style = np.concatenate([highest, np.full(n_copies, -2)])
     linking = np.concatenate([links, np.ones(n_copies, dtype=bool)])
     block_style = np.unique(all_styles[all_styles >= 0])
-    block_columns = [np.flatnonzero(all_styles == s) for s in block_style]
-    block_columns.append(np.flatnonzero(all_styles == SHARED))
-    inside = ~linking
-    block_rows = [np.flatnonzero(inside & (row_block_style == s)) for s in block_style]
-    block_rows.append(np.flatnonzero(inside & (row_block_style == SHARED)))
+    block_columns = _grouped(all_styles, block_style)
+    inside = np.flatnonzero(~linking)
+    rows_of = _grouped(row_block_style[inside], block_style)
+    block_rows = [inside[rows] for rows in rows_of]
     return Partition(
         program=extended_program,
         n_original=n_cols,
@@ -170,6 +169,20 @@ def partition(program: LinearProgram) -> Partition:
         block_style=np.append(block_style, SHARED).astype(np.int64),
         copied=copied.astype(np.int64),
     )
+
+
+def _grouped(tags: IntArray, styles: IntArray) -> list[IntArray]:
+    """Returns, per style of ``styles`` (ascending) and then ``SHARED``, where ``tags`` has it.
+
+    One stable sort of the tags instead of one scan per style (113 s at 2000x20x26x20 with a
+    scan per style); each group comes out ascending. Tags in neither are left out.
+    """
+    order = np.argsort(tags, kind="stable")
+    ordered = tags[order]
+    wanted = np.append(styles, SHARED)
+    start = np.searchsorted(ordered, wanted, side="left")
+    end = np.searchsorted(ordered, wanted, side="right")
+    return [order[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)]
 
 
 def scaled(parts: Partition) -> Partition:

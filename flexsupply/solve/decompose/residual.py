@@ -95,6 +95,7 @@ def residual_plan(
     candidates: Sequence[FloatArray | None],
     mu: FloatArray,
     deadline: float,
+    order: Sequence[int] | None = None,
 ) -> ResidualPlan | None:
     """Returns a plan that keeps every linking row, from per-style candidates, or None.
 
@@ -104,6 +105,8 @@ def residual_plan(
         candidates: per block, a solution of the block's own program, or None.
         mu: the multipliers that price the styles planned again [currency per row unit].
         deadline: ``time.perf_counter()`` value after which re-plans stop early (a safety net).
+        order: the blocks in the order they are taken, candidates and re-plans alike (None:
+            the blocks' own order); blocks it leaves out come after it.
 
     Returns:
         The ``ResidualPlan``; None when some linking row has two finite sides or a style
@@ -116,7 +119,9 @@ def residual_plan(
     room = room.copy()
     x = np.zeros(parts.program.n_columns)
     waiting = []
-    for k, (block, candidate) in enumerate(zip(blocks, candidates, strict=True)):
+    first = [] if order is None else list(order)
+    for k in [*first, *np.setdiff1d(np.arange(len(blocks)), first).tolist()]:
+        block, candidate = blocks[k], candidates[k]
         if not len(block.columns):
             continue
         if candidate is None or len(candidate) != len(block.columns):

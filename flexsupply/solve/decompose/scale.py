@@ -12,32 +12,39 @@ decomposition works on the styles alone:
 2. with ``shares`` in ``PLAN_BY`` (off by default), each style's share of the linking rows'
    room from the restricted master over the rounds' block LP solutions (``shares.py``), and
    every style's MILP inside its own share, in parallel on the executor;
-3. a sweep of per-style MILPs at the best multipliers, in chunks, each style's proven MILP
-   bound replacing its LP value (still a valid bound after any chunk);
+3. a sweep of per-style MILPs at the best multipliers, in chunks, the styles worth most in the
+   LP first (``by_value``: the styles the sweep does not reach lose least), each style's proven
+   MILP bound replacing its LP value (still a valid bound after any chunk);
 4. the repair (``repair``): the sweep's plans (or share plans) that fit together best are
-   picked by a small MIP (``shares.pick``), the styles left out are glued into the room the
-   others leave (``residual.py``), then every switch is fixed and one LP runs over the whole
-   season (``joint_plan``), the styles that lost most re-plan inside the room all others
-   leave (``trade_room``) and the LP runs again;
-5. with time left, the sweep's plans glued in style order and repaired the same way; the
-   better plan is kept.
+   picked by a small MIP (``shares.pick``); at the LP duals many styles find the same
+   factory-weeks cheapest, so the picked plans that clash are priced out of the full rows
+   and solved again on the executor (``auction.settle``); the styles still left out are glued
+   into the room the others leave (``residual.py``), then every switch is fixed and one LP runs
+   over the whole season (``joint_plan``), the styles that lost most re-plan inside the room
+   all others leave (``trade_room``) and the LP runs again;
+5. with time left (the whole sweep done: small seasons), the picked plans without the
+   re-pricing and the sweep's plans in value order are repaired the same way; the best plan
+   is kept.
 
 Work limits are counts; the time limit is a safety net that stops the LP rounds at
-``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE`` and the sweep at ``SWEEP_SHARE`` of the
-time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
+``LP_SHARE``, the share plans at ``SHARE_PLAN_SHARE``, the sweep at ``SWEEP_SHARE`` and the
+re-pricing at ``AUCTION_SHARE`` of the time, and ends the repairs ``END_SHARE`` of it before the deadline; every step checks it.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import SolverOptions
 from flexsupply.model.program import LinearProgram
+from flexsupply.solve.decompose.auction import settle
 from flexsupply.solve.decompose.bundle import Bundle, groups_of
 from flexsupply.solve.decompose.chunks import run_chunks
 from flexsupply.solve.decompose.executors import Executor
@@ -72,8 +79,11 @@ LP_SHARE = 0.35
 """No LP round starts after this share of the time limit."""
 SHARE_PLAN_SHARE = 0.45
 """No chunk of the MILPs inside the styles' shares starts after this share of the time limit."""
-SWEEP_SHARE = 0.75
+SWEEP_SHARE = 0.6
 """No chunk of the bound's MILP sweep starts after this share of the time limit."""
+AUCTION_SHARE = 0.75
+"""No chunk of the styles re-priced out of full factory-weeks (``auction.settle``) starts
+after this share of the time limit."""
 SWEEP_GAP = 2e-3
 """Relative gap of each style's MILP in the sweep (its proven bound is what counts)."""
 SHARE_NODES = 50
@@ -84,11 +94,12 @@ END_SHARE = 0.12
 """The repairs end this share of the time limit before the deadline."""
 PICK_SHARE = 0.2
 """Share of the time left for the MIP that picks each style's plan (``shares.pick``)."""
-PLAN_BY: tuple[str, ...] = ("pick", "glue")
+PLAN_BY: tuple[str, ...] = ("pick", "auction", "glue")
 """The plans tried, in order: ``pick``, the sweep's plans that fit together best first
 (``shares.pick``, with each style's plan inside its share of the LP optimum as a second
-choice when ``shares`` is also named), then ``glue``, the sweep's plans in style order, when
-time is left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
+choice when ``shares`` is also named), with ``auction`` the clashing ones priced out of full
+rows first (``auction.settle``), then ``glue``, the sweep's plans in value order, when time is
+left (``residual.residual_plan``). ``shares`` is off by default: on 500x10x52x1 a
 style's share of the LP optimum spreads over about 40 factory-weeks, too thin for a whole
 order in any, so 118 of 500 styles had no plan inside it and most others planned nothing."""
 FIRST_STEP = 0.3
@@ -195,8 +206,10 @@ def solve_at_scale(
     candidates: list[FloatArray | None] = [None] * len(blocks)
     options = replace(sub_options, gap=SWEEP_GAP)
     swept = 0
+    # Styles worth most in the LP go first: those the sweep leaves to the glue lose least.
+    order = by_value(blocks, lp.x)
     for solution in run_chunks(
-        _styles(blocks),
+        order,
         lambda k: priced_objective(blocks[k], mu),
         backend,
         options,
@@ -223,9 +236,21 @@ def solve_at_scale(
         # The candidates that fit together best go first; a style left out is planned later
         # inside the room the others leave.
         chosen = _picked(blocks, [candidates, inside], rows[0], rows[1], price, end)
-        taken = repair(parts, blocks, chosen, mu, state, "picked styles", end)
-    if "glue" in PLAN_BY and (state.x is None or swept == len(_styles(blocks))):
-        glued = repair(parts, blocks, candidates, mu, state, "styles", end)
+        tried = [(chosen, order, "picked styles")]
+        if "auction" in PLAN_BY:
+
+            def solve(styles: Sequence[int], objective: Callable[[int], FloatArray]) -> Any:
+                stop = at(AUCTION_SHARE)
+                return run_chunks(styles, objective, backend, options, executor, stop, clock, state)
+
+            settled, first, _ = settle(blocks, chosen, order, rows[0], rows[1], mu, solve)
+            tried.insert(0, (settled, first, "picked styles, priced out"))
+        # The picked plans as they are are glued too where the whole sweep fitted (small
+        # seasons), so the plan is never worse than without the pricing out.
+        for plans, first, source in tried[: 1 if swept < len(order) else None]:
+            taken = max(taken, repair(parts, blocks, plans, mu, state, source, end, first))
+    if "glue" in PLAN_BY and (state.x is None or swept == len(order)):
+        glued = repair(parts, blocks, candidates, mu, state, "styles", end, order)
         taken = taken or glued
     return ScaleReport(lp.bound, lp.rounds, swept, taken, shared)
 
@@ -238,6 +263,7 @@ def repair(
     state: SearchState,
     source: str,
     end: float,
+    order: Sequence[int] | None = None,
 ) -> int:
     """Glues ``candidates`` into a plan, then the joint LP and trading; keeps the best in ``state``.
 
@@ -249,12 +275,13 @@ def repair(
         state: gets each better feasible plan, found by ``source`` and the repair step.
         source: where the candidates come from, for ``found_by``.
         end: ``time.perf_counter()`` value by which the repair ends.
+        order: the order styles without a candidate that fits are planned in (None: theirs).
 
     Returns:
         Styles whose candidate went into the glued plan unchanged (0 without a glued plan).
     """
     left = end - time.perf_counter()
-    plan = residual_plan(parts, blocks, candidates, mu, time.perf_counter() + 0.5 * left)
+    plan = residual_plan(parts, blocks, candidates, mu, time.perf_counter() + 0.5 * left, order)
     if plan is None:
         return 0
     state.clock_stopped |= plan.time_limited
@@ -347,6 +374,21 @@ def _picked(
         choices, usage, value, room, price, None if seconds is None else max(seconds, 1.0)
     )
     return [None if j is None else choices[k][j] for k, j in enumerate(picked)]
+
+
+def by_value(blocks: Sequence[Block], solutions: Sequence[FloatArray]) -> list[int]:
+    """Returns the blocks that have columns, by their own value at ``solutions``, largest first.
+
+    Args:
+        blocks: the partition's blocks.
+        solutions: per block, a solution of its program (the LP rounds' at the best μ).
+
+    Returns:
+        Block indices; ties keep the blocks' order.
+    """
+    styles = _styles(list(blocks))
+    value = [float(blocks[k].program.objective @ solutions[k]) for k in styles]
+    return [styles[i] for i in np.argsort(-np.asarray(value), kind="stable")]
 
 
 def _styles(blocks: list[Block]) -> list[int]:
