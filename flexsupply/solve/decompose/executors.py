@@ -21,6 +21,7 @@ import importlib
 import math
 import os
 import pickle
+import signal
 import tempfile
 import time
 from collections.abc import Sequence
@@ -67,7 +68,13 @@ _LOADED: dict[int, LinearProgram] = {}
 
 
 def _install(path: str) -> None:
-    """Keeps the blocks' programs (pickled in the file ``path``) in this worker process."""
+    """Keeps the blocks' programs (pickled in the file ``path``) in this worker process.
+
+    Ctrl-C reaches every process of the terminal's group: it is left to the main process
+    (``backends.interrupt``), which ends the run and stops these processes; a worker that took
+    it would die mid-task and lose its round.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     solve_on_one_thread()
     with open(path, "rb") as stream:
         _LOADED.clear()
