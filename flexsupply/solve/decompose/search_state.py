@@ -81,6 +81,10 @@ class PlanLimits:
             newest solution breaks rows with, every other style at the best plan (0: skipped).
             On spring-drop one style's root takes 2-6 s where the MIP over 8 styles spends
             minutes at its root, and five of them passed that MIP's plan.
+        single_width: styles of those sub-MIPs re-planned from the same plan at once, merged in
+            order (``pairs.py``: the batch's styles share no row the solution breaks).
+        single_processes: processes of those batches, this one included (None: all cores), at
+            most ``single_width``; the plan does not depend on it.
         style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
         style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
@@ -111,6 +115,8 @@ class PlanLimits:
     repair_nodes: int = 50
     repair_mips: int = 1
     single_nodes: int = 20
+    single_width: int = 2
+    single_processes: int | None = None
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
