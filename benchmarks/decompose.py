@@ -80,7 +80,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED, TWO_AT_A_TIME):
+    if method in (PLAIN, COVERED, TWO_AT_A_TIME, SINGLE_ONE):
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -119,8 +119,13 @@ TWO_AT_A_TIME = "decompose-width2"
 processes, tightest factory weeks first (``sweeps.py``), against one at a time (the default)."""
 
 
+SINGLE_ONE = "decompose-single1"
+"""The decomposition with the repair's one-style re-plans one at a time on one core (as before
+``pairs.py``), against two at a time (the default)."""
+
+
 def register_variants() -> None:
-    """Registers ``PLAIN``, ``COVERED`` and ``TWO_AT_A_TIME``."""
+    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME`` and ``SINGLE_ONE``."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
@@ -141,6 +146,19 @@ def register_variants() -> None:
     methods.register(PLAIN, plain)
     methods.register(COVERED, covered)
     methods.register(TWO_AT_A_TIME, two_at_a_time)
+
+    chosen = methods.decompose_settings
+
+    def single_one(*args: Any) -> Any:
+        settings = chosen(*args)
+        plan = dataclasses.replace(settings.plan, single_width=1)
+        return dataclasses.replace(settings, plan=plan)
+
+    def one_at_a_time(*args: Any) -> Any:
+        methods.decompose_settings = single_one  # this row's process only
+        return methods.decomposed(*args)
+
+    methods.register(SINGLE_ONE, one_at_a_time)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

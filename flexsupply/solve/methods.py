@@ -175,8 +175,9 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead; on many styles the whole warm start,
-    ``hybrid.warm_start_share``), so the plan returned is never worse than it and a plan
+    repaired Lagrangian plans instead), found in this process while the worker processes run
+    the first round of subproblems; on many styles the whole warm start first
+    (``hybrid.warm_start_share``). The plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
@@ -186,12 +187,20 @@ def decomposed(
     parts = scenario_split_of(program, model)
     if parts is not None:
         return by_scenario(program, model, backend, settings, deadline, context, parts)
-    start = None
+    start: list[WarmStart | None] = [None]
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
-    if program.integer.any() and not plans_by_style(program):
-        share = warm_start_share(program)
-        improve = share is not None
-        start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
+    wanted = bool(program.integer.any()) and not plans_by_style(program)
+    share = warm_start_share(program)
+    if wanted and share is not None:
+        start[0] = _warm_start(program, model, settings, deadline, context, share)
+
+    def dive_meanwhile() -> FloatArray | None:
+        found = _warm_start(program, model, settings, deadline, context, 0.0, False)
+        if found is None:
+            return None
+        # Its time is inside the decomposition's (the round ran beside it), not added to it.
+        start[0] = dataclasses.replace(found, seconds=0.0)
+        return found.x
 
     def run(options: SolverOptions) -> SolverResult:
         return decompose(
@@ -200,13 +209,14 @@ def decomposed(
             options,
             options.time_limit,
             neighbourhoods(model, program.n_columns),
-            start=None if start is None else start.x,
+            start=None if start[0] is None else start[0].x,
             settings=decompose_settings(settings, program),
             cover=model.cover,
+            later_start=dive_meanwhile if wanted and share is None else None,
         )
 
-    result = _after_start(run, backend, settings, deadline, context, start is not None)
-    return _not_worse(program, dataclasses.replace(result, method="decompose"), start, deadline)
+    result = _after_start(run, backend, settings, deadline, context, start[0] is not None)
+    return _not_worse(program, dataclasses.replace(result, method="decompose"), start[0], deadline)
 
 
 def _after_start(

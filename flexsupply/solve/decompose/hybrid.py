@@ -140,8 +140,11 @@ def settings_for(program: LinearProgram, settings: DecomposeSettings) -> Decompo
 
     Returns:
         ``hybrid(settings)`` when ``many_styles(program)``, ``engine_tail(settings)`` on a
-        program of at most ``settings.plan.mip_rows`` rows, else ``settings`` unchanged.
+        program of at most ``settings.plan.mip_rows`` rows, else ``settings`` unchanged; the
+        repair's one-style re-plans run on the settings' workers in each.
     """
+    plan = replace(settings.plan, single_processes=settings.workers)
+    settings = replace(settings, plan=plan)
     if many_styles(program):
         return hybrid(settings)
     if program.n_rows <= settings.plan.mip_rows:

@@ -180,6 +180,7 @@ class Pairs:
             answers = self.answers(batch, x, nodes, deadline)
             masks = [np.arange(self.fix.n_styles) == s for s in batch]  # as ``answers`` frees
             plan = merge(program, style, x, masks, answers)
+            plan = self.joined(x, batch, answers, plan, nodes, deadline)
             if plan is not None:
                 value = program.value(x)
                 own = style[None, :] == np.asarray(batch)[:, None]
@@ -194,6 +195,44 @@ class Pairs:
                 carried.update(again)
                 queue[:0] = again
                 yield plan
+
+    def joined(
+        self,
+        x: FloatArray,
+        batch: Sequence[int],
+        answers: Sequence[FloatArray | None],
+        merged: FloatArray | None,
+        nodes: int | None,
+        deadline: float,
+    ) -> FloatArray | None:
+        """Returns every better answer's styles at once, the shared columns re-solved, if best.
+
+        ``merge`` takes the shared columns (cash, supplier selection) from one answer or from
+        ``x``; when two styles both change what they spend, no such copy fits both, and the
+        merge keeps one answer alone. Here every style is fixed where its better answer (or
+        ``x``) has it and the shared columns are solved for them (``StyleFix.solve`` with no
+        style free): on spring-drop 0.5 s, and the two styles' gains add up.
+
+        Returns:
+            That plan when it is feasible and better than ``merged`` (and ``x``), else
+            ``merged``.
+        """
+        program, style = self.fix.program, self.fix.style
+        value = program.value(x) if merged is None else program.value(merged)
+        better = [
+            s
+            for s, a in zip(batch, answers, strict=True)
+            if a is not None and program.value(a) > program.value(x)
+        ]
+        if len(better) < 2:
+            return merged
+        point = x.copy()
+        for s, a in zip(batch, answers, strict=True):
+            if s in better and a is not None:
+                point[style == s] = a[style == s]
+        none = np.zeros(self.fix.n_styles, dtype=bool)
+        plan = self.fix.solve(none, point, nodes, deadline, None, False)
+        return plan if plan is not None and program.value(plan) > value else merged
 
     def close(self) -> None:
         """Stops the helper processes and deletes the pickled program."""

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flexsupply.arrays import FloatArray
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.model.program import LinearProgram
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -131,6 +133,29 @@ class PlanLimits:
     whole: bool = False
     whole_engine: str | None = None
     mip_rows: int = 20_000
+
+
+class LaterStart:
+    """A start found later (``decompose``'s ``later_start``), kept when feasible and better."""
+
+    def __init__(
+        self,
+        find: Callable[[], FloatArray | None] | None,
+        program: LinearProgram,
+        maxform: LinearProgram,
+        state: SearchState,
+    ) -> None:
+        self._find, self._program, self._maxform, self._state = find, program, maxform, state
+
+    def __call__(self) -> None:
+        """Finds the start, once, and keeps it in the state if it is better than its plan."""
+        find, self._find = self._find, None
+        x = None if find is None else find()
+        if x is None or self._program.violation(x) > FEASIBILITY_TOLERANCE:
+            return
+        value = self._maxform.value(x)
+        if value > self._state.value:
+            self._state.x, self._state.value, self._state.found_by = x, value, "start"
 
 
 def left_until(deadline: float, clock: Clock) -> float | None:
