@@ -233,3 +233,21 @@ def test_worker_processes_leave_ctrl_c_to_the_main_process(monkeypatch: pytest.M
         assert not executor.notes
     finally:
         executor.close()
+
+
+@pytest.mark.parametrize("kind", ["serial", "local"])
+def test_work_meanwhile_runs_once_and_leaves_the_round_unchanged(kind: str) -> None:
+    programs, tasks = round_of_tasks()
+    executor = Executor(kind, workers=2)
+    calls: list[float] = []
+    try:
+        executor.load(programs)
+        plain = executor.map(tasks)
+        beside = executor.map(tasks, 60.0, lambda: calls.append(time.perf_counter()))
+    finally:
+        executor.close()
+
+    assert len(calls) == 1
+    for got, want in zip(beside, plain, strict=True):
+        assert got.status == want.status != LOST
+        np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)
