@@ -30,11 +30,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, Status
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
-from flexsupply.heuristics import WarmStart
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE, OTHER_PLANS_SHARE, WarmStart
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap
@@ -43,6 +45,7 @@ from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
+from flexsupply.solve.decompose.early import EarlyDive
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.decompose.scenario_parts import ScenarioParts
@@ -157,11 +160,18 @@ def _warm_start(
         node_limit=settings.node_limit,
     )
     if start is not None:
-        if settings.log:
-            print(start.summary())
-        if context.progress is not None:
-            context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
+        _show_start(start, settings, deadline, context)
     return start
+
+
+def _show_start(
+    start: WarmStart, settings: SolveSettings, deadline: Deadline, context: MethodContext
+) -> None:
+    """Prints the warm start's line in the solver log and reports its plan to the progress."""
+    if settings.log:
+        print(start.summary())
+    if context.progress is not None:
+        context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
 
 
 def decomposed(
@@ -175,8 +185,9 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead), found in this process while the worker processes run
-    the first round of subproblems; on many styles the whole warm start first
+    repaired Lagrangian plans instead), found on a process of its own from the start
+    (``decompose/early.py``: beside the one-core LP relaxation) and collected while the worker
+    processes run the first round of subproblems; on many styles the whole warm start first
     (``hybrid.warm_start_share``). The plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
@@ -194,13 +205,23 @@ def decomposed(
     if wanted and share is not None:
         start[0] = _warm_start(program, model, settings, deadline, context, share)
 
+    later = wanted and share is None
+    # The dive's limit within the warm start's (``heuristics.warm_start``): the same dive.
+    first = deadline.share(FIRST_PLAN_SHARE)
+    early = EarlyDive(program, OTHER_PLANS_SHARE * (first or WARM_START_SECONDS)) if later else None
+
     def dive_meanwhile() -> FloatArray | None:
-        found = _warm_start(program, model, settings, deadline, context, 0.0, False)
-        if found is None:
-            return None
+        x = None if early is None else early.result()
+        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
+            x = np.clip(x, program.col_lower, program.col_upper)
+            dived = WarmStart(x, program.value(x), program.value(x), 0.0, 0)
+            _show_start(dived, settings, deadline, context)
+            found: WarmStart | None = dived
+        else:  # the dive found none in its share: the other first plans, here
+            found = _warm_start(program, model, settings, deadline, context, 0.0, False)
         # Its time is inside the decomposition's (the round ran beside it), not added to it.
-        start[0] = dataclasses.replace(found, seconds=0.0)
-        return found.x
+        start[0] = None if found is None else dataclasses.replace(found, seconds=0.0)
+        return None if found is None else found.x
 
     def run(options: SolverOptions) -> SolverResult:
         return decompose(
@@ -212,10 +233,14 @@ def decomposed(
             start=None if start[0] is None else start[0].x,
             settings=decompose_settings(settings, program),
             cover=model.cover,
-            later_start=dive_meanwhile if wanted and share is None else None,
+            later_start=dive_meanwhile if later else None,
         )
 
-    result = _after_start(run, backend, settings, deadline, context, start[0] is not None)
+    try:
+        result = _after_start(run, backend, settings, deadline, context, start[0] is not None)
+    finally:
+        if early is not None:
+            early.close()
     return _not_worse(program, dataclasses.replace(result, method="decompose"), start[0], deadline)
 
 
