@@ -29,9 +29,9 @@ import numpy as np
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
 from flexsupply.backends import interrupt
 from flexsupply.model.program import SHARED
-from flexsupply.solve.decompose import sweeps
 from flexsupply.solve.decompose.executors import ROUND_GRACE
 from flexsupply.solve.decompose.style_fix import StyleFix
+from flexsupply.solve.decompose.sweeps import _FIX as LOADED  # a sweep process's program
 from flexsupply.solve.decompose.sweeps import Job, Sweeps, merge
 
 WIDTH = 2
@@ -41,7 +41,7 @@ does not depend on the processes that run them)."""
 
 def _ready() -> bool:
     """Returns True once this helper process has loaded the program (its first task)."""
-    return bool(sweeps._FIX)
+    return bool(LOADED)
 
 
 def replan(fix: StyleFix, job: Job) -> FloatArray | None:
@@ -55,7 +55,7 @@ def replan(fix: StyleFix, job: Job) -> FloatArray | None:
 
 def _replan_loaded(job: Job) -> FloatArray | None:
     """Runs ``job`` against the program this helper process loaded."""
-    return replan(sweeps._FIX[0], job)
+    return replan(LOADED[0], job)
 
 
 def row_styles(fix: StyleFix, rows: IntArray) -> BoolArray:

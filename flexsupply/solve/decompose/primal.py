@@ -6,7 +6,8 @@ In turn, each from the best plan so far:
    feasible for its own rows but breaking a few linking rows, usually factory capacity): the
    styles in the broken rows are re-planned while every other style keeps its Lagrangian plan
    (``style_fix.py``): by LP dives, then one freed style at a time (cheap node-limited sub-MIPs
-   from the best plan, the others at it), then by one node-limited MIP over all of them;
+   from the best plan, the others at it; two at a time on two cores, merged in order,
+   ``pairs.py``), then by one node-limited MIP over all of them;
 2. **fix-and-optimise by style** (``style_fix.py``): groups of styles are re-planned in turn
    with every other style wholly fixed, so each sub-MIP is small whatever the season's size;
 3. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
