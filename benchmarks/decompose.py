@@ -80,7 +80,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED, TWO_AT_A_TIME, SINGLE_ONE):
+    if method in (PLAIN, COVERED, TWO_AT_A_TIME, SINGLE_ONE, BEFORE):
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -124,8 +124,13 @@ SINGLE_ONE = "decompose-single1"
 ``pairs.py``), against two at a time (the default)."""
 
 
+BEFORE = "decompose-before"
+"""The decomposition as before ``pairs.py`` and ``early.py``: the warm start's dive first, in
+this process, then the bound side; the one-style re-plans one at a time."""
+
+
 def register_variants() -> None:
-    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME`` and ``SINGLE_ONE``."""
+    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME``, ``SINGLE_ONE`` and ``BEFORE``."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
@@ -159,6 +164,14 @@ def register_variants() -> None:
         return methods.decomposed(*args)
 
     methods.register(SINGLE_ONE, one_at_a_time)
+
+    def before(*args: Any) -> Any:
+        methods.decompose_settings = single_one  # this row's process only
+        # A share of 0 runs the warm start first with no time for its fix-and-optimise.
+        methods.warm_start_share = lambda program: 0.0
+        return methods.decomposed(*args)
+
+    methods.register(BEFORE, before)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,7 +37,7 @@ from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, Status
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
-from flexsupply.heuristics import FEASIBILITY_TOLERANCE, OTHER_PLANS_SHARE, WarmStart
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE, WarmStart
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap
@@ -206,22 +207,25 @@ def decomposed(
         start[0] = _warm_start(program, model, settings, deadline, context, share)
 
     later = wanted and share is None
-    # The dive's limit within the warm start's (``heuristics.warm_start``): the same dive.
-    first = deadline.share(FIRST_PLAN_SHARE)
-    early = EarlyDive(program, OTHER_PLANS_SHARE * (first or WARM_START_SECONDS)) if later else None
+    # The first plan's whole share: the dive runs beside the work of this process.
+    early = EarlyDive(program, deadline.share(FIRST_PLAN_SHARE)) if later else None
 
     def dive_meanwhile() -> FloatArray | None:
         x = None if early is None else early.result()
-        if x is not None and program.violation(x) <= FEASIBILITY_TOLERANCE:
-            x = np.clip(x, program.col_lower, program.col_upper)
-            dived = WarmStart(x, program.value(x), program.value(x), 0.0, 0)
-            _show_start(dived, settings, deadline, context)
-            found: WarmStart | None = dived
-        else:  # the dive found none in its share: the other first plans, here
-            found = _warm_start(program, model, settings, deadline, context, 0.0, False)
+        if x is None or program.violation(x) > FEASIBILITY_TOLERANCE:
+            # The dive found none: the mean-demand plan, with the first plan's share of the rest.
+            until = time.perf_counter() + (deadline.share(FIRST_PLAN_SHARE) or WARM_START_SECONDS)
+            x = mean_value_start(
+                context.scenario, model.demand, program, model, until, settings.seed
+            )
+        if x is None or program.violation(x) > FEASIBILITY_TOLERANCE:
+            return None
+        x = np.clip(x, program.col_lower, program.col_upper)
         # Its time is inside the decomposition's (the round ran beside it), not added to it.
-        start[0] = None if found is None else dataclasses.replace(found, seconds=0.0)
-        return None if found is None else found.x
+        found = WarmStart(x, program.value(x), program.value(x), 0.0, 0)
+        _show_start(found, settings, deadline, context)
+        start[0] = found
+        return x
 
     def run(options: SolverOptions) -> SolverResult:
         return decompose(
