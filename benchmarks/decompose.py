@@ -120,8 +120,8 @@ processes, tightest factory weeks first (``sweeps.py``), against one at a time (
 
 
 SINGLE_ONE = "decompose-single1"
-"""The decomposition with the repair's one-style re-plans one at a time on one core (as before
-``pairs.py``), against two at a time (the default)."""
+"""The decomposition with the repair's one-style re-plans one at a time on one core, over the
+freed styles only (as before ``pairs.py``), against the default."""
 
 
 BEFORE = "decompose-before"
@@ -156,7 +156,7 @@ def register_variants() -> None:
 
     def single_one(*args: Any) -> Any:
         settings = chosen(*args)
-        plan = dataclasses.replace(settings.plan, single_width=1)
+        plan = dataclasses.replace(settings.plan, single_width=1, single_rest=False)
         return dataclasses.replace(settings, plan=plan)
 
     def one_at_a_time(*args: Any) -> Any:

@@ -179,7 +179,8 @@ class PlanSearch:
         runs without HiGHS's restart (it would re-run the root, the whole cost here). With the
         Lagrangian ``solution`` the styles go in descending order of what the best plan loses
         against it on them (``losses``): when the time limit stops the sub-MIPs, the styles with
-        most to win have had theirs. Without it, ascending style order. ``limits.single_width``
+        most to win have had theirs; then, with ``limits.single_rest``, every other style the
+        plan loses on, in the same order. Without it, ascending style order. ``limits.single_width``
         styles that share no row the solution breaks (without it, no row linking styles) are
         re-planned from the same plan at once, on ``limits.single_processes`` processes, and
         merged in order (``pairs.py``).
@@ -190,7 +191,11 @@ class PlanSearch:
         styles, better = self.styles(), 0
         order = np.flatnonzero(free)
         if solution is not None:
-            order = order[np.argsort(-self.losses(solution)[order], kind="stable")]
+            loss = self.losses(solution)
+            order = order[np.argsort(-loss[order], kind="stable")]
+            if self.limits.single_rest:
+                rest = np.flatnonzero(~free & (loss > 0))
+                order = np.concatenate([order, rest[np.argsort(-loss[rest], kind="stable")]])
             touches = row_styles(styles, styles.repair_rows(solution))
         else:
             touches = row_styles(styles, np.arange(self.program.n_rows))
@@ -204,7 +209,7 @@ class PlanSearch:
             lambda: state.check_clock(self.deadline, self.clock),
         ):
             better += self.keep(x, "repair one style at a time")
-        self.say(f"re-planned {int(free.sum())} styles one at a time ({better} better)")
+        self.say(f"re-planned {len(order)} styles one at a time ({better} better)")
 
     def pairs(self) -> Pairs:
         """Returns the runner of the one-style re-plans (its helper processes start once)."""
