@@ -136,3 +136,22 @@ def test_helper_processes_leave_ctrl_c_to_the_main_process() -> None:
         assert runner._pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
     finally:
         runner.close()
+
+
+@pytest.mark.parametrize(("rest", "replanned"), [(True, [0, 2]), (False, [0])])
+def test_after_the_freed_styles_the_others_the_plan_loses_on_are_replanned(
+    rest: bool, replanned: list[int]
+) -> None:
+    program = shared_capacity(60.0, cash=False)
+    start = np.array([0.0, 30.0, 20.0, 0.0])
+    solution = np.array([10.0, 30.0, 25.0, 0.0])  # losses: 30 on style 0, 0 on 1, 5 on 2
+    limits = PlanLimits(single_rest=rest, single_processes=1)
+    search = search_from(program, start, limits, gap=1e-9)
+    taken: list[list[int]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pairs, "next_batch", _spy_batches(taken))
+        search.one_style_at_a_time(np.array([True, False, False]), solution)
+
+    assert [style for batch in taken for style in batch] == replanned
+    assert search.state.x is not None
+    np.testing.assert_allclose(search.state.x[:3], [10.0, 30.0, 20.0], atol=1e-7)
