@@ -37,7 +37,7 @@ from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, Status
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
-from flexsupply.heuristics import FEASIBILITY_TOLERANCE, WarmStart
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE, OTHER_PLANS_SHARE, WarmStart
 from flexsupply.heuristics import warm_start as find_warm_start
 from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
 from flexsupply.model import ModelMap
@@ -207,8 +207,10 @@ def decomposed(
         start[0] = _warm_start(program, model, settings, deadline, context, share)
 
     later = wanted and share is None
-    # The first plan's whole share: the dive runs beside the work of this process.
-    early = EarlyDive(program, deadline.share(FIRST_PLAN_SHARE)) if later else None
+    # The dive's share of the first plan's time, as in ``heuristics.warm_start``: the rest is
+    # the mean-demand plan's when the dive finds none (on a busy machine).
+    first = deadline.share(FIRST_PLAN_SHARE) or WARM_START_SECONDS
+    early = EarlyDive(program, OTHER_PLANS_SHARE * first) if later else None
 
     def dive_meanwhile() -> FloatArray | None:
         x = None if early is None else early.result()
