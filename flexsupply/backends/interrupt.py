@@ -14,6 +14,7 @@ import contextlib
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
@@ -42,6 +43,14 @@ class Interrupted(SolveError):
 def requested() -> bool:
     """Returns whether Ctrl-C was pressed in the current ``interruptible`` block."""
     return _requested.is_set()
+
+
+def time_left(perf_deadline: float) -> bool:
+    """Returns whether a heuristic may start its next step: no Ctrl-C and time left.
+
+    ``perf_deadline`` is a ``time.perf_counter()`` value.
+    """
+    return time.perf_counter() < perf_deadline and not _requested.is_set()
 
 
 @contextlib.contextmanager
@@ -119,4 +128,5 @@ __all__ = [
     "interruptible",
     "on_interrupt",
     "requested",
+    "time_left",
 ]

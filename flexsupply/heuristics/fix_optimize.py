@@ -81,14 +81,14 @@ def fix_and_optimize(
     if node_limit is not None:
         mip.set_option("mip_max_nodes", node_limit)
     solved = improved = sweeps = 0
-    while _time_left(deadline) and (max_sweeps is None or sweeps < max_sweeps):
+    while interrupt.time_left(deadline) and (max_sweeps is None or sweeps < max_sweeps):
         sweeps += 1
         sweep_improved = False
         for owner in owners:
             groups = _groups(owner, rng)
             for number, members in enumerate(groups):
                 left = deadline - time.perf_counter()
-                if not _time_left(deadline):
+                if not interrupt.time_left(deadline):
                     break
                 free = np.isin(owner, members)
                 fixed, freed = integer[~free], integer[free]
@@ -108,12 +108,9 @@ def fix_and_optimize(
                     sweep_improved = True
         if not sweep_improved:
             break
-    return Improvement(best, best_value, solved, improved, time_limited=not _time_left(deadline))
-
-
-def _time_left(deadline: float) -> bool:
-    """True while ``deadline`` (a ``time.perf_counter()`` value) is ahead and no Ctrl-C came."""
-    return time.perf_counter() < deadline and not interrupt.requested()
+    return Improvement(
+        best, best_value, solved, improved, time_limited=not interrupt.time_left(deadline)
+    )
 
 
 def _splits(owner: IntArray) -> bool:

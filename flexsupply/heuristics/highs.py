@@ -7,11 +7,13 @@ keeps its basis between ``run`` calls, so each re-solve takes a few dual simplex
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 
 from flexsupply.arrays import FloatArray, IntArray
+from flexsupply.backends import interrupt
 from flexsupply.backends.highs_builds import load_ortools_highs_first
 from flexsupply.errors import BackendError
 from flexsupply.fds import c_stdout_hidden
@@ -41,6 +43,20 @@ def new_highs() -> Any:
     return highs
 
 
+_second_ctrl_c = threading.Event()
+
+
+def _stop_at_ctrl_c(event: Any) -> None:
+    """HiGHS's periodic interrupt check: stops the solve once Ctrl-C came (``interrupt``)."""
+    try:
+        if interrupt.requested():
+            event.interrupt()
+    except KeyboardInterrupt:
+        # The second Ctrl-C raises here; HiGHS would swallow it as a solve error.
+        _second_ctrl_c.set()
+        event.interrupt()
+
+
 class HighsCopy:
     """The program loaded into HiGHS, as an LP (integrality dropped) or as a MIP."""
 
@@ -52,6 +68,14 @@ class HighsCopy:
         """
         highspy = load_highspy()
         self.highs = new_highs() if highs is None else highs
+        checks = (
+            self.highs.cbSimplexInterrupt,
+            self.highs.cbIpmInterrupt,
+            self.highs.cbMipInterrupt,
+        )
+        for check in checks:
+            if _stop_at_ctrl_c not in check.callbacks:
+                check.subscribe(_stop_at_ctrl_c)
         self.program = program
         self.integer = integer
         self._highspy = highspy
@@ -91,7 +115,11 @@ class HighsCopy:
     def run(self, time_limit: float | None = None, start: FloatArray | None = None) -> bool:
         """Solves for at most ``time_limit`` seconds, from ``start`` when given (a MIP start).
 
-        Returns True when a solution is at hand: an optimal LP, or any feasible MIP plan.
+        Returns True when a solution is at hand: an optimal LP, or any feasible MIP plan. Ctrl-C
+        (``backends.interrupt``) stops the solve like its time limit.
+
+        Raises:
+            KeyboardInterrupt: a second Ctrl-C came during the solve.
         """
         # HiGHS's simplex measures the limit on a clock that runs on across calls; its MIP
         # solver restarts the clock on each call.
@@ -105,6 +133,9 @@ class HighsCopy:
             solution.value_valid = True
             self.highs.setSolution(solution)
         self.highs.run()
+        if _second_ctrl_c.is_set():
+            _second_ctrl_c.clear()
+            raise KeyboardInterrupt
         status = self.highs.getModelStatus()
         if status == self._highspy.HighsModelStatus.kOptimal:
             return True

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flexsupply.arrays import BoolArray, FloatArray, IntArray
+from flexsupply.backends import interrupt
 from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.model.program import LinearProgram
 
@@ -89,7 +90,8 @@ def dive(program: LinearProgram, deadline: float) -> FloatArray | None:
     A dive has no lookahead: when fixing the next switch either way leaves the relaxation
     infeasible, the last rounds of fixings are undone and HiGHS's MIP search finds the first
     plan for the switches left free (a sub-MIP far smaller than the whole). None means the
-    relaxation is infeasible or ``deadline`` (a ``time.perf_counter()`` value) passed first.
+    relaxation is infeasible, or ``deadline`` (a ``time.perf_counter()`` value) passed or Ctrl-C
+    came first.
     """
     relaxed = HighsCopy(program)
     if not relaxed.run(max(deadline - time.perf_counter(), 0.0)):
@@ -97,7 +99,7 @@ def dive(program: LinearProgram, deadline: float) -> FloatArray | None:
     binary = binary_columns(program)
     state = DiveState(np.full(len(binary), np.nan), [])
     reached = _dive_once(relaxed, binary, state, deadline)
-    if reached is None and time.perf_counter() > deadline:
+    if reached is None and not interrupt.time_left(deadline):
         return None
     general = np.setdiff1d(np.flatnonzero(program.integer), binary)
     if reached is None or len(general):
@@ -117,7 +119,7 @@ def _dive_once(
     """
     x = relaxed.values()
     while True:
-        if time.perf_counter() > deadline:
+        if not interrupt.time_left(deadline):
             return None
         free = np.isnan(state.fixed)
         values = x[binary]
@@ -163,7 +165,7 @@ def _complete(
     mip.set_option("mip_max_improving_sols", 1)
     for undo in (*COMPLETION_BACKTRACK, len(state.batches)):
         left = deadline - time.perf_counter()
-        if left <= 0:
+        if not interrupt.time_left(deadline):
             return None
         fixed = state.fixed.copy()
         for positions in state.batches[max(len(state.batches) - undo, 0) :]:
@@ -181,7 +183,7 @@ def _complete(
 def first_incumbent(program: LinearProgram, deadline: float) -> FloatArray | None:
     """Returns the first plan HiGHS's MIP search finds before ``deadline``, or None."""
     left = deadline - time.perf_counter()
-    if left <= 0:
+    if not interrupt.time_left(deadline):
         return None
     mip = HighsCopy(program, integer=True)
     mip.set_option("mip_max_improving_sols", 1)
