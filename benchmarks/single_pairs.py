@@ -2,7 +2,8 @@
 
 Runs one round of subproblems and the repair's LP dives (``single_order.repair_inputs``), then
 the one-style sub-MIPs over the freed styles, in the order of what the plan loses on them,
-from the same plan: one at a time, two at a time on two processes and two at a time on one.
+from the same plan: one at a time, two at a time on two processes and two at a time on one;
+then two at a time going on to every other style the plan loses on.
 It records the plan after each batch that kept a better one, the sub-MIP batches, and the wall
 and CPU seconds of this process. Every step stops on a work limit, so the plans do not depend
 on the load (two at a time gives the same plan on 1 and 2 processes); the seconds do, and
@@ -32,8 +33,13 @@ sys.path.insert(0, str(HERE))
 
 import harness  # noqa: E402
 
-WAYS = {"one at a time": (1, 1), "two at a time, 2 processes": (2, 2), "two, 1 process": (2, 1)}
-"""Each way: (``PlanLimits.single_width``, ``PlanLimits.single_processes``)."""
+WAYS = {
+    "one at a time": (1, 1, False),
+    "two at a time, 2 processes": (2, 2, False),
+    "two at a time, 1 process": (2, 1, False),
+    "two at a time, 2 processes, then the rest": (2, 2, True),
+}
+"""Each way: ``PlanLimits.single_width``, ``single_processes`` and ``single_rest``."""
 
 
 def after_dives(case: str) -> Any:
@@ -46,12 +52,19 @@ def after_dives(case: str) -> Any:
     return search
 
 
-def trajectory(search: Any, width: int, processes: int) -> dict[str, Any]:
-    """Returns the plans the one-style re-plans keep, ``width`` at a time on ``processes``."""
+def trajectory(search: Any, width: int, processes: int, rest: bool) -> dict[str, Any]:
+    """Returns the plans the one-style re-plans keep, ``width`` at a time on ``processes``.
+
+    With ``rest`` they go on to every other style the plan loses on (``single_rest``).
+    """
     from flexsupply.solve.decompose import pairs
 
     limits = dataclasses.replace(
-        search.limits, single_nodes=20, single_width=width, single_processes=processes
+        search.limits,
+        single_nodes=20,
+        single_width=width,
+        single_processes=processes,
+        single_rest=rest,
     )
     search = dataclasses.replace(search, state=copy.deepcopy(search.state), limits=limits)
     solution = search.patterns.rounds[-1]
@@ -94,8 +107,9 @@ def page(results: dict[str, Any]) -> str:
         "",
         harness.machine_line(results),
         "",
-        "One round, the repair's dives, then one 20-node sub-MIP per freed style in the order "
-        "of what the plan loses on it, from the same plan [CNY]; work limits only.",
+        "One round, the repair's dives, then one 20-node sub-MIP per freed style (and, for "
+        "the last row, per other style the plan loses on) in the order of what the plan loses "
+        "on it, from the same plan [CNY]; work limits only.",
         "",
         "| way | load | after dives | plan | batches | wall s | CPU s (this process) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -129,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     search = after_dives(args.case)
-    for way, (width, processes) in WAYS.items():
-        results["rows"][way] = trajectory(search, width, processes)
+    for way, (width, processes, rest) in WAYS.items():
+        results["rows"][way] = trajectory(search, width, processes, rest)
         harness.write_results(args.out / "single-pairs.json", results, page(results))
     return 0
 
