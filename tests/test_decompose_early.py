@@ -21,7 +21,8 @@ def test_the_dive_on_its_own_process_is_the_dive_here() -> None:
     here = dive(program, math.inf)
     there = early.result()
 
-    assert here is not None and there is not None
+    assert here is not None
+    assert there is not None
     np.testing.assert_array_equal(there, here)
     assert early.result() is None  # collected once; its process is gone
 
