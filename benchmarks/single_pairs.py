@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import datetime
 import os
 import sys
 import time
@@ -133,15 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     harness.setup_worker()
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "case": args.case,
-        "rows": {},
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, case=args.case, rows={})
     search = after_dives(args.case)
     for way, (width, processes, rest) in WAYS.items():
         results["rows"][way] = trajectory(search, width, processes, rest)

@@ -183,16 +183,25 @@ def generated_season() -> Any:
     return generate(products=8, suppliers=3, periods=6, scenarios=2, seed=1)
 
 
+def work_limited(program: Any, model: Any, **named: Any) -> Any:
+    """Decomposes ``program`` with a safety net only: the work limits end the run."""
+    return decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        3600.0,
+        neighbourhoods(model, program.n_columns),
+        **named,
+    )
+
+
 def test_work_limits_give_the_same_plan_twice_and_on_any_executor() -> None:
     scenario = generated_season()
     program, model = build_program(scenario, demand_scenarios(scenario))
     runs = [
-        decompose(
+        work_limited(
             program,
-            get_backend("ortools"),
-            SolverOptions(gap=1e-9),
-            3600.0,  # a safety net only: the work limits end the run
-            neighbourhoods(model, program.n_columns),
+            model,
             settings=DecomposeSettings(executor=executor, workers=2, max_iterations=3),
         )
         for executor in ("serial", "serial", "local")
@@ -222,12 +231,9 @@ def test_a_start_found_during_the_first_round_gives_the_plan_of_a_start_given_be
         return start
 
     runs = [
-        decompose(
+        work_limited(
             program,
-            get_backend("ortools"),
-            SolverOptions(gap=1e-9),
-            3600.0,  # a safety net only: the work limits end the run
-            neighbourhoods(model, program.n_columns),
+            model,
             start=given,
             settings=DecomposeSettings(workers=2, max_iterations=1, plan=ONE_REPAIR),
             later_start=then,
