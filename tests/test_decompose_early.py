@@ -1,34 +1,34 @@
-"""The warm start's LP dive on a process of its own (``decompose/early.py``)."""
+"""One engine call's warm start on a process of its own (``decompose/early.py``)."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from test_decompose import generated_season
 
 from flexsupply.demand import demand_scenarios
-from flexsupply.heuristics.lp_dive import dive
 from flexsupply.model import build_program
-from flexsupply.solve.decompose.early import EarlyDive
+from flexsupply.solve.decompose.early import EarlyStart, StartJob, warm_start_of
 
 
-def test_the_dive_on_its_own_process_is_the_dive_here() -> None:
+def job(budget: float) -> StartJob:
+    """The first plan of the generated season within ``budget`` seconds (no fix-and-optimise)."""
     scenario = generated_season()
-    program, _ = build_program(scenario, demand_scenarios(scenario))
-    early = EarlyDive(program, None)
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    return StartJob(scenario, program, model, budget, budget, 0, None, False)
 
-    here = dive(program, math.inf)
+
+def test_the_warm_start_on_its_own_process_is_the_warm_start_here() -> None:
+    early = EarlyStart(job(600.0))
+
+    here = warm_start_of(job(600.0))
     there = early.result()
 
     assert here is not None
     assert there is not None
-    np.testing.assert_array_equal(there, here)
+    np.testing.assert_array_equal(there.x, here.x)
+    assert there.objective == here.objective
     assert early.result() is None  # collected once; its process is gone
 
 
-def test_a_dive_with_no_time_gives_no_plan() -> None:
-    scenario = generated_season()
-    program, _ = build_program(scenario, demand_scenarios(scenario))
-
-    assert EarlyDive(program, 0.0).result() is None
+def test_a_warm_start_with_no_time_gives_no_plan() -> None:
+    assert EarlyStart(job(0.0)).result() is None

@@ -26,27 +26,23 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-
-import numpy as np
 
 from flexsupply.arrays import FloatArray
 from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, Status
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
-from flexsupply.heuristics import FEASIBILITY_TOLERANCE, OTHER_PLANS_SHARE, WarmStart
-from flexsupply.heuristics import warm_start as find_warm_start
-from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
+from flexsupply.heuristics import WarmStart
+from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import ModelMap
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
-from flexsupply.solve.decompose.early import EarlyDive
+from flexsupply.solve.decompose.early import EarlyStart, StartJob, warm_start_of
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.decompose.scenario_parts import ScenarioParts
@@ -142,27 +138,35 @@ def _warm_start(
     ``FIRST_PLAN_SHARE`` of it. Without ``improve`` the first plan is the answer (no
     fix-and-optimise), and ``share`` is not used.
     """
-    first_budget = deadline.share(FIRST_PLAN_SHARE)
-    fix_budget = deadline.share(share) if improve else first_budget
-    budget = WARM_START_SECONDS if fix_budget is None else fix_budget
-
-    def from_mean_demand(until: float) -> FloatArray | None:
-        return mean_value_start(
-            context.scenario, model.demand, program, model, until, settings.seed
-        )
-
-    start = find_warm_start(
-        program,
-        neighbourhoods(model, program.n_columns) if improve else (),
-        budget,
-        settings.seed,
-        first_plan_budget=first_budget,
-        other_first_plans=[from_mean_demand],
-        node_limit=settings.node_limit,
-    )
+    start = warm_start_of(_start_job(program, model, settings, deadline, context, share, improve))
     if start is not None:
         _show_start(start, settings, deadline, context)
     return start
+
+
+def _start_job(
+    program: LinearProgram,
+    model: ModelMap,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+    share: float,
+    improve: bool,
+) -> StartJob:
+    """Returns the warm start's inputs and budgets from now (``_warm_start``)."""
+    first_budget = deadline.share(FIRST_PLAN_SHARE)
+    fix_budget = deadline.share(share) if improve else first_budget
+    budget = WARM_START_SECONDS if fix_budget is None else fix_budget
+    return StartJob(
+        context.scenario,
+        program,
+        model,
+        budget,
+        first_budget,
+        settings.seed,
+        settings.node_limit,
+        improve,
+    )
 
 
 def _show_start(
@@ -186,8 +190,9 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead), found on a process of its own from the start
-    (``decompose/early.py``: beside the one-core LP relaxation) and collected while the worker
+    repaired Lagrangian plans instead; the dive, or the mean-demand plan when it finds none),
+    found on a process of its own from the start (``decompose/early.py``: beside the one-core
+    LP relaxation) and collected while the worker
     processes run the first round of subproblems; on many styles the whole warm start first
     (``hybrid.warm_start_share``). The plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
@@ -207,27 +212,17 @@ def decomposed(
         start[0] = _warm_start(program, model, settings, deadline, context, share)
 
     later = wanted and share is None
-    # The dive's share of the first plan's time, as in ``heuristics.warm_start``: the rest is
-    # the mean-demand plan's when the dive finds none (on a busy machine).
-    first = deadline.share(FIRST_PLAN_SHARE) or WARM_START_SECONDS
-    early = EarlyDive(program, OTHER_PLANS_SHARE * first) if later else None
+    job = _start_job(program, model, settings, deadline, context, 0.0, False)
+    early = EarlyStart(job) if later else None
 
-    def dive_meanwhile() -> FloatArray | None:
-        x = None if early is None else early.result()
-        if x is None or program.violation(x) > FEASIBILITY_TOLERANCE:
-            # The dive found none: the mean-demand plan, with the first plan's share of the rest.
-            until = time.perf_counter() + (deadline.share(FIRST_PLAN_SHARE) or WARM_START_SECONDS)
-            x = mean_value_start(
-                context.scenario, model.demand, program, model, until, settings.seed
-            )
-        if x is None or program.violation(x) > FEASIBILITY_TOLERANCE:
+    def start_meanwhile() -> FloatArray | None:
+        found = None if early is None else early.result()
+        if found is None:
             return None
-        x = np.clip(x, program.col_lower, program.col_upper)
-        # Its time is inside the decomposition's (the round ran beside it), not added to it.
-        found = WarmStart(x, program.value(x), program.value(x), 0.0, 0)
         _show_start(found, settings, deadline, context)
-        start[0] = found
-        return x
+        # Its time is inside the decomposition's (the round ran beside it), not added to it.
+        start[0] = dataclasses.replace(found, seconds=0.0)
+        return found.x
 
     def run(options: SolverOptions) -> SolverResult:
         return decompose(
@@ -239,7 +234,7 @@ def decomposed(
             start=None if start[0] is None else start[0].x,
             settings=decompose_settings(settings, program),
             cover=model.cover,
-            later_start=dive_meanwhile if later else None,
+            later_start=start_meanwhile if later else None,
         )
 
     try:

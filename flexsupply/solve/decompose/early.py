@@ -1,12 +1,13 @@
-"""The warm start's LP dive on a process of its own, begun before the bound side.
+"""One engine call's warm start, and its first plan on a process of its own.
 
 Before the first round of subproblems the decomposition works on one core: the (l,S)
-separation rounds and the LP relaxation that gives the first multipliers. The warm start's dive
-(``heuristics.lp_dive``, 7 s at idle on spring-drop, one core too) ran before them, each
-leaving the other core idle. Here it runs on a spawned process from the start, so the two
-overlap; the decomposition collects its plan while the workers run the first round (its
-``later_start``), when this process would only wait. The dive is the same with the same
-program and limit, so the plan does not depend on where it ran.
+separation rounds and the LP relaxation that gives the first multipliers. The warm start's first
+plan (``heuristics.warm_start``: the LP dive, 7 s at idle on spring-drop, then the mean-demand
+plan when the dive finds none; one core too) ran before them, each leaving the other core idle.
+``EarlyStart`` runs it on a spawned process from the start, so the two overlap; the
+decomposition collects it while the workers run the first round (its ``later_start``), when
+this process would only wait. It is the same computation with the same inputs and limits as
+``warm_start_of`` here, so the plan does not depend on where it ran.
 """
 
 from __future__ import annotations
@@ -16,15 +17,61 @@ import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
 
-from flexsupply.arrays import FloatArray
-from flexsupply.heuristics.lp_dive import dive
+from flexsupply.heuristics import WarmStart, warm_start
+from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
+from flexsupply.model import ModelMap
 from flexsupply.model.program import LinearProgram
+from flexsupply.scenario import Scenario
 from flexsupply.solve.decompose.executors import ROUND_GRACE, stop_processes
 
 STOP_SECONDS = 2.0
-"""How long the dive's process may take to end once its answer is in, before it is killed."""
+"""How long the first plan's process may take to end once its answer is in, before it is killed."""
+
+
+@dataclass(frozen=True)
+class StartJob:
+    """What one engine call's warm start needs (picklable).
+
+    Attributes:
+        scenario: the season, for the mean-demand plan.
+        program: the whole program.
+        model: its ``ModelMap`` (demand, parts for fix-and-optimise).
+        budget: time until fix-and-optimise stops, from the start [seconds].
+        first_budget: time the first plan may take (None: ``budget``) [seconds].
+        seed: the run's seed.
+        node_limit: nodes of each fix-and-optimise sub-MIP (None: none).
+        improve: run fix-and-optimise after the first plan.
+    """
+
+    scenario: Scenario
+    program: LinearProgram
+    model: ModelMap
+    budget: float
+    first_budget: float | None
+    seed: int
+    node_limit: int | None
+    improve: bool
+
+
+def warm_start_of(job: StartJob) -> WarmStart | None:
+    """Returns the heuristics' plan (dive or mean-demand plan, then fix-and-optimise), or None."""
+    program, model = job.program, job.model
+    mean_demand = partial(
+        mean_value_start, job.scenario, model.demand, program, model, seed=job.seed
+    )
+    return warm_start(
+        program,
+        neighbourhoods(model, program.n_columns) if job.improve else (),
+        job.budget,
+        job.seed,
+        first_plan_budget=job.first_budget,
+        other_first_plans=[mean_demand],
+        node_limit=job.node_limit,
+    )
 
 
 def _ignore_ctrl_c() -> None:
@@ -32,31 +79,25 @@ def _ignore_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _dive(program: LinearProgram, seconds: float) -> FloatArray | None:
-    """Returns the LP dive's plan within ``seconds`` (inf: no limit), or None."""
-    return dive(program, time.perf_counter() + seconds)
-
-
-class EarlyDive:
-    """The LP dive of ``program`` within ``seconds``, running on its own process from now.
+class EarlyStart:
+    """``warm_start_of(job)`` running on its own process from now.
 
     Args:
-        program: the whole program.
-        seconds: the dive's time limit [seconds] (None: none).
+        job: the warm start to find (its budgets count from now).
     """
 
-    def __init__(self, program: LinearProgram, seconds: float | None) -> None:
-        self._seconds = math.inf if seconds is None else seconds
+    def __init__(self, job: StartJob) -> None:
+        self._seconds = max(job.budget, job.first_budget or 0.0)
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             1, mp_context=get_context("spawn"), initializer=_ignore_ctrl_c
         )
-        self._future = self._pool.submit(_dive, program, self._seconds)
+        self._future = self._pool.submit(warm_start_of, job)
         self._began = time.perf_counter()
 
-    def result(self) -> FloatArray | None:
-        """Returns the dive's plan (waiting for it), or None when it found none or failed.
+    def result(self) -> WarmStart | None:
+        """Returns the warm start (waiting for it), or None when it found none or failed.
 
-        A process that died or overran its limit by ``ROUND_GRACE`` counts as no plan.
+        A process that died or overran its budget by ``ROUND_GRACE`` counts as no plan.
         """
         if self._pool is None:
             return None
@@ -69,7 +110,7 @@ class EarlyDive:
             self.close()
 
     def close(self) -> None:
-        """Stops the dive's process."""
+        """Stops the process."""
         pool, self._pool = self._pool, None
         if pool is not None:
             stop_processes(pool, STOP_SECONDS, STOP_SECONDS + 1.0)
