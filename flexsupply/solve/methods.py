@@ -41,6 +41,7 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
+from flexsupply.solve.decompose import early as early_start
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
 from flexsupply.solve.decompose.early import EarlyStart, StartJob, warm_start_of
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
@@ -190,11 +191,11 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead; the dive, or the mean-demand plan when it finds none),
-    found on a process of its own from the start (``decompose/early.py``: beside the one-core
-    LP relaxation) and collected while the worker
-    processes run the first round of subproblems; on many styles the whole warm start first
-    (``hybrid.warm_start_share``). The plan returned is never worse than it and a plan
+    repaired Lagrangian plans instead; the dive, or the mean-demand plan when it finds none);
+    on many styles the whole warm start (``hybrid.warm_start_share``). With
+    ``early.EARLY`` (off) the first plan is found on a process of its own from the start,
+    beside the one-core LP relaxation, and collected while the worker processes run the first
+    round of subproblems. The plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
@@ -208,10 +209,11 @@ def decomposed(
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
     wanted = bool(program.integer.any()) and not plans_by_style(program)
     share = warm_start_share(program)
-    if wanted and share is not None:
-        start[0] = _warm_start(program, model, settings, deadline, context, share)
+    later = wanted and share is None and early_start.EARLY
+    if wanted and not later:
+        improve = share is not None
+        start[0] = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
 
-    later = wanted and share is None
     job = _start_job(program, model, settings, deadline, context, 0.0, False)
     early = EarlyStart(job) if later else None
 

@@ -28,6 +28,13 @@ from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.decompose.executors import ROUND_GRACE, stop_processes
 
+EARLY = False
+"""Whether ``decompose`` finds its first plan on a process of its own (``EarlyStart``). Off: on
+the shared machine (load 12-16, the kernel's autogroup giving one run's processes one share)
+the early dive competed with the run's own LP relaxation and round and was cut by its limit,
+so the first plan was the mean-demand plan, 380,901 against the dive's 430,710 when it runs
+first (``benchmarks/results/decompose-sd15.md``); the gain at idle (the dive's ~7 s beside the
+LP relaxation) was not measured."""
 STOP_SECONDS = 2.0
 """How long the first plan's process may take to end once its answer is in, before it is killed."""
 
