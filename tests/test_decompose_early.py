@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from strategies import small_scenarios_with_limits
 from test_decompose import generated_season
 
+import flexsupply as fs
 from flexsupply.demand import demand_scenarios
 from flexsupply.model import build_program
+from flexsupply.solve.decompose import early as early_start
 from flexsupply.solve.decompose.early import EarlyStart, StartJob, warm_start_of
 
 
@@ -32,3 +36,17 @@ def test_the_warm_start_on_its_own_process_is_the_warm_start_here() -> None:
 
 def test_a_warm_start_with_no_time_gives_no_plan() -> None:
     assert EarlyStart(job(0.0)).result() is None
+
+
+def test_a_solve_with_the_early_first_plan_gives_the_plan_of_the_warm_start_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    objectives = []
+    for early in (False, True):
+        monkeypatch.setattr(early_start, "EARLY", early)
+        season = fs.Scenario.model_validate(small_scenarios_with_limits(cash=True, warehouse=True))
+        plan = fs.solve(season, method="decompose", iterations=1, time_limit=3600, workers=2)
+        assert plan.status in ("optimal", "feasible")
+        objectives.append(plan.objective)
+
+    assert objectives[1] == objectives[0]
