@@ -83,9 +83,9 @@ class PlanLimits:
             newest solution breaks rows with, every other style at the best plan (0: skipped).
             On spring-drop one style's root takes 2-6 s where the MIP over 8 styles spends
             minutes at its root, and five of them passed that MIP's plan.
-        single_rest: after the freed styles, re-plan so every other style the best plan loses
-            on against the Lagrangian solution, most first (spring-drop, round 1: 458,326 to
-            461,542 over 20 more styles, ``benchmarks/results/decompose-sd15.md``).
+        single_rest: after the freed styles, re-plan also every other style the best plan loses
+            on against the Lagrangian solution, most first (spring-drop, round 1: 458,373 over
+            the 10 freed styles, 461,367 over 29, ``benchmarks/results/single-pairs.md``).
         single_width: styles of those sub-MIPs re-planned from the same plan at once, merged in
             order (``pairs.py``: the batch's styles share no row the solution breaks).
         single_processes: processes of those batches, this one included (None: all cores), at
