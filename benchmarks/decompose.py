@@ -80,7 +80,7 @@ def solve_worker(name: str, method: str, seconds: float) -> dict[str, Any]:
     harness.setup_worker()
     import flexsupply as fs
 
-    if method in (PLAIN, COVERED, TWO_AT_A_TIME, NO_RINS, ROUNDS3, NO_AUCTION):
+    if method in VARIANTS:
         register_variants()
     scenario = load_case(name)
     started = time.perf_counter()
@@ -131,9 +131,20 @@ NO_AUCTION = "decompose-noauction"
 sweep given the re-pricing's time (to 75 % of the limit, as before it), against the default."""
 
 
+SINGLE_ONE = "decompose-single1"
+"""The decomposition with the repair's one-style re-plans one at a time on one core, over the
+freed styles only (as before ``pairs.py``), against the default."""
+
+
+BEFORE = "decompose-before"
+"""The decomposition as before ``pairs.py`` and ``early.py``: the warm start's dive first, in
+this process, then the bound side; the one-style re-plans one at a time."""
+VARIANTS = (PLAIN, COVERED, TWO_AT_A_TIME, NO_RINS, ROUNDS3, NO_AUCTION, SINGLE_ONE, BEFORE)
+"""The methods this script adds for side-by-side rows (``--methods``)."""
+
+
 def register_variants() -> None:
-    """Registers ``PLAIN``, ``COVERED``, ``TWO_AT_A_TIME``, ``NO_RINS``, ``ROUNDS3`` and
-    ``NO_AUCTION``."""
+    """Registers the methods of ``VARIANTS`` with the solve layer."""
     import dataclasses
 
     from flexsupply.heuristics.cover_rounds import tighten
@@ -173,6 +184,27 @@ def register_variants() -> None:
         return methods.decomposed(*args)
 
     methods.register(NO_AUCTION, no_auction)
+
+    chosen = methods.decompose_settings
+
+    def single_one(*args: Any) -> Any:
+        settings = chosen(*args)
+        plan = dataclasses.replace(settings.plan, single_width=1, single_rest=False)
+        return dataclasses.replace(settings, plan=plan)
+
+    def one_at_a_time(*args: Any) -> Any:
+        methods.decompose_settings = single_one  # this row's process only
+        return methods.decomposed(*args)
+
+    methods.register(SINGLE_ONE, one_at_a_time)
+
+    def before(*args: Any) -> Any:
+        methods.decompose_settings = single_one  # this row's process only
+        # A share of 0 runs the warm start first with no time for its fix-and-optimise.
+        methods.warm_start_share = lambda program: 0.0
+        return methods.decomposed(*args)
+
+    methods.register(BEFORE, before)
 
 
 def priced_tasks(name: str) -> tuple[list[Any], list[Any], Any]:

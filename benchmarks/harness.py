@@ -129,6 +129,19 @@ def write_results(path: Path, results: dict[str, Any], page: str) -> None:
     write_text_atomic(path.with_suffix(".md"), page)
 
 
+def results_header(out: Path, **fields: Any) -> dict[str, Any]:
+    """Returns a results record's head (today's date, the machine, then ``fields``).
+
+    Makes the folder ``out`` the results go to.
+    """
+    import datetime
+
+    from build import machine
+
+    out.mkdir(parents=True, exist_ok=True)
+    return {"date": datetime.date.today().isoformat(), "machine": machine(), **fields}
+
+
 def program_record(program: Any) -> dict[str, int]:
     """Returns the size of a ``LinearProgram``: columns, rows, nonzeros and integer columns."""
     return {

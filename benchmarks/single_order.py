@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import datetime
 import math
 import os
 import sys
@@ -135,15 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     harness.setup_worker()
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "case": args.case,
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, case=args.case, rows=[])
     search = repair_inputs(args.case)
     for order in ORDERS:
         row = trajectory(dataclasses.replace(search, state=copy.deepcopy(search.state)), order)

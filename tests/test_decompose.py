@@ -17,6 +17,7 @@ import flexsupply as fs
 from flexsupply.backends import SolverOptions, get_backend
 from flexsupply.demand import demand_scenarios
 from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.heuristics.lp_dive import dive
 from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import build_program
 from flexsupply.plan.run import STOP_WORDS
@@ -182,16 +183,25 @@ def generated_season() -> Any:
     return generate(products=8, suppliers=3, periods=6, scenarios=2, seed=1)
 
 
+def work_limited(program: Any, model: Any, **named: Any) -> Any:
+    """Decomposes ``program`` with a safety net only: the work limits end the run."""
+    return decompose(
+        program,
+        get_backend("ortools"),
+        SolverOptions(gap=1e-9),
+        3600.0,
+        neighbourhoods(model, program.n_columns),
+        **named,
+    )
+
+
 def test_work_limits_give_the_same_plan_twice_and_on_any_executor() -> None:
     scenario = generated_season()
     program, model = build_program(scenario, demand_scenarios(scenario))
     runs = [
-        decompose(
+        work_limited(
             program,
-            get_backend("ortools"),
-            SolverOptions(gap=1e-9),
-            3600.0,  # a safety net only: the work limits end the run
-            neighbourhoods(model, program.n_columns),
+            model,
             settings=DecomposeSettings(executor=executor, workers=2, max_iterations=3),
         )
         for executor in ("serial", "serial", "local")
@@ -203,6 +213,38 @@ def test_work_limits_give_the_same_plan_twice_and_on_any_executor() -> None:
         assert run.bound == runs[0].bound
         assert run.message == runs[0].message
     assert program.violation(runs[0].x) <= FEASIBILITY_TOLERANCE
+
+
+ONE_REPAIR = PlanLimits(repairs=1, style_sweeps=0, neighbourhood_nodes=0, fix_sweeps=0)
+"""The plan side's repair alone (its dives and one-style re-plans), for short tests."""
+
+
+def test_a_start_found_during_the_first_round_gives_the_plan_of_a_start_given_before() -> None:
+    scenario = generated_season()
+    program, model = build_program(scenario, demand_scenarios(scenario))
+    start = dive(program, math.inf)
+    assert start is not None
+    found: list[int] = []
+
+    def later() -> Any:
+        found.append(1)
+        return start
+
+    runs = [
+        work_limited(
+            program,
+            model,
+            start=given,
+            settings=DecomposeSettings(workers=2, max_iterations=1, plan=ONE_REPAIR),
+            later_start=then,
+        )
+        for given, then in ((start, None), (None, later))
+    ]
+
+    assert found == [1]
+    np.testing.assert_array_equal(runs[1].x, runs[0].x)
+    assert runs[1].bound == runs[0].bound
+    assert program.value(runs[1].x) >= program.value(start)
 
 
 def test_a_run_the_clock_cut_says_so() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -205,3 +206,48 @@ def test_the_share_of_blocks_is_balanced_by_size() -> None:
         held = [sum(s for s, h in zip(sizes, home, strict=True) if h == w) for w in range(workers)]
         assert sum(held) == sum(sizes)
         assert max(held) - min(held) <= max(sizes)
+
+
+def interrupted_then_solved(task: Task) -> BlockSolution:
+    """Sends Ctrl-C to its own process (as a terminal sends it to the group), then solves."""
+    os.kill(os.getpid(), signal.SIGINT)
+    return executors._solve_loaded(task)
+
+
+def test_worker_processes_leave_ctrl_c_to_the_main_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    programs, tasks = round_of_tasks()
+    executor = Executor("local", workers=2)
+    try:
+        executor.load(programs)
+        expected = executor.map(tasks)
+        with monkeypatch.context() as patch:
+            patch.setattr(executors, "_solve_loaded", interrupted_then_solved)
+            try:
+                got = executor.map(tasks, seconds=60.0)
+            except KeyboardInterrupt:
+                pytest.fail("a worker process took Ctrl-C and passed it back")
+        # Every task finished in its process; none raised KeyboardInterrupt here or was lost.
+        for answer, want in zip(got, expected, strict=True):
+            assert answer.status == want.status != LOST
+            np.testing.assert_allclose(answer.bound, want.bound, rtol=1e-9)
+        assert not executor.notes
+    finally:
+        executor.close()
+
+
+@pytest.mark.parametrize("kind", ["serial", "local"])
+def test_work_meanwhile_runs_once_and_leaves_the_round_unchanged(kind: str) -> None:
+    programs, tasks = round_of_tasks()
+    executor = Executor(kind, workers=2)
+    calls: list[float] = []
+    try:
+        executor.load(programs)
+        plain = executor.map(tasks)
+        beside = executor.map(tasks, 60.0, lambda: calls.append(time.perf_counter()))
+    finally:
+        executor.close()
+
+    assert len(calls) == 1
+    for got, want in zip(beside, plain, strict=True):
+        assert got.status == want.status != LOST
+        np.testing.assert_allclose(got.bound, want.bound, rtol=1e-9)

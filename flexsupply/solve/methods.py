@@ -35,15 +35,16 @@ from flexsupply.backends import Backend, Progress, SolverOptions, SolverResult, 
 from flexsupply.backends.result import no_plan
 from flexsupply.errors import BackendError
 from flexsupply.heuristics import WarmStart
-from flexsupply.heuristics import warm_start as find_warm_start
-from flexsupply.heuristics.mean_value import mean_value_start, neighbourhoods
+from flexsupply.heuristics.mean_value import neighbourhoods
 from flexsupply.model import ModelMap
 from flexsupply.model.program import LinearProgram
 from flexsupply.scenario import Scenario
 from flexsupply.solve.deadline import Deadline, TimeLimitReached
 from flexsupply.solve.decompose import DecomposeSettings, choose_method, decompose
 from flexsupply.solve.decompose import by_scenario as scenario_module
+from flexsupply.solve.decompose import early as early_start
 from flexsupply.solve.decompose.by_scenario import scenario_split_of, solve_by_scenario
+from flexsupply.solve.decompose.early import EarlyStart, StartJob, warm_start_of
 from flexsupply.solve.decompose.hybrid import settings_for, warm_start_share
 from flexsupply.solve.decompose.scale import plans_by_style
 from flexsupply.solve.decompose.scenario_parts import ScenarioParts
@@ -141,31 +142,48 @@ def _warm_start(
     fix-and-optimise), and ``share`` is not used. Without ``dive`` the mean-demand plan is
     the first plan (the whole program's dive is skipped).
     """
+    job = _start_job(program, model, settings, deadline, context, share, improve, dive)
+    start = warm_start_of(job)
+    if start is not None:
+        _show_start(start, settings, deadline, context)
+    return start
+
+
+def _start_job(
+    program: LinearProgram,
+    model: ModelMap,
+    settings: SolveSettings,
+    deadline: Deadline,
+    context: MethodContext,
+    share: float,
+    improve: bool,
+    dive: bool = True,
+) -> StartJob:
+    """Returns the warm start's inputs and budgets from now (``_warm_start``)."""
     first_budget = deadline.share(FIRST_PLAN_SHARE)
     fix_budget = deadline.share(share) if improve else first_budget
     budget = WARM_START_SECONDS if fix_budget is None else fix_budget
-
-    def from_mean_demand(until: float) -> FloatArray | None:
-        return mean_value_start(
-            context.scenario, model.demand, program, model, until, settings.seed
-        )
-
-    start = find_warm_start(
+    return StartJob(
+        context.scenario,
         program,
-        neighbourhoods(model, program.n_columns) if improve else (),
+        model,
         budget,
+        first_budget,
         settings.seed,
-        first_plan_budget=first_budget,
-        other_first_plans=[from_mean_demand],
-        node_limit=settings.node_limit,
-        dive_first=dive,
+        settings.node_limit,
+        improve,
+        dive,
     )
-    if start is not None:
-        if settings.log:
-            print(start.summary())
-        if context.progress is not None:
-            context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
-    return start
+
+
+def _show_start(
+    start: WarmStart, settings: SolveSettings, deadline: Deadline, context: MethodContext
+) -> None:
+    """Prints the warm start's line in the solver log and reports its plan to the progress."""
+    if settings.log:
+        print(start.summary())
+    if context.progress is not None:
+        context.progress(Progress(deadline.elapsed(), incumbent=start.objective))
 
 
 def decomposed(
@@ -179,8 +197,11 @@ def decomposed(
     """Returns the decomposition by style's result (``flexsupply/solve/decompose``).
 
     Its start is the LP dive's first plan (no fix-and-optimise: the plan side improves the
-    repaired Lagrangian plans instead; on many styles the whole warm start,
-    ``hybrid.warm_start_share``), so the plan returned is never worse than it and a plan
+    repaired Lagrangian plans instead; the dive, or the mean-demand plan when it finds none);
+    on many styles the whole warm start (``hybrid.warm_start_share``). With
+    ``early.EARLY`` (off) the first plan is found on a process of its own from the start,
+    beside the one-core LP relaxation, and collected while the worker processes run the first
+    round of subproblems. The plan returned is never worse than it and a plan
     exists whenever the dive finds one. Every step stops on work limits
     (``decompose_settings``); the time limit is a safety net, and when it stops a step the
     result says so (``stop == "time_limit"``). Subproblems run on local processes, or on the
@@ -190,12 +211,26 @@ def decomposed(
     parts = scenario_split_of(program, model)
     if parts is not None:
         return by_scenario(program, model, backend, settings, deadline, context, parts)
-    start = None
+    start: list[WarmStart | None] = [None]
     # At scale the whole program's dive takes the whole limit; the styles give the first plan.
-    if program.integer.any() and not plans_by_style(program):
-        share = warm_start_share(program)
+    wanted = bool(program.integer.any()) and not plans_by_style(program)
+    share = warm_start_share(program)
+    later = wanted and share is None and early_start.EARLY
+    if wanted and not later:
         improve = share is not None
-        start = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
+        start[0] = _warm_start(program, model, settings, deadline, context, share or 0.0, improve)
+
+    job = _start_job(program, model, settings, deadline, context, 0.0, False)
+    early = EarlyStart(job) if later else None
+
+    def start_meanwhile() -> FloatArray | None:
+        found = None if early is None else early.result()
+        if found is None:
+            return None
+        _show_start(found, settings, deadline, context)
+        # Its time is inside the decomposition's (the round ran beside it), not added to it.
+        start[0] = dataclasses.replace(found, seconds=0.0)
+        return found.x
 
     def run(options: SolverOptions) -> SolverResult:
         return decompose(
@@ -204,13 +239,18 @@ def decomposed(
             options,
             options.time_limit,
             neighbourhoods(model, program.n_columns),
-            start=None if start is None else start.x,
+            start=None if start[0] is None else start[0].x,
             settings=decompose_settings(settings, program),
             cover=model.cover,
+            later_start=start_meanwhile if later else None,
         )
 
-    result = _after_start(run, backend, settings, deadline, context, start is not None)
-    return _not_worse(program, dataclasses.replace(result, method="decompose"), start, deadline)
+    try:
+        result = _after_start(run, backend, settings, deadline, context, start[0] is not None)
+    finally:
+        if early is not None:
+            early.close()
+    return _not_worse(program, dataclasses.replace(result, method="decompose"), start[0], deadline)
 
 
 def _after_start(

@@ -21,9 +21,10 @@ import importlib
 import math
 import os
 import pickle
+import signal
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -67,7 +68,13 @@ _LOADED: dict[int, LinearProgram] = {}
 
 
 def _install(path: str) -> None:
-    """Keeps the blocks' programs (pickled in the file ``path``) in this worker process."""
+    """Keeps the blocks' programs (pickled in the file ``path``) in this worker process.
+
+    Ctrl-C reaches every process of the terminal's group: it is left to the main process
+    (``backends.interrupt``), which ends the run and stops these processes; a worker that took
+    it would die mid-task and lose its round.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     solve_on_one_thread()
     with open(path, "rb") as stream:
         _LOADED.clear()
@@ -237,7 +244,12 @@ class Executor:
             except Exception as error:  # a lost cluster raises many kinds of errors
                 self._fall_back(f"the Dask cluster went away ({type(error).__name__})")
 
-    def map(self, tasks: Sequence[Task], seconds: float | None = None) -> list[BlockSolution]:
+    def map(
+        self,
+        tasks: Sequence[Task],
+        seconds: float | None = None,
+        meanwhile: Callable[[], None] | None = None,
+    ) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` (against the programs ``load`` shipped), in order.
 
         Tasks start longest first by the last round's times (a long task started last would
@@ -245,14 +257,20 @@ class Executor:
 
         Args:
             tasks: the round's subproblems.
-            seconds: the round's hard limit [seconds] (None: wait for every task). On local
-                processes a task not done by then comes back ``lost``; a Dask cluster that has
-                not answered by then counts as gone, and the round runs on local processes.
+            seconds: the round's hard limit [seconds] (None: wait for every task), from when
+                the tasks are handed out. On local processes a task not done by then comes
+                back ``lost``; a Dask cluster that has not answered by then counts as gone, and
+                the round runs on local processes.
+            meanwhile: work for this process while the workers solve the tasks (called once,
+                after they are handed out; before them when they run in this process).
         """
+        once = _Once(meanwhile)
         if not tasks:
+            once()
             return []
         order = sorted(range(len(tasks)), key=lambda i: -self._seconds.get(tasks[i].block, 0.0))
-        solutions = self._map([tasks[i] for i in order], seconds)
+        solutions = self._map([tasks[i] for i in order], seconds, once)
+        once()
         results: list[BlockSolution] = [solutions[0]] * len(tasks)
         for i, solution in zip(order, solutions, strict=True):
             results[i] = solution
@@ -260,14 +278,17 @@ class Executor:
                 self._seconds[solution.block] = solution.seconds
         return results
 
-    def _map(self, tasks: Sequence[Task], seconds: float | None) -> list[BlockSolution]:
+    def _map(
+        self, tasks: Sequence[Task], seconds: float | None, meanwhile: _Once
+    ) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` in their order, on this executor's workers."""
         if self.kind == "dask":
             try:
                 blocks = [self._scattered[task.block] for task in tasks]
                 futures = self._client.map(solve_task, blocks, list(tasks), pure=False)
                 # A scheduler left without workers would keep the tasks waiting forever.
-                importlib.import_module("distributed").wait(futures, timeout=seconds)
+                timeout = meanwhile.left(seconds)
+                importlib.import_module("distributed").wait(futures, timeout=timeout)
                 results: list[BlockSolution] = self._client.gather(futures)
                 return results
             except Exception as error:  # a lost cluster raises many kinds of errors
@@ -277,10 +298,13 @@ class Executor:
             self._note("subproblems ran in this process (it may not start processes)")
             self.kind = "serial"
         if self.kind == "serial" or self.workers == 1 or len(tasks) <= 1:
+            meanwhile()
             return self._here(tasks)
-        return self._on_pool(tasks, seconds)
+        return self._on_pool(tasks, seconds, meanwhile)
 
-    def _on_pool(self, tasks: Sequence[Task], seconds: float | None) -> list[BlockSolution]:
+    def _on_pool(
+        self, tasks: Sequence[Task], seconds: float | None, meanwhile: _Once
+    ) -> list[BlockSolution]:
         """Returns the solutions of ``tasks`` from local processes; ``lost`` past ``seconds``."""
         if not self._pools:
             # spawn, not fork: solver libraries keep threads that a forked child must not inherit.
@@ -299,7 +323,7 @@ class Executor:
             self._pools[0 if home is None else home[task.block]].submit(_solve_loaded, task)
             for task in tasks
         ]
-        _, running = wait(futures, timeout=seconds)
+        _, running = wait(futures, timeout=meanwhile.left(seconds))
         until = time.perf_counter() + LOST_LP_SECONDS
         answers = [self._answer(f, t, until) for f, t in zip(futures, tasks, strict=True)]
         if running:
@@ -381,3 +405,24 @@ class Executor:
             with contextlib.suppress(Exception):
                 self._cluster.close()
             self._cluster = None
+
+
+class _Once:
+    """Work for this process during a round: run once, timed (``Executor.map``'s ``meanwhile``)."""
+
+    def __init__(self, work: Callable[[], None] | None) -> None:
+        self._work = work
+        self._seconds = 0.0
+
+    def __call__(self) -> None:
+        """Runs the work unless it has run."""
+        work, self._work = self._work, None
+        if work is not None:
+            began = time.perf_counter()
+            work()
+            self._seconds = time.perf_counter() - began
+
+    def left(self, seconds: float | None) -> float | None:
+        """Runs the work, then returns what is left of the hard limit ``seconds`` [seconds]."""
+        self()
+        return None if seconds is None else max(seconds - self._seconds, 0.0)

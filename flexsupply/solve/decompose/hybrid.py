@@ -130,12 +130,14 @@ def hybrid(settings: DecomposeSettings) -> DecomposeSettings:
 def engine_tail(settings: DecomposeSettings) -> DecomposeSettings:
     """Returns ``settings`` with at most ``TAIL_ROUNDS`` rounds and the engine's tail.
 
-    The plan side repairs the last Lagrangian plan and sweeps by style once; the neighbourhood
-    MIP and fix-and-optimise on the whole program are left to the engine, which gets the rest.
+    The plan side repairs the last Lagrangian plan (its one-style re-plans over the freed styles
+    only) and sweeps by style once; the neighbourhood MIP and fix-and-optimise on the whole
+    program are left to the engine, which gets the rest.
     """
     plan = replace(
         settings.plan,
         repairs=1,
+        single_rest=False,  # the time is the tail's, whose bound counts (not measured with it)
         neighbourhood_nodes=0,
         fix_sweeps=0,
         whole=True,
@@ -150,8 +152,11 @@ def settings_for(program: LinearProgram, settings: DecomposeSettings) -> Decompo
 
     Returns:
         ``hybrid(settings)`` when ``many_styles(program)``, ``engine_tail(settings)`` on a
-        program of at most ``settings.plan.mip_rows`` rows, else ``settings`` unchanged.
+        program of at most ``settings.plan.mip_rows`` rows, else ``settings`` unchanged; the
+        repair's one-style re-plans run on the settings' workers in each.
     """
+    plan = replace(settings.plan, single_processes=settings.workers)
+    settings = replace(settings, plan=plan)
     if many_styles(program):
         return hybrid(settings)
     if program.n_rows <= settings.plan.mip_rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -46,6 +46,7 @@ from flexsupply.solve.decompose.release import release_freed
 from flexsupply.solve.decompose.reporting import in_maxform, progress_line, report_round
 from flexsupply.solve.decompose.residual import WHOLE_PROGRAM_COLUMNS
 from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
+from flexsupply.solve.decompose.search_state import LaterStart
 from flexsupply.solve.decompose.subproblems import (
     Block,
     BlockSolution,
@@ -136,6 +137,7 @@ def decompose(
     settings: DecomposeSettings | None = None,
     clock: Clock = time.perf_counter,
     cover: CoverData | None = None,
+    later_start: Callable[[], FloatArray | None] | None = None,
 ) -> SolverResult:
     """Solves ``program`` by Lagrangian decomposition over its column style tags.
 
@@ -151,6 +153,8 @@ def decompose(
         clock: the time source, ``time.perf_counter`` unless a test injects another [seconds].
         cover: the program's ``ModelMap.cover``: with it, the bound side works on the program
             tightened by ``settings.cover_rounds`` rounds of (l,S) separation.
+        later_start: finds a plan (a start, as ``start``) in this process while the workers
+            run the first round of subproblems (before the plan side when no round runs).
 
     Returns:
         A ``SolverResult`` for the whole program: its bound is the best Lagrangian bound (or
@@ -191,6 +195,7 @@ def decompose(
     state.clock_stopped = tightened.time_limited or relaxation.stopped_by == "time_limit"
     patterns = Patterns.of(maxform)
     executor = Executor(settings.executor, settings.workers, settings.scheduler, settings.processes)
+    meanwhile = LaterStart(later_start, program, maxform, state)
     notes: list[str] = []
     try:
         left = left_until(deadline, clock)
@@ -234,10 +239,12 @@ def decompose(
                 began,
                 deadline,
                 clock,
+                meanwhile,
             )
         notes += executor.notes
     finally:
         executor.close()
+    meanwhile()
     limits = settings.plan
     if time_limit is None:
         limits = replace(limits, whole=True, whole_nodes=options.node_limit)
@@ -307,8 +314,12 @@ def _bound_side(
     began: float,
     deadline: float,
     clock: Clock,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
-    """Runs the bundle method until it converges, the gap is met or its time share is spent."""
+    """Runs the bundle method until it converges, the gap is met or its time share is spent.
+
+    ``meanwhile`` runs in this process while the workers solve the first round.
+    """
     program = parts.program
     rows = parts.linking_rows
     blocks = blocks_of(parts)
@@ -347,7 +358,7 @@ def _bound_side(
         # Hard limit of the round: a task past it (an engine ignoring its limit, a dead
         # process) is given up, and the bound side ends with the bound it has.
         hard = None if limit is None else min(left or 0.0, (turns + 1) * limit) + ROUND_GRACE
-        solutions = executor.map(tasks, hard)
+        solutions = executor.map(tasks, hard, meanwhile if state.evaluations == 0 else None)
         last_round = clock() - began_round
         lost = any(s.status == LOST for s in solutions)
         if lost or (limit is not None and any(s.seconds >= CUT_SHARE * limit for s in solutions)):

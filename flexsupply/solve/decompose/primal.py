@@ -6,7 +6,8 @@ In turn, each from the best plan so far:
    feasible for its own rows but breaking a few linking rows, usually factory capacity): the
    styles in the broken rows are re-planned while every other style keeps its Lagrangian plan
    (``style_fix.py``): by LP dives, then one freed style at a time (cheap node-limited sub-MIPs
-   from the best plan, the others at it), then by one node-limited MIP over all of them;
+   from the best plan, the others at it; two at a time on two cores, merged in order,
+   ``pairs.py``), then by one node-limited MIP over all of them;
 2. **fix-and-optimise by style** (``style_fix.py``): groups of styles are re-planned in turn
    with every other style wholly fixed, so each sub-MIP is small whatever the season's size;
 3. the **neighbourhood MIP**: orders switched on by the best plan or by the last Lagrangian
@@ -41,6 +42,7 @@ from flexsupply.heuristics.highs import HighsCopy
 from flexsupply.heuristics.lp_dive import binary_columns, dive
 from flexsupply.model.program import SHARED, LinearProgram
 from flexsupply.solve.decompose.master import Patterns, restricted_master
+from flexsupply.solve.decompose.pairs import Pairs, row_styles
 from flexsupply.solve.decompose.rins import Rins, rins_deadline, rins_rounds
 from flexsupply.solve.decompose.search_state import (
     Clock,
@@ -85,6 +87,7 @@ class PlanSearch:
     report: Callable[[SearchState], None] | None = None
     relaxed: FloatArray | None = None
     _styles: StyleFix | None = field(default=None, init=False, repr=False)
+    _pairs: Pairs | None = field(default=None, init=False, repr=False)
 
     def run(self) -> None:
         """Improves the plan by the steps of the module docstring, each from the best plan.
@@ -95,10 +98,14 @@ class PlanSearch:
         steps: tuple[Callable[[], None], ...] = (self.repair, self.rins, self.by_style)
         if self.program.n_rows <= self.limits.mip_rows:
             steps += (self.neighbourhood, self.master, self.fix)
-        for step in steps:
-            if state.gap() <= gap or state.check_clock(self.deadline, self.clock):
-                return
-            step()
+        try:
+            for step in steps:
+                if state.gap() <= gap or state.check_clock(self.deadline, self.clock):
+                    return
+                step()
+        finally:
+            if self._pairs is not None:
+                self._pairs.close()
         if self.limits.whole and state.gap() > gap:
             self.whole()
 
@@ -142,6 +149,8 @@ class PlanSearch:
         support = program.styles()[binary] == SHARED
         count = self.limits.repairs
         rounds = self.patterns.rounds[-count:] if count else []
+        if rounds and self.limits.single_nodes:
+            self.pairs().start()  # its helpers load the program while the dives run here
         for number, solution in enumerate(reversed(rounds)):
             if self.state.check_clock(self.deadline, self.clock):
                 return
@@ -173,7 +182,11 @@ class PlanSearch:
         runs without HiGHS's restart (it would re-run the root, the whole cost here). With the
         Lagrangian ``solution`` the styles go in descending order of what the best plan loses
         against it on them (``losses``): when the time limit stops the sub-MIPs, the styles with
-        most to win have had theirs. Without it, ascending style order.
+        most to win have had theirs; then, with ``limits.single_rest``, every other style the
+        plan loses on, in the same order. Without it, ascending style order. ``limits.single_width``
+        styles that share no row the solution breaks (without it, no row linking styles) are
+        re-planned from the same plan at once, on ``limits.single_processes`` processes, and
+        merged in order (``pairs.py``).
         """
         state = self.state
         if state.x is None:
@@ -181,17 +194,33 @@ class PlanSearch:
         styles, better = self.styles(), 0
         order = np.flatnonzero(free)
         if solution is not None:
-            order = order[np.argsort(-self.losses(solution)[order], kind="stable")]
-        for style in order:
-            if state.check_clock(self.deadline, self.clock):
-                return
-            one = np.zeros(styles.n_styles, dtype=bool)
-            one[style] = True
-            x = styles.solve(
-                one, state.x, self.limits.single_nodes, self.perf_deadline(), state.x, False
-            )
-            better += x is not None and self.keep(x, "repair one style at a time")
-        self.say(f"re-planned {int(free.sum())} styles one at a time ({better} better)")
+            loss = self.losses(solution)
+            order = order[np.argsort(-loss[order], kind="stable")]
+            if self.limits.single_rest:
+                rest = np.flatnonzero(~free & (loss > 0))
+                order = np.concatenate([order, rest[np.argsort(-loss[rest], kind="stable")]])
+            touches = row_styles(styles, styles.repair_rows(solution))
+        else:
+            touches = row_styles(styles, np.arange(self.program.n_rows))
+            touches = touches[:, touches.sum(axis=0) >= 2]
+        for x in self.pairs().sweep(
+            [int(s) for s in order],
+            touches,
+            lambda: state.x,
+            self.limits.single_nodes,
+            self.perf_deadline(),
+            lambda: state.check_clock(self.deadline, self.clock),
+        ):
+            better += self.keep(x, "repair one style at a time")
+        self.say(f"re-planned {len(order)} styles one at a time ({better} better)")
+
+    def pairs(self) -> Pairs:
+        """Returns the runner of the one-style re-plans (its helper processes start once)."""
+        if self._pairs is None:
+            width = self.limits.single_width
+            processes = sweep_processes(self.limits.single_processes, width)
+            self._pairs = Pairs(self.styles(), processes, width)
+        return self._pairs
 
     def losses(self, solution: FloatArray) -> FloatArray:
         """Returns, per style, its objective in ``solution`` minus in the best plan [currency].

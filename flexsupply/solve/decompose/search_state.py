@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flexsupply.arrays import FloatArray
+from flexsupply.heuristics import FEASIBILITY_TOLERANCE
+from flexsupply.model.program import LinearProgram
 
 Clock = Callable[[], float]
 SAFETY_SECONDS = 0.05
@@ -81,6 +83,13 @@ class PlanLimits:
             newest solution breaks rows with, every other style at the best plan (0: skipped).
             On spring-drop one style's root takes 2-6 s where the MIP over 8 styles spends
             minutes at its root, and five of them passed that MIP's plan.
+        single_rest: after the freed styles, re-plan also every other style the best plan loses
+            on against the Lagrangian solution, most first (spring-drop, round 1: 458,373 over
+            the 10 freed styles, 461,367 over 29, ``benchmarks/results/single-pairs.md``).
+        single_width: styles of those sub-MIPs re-planned from the same plan at once, merged in
+            order (``pairs.py``: the batch's styles share no row the solution breaks).
+        single_processes: processes of those batches, this one included (None: all cores), at
+            most ``single_width``; the plan does not depend on it.
         style_nodes: nodes of each fix-and-optimise-by-style sub-MIP (None: no limit).
         style_sweeps: sweeps of fix-and-optimise by style over every group of styles.
         style_integers: integer columns a group of styles frees, about; fix-and-optimise by
@@ -114,6 +123,9 @@ class PlanLimits:
     repair_nodes: int = 50
     repair_mips: int = 1
     single_nodes: int = 20
+    single_rest: bool = True
+    single_width: int = 2
+    single_processes: int | None = None
     style_nodes: int | None = 50
     style_sweeps: int = 1
     style_integers: int = 200
@@ -130,6 +142,29 @@ class PlanLimits:
     mip_rows: int = 20_000
     rins_rounds: int = 0
     rins_nodes: int | None = 1
+
+
+class LaterStart:
+    """A start found later (``decompose``'s ``later_start``), kept when feasible and better."""
+
+    def __init__(
+        self,
+        find: Callable[[], FloatArray | None] | None,
+        program: LinearProgram,
+        maxform: LinearProgram,
+        state: SearchState,
+    ) -> None:
+        self._find, self._program, self._maxform, self._state = find, program, maxform, state
+
+    def __call__(self) -> None:
+        """Finds the start, once, and keeps it in the state if it is better than its plan."""
+        find, self._find = self._find, None
+        x = None if find is None else find()
+        if x is None or self._program.violation(x) > FEASIBILITY_TOLERANCE:
+            return
+        value = self._maxform.value(x)
+        if value > self._state.value:
+            self._state.x, self._state.value, self._state.found_by = x, value, "start"
 
 
 def left_until(deadline: float, clock: Clock) -> float | None:

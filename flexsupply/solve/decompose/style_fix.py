@@ -122,8 +122,7 @@ class StyleFix:
         carry ``ABSORB`` times the excess: the rest keep their plans.
         """
         program = self.program
-        rows = broken_rows(program, point)
-        rows = rows[~self._settled[rows]]
+        rows = self.repair_rows(point)
         free = np.zeros(self.n_styles, dtype=bool)
         matrix = program.matrix[rows].tocsr()
         activity = matrix @ point
@@ -140,6 +139,11 @@ class StyleFix:
             count = int(np.searchsorted(carried, ABSORB * excess)) + 1
             free[order[: min(count, int((load > 0).sum()))]] = True
         return free
+
+    def repair_rows(self, point: FloatArray) -> IntArray:
+        """Returns the rows ``point`` breaks that a shared continuous column cannot settle."""
+        rows = broken_rows(self.program, point)
+        return rows[~self._settled[rows]]
 
     def styles_in(self, rows: IntArray) -> BoolArray:
         """Returns, per style, whether it has a column in ``rows``."""
