@@ -24,7 +24,7 @@ from flexsupply.heuristics import FEASIBILITY_TOLERANCE
 from flexsupply.heuristics.cover_rounds import COVER_ROUNDS, tighten_within
 from flexsupply.model.program import LinearProgram
 from flexsupply.model.strengthen import CoverData
-from flexsupply.solve.decompose.bundle import Bundle, bundle_of
+from flexsupply.solve.decompose.bundle import bundle_of
 from flexsupply.solve.decompose.executors import LOST, ROUND_GRACE, Executor
 from flexsupply.solve.decompose.linking import Partition, partition, scaled
 from flexsupply.solve.decompose.master import Patterns
@@ -45,11 +45,10 @@ from flexsupply.solve.decompose.relaxation import (
 from flexsupply.solve.decompose.release import release_freed
 from flexsupply.solve.decompose.reporting import in_maxform, progress_line, report_round
 from flexsupply.solve.decompose.residual import WHOLE_PROGRAM_COLUMNS
+from flexsupply.solve.decompose.round_record import record_round
 from flexsupply.solve.decompose.scale import at_scale, solve_at_scale
 from flexsupply.solve.decompose.search_state import LaterStart
 from flexsupply.solve.decompose.subproblems import (
-    Block,
-    BlockSolution,
     Task,
     blocks_of,
     priced_objective,
@@ -371,7 +370,7 @@ def _bound_side(
         state.bound = min(state.bound, value)
         if lost:  # a valid bound (lost blocks count their LP bound), but no cuts to go on from
             return
-        _record(parts, blocks, solutions, bundle, patterns, previous, state)
+        record_round(parts, blocks, solutions, bundle, patterns, previous, state)
         serious = bundle.serious(mu, value, predicted)
         if state.iterations == 0:
             used = sum(
@@ -405,50 +404,3 @@ def _subproblem_options(
         node_limit=settings.subproblem_nodes,
         heuristics=False,
     )
-
-
-def _record(
-    parts: Partition,
-    blocks: list[Block],
-    solutions: list[BlockSolution],
-    bundle: Bundle,
-    patterns: Patterns,
-    previous: list[FloatArray | None],
-    state: SearchState,
-) -> None:
-    """Adds cuts and patterns from the block solutions; keeps their glued plan if feasible."""
-    program = parts.program
-    whole = np.zeros(program.n_columns)
-    complete = True
-    for solution in solutions:
-        block = blocks[solution.block]
-        if len(solution.x) != len(block.columns):
-            complete = False
-            continue
-        previous[solution.block] = solution.x
-        bundle.add_cut(
-            solution.block,
-            float(block.program.objective @ solution.x),
-            np.asarray(block.link @ solution.x).ravel(),
-        )
-        whole[block.columns] = solution.x
-    original = whole[: parts.n_original].copy()
-    # A shared column (supplier selection) takes the largest of the styles' copies of it.
-    np.maximum.at(original, parts.copied, whole[parts.n_original :])
-    patterns.add_round(original, parts.block_style[:-1])
-    if not complete:
-        return
-    original_program = replace(
-        program,
-        objective=program.objective[: parts.n_original],
-        matrix=program.matrix[: program.n_rows - len(parts.copied), : parts.n_original],
-        row_lower=program.row_lower[: program.n_rows - len(parts.copied)],
-        row_upper=program.row_upper[: program.n_rows - len(parts.copied)],
-        col_lower=program.col_lower[: parts.n_original],
-        col_upper=program.col_upper[: parts.n_original],
-        integer=program.integer[: parts.n_original],
-    )
-    if original_program.violation(original) <= FEASIBILITY_TOLERANCE:
-        value = original_program.value(original)
-        if value > state.value:
-            state.x, state.value, state.found_by = original, value, "subproblems"
