@@ -61,7 +61,7 @@ def test_the_plan_is_never_worse_than_the_warm_start(
     # Sub-MIPs bounded by nodes: the warm start does a fixed amount of work, the same plan twice.
     settings = SolveSettings(backend=backend, workers=1, iterations=1, node_limit=200)
     context = methods.MethodContext(scenario)
-    share, dive = by_scenario.WARM_START_SHARE, by_scenario.WARM_START_DIVE
+    share, dive = by_scenario.SPLIT_START_SHARE, by_scenario.SPLIT_START_DIVE
     reference = methods._warm_start(
         program, model, settings, Deadline(60.0), context, share, share > 0, dive
     )

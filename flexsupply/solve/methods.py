@@ -299,8 +299,8 @@ def by_scenario(
     """Returns the decomposition by scenario's result (``decompose/by_scenario.py``).
 
     The warm start of one engine call (``monolithic``: when the settings ask for it, by
-    default with a time limit), with ``by_scenario.WARM_START_SHARE`` of the time and without
-    the whole program's dive unless ``by_scenario.WARM_START_DIVE``, comes first: its first
+    default with a time limit), with ``by_scenario.SPLIT_START_SHARE`` of the time and without
+    the whole program's dive unless ``by_scenario.SPLIT_START_DIVE``, comes first: its first
     stage is the first one scored by its recourse, and its plan is kept when nothing better
     is found, so the plan is never worse than that warm start.
     Its parts run on ``settings.workers`` local processes (default: all cores), or on the
@@ -308,8 +308,8 @@ def by_scenario(
     """
     start = None
     if _warm_start_wanted(program, settings, deadline):
-        share = scenario_module.WARM_START_SHARE
-        dive = scenario_module.WARM_START_DIVE
+        share = scenario_module.SPLIT_START_SHARE
+        dive = scenario_module.SPLIT_START_DIVE
         start = _warm_start(program, model, settings, deadline, context, share, share > 0, dive)
 
     def run(options: SolverOptions) -> SolverResult:

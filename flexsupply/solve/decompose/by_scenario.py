@@ -43,12 +43,12 @@ style gave no plan of its own in 120 s (its dive took 81 s); at 15 it reaches 2.
 kept."""
 MEAN_PLAN_GAP = 0.01
 """Gap the mean-demand plan is solved to (by style)."""
-WARM_START_SHARE = 0.0
+SPLIT_START_SHARE = 0.0
 """Share of the time left the warm start before the split may spend on fix-and-optimise
 (0: its first plan alone, the mean-value plan); the split's exact recourse and bound rounds
 get the rest. On spring-drop:100 at load 10 the first plan alone took 44 s, and the
 recourse of its first stage (434,652) beat it (416,566) without fix-and-optimise."""
-WARM_START_DIVE = False
+SPLIT_START_DIVE = False
 """Whether the warm start before the split dives on the whole program first. Off: on
 spring-drop:100 the dive took ~42 % of the warm start and found no plan; the mean-demand plan
 (``heuristics/mean_value.py``) is the first plan instead."""
