@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime
 import functools
 import importlib
 import json
@@ -347,14 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         answer, case, seconds, partial = args.worker
         harness.write_worker_answer(answer, run_case(case, float(seconds), partial))
         return 0
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, rows=[])
     for case in args.cases:
         name, seconds = case.split("@")
         partial = args.out / f"partial-{name}.json"

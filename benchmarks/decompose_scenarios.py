@@ -15,7 +15,6 @@ Run from the repository root (timed runs unniced, one at a time)::
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import sys
@@ -48,14 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(path.read_text(encoding="utf-8"))
         harness.write_results(path, results, page(results, note))
         return 0
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, rows=[])
     for case in args.cases:
         name, seconds = case.split("@")
         for method in args.methods:

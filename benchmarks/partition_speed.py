@@ -12,7 +12,6 @@ Writes ``<out>/partition_speed.json`` and ``.md`` (default ``benchmarks/results`
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 import time
@@ -104,14 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", nargs="+", default=["500x10x52x1", "2000x20x26x1"])
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, rows=[])
     for name in args.cases:
         row = measure(name)
         print(row, flush=True)

@@ -25,7 +25,6 @@ Writes ``<out>/rounds.json`` and ``<out>/rounds.md``, rewritten after every case
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 import time
@@ -147,14 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     harness.setup_worker()
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, rows=[])
     for case in args.cases:
         results["rows"].append(measure(case))
         harness.write_results(args.out / "rounds.json", results, page(results))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import datetime
 import os
 import re
 import sys
@@ -246,16 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     harness.setup_worker()
-    from build import machine
-
     model, parts, blocks, tight, duals = priced_styles(args.case)
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "case": args.case,
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, case=args.case, rows=[])
     for style in args.styles:
         load = list(os.getloadavg())
         block = int(np.flatnonzero(parts.block_style == style)[0])

@@ -19,7 +19,6 @@ Writes ``<out>/whole-subproblems.json`` and ``.md``.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import statistics
 import sys
@@ -124,14 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     harness.setup_worker()
-    from build import machine
-
-    results: dict[str, Any] = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "rows": [],
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
+    results = harness.results_header(args.out, rows=[])
     for name in args.cases:
         load = list(os.getloadavg())
         row = measure(name, args.sample) | {"load_average": load}
